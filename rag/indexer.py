@@ -1,0 +1,116 @@
+"""Build or incrementally update the index: only added or changed files are embedded."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from .chunking import chunk_document, chunker_id
+from .corpus import load_documents
+from .embedders import Embedder, get_embedder
+from .errors import IndexDamagedError, IndexMissingError
+from .settings import Settings
+from .store import SCHEMA_VERSION, FileEntry, Index, Manifest, build_faiss, load_index, save_index, write_lock
+from .types import Chunk, Document, IndexReport
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
+EMBED_BATCH = 256
+
+
+def rebuild_reason(manifest: Manifest, embedder: Embedder, chunker: str) -> str | None:
+    """Why the existing index cannot be updated in place, or None when it can."""
+    if manifest.embedder != embedder.id or manifest.dim != embedder.dim:
+        return f"embedder changed ({manifest.embedder} -> {embedder.id}); rebuilding the whole index"
+    if manifest.chunker != chunker:
+        return f"chunker settings changed ({manifest.chunker} -> {chunker}); rebuilding the whole index"
+    return None
+
+
+def update_index(settings: Settings, full: bool = False, progress: Progress | None = None) -> IndexReport:
+    """Bring the index in line with the seeds dir; embeds only what changed unless `full` or settings changed."""
+    t0 = time.perf_counter()
+    embedder = get_embedder(settings.embedder)
+    chunker = chunker_id(settings.chunk_size, settings.chunk_overlap)
+    with write_lock(settings.index_dir):
+        docs, skipped = load_documents(settings.seeds_dir, settings.max_file_bytes)
+        old: Index | None = None
+        reason = None
+        if not full:
+            try:
+                old = load_index(settings.index_dir)
+            except IndexMissingError:
+                reason = "no index yet; building it"
+            except IndexDamagedError as exc:
+                raise IndexDamagedError(f"{exc} (An incremental update cannot start from a damaged index.)") from None
+            if old is not None:
+                reason = rebuild_reason(old.manifest, embedder, chunker)
+                if reason:
+                    log.warning(reason)
+                    old = None
+        full = old is None
+        old_files = old.manifest.files if old else {}
+        by_name = {d.doc: d for d in docs}
+        unreadable = {s.doc for s in skipped}
+        added = [d.doc for d in docs if d.doc not in old_files]
+        changed = [d.doc for d in docs if d.doc in old_files and old_files[d.doc].sha256 != d.sha256]
+        # A previously indexed file that is now unreadable keeps its old passages: nothing indexed is lost.
+        kept_stale = [n for n in old_files if n not in by_name and n in unreadable]
+        removed = [n for n in old_files if n not in by_name and n not in unreadable]
+        unchanged = sorted([d.doc for d in docs if d.doc in old_files and d.doc not in changed] + kept_stale)
+        if old is not None and not (added or changed or removed):
+            return IndexReport((), (), (), tuple(unchanged), tuple(skipped), 0, old.manifest.count,
+                               time.perf_counter() - t0, False)
+        chunks, vectors, files, embedded = _assemble(old, docs, unchanged, settings, embedder, progress)
+        faiss_index, kind = build_faiss(vectors, embedder.dim, settings.hnsw_threshold)
+        manifest = Manifest(SCHEMA_VERSION, embedder.id, embedder.dim, chunker, kind, len(chunks), files)
+        save_index(settings.index_dir, manifest, chunks, faiss_index)
+    return IndexReport(tuple(added), tuple(changed), tuple(removed), tuple(unchanged), tuple(skipped), embedded,
+                       len(chunks), time.perf_counter() - t0, full, reason)
+
+
+def _assemble(
+    old: Index | None,
+    docs: list[Document],
+    unchanged: list[str],
+    settings: Settings,
+    embedder: Embedder,
+    progress: Progress | None,
+) -> tuple[list[Chunk], np.ndarray, dict[str, FileEntry], int]:
+    """Keep unchanged files' chunks and vectors, chunk and embed the rest; order by file name."""
+    keep = set(unchanged)
+    kept_chunks: list[Chunk] = []
+    kept_vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+    files: dict[str, FileEntry] = {}
+    if old is not None and keep:
+        rows = [i for i, c in enumerate(old.chunks) if c.doc in keep]
+        kept_chunks = [old.chunks[i] for i in rows]
+        kept_vectors = old.vectors()[rows] if rows else kept_vectors
+        files.update({n: e for n, e in old.manifest.files.items() if n in keep})
+    new_chunks: list[Chunk] = []
+    for d in docs:
+        if d.doc in keep:
+            continue
+        cs = chunk_document(d, settings.chunk_size, settings.chunk_overlap)
+        new_chunks.extend(cs)
+        files[d.doc] = FileEntry(d.sha256, len(cs), d.title, d.author, d.date)
+    new_vectors = embed_chunks(embedder, new_chunks, progress)
+    chunks = kept_chunks + new_chunks
+    vectors = np.vstack([kept_vectors, new_vectors]) if len(new_chunks) else kept_vectors
+    order = sorted(range(len(chunks)), key=lambda i: (chunks[i].doc, chunks[i].start, chunks[i].end))
+    return [chunks[i] for i in order], vectors[order], files, len(new_chunks)
+
+
+def embed_chunks(embedder: Embedder, chunks: list[Chunk], progress: Progress | None = None) -> np.ndarray:
+    """Embed chunk texts in batches, reporting progress."""
+    parts = []
+    total = len(chunks)
+    for i in range(0, total, EMBED_BATCH):
+        parts.append(embedder.encode_documents([c.text for c in chunks[i:i + EMBED_BATCH]]))
+        if progress:
+            progress(min(i + EMBED_BATCH, total), total)
+    return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)

@@ -1,0 +1,70 @@
+"""Sentences with exact offsets, language guess and lexical overlap: pure helpers for answering."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .search import tokenize
+from .types import Chunk
+
+# A sentence ends at . ! ? … (optionally followed by closing quotes) before whitespace, or at a line break.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[’'”\"»)]*\s+|\n+")
+_DUTCH = set("de het een en van ik je jij we wij zij niet maar dat die wat hoe waarom wie welke is zijn moet "
+             "moeten kan kunnen over voor met bij ook nog wel al naar om te zou zouden heeft hebben wordt "
+             "worden volgens denkt vindt zegt deze dit".split())
+_ENGLISH = set("the a an and of i you we they not but that which what how why who is are should can could "
+               "about for with at also to would has have does do think says say according this these it "
+               "does did their his her our".split())
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a chunk with absolute offsets into the file's text."""
+
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(chunk: Chunk, min_chars: int = 12) -> list[Sentence]:
+    """Split a chunk into sentences; `file_text[s.start:s.end] == s.text` since chunk offsets are exact."""
+    out: list[Sentence] = []
+    pos = 0
+    text = chunk.text
+    for m in list(_BOUNDARY.finditer(text)) + [None]:
+        end = m.start() + len(m.group(0).rstrip()) if m else len(text)
+        if m and m.group(0).startswith(("\n",)):
+            end = m.start()
+        piece = text[pos:end]
+        lead = len(piece) - len(piece.lstrip())
+        piece = piece.strip()
+        if len(piece) >= min_chars and re.search(r"\w", piece):
+            start = chunk.start + pos + lead
+            out.append(Sentence(chunk, start, start + len(piece), piece))
+        pos = m.end() if m else len(text)
+    return out
+
+
+def guess_language(text: str) -> str:
+    """'nl' or 'en' by function-word counts; ties go to English."""
+    words = re.findall(r"[a-zA-Zéëïöü']+", text.lower())
+    nl = sum(w in _DUTCH for w in words)
+    en = sum(w in _ENGLISH for w in words)
+    return "nl" if nl > en else "en"
+
+
+def overlap(query_terms: set[str], text: str) -> float:
+    """Share of the query's (stemmed, stop-word-free) terms that occur in `text`."""
+    if not query_terms:
+        return 0.0
+    return len(query_terms & set(tokenize(text))) / len(query_terms)
+
+
+def jaccard(a: str, b: str) -> float:
+    """Token Jaccard similarity, for near-duplicate removal."""
+    ta, tb = set(tokenize(a)), set(tokenize(b))
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)

@@ -1,0 +1,126 @@
+"""The Assistant: one object the CLI and the app share. Holds settings, the loaded index and the embedder.
+
+It reloads the index when another process swaps in a new version, so a running app keeps answering
+from the old index until the swap and picks up the new one on the next question.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+from .embedders import Embedder, get_embedder
+from .errors import IndexMissingError, InputError
+from .indexer import Progress, update_index
+from .search import search
+from .settings import Settings
+from .store import Index, current_version, load_index
+from .types import Answer, IndexReport, Passage
+
+log = logging.getLogger(__name__)
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    """Strip the question; refuse empty, blank or oversized input with a message that says what to do."""
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("The question is empty. Type a question, e.g. 'Should we have a separate CX strategy?'.")
+    question = question.strip()
+    if len(question) > max_chars:
+        raise InputError(
+            f"The question is too long ({len(question):,} characters; the limit is {max_chars:,}). "
+            "Ask a shorter question; to add a document, put it in the seeds dir and run `rag index`."
+        )
+    return question
+
+
+class Assistant:
+    """Search and answer over the index in `settings.index_dir`; safe to share between threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._index: Index | None = None
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embedder)
+
+    def index(self) -> Index:
+        """The current index, reloaded if a newer version was swapped in since the last call."""
+        version = current_version(self.settings.index_dir)
+        if version is None:
+            raise IndexMissingError(f"No index at {self.settings.index_dir}. Run `rag index` to build it.")
+        if version != self._version:
+            with self._lock:
+                if version != self._version:
+                    index = load_index(self.settings.index_dir)
+                    self._check(index)
+                    self._index, self._version = index, version
+        assert self._index is not None
+        return self._index
+
+    def _check(self, index: Index) -> None:
+        emb = self.embedder
+        if index.manifest.embedder != emb.id:
+            from .errors import IndexMismatchError
+
+            raise IndexMismatchError(
+                f"The index was built with embedder '{index.manifest.embedder}' but the settings ask for "
+                f"'{emb.id}'. Run `rag index` to rebuild it with the current embedder, or set RAG_EMBEDDER back."
+            )
+
+    def ensure_index(self, progress: Progress | None = None) -> IndexReport | None:
+        """Build the index if there is none; returns the report when it built one."""
+        if current_version(self.settings.index_dir) is not None:
+            return None
+        return self.reindex(progress=progress)
+
+    def reindex(self, full: bool = False, progress: Progress | None = None) -> IndexReport:
+        """Incremental (or full) update, then switch to the new version."""
+        report = update_index(self.settings, full=full, progress=progress)
+        self.index()
+        return report
+
+    def search(self, query: str, k: int | None = None, authors: tuple[str, ...] = ()) -> list[Passage]:
+        """Validated hybrid search."""
+        query = validate_question(query, self.settings.max_question_chars)
+        return search(self.index(), self.embedder, query, self.settings, k=k, authors=authors)
+
+    def ask(self, question: str, k: int | None = None, history: list[str] | None = None) -> Answer:
+        """Answer with citations (extractive by default, generative when an LLM endpoint is configured)."""
+        final = None
+        for event in self.ask_stream(question, k=k, history=history):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    def ask_stream(self, question: str, k: int | None = None, history: list[str] | None = None) -> Iterator[str | Answer]:
+        """Yield partial answer texts while generating, then the final Answer."""
+        from .answer import answer_question
+
+        t0 = time.perf_counter()
+        question = validate_question(question, self.settings.max_question_chars)
+        index = self.index()
+        yield from answer_question(index, self.embedder, question, self.settings, k=k, history=history or [], t0=t0)
+
+    def status(self) -> dict:
+        """Articles, passages, embedder and when the index was last written."""
+        try:
+            index = self.index()
+        except IndexMissingError:
+            return {"articles": 0, "passages": 0, "embedder": self.settings.embedder, "last_indexed": None,
+                    "index_type": None, "index_dir": str(self.settings.index_dir)}
+        m = index.manifest
+        return {
+            "articles": len(m.files),
+            "passages": m.count,
+            "embedder": m.embedder,
+            "index_type": m.index_type,
+            "last_indexed": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.created)),
+            "index_dir": str(self.settings.index_dir),
+            "seeds_dir": str(self.settings.seeds_dir),
+        }

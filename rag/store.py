@@ -1,0 +1,207 @@
+"""The index folder: FAISS vectors + chunk table + manifest, written as a new version and swapped in atomically.
+
+Layout::
+
+    index/CURRENT              name of the active version folder (replaced atomically)
+    index/v-<time>-<pid>/      manifest.json, chunks.jsonl, vectors.faiss
+    index/.lock                held while writing
+
+A version folder is complete before CURRENT points at it, so `kill -9` at any moment leaves either the
+old or the new version loadable. The previous version is kept so readers that resolved CURRENT just
+before a swap can still open it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import faiss
+import numpy as np
+
+from .errors import IndexDamagedError, IndexMissingError
+from .types import Chunk
+
+SCHEMA_VERSION = 1
+FIX = "Run `rag index --full` to rebuild it."
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """What the manifest remembers of one indexed file."""
+
+    sha256: str
+    chunks: int
+    title: str = ""
+    author: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Build metadata saved beside the vectors; loading checks it."""
+
+    schema_version: int
+    embedder: str
+    dim: int
+    chunker: str
+    index_type: str
+    count: int
+    files: dict[str, FileEntry]
+    chunks_sha256: str = ""
+    created: float = field(default_factory=time.time)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["files"] = {k: asdict(v) for k, v in sorted(self.files.items())}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Manifest:
+        files = {k: FileEntry(**v) for k, v in data.pop("files").items()}
+        return cls(files=files, **data)
+
+
+@dataclass
+class Index:
+    """A loaded index version: chunks in vector order and the FAISS index over their vectors."""
+
+    manifest: Manifest
+    chunks: list[Chunk]
+    faiss_index: faiss.Index
+    path: Path | None = None
+    cache: dict = field(default_factory=dict)  # derived structures (BM25), built lazily by search.py
+
+    def vectors(self) -> np.ndarray:
+        """All vectors in chunk order (reconstructed from FAISS; used for incremental updates)."""
+        n = self.faiss_index.ntotal
+        if n == 0:
+            return np.zeros((0, self.manifest.dim), dtype=np.float32)
+        return self.faiss_index.reconstruct_n(0, n)
+
+
+def build_faiss(vectors: np.ndarray, dim: int, hnsw_threshold: int) -> tuple[faiss.Index, str]:
+    """Exact inner product below `hnsw_threshold` vectors; HNSW (inner product) at or above it."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) >= hnsw_threshold:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+        kind = "hnsw32"
+    else:
+        index = faiss.IndexFlatIP(dim)
+        kind = "flat-ip"
+    if len(vectors):
+        index.add(vectors)
+    return index, kind
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+@contextmanager
+def write_lock(index_dir: Path) -> Iterator[None]:
+    """Exclusive lock so two writers never interleave; released by the OS if the process dies."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def save_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_index: faiss.Index) -> Path:
+    """Write a new version folder, fsync it, then atomically point CURRENT at it. Call under write_lock."""
+    if len(chunks) != faiss_index.ntotal:
+        raise ValueError(f"{len(chunks)} chunks but {faiss_index.ntotal} vectors")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"v-{time.time_ns()}-{os.getpid()}"
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir()
+    table = "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8")
+    _fsync_write(tmp / "chunks.jsonl", table)
+    _fsync_write(tmp / "vectors.faiss", faiss.serialize_index(faiss_index).tobytes())
+    manifest = Manifest(**{**manifest.__dict__, "count": len(chunks), "chunks_sha256": hashlib.sha256(table).hexdigest()})
+    _fsync_write(tmp / "manifest.json", json.dumps(manifest.to_json(), indent=1, ensure_ascii=False).encode("utf-8"))
+    final = index_dir / name
+    os.rename(tmp, final)
+    pointer = index_dir / f".CURRENT-{name}"
+    _fsync_write(pointer, name.encode())
+    os.replace(pointer, index_dir / "CURRENT")
+    dir_fd = os.open(index_dir, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    _prune(index_dir, keep={name, _previous_name(index_dir, name)})
+    return final
+
+
+def _previous_name(index_dir: Path, current: str) -> str:
+    versions = sorted(p.name for p in index_dir.glob("v-*") if p.name != current)
+    return versions[-1] if versions else ""
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove old versions and leftovers of interrupted writes."""
+    for p in index_dir.iterdir():
+        if p.name in keep or p.name in ("CURRENT", ".lock") or p.name.endswith(".jsonl"):
+            continue
+        if p.name.startswith(("v-", ".tmp-")) and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(".CURRENT-"):
+            p.unlink(missing_ok=True)
+
+
+def current_version(index_dir: Path) -> str | None:
+    """Name of the active version, or None when no index was ever written."""
+    try:
+        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        raise IndexDamagedError(f"The index at {index_dir} is damaged (unreadable CURRENT). {FIX}") from None
+    if not name.startswith("v-") or "/" in name:
+        raise IndexDamagedError(f"The index at {index_dir} is damaged (CURRENT holds {name[:40]!r}). {FIX}")
+    return name
+
+
+def load_index(index_dir: Path) -> Index:
+    """Load the active version; raise IndexMissingError or IndexDamagedError with the command to run."""
+    name = current_version(index_dir)
+    if name is None:
+        raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")
+    path = index_dir / name
+    try:
+        manifest = Manifest.from_json(json.loads((path / "manifest.json").read_text(encoding="utf-8")))
+        table = (path / "chunks.jsonl").read_bytes()
+        if hashlib.sha256(table).hexdigest() != manifest.chunks_sha256:
+            raise ValueError("chunk table does not match its checksum")
+        chunks = [Chunk(**json.loads(line)) for line in table.decode("utf-8").splitlines() if line]
+        faiss_index = faiss.deserialize_index(np.fromfile(path / "vectors.faiss", dtype=np.uint8))
+    except FileNotFoundError as exc:
+        raise IndexDamagedError(f"The index at {index_dir} is incomplete (missing {Path(exc.filename).name}). {FIX}") from None
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
+        raise IndexDamagedError(f"The index at {index_dir} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}") from None
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexDamagedError(
+            f"The index at {index_dir} has schema version {manifest.schema_version}, this program reads "
+            f"{SCHEMA_VERSION}. {FIX}"
+        )
+    if not (len(chunks) == faiss_index.ntotal == manifest.count) or faiss_index.d != manifest.dim:
+        raise IndexDamagedError(f"The index at {index_dir} is inconsistent (chunks, vectors and manifest disagree). {FIX}")
+    return Index(manifest, chunks, faiss_index, path)
+
