@@ -256,3 +256,71 @@ def full_name(first: str, context: str) -> str:
     if m and m.group(1).split()[-1].lower() not in {"en", "and", "je", "ik"}:
         return f"{first} {m.group(1)}"
     return first
+
+
+# ---------------------------------------------------------------- uploads (I/O)
+
+_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def upload_name(filename: str) -> str:
+    """A safe file name for an upload: the basename only, ASCII letters/digits/._- , a .txt or .md suffix."""
+    import unicodedata
+
+    base = re.split(r"[\\/]", filename or "")[-1]  # both separators: names may come from Windows
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    stem, dot, suffix = base.rpartition(".")
+    suffix = f".{suffix.lower()}" if dot else ""
+    if suffix not in SUFFIXES:
+        shown = base or filename
+        raise InputError(f"'{shown}' is not a .txt or .md file. Save the article as plain text (.txt) or Markdown (.md).")
+    stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("._-")[:100] or "upload"
+    return stem + suffix
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters other than tab/newline/form feed in more than 1% of the text: not an article."""
+    controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\f") or 0x7F <= ord(ch) < 0xA0)
+    return controls > max(2, len(text) // 100)
+
+
+def save_upload(seeds_dir: Path, filename: str, data: bytes, max_bytes: int) -> str:
+    """Check an uploaded article and save it in seeds_dir under a safe name; returns the saved relative name.
+
+    An identical file already saved under that name is reused; a different file is never overwritten:
+    the upload gets the next free name ("name-2.md").
+    """
+    import os
+    import threading
+
+    name = upload_name(filename)
+    if len(data) > max_bytes:
+        raise InputError(f"'{name}' is too large ({len(data):,} bytes; the limit is {max_bytes:,}). "
+                         "Split the article or raise RAG_MAX_UPLOAD_BYTES.")
+    try:
+        text = decode(data)
+    except ValueError as exc:
+        raise InputError(f"'{name}' cannot be added: {exc}.") from None
+    if "\x00" in text or _looks_binary(text):
+        raise InputError(f"'{name}' cannot be added: it looks like a binary file, not text. Save the article as UTF-8 text.")
+    if not text.strip():
+        raise InputError(f"'{name}' is empty. Upload a file with the article's text.")
+    seeds_dir.mkdir(parents=True, exist_ok=True)
+    stem, suffix = name.rsplit(".", 1)
+    tmp = seeds_dir / f".upload-{os.getpid()}-{threading.get_ident()}.tmp"  # hidden: never indexed
+    tmp.write_bytes(data)
+    try:
+        for i in range(1, 1000):
+            candidate = name if i == 1 else f"{stem}-{i}.{suffix}"
+            path = seeds_dir / candidate
+            if path.is_file() and path.read_bytes() == data:
+                return candidate
+            try:
+                os.link(tmp, path)  # atomic and never replaces an existing file
+            except FileExistsError:
+                continue
+            log.info("saved upload %r as %s", filename, candidate)
+            return candidate
+    finally:
+        tmp.unlink(missing_ok=True)
+    raise InputError(f"Too many files named like '{name}' in {seeds_dir}; rename the file and upload it again.")

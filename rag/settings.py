@@ -44,7 +44,7 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout: float = 30.0
-    llm_min_support: float = 0.35
+    llm_min_support: float = 0.40
     # App.
     host: str = "127.0.0.1"
     port: int = 7860

@@ -1,0 +1,239 @@
+"""Extractive, deterministic answers: pick the sentences that answer the question, attribute them, cite them.
+
+Flow: question (+ history for follow-ups) -> hybrid retrieval -> candidate sentences of the top passages ->
+score each against the question (cross-lingual embedding similarity + stemmed term overlap) -> abstain when
+the best evidence is weak -> select with author diversity and near-duplicate removal -> compose by author.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .corpus import PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
+from .embedders import Embedder
+from .search import search, tokenize
+from .sentences import Sentence, guess_language, jaccard, overlap, split_sentences
+from .settings import Settings
+from .store import Index
+from .types import Answer, Citation, Passage
+
+FOLLOW_UP_START = re.compile(
+    r"^(and|but|also|what about|how about|en|maar|ook|wat vindt|wat zegt|wat denkt|hoe zit het)\b", re.IGNORECASE
+)
+TEXTS = {
+    "en": {
+        "abstain": "I could not find an answer to this question in the articles. The closest passages are "
+        "listed as related; they may not answer it.",
+        "perspectives": "The sources take {n} perspectives on this:",
+        "writes": "{who} writes:",
+        "article": "The article “{title}” says:",
+    },
+    "nl": {
+        "abstain": "Ik heb in de artikelen geen antwoord op deze vraag gevonden. De passages die er het dichtst "
+        "bij komen staan hieronder als gerelateerd; ze beantwoorden de vraag mogelijk niet.",
+        "perspectives": "De bronnen bekijken dit vanuit {n} perspectieven:",
+        "writes": "{who} schrijft:",
+        "article": "Het artikel “{title}” stelt:",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate sentence with its score against the question."""
+
+    sentence: Sentence
+    score: float
+    similarity: float
+    passage_rank: int
+
+
+def known_authors(index: Index) -> list[str]:
+    """Distinct authors of the indexed passages."""
+    if "authors" not in index.cache:
+        index.cache["authors"] = sorted({c.author for c in index.chunks if c.author and "," not in c.author})
+    return index.cache["authors"]
+
+
+def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
+    """Authors named in the text by full, first or last name ("Rien", "Brus", "Rien Brus")."""
+    found = []
+    for author in known_authors(index):
+        names = [author] + [p for p in author.split() if len(p) > 2]
+        # Case-sensitive: "Anders" is a name, "anders" is a Dutch word.
+        if any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
+            found.append(author)
+    return tuple(found)
+
+
+def without_names(text: str, authors: tuple[str, ...]) -> str:
+    """The text with the given authors' names removed (they filter retrieval; they say nothing about content)."""
+    for author in authors:
+        for name in sorted([author] + author.split(), key=len, reverse=True):
+            text = re.sub(rf"\b{re.escape(name)}\b", " ", text)
+    return " ".join(text.split())
+
+
+def retrieval_query(question: str, history: list[str]) -> str:
+    """A follow-up ("and what does Rien think?") is read together with the previous question."""
+    if not history:
+        return question
+    terms = set(tokenize(question))
+    if FOLLOW_UP_START.search(question.strip()) or len(terms) <= 3:
+        return f"{history[-1]} {question}"
+    return question
+
+
+def _is_candidate(s: Sentence) -> bool:
+    """Skip letter furniture (place/date line, salutation, sign-off) and fragments."""
+    text = s.text
+    if len(text) < 25 or len(text.split()) < 5:
+        return False
+    return not (PLACE_DATE_RE.fullmatch(text) or SALUTATION_RE.match(text) or SIGNOFF_RE.match(text))
+
+
+def sentence_vectors(index: Index, embedder: Embedder, passages: list[Passage]) -> dict[str, tuple[list[Sentence], np.ndarray]]:
+    """Sentences and their vectors per passage, cached on the loaded index."""
+    cache = index.cache.setdefault("sentences", {})
+    todo = [p.chunk for p in passages if p.chunk.id not in cache]
+    if todo:
+        split = {c.id: [s for s in split_sentences(c) if _is_candidate(s)] for c in todo}
+        flat = [s.text for c in todo for s in split[c.id]]
+        vectors = embedder.encode_documents(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
+        pos = 0
+        for c in todo:
+            n = len(split[c.id])
+            cache[c.id] = (split[c.id], vectors[pos:pos + n])
+            pos += n
+    return {p.chunk.id: cache[p.chunk.id] for p in passages}
+
+
+def score_sentences(
+    question: str, query_vector: np.ndarray, passages: list[Passage], per_passage: dict
+) -> list[Scored]:
+    """Score = 0.65 * cosine(question, sentence) + 0.35 * share of question terms in the sentence; questions count less."""
+    terms = set(tokenize(question))
+    scored = []
+    for p in passages:
+        sentences, vectors = per_passage[p.chunk.id]
+        if not sentences:
+            continue
+        sims = vectors @ query_vector
+        for s, sim in zip(sentences, sims):
+            score = 0.65 * float(sim) + 0.35 * overlap(terms, s.text)
+            if s.text.endswith("?"):
+                score *= 0.8  # a question restated in the text rarely answers it
+            scored.append(Scored(s, score, float(sim), p.rank))
+    return sorted(scored, key=lambda x: (-x.score, x.passage_rank, x.sentence.start))
+
+
+def select(scored: list[Scored], max_sentences: int, relative: float = 0.75) -> list[Scored]:
+    """Best sentences within `relative` of the best, one per author first, at most 2 per passage, no near-duplicates."""
+    if not scored:
+        return []
+    floor = scored[0].score * relative
+    pool = [s for s in scored if s.score >= floor]
+    chosen: list[Scored] = []
+
+    def fits(c: Scored) -> bool:
+        same_passage = sum(x.sentence.chunk.id == c.sentence.chunk.id for x in chosen)
+        dup = any(
+            x.sentence.start == c.sentence.start or jaccard(x.sentence.text, c.sentence.text) > 0.6 for x in chosen
+        )
+        return same_passage < 2 and not dup
+
+    seen_authors = set()
+    for c in pool:  # first pass: the best sentence of each distinct author (diverse perspectives)
+        author = c.sentence.chunk.author
+        if author and author not in seen_authors and fits(c):
+            chosen.append(c)
+            seen_authors.add(author)
+    for c in pool:
+        if len(chosen) >= max_sentences:
+            break
+        if c not in chosen and fits(c):
+            chosen.append(c)
+    return chosen[:max(max_sentences, len(seen_authors))]
+
+
+def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]:
+    """Group by author (or article), quote verbatim, number citations in reading order."""
+    t = TEXTS[lang]
+    groups: dict[tuple[str | None, str], list[Scored]] = {}
+    for c in chosen:  # insertion order = order of each group's best sentence
+        chunk = c.sentence.chunk
+        groups.setdefault((chunk.author, chunk.title), []).append(c)
+    citations: list[Citation] = []
+    lines = []
+    if len(groups) > 1:
+        lines.append(t["perspectives"].format(n=len(groups)))
+    for (author, title), items in groups.items():
+        items.sort(key=lambda c: (c.sentence.chunk.doc, c.sentence.start))
+        quotes = []
+        for c in items:
+            s = c.sentence
+            n = len(citations) + 1
+            citations.append(Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end))
+            quotes.append(f"“{' '.join(s.text.split())}” [{n}]")
+        lead = t["writes"].format(who=author) if author else t["article"].format(title=title)
+        lines.append(f"{lead} {' '.join(quotes)}")
+    return "\n\n".join(lines), tuple(citations)
+
+
+def answer_question(
+    index: Index,
+    embedder: Embedder,
+    question: str,
+    settings: Settings,
+    k: int | None = None,
+    history: list[str] | None = None,
+    t0: float | None = None,
+) -> Iterator[str | Answer]:
+    """Yield growing answer text, then the final Answer (extractive; generative when an LLM is configured)."""
+    t0 = time.perf_counter() if t0 is None else t0
+    history = history or []
+    lang = guess_language(question)
+    query = retrieval_query(question, history)
+    authors = mentioned_authors(question, index)
+    query_vector = embedder.encode_queries([query])[0]
+    passages = search(index, embedder, query, settings, k=k, query_vector=query_vector, authors=authors)
+    if authors and not passages:
+        passages = search(index, embedder, query, settings, k=k, query_vector=query_vector)
+    per_passage = sentence_vectors(index, embedder, passages)
+    if authors:  # score sentences on what is asked, not on who is named
+        query = without_names(query, authors) or query
+        query_vector = embedder.encode_queries([query])[0]
+    scored = score_sentences(query, query_vector, passages, per_passage)
+    strength = scored[0].score if scored else 0.0
+
+    def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:
+        return Answer(question, text, abstained, citations, tuple(passages),
+                      (time.perf_counter() - t0) * 1000, lang, **extra)
+
+    if strength < settings.abstain_threshold:
+        yield done(TEXTS[lang]["abstain"], (), True)
+        return
+    notice = None
+    if settings.llm_base_url:
+        from . import llm
+
+        try:
+            checked = None
+            for event in llm.generate(settings, question, passages, lang, embedder):
+                if isinstance(event, str):
+                    yield event
+                else:
+                    checked = event
+            if checked is not None and checked.citations:
+                yield done(checked.text, checked.citations, False, mode="generative", unsupported=checked.unsupported)
+                return
+            notice = "The language model gave no answer supported by the passages; showing the extractive answer."
+        except llm.LLMError as exc:
+            notice = f"The language model failed ({exc}); showing the extractive answer."
+    text, citations = compose(select(scored, settings.max_sentences), lang)
+    yield done(text, citations, False, notice=notice)

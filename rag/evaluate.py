@@ -1,0 +1,221 @@
+"""Eval sets: load JSONL questions, run them through the `rag ask` path, score, report, check thresholds."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .corpus import read_document_text
+from .errors import InputError
+from .metrics import hit_at, is_relevant, mean, mrr_at, ndcg_at, percentile
+from .settings import PROJECT_ROOT, Settings
+from .types import Answer
+
+DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.toml"
+# Metric name -> True when higher is better (used for thresholds, comparisons and the chart).
+METRICS = {
+    "hit@1": True,
+    "hit@5": True,
+    "mrr@10": True,
+    "ndcg@10": True,
+    "answer_cites_relevant": True,
+    "citation_validity": True,
+    "false_abstention": False,
+    "unanswerable_abstention": True,
+    "latency_p50_ms": False,
+    "latency_p95_ms": False,
+}
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    """One line of an eval set; empty `expected` means the corpus cannot answer it."""
+
+    id: str
+    question: str
+    lang: str
+    expected: tuple[str, ...]
+    set: str
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A question, its answer and the judgments the metrics are computed from."""
+
+    q: EvalQuestion
+    answer: Answer
+    flags: tuple[bool, ...]  # relevance of retrieved passages in rank order
+    total_relevant: int  # relevant passages in the whole index (for nDCG)
+    cites_relevant: bool
+    citations_valid: int
+
+
+def load_set(path: Path) -> list[EvalQuestion]:
+    """Parse and validate a JSONL eval set; errors name the file and line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read eval set {path}: {exc}") from None
+    out = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            q = EvalQuestion(str(row["id"]), str(row["question"]), str(row["lang"]),
+                             tuple(str(e) for e in row["expected"]), path.stem)
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}:{n}: not a valid eval line ({exc}); expected "
+                             '{"id", "question", "lang", "expected": [...]}') from None
+        if q.lang not in ("en", "nl"):
+            raise InputError(f"{path}:{n}: lang must be 'en' or 'nl', not {q.lang!r}")
+        out.append(q)
+    if not out:
+        raise InputError(f"Eval set {path} has no questions.")
+    return out
+
+
+def judge(q: EvalQuestion, answer: Answer, index_chunks: list, file_text) -> Judged:
+    """Relevance of each retrieved passage, whether a citation hits a relevant passage, and verbatim checks."""
+    flags = tuple(is_relevant(p.chunk.text, list(q.expected)) for p in answer.passages) if q.expected else ()
+    total = sum(is_relevant(c.text, list(q.expected)) for c in index_chunks) if q.expected else 0
+    relevant_spans = [(p.chunk.doc, p.chunk.start, p.chunk.end) for p, f in zip(answer.passages, flags) if f]
+    cites = any(doc == c.doc and s <= c.start and c.end <= e for c in answer.citations for doc, s, e in relevant_spans)
+    valid = sum(file_text(c.doc)[c.start:c.end] == c.quote for c in answer.citations)
+    return Judged(q, answer, flags, total, cites, valid)
+
+
+def summarize(judged: list[Judged]) -> dict[str, float]:
+    """All metrics for a group of judged questions."""
+    answerable = [j for j in judged if j.q.expected]
+    unanswerable = [j for j in judged if not j.q.expected]
+    n_citations = sum(len(j.answer.citations) for j in judged)
+    latencies = [j.answer.latency_ms for j in judged]
+    return {
+        "questions": len(judged),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "hit@1": mean([hit_at(list(j.flags), 1) for j in answerable]),
+        "hit@5": mean([hit_at(list(j.flags), 5) for j in answerable]),
+        "mrr@10": mean([mrr_at(list(j.flags), 10) for j in answerable]),
+        "ndcg@10": mean([ndcg_at(list(j.flags), 10, j.total_relevant) for j in answerable]),
+        "answer_cites_relevant": mean([float(j.cites_relevant) for j in answerable]),
+        "citation_validity": (sum(j.citations_valid for j in judged) / n_citations) if n_citations else 1.0,
+        "citations": n_citations,
+        "false_abstention": mean([float(j.answer.abstained) for j in answerable]),
+        "unanswerable_abstention": mean([float(j.answer.abstained) for j in unanswerable]),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    }
+
+
+def run_eval(assistant, questions: list[EvalQuestion], k: int | None = None, progress=None) -> list[Judged]:
+    """Ask every question through `Assistant.ask` (the `rag ask` path) in this process and judge it."""
+    index = assistant.index()
+    texts: dict[str, str] = {}
+
+    def file_text(doc: str) -> str:
+        if doc not in texts:
+            texts[doc] = read_document_text(assistant.settings.seeds_dir, doc)
+        return texts[doc]
+
+    assistant.ask("warm-up question about customer experience", k=k)  # load models outside the timings
+    judged = []
+    for i, q in enumerate(questions):
+        judged.append(judge(q, assistant.ask(q.question, k=k), index.chunks, file_text))
+        if progress:
+            progress(i + 1, len(questions))
+    return judged
+
+
+def build_report(judged: list[Judged], settings: Settings, k: int | None) -> dict:
+    """`{"metrics": {...}, "questions": [...]}`; each question holds `id` plus the `rag ask --json` fields."""
+    sets = sorted({j.q.set for j in judged})
+    metrics = {
+        "overall": summarize(judged),
+        "sets": {s: summarize([j for j in judged if j.q.set == s]) for s in sets},
+        "by_lang": {lang: summarize([j for j in judged if j.q.lang == lang]) for lang in ("en", "nl")},
+        "config": {
+            "embedder": settings.embedder, "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
+            "top_k": k or settings.top_k, "use_bm25": settings.use_bm25, "use_dense": settings.use_dense,
+            "abstain_threshold": settings.abstain_threshold,
+        },
+    }
+    questions = [{"id": j.q.id, **j.answer.to_json()} for j in judged]
+    return {"metrics": metrics, "questions": questions}
+
+
+def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
+    """`[min]` and `[max]` tables of metric -> bound, applied to the overall metrics."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"Thresholds file {path} not found; pass --thresholds FILE or --no-thresholds.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"Thresholds file {path} is not valid TOML: {exc}") from None
+    for bound in ("min", "max"):
+        for name in data.get(bound, {}):
+            if name not in METRICS:
+                raise InputError(f"{path}: unknown metric '{name}'. Known: {', '.join(METRICS)}.")
+    return {"min": data.get("min", {}), "max": data.get("max", {})}
+
+
+def check_thresholds(overall: dict[str, float], thresholds: dict[str, dict[str, float]]) -> list[str]:
+    """Human-readable failures; empty when every bound holds."""
+    failures = []
+    for name, bound in thresholds["min"].items():
+        if overall[name] < bound:
+            failures.append(f"{name} = {overall[name]:.3f} is below the minimum {bound}")
+    for name, bound in thresholds["max"].items():
+        if overall[name] > bound:
+            failures.append(f"{name} = {overall[name]:.3f} is above the maximum {bound}")
+    return failures
+
+
+def run_eval_command(args, settings: Settings) -> int:
+    """`rag eval FILE... [--json] [--out DIR] [-k N] [--compare JSON]`; the CLI's only eval entry point."""
+    from .report import compare_table, metrics_table, write_outputs
+    from .service import Assistant
+
+    questions = [q for path in args.files for q in load_set(path)]
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise InputError("Question ids repeat across the eval files; make them unique.")
+    thresholds = None if args.no_thresholds else load_thresholds(args.thresholds or DEFAULT_THRESHOLDS)
+    previous = _load_previous(args.compare) if args.compare else None
+    assistant = Assistant(settings)
+    assistant.ensure_index()
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(questions), desc="eval", unit="q", file=sys.stderr, disable=not sys.stderr.isatty())
+    judged = run_eval(assistant, questions, k=args.k, progress=lambda d, t: bar.update(d - bar.n))
+    bar.close()
+    report = build_report(judged, settings, args.k)
+    if args.out:
+        write_outputs(report, judged, args.out, previous)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(metrics_table(report["metrics"]))
+        if previous:
+            print()
+            print(compare_table(previous["metrics"], report["metrics"]))
+    if thresholds:
+        failures = check_thresholds(report["metrics"]["overall"], thresholds)
+        for f in failures:
+            print(f"threshold: {f}", file=sys.stderr)
+        if failures:
+            return 1
+    return 0
+
+
+def _load_previous(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["metrics"]["overall"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+        raise InputError(f"--compare {path}: not an eval JSON from `rag eval --json` or `--out`.") from None
+    return data

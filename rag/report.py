@@ -1,0 +1,87 @@
+"""Eval reports: a terminal table, a comparison, and the --out files (JSON, markdown, PNG chart)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .evaluate import METRICS, Judged
+
+
+def _fmt(name: str, value: float) -> str:
+    return f"{value:.1f}" if name.startswith("latency") else f"{value:.3f}"
+
+
+def metrics_table(metrics: dict) -> str:
+    """Rows are metrics; columns are each set and overall."""
+    columns = list(metrics["sets"]) + ["overall"]
+    data = {**metrics["sets"], "overall": metrics["overall"]}
+    width = max(len(m) for m in METRICS) + 2
+    lines = ["metric".ljust(width) + "".join(c.rjust(12) for c in columns)]
+    lines.append("-" * len(lines[0]))
+    for name in ["questions", "answerable", "unanswerable", *METRICS]:
+        lines.append(name.ljust(width) + "".join(_fmt(name, data[c][name]).rjust(12) if name in METRICS
+                                                  else str(data[c][name]).rjust(12) for c in columns))
+    return "\n".join(lines)
+
+
+def compare_table(old: dict, new: dict) -> str:
+    """Per metric (overall): previous, current, difference, and whether it got better."""
+    lines = [f"{'metric':26}{'before':>10}{'after':>10}{'change':>10}"]
+    for name, higher_better in METRICS.items():
+        if name not in old.get("overall", {}):
+            continue
+        a, b = old["overall"][name], new["overall"][name]
+        delta = b - a
+        mark = "" if abs(delta) < 1e-9 else ("better" if (delta > 0) == higher_better else "worse")
+        lines.append(f"{name:26}{_fmt(name, a):>10}{_fmt(name, b):>10}{delta:>+10.3f}  {mark}")
+    return "\n".join(lines)
+
+
+def markdown_report(report: dict, judged: list[Judged], previous: dict | None) -> str:
+    """Metrics, an optional comparison, and a per-question line for failures."""
+    m = report["metrics"]
+    out = ["# Evaluation report", "", "Configuration: " + ", ".join(f"{k}={v}" for k, v in m["config"].items()), "",
+           "```", metrics_table(m), "```", ""]
+    if previous:
+        out += ["## Compared with the previous run", "", "```", compare_table(previous["metrics"], m), "```", ""]
+    out += ["## Questions that missed", "", "| id | question | first relevant rank | cites relevant | abstained |",
+            "|---|---|---|---|---|"]
+    for j in judged:
+        first = next((i + 1 for i, f in enumerate(j.flags) if f), None)
+        wrong = (j.q.expected and (first != 1 or not j.cites_relevant)) or (not j.q.expected and not j.answer.abstained)
+        if wrong:
+            question = j.q.question.replace("|", "\\|")
+            out.append(f"| {j.q.id} | {question} | {first or '-'} | {j.cites_relevant if j.q.expected else '-'} "
+                       f"| {j.answer.abstained} |")
+    return "\n".join(out) + "\n"
+
+
+def write_chart(metrics: dict, path: Path) -> None:
+    """Grouped bars of the quality metrics (0..1) per set."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [n for n in METRICS if not n.startswith("latency")]
+    sets = {**metrics["sets"], "overall": metrics["overall"]}
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    width = 0.8 / len(sets)
+    for i, (label, values) in enumerate(sets.items()):
+        ax.bar([x + i * width for x in range(len(names))], [values[n] for n in names], width, label=label)
+    ax.set_xticks([x + width * (len(sets) - 1) / 2 for x in range(len(names))], names, rotation=25, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("rag eval: metrics per set (false_abstention: lower is better)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_outputs(report: dict, judged: list[Judged], out_dir: Path, previous: dict | None) -> None:
+    """eval.json, report.md and metrics.png in out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "eval.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out_dir / "report.md").write_text(markdown_report(report, judged, previous), encoding="utf-8")
+    write_chart(report["metrics"], out_dir / "metrics.png")

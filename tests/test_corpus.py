@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+
+from rag.corpus import decode, load_documents, parse_document, parse_front_matter
+from tests.helpers import LETTERS, SIGNED, write_corpus
+
+
+def test_letters_are_split_with_full_author_names_place_and_date():
+    doc = parse_document("c.txt", LETTERS)
+    kinds = [s.kind for s in doc.sections]
+    assert kinds == ["intro", "letter", "letter"]
+    first, second = doc.sections[1], doc.sections[2]
+    assert (first.author, first.place, first.date) == ("Piet Jansen", "Amsterdam", "2025-10")
+    assert (second.author, second.place) == ("Marie Bakker", "Utrecht")
+    assert doc.text[first.start:first.end].startswith("Amsterdam, oktober 2025\nBeste Marie,")
+    assert doc.text[first.start:first.end].endswith("Groet,\nPiet")
+    assert doc.author == "Piet Jansen, Marie Bakker"
+
+
+def test_plain_article_is_one_body_section_with_inferred_date_and_source():
+    doc = parse_document("a.txt", "Titel hier\n\ndinsdag, 4 november 2025 (07:01) - Marketingfacts\n\nTekst.\n")
+    assert doc.title == "Titel hier"
+    assert doc.date == "2025-11-04"
+    assert doc.source == "Marketingfacts"
+    assert [s.kind for s in doc.sections] == ["body"]
+
+
+def test_author_after_date_line_is_inferred():
+    doc = parse_document("b.md", SIGNED)
+    assert doc.author == "Anna de Vries"
+    assert doc.date == "2025-03-04"
+
+
+def test_front_matter_wins_over_inference_and_offsets_stay_in_file_text():
+    text = "---\ntitle: Echte titel\nauthor: Kees Klant\ndate: 2024-01-02\n---\nEerste regel\nTekst.\n"
+    meta, start = parse_front_matter(text)
+    assert meta["author"] == "Kees Klant" and text[start:].startswith("Eerste regel")
+    doc = parse_document("x.md", text)
+    assert (doc.title, doc.author, doc.date) == ("Echte titel", "Kees Klant", "2024-01-02")
+    assert doc.sections[0].start == start
+
+
+def test_bundled_correspondence_has_three_letters_by_the_three_experts():
+    text = (Path(__file__).resolve().parent.parent / "seeds" / "002_edc6ee3ee4973123.txt").read_text(encoding="utf-8")
+    doc = parse_document("002.txt", text)
+    letters = [s for s in doc.sections if s.kind == "letter"]
+    assert [s.author for s in letters] == ["Jan-Hein Pierik", "Wim Rampen", "Rien Brus"]
+    assert [s.place for s in letters] == ["Zeist", "Helmond", "Santpoort-Zuid"]
+
+
+def test_bad_files_are_skipped_with_reasons_and_good_ones_kept(tmp_path):
+    seeds = write_corpus(tmp_path / "seeds")
+    (seeds / "binary.txt").write_bytes(b"\x00\x01\x02PNG")
+    (seeds / "empty.md").write_text("   \n", encoding="utf-8")
+    (seeds / "copy.txt").write_text((seeds / "a_zorg.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (seeds / "image.png").write_bytes(b"\x89PNG")
+    (seeds / "big.txt").write_text("x" * 2000, encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("geheim", encoding="utf-8")
+    (seeds / "link.txt").symlink_to(outside)
+    docs, skipped = load_documents(seeds, max_bytes=1000)
+    reasons = {s.doc: s.reason for s in skipped}
+    assert {d.doc for d in docs} == {"a_zorg.txt", "b_data.md", "c_brieven.txt"}
+    assert "binary" in reasons["binary.txt"]
+    assert "empty" in reasons["empty.md"]
+    assert "duplicate of a_zorg.txt" in reasons["copy.txt"]
+    assert ".txt or .md" in reasons["image.png"]
+    assert "too large" in reasons["big.txt"]
+    assert "outside" in reasons["link.txt"]
+
+
+def test_cp1252_file_is_read_not_lost():
+    assert decode("Financiële ruimte – café".encode("cp1252")) == "Financiële ruimte – café"
+
+
+def test_binary_is_refused_with_a_message():
+    with pytest.raises(ValueError, match="binary"):
+        decode(b"abc\x00def")
