@@ -25,6 +25,9 @@ from .types import Answer, Citation, Passage
 FOLLOW_UP_START = re.compile(
     r"^(and|but|also|what about|how about|en|maar|ook|wat vindt|wat zegt|wat denkt|hoe zit het)\b", re.IGNORECASE
 )
+LEXICAL_WEIGHT = 0.35  # share of the sentence score from word overlap, question in the corpus language
+LEXICAL_WEIGHT_CROSS = 0.10  # ... and across languages
+CONTEXT_WEIGHT = 0.2  # share of the sentence score from its passage's similarity to the question
 TEXTS = {
     "en": {
         "abstain": "I could not find an answer to this question in the articles. The closest passages are "
@@ -114,9 +117,13 @@ def sentence_vectors(index: Index, embedder: Embedder, passages: list[Passage]) 
 
 
 def score_sentences(
-    question: str, query_vector: np.ndarray, passages: list[Passage], per_passage: dict
+    question: str, query_vector: np.ndarray, passages: list[Passage], per_passage: dict, lexical: float = 0.35
 ) -> list[Scored]:
-    """Score = 0.65 * cosine(question, sentence) + 0.35 * share of question terms in the sentence; questions count less."""
+    """Score = (1 - lexical) * cosine(question, sentence) + lexical * share of question terms in the sentence.
+
+    `lexical` is lowered for questions in another language than the corpus, where shared words are accidents
+    ("why CX?" in a Dutch text). Questions restated in the text count less: they rarely answer.
+    """
     terms = set(tokenize(question))
     scored = []
     for p in passages:
@@ -124,8 +131,12 @@ def score_sentences(
         if not sentences:
             continue
         sims = vectors @ query_vector
+        context = p.dense if p.dense is not None else float(np.max(sims))
         for s, sim in zip(sentences, sims):
-            score = 0.65 * float(sim) + 0.35 * overlap(terms, s.text)
+            score = (1 - lexical) * float(sim) + lexical * overlap(terms, s.text)
+            # The passage's own similarity backs its sentences; short fragments carry little evidence.
+            score = (1 - CONTEXT_WEIGHT) * score + CONTEXT_WEIGHT * context
+            score *= min(1.0, 0.75 + 0.25 * len(s.text.split()) / 12)
             if s.text.endswith("?"):
                 score *= 0.8  # a question restated in the text rarely answers it
             scored.append(Scored(s, score, float(sim), p.rank))
@@ -208,7 +219,8 @@ def answer_question(
     if authors:  # score sentences on what is asked, not on who is named
         query = without_names(query, authors) or query
         query_vector = embedder.encode_queries([query])[0]
-    scored = score_sentences(query, query_vector, passages, per_passage)
+    lexical = LEXICAL_WEIGHT if lang == settings.corpus_lang else LEXICAL_WEIGHT_CROSS
+    scored = score_sentences(query, query_vector, passages, per_passage, lexical)
     strength = scored[0].score if scored else 0.0
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:

@@ -74,6 +74,14 @@ def rrf(ranked_lists: list[list[tuple[int, float]]], weights: list[float], k: in
     return fused
 
 
+def bm25_weight(query: str, settings: Settings) -> float:
+    """BM25's weight in fusion: full in the corpus language, `bm25_weight_cross` for other languages."""
+    from .sentences import guess_language
+
+    same = guess_language(query) == settings.corpus_lang
+    return settings.bm25_weight if same else settings.bm25_weight_cross
+
+
 def search(
     index: Index,
     embedder: Embedder | None,
@@ -94,11 +102,13 @@ def search(
             query_vector = embedder.encode_queries([query])[0]
         dense = dense_search(index, query_vector, pool)
     lexical = bm25_search(index, query, pool) if settings.use_bm25 else []
+    if dense and lexical and bm25_weight(query, settings) == 0:
+        lexical = []  # keep the BM25 score off passages it did not help rank
     if authors:
         keep = {i for i, c in enumerate(index.chunks) if c.author in authors}
         dense = [d for d in dense if d[0] in keep]
         lexical = [b for b in lexical if b[0] in keep]
-    fused = rrf([dense, lexical], [1.0, settings.bm25_weight], settings.rrf_k)
+    fused = rrf([dense, lexical], [1.0, bm25_weight(query, settings) if dense else 1.0], settings.rrf_k)
     dense_by_row = dict(dense)
     bm25_by_row = dict(lexical)
     # Ties (same fused score) break on the dense score, then on position, so results are deterministic.

@@ -29,11 +29,15 @@ class Settings:
     use_bm25: bool = True
     use_dense: bool = True
     rrf_k: int = 60
-    bm25_weight: float = 0.5  # weight of the BM25 list in rank fusion (dense weighs 1.0)
+    corpus_lang: str = "nl"
+    # Weight of the BM25 list in rank fusion (dense weighs 1.0): full weight when the question is in the
+    # corpus language; across languages (English question, Dutch text) word matches mislead, so none.
+    bm25_weight: float = 1.0
+    bm25_weight_cross: float = 0.0
     # Corpus sizes at/above which FAISS switches from exact inner product to HNSW.
     hnsw_threshold: int = 50_000
     # Answering.
-    abstain_threshold: float = 0.30
+    abstain_threshold: float = 0.23  # calibrated on eval/sets/dev.jsonl (see README)
     max_sentences: int = 5
     max_question_chars: int = 2_000
     # Ingest limits.
