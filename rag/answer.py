@@ -25,6 +25,7 @@ from .types import Answer, Citation, Passage
 FOLLOW_UP_START = re.compile(
     r"^(and|but|also|what about|how about|en|maar|ook|wat vindt|wat zegt|wat denkt|hoe zit het)\b", re.IGNORECASE
 )
+BACK_REFERENCES = set("it that this they them he she him her his its those hij zij ze hem haar zijn dat die dit deze".split())
 LEXICAL_WEIGHT = 0.35  # share of the sentence score from word overlap, question in the corpus language
 LEXICAL_WEIGHT_CROSS = 0.10  # ... and across languages
 CONTEXT_WEIGHT = 0.2  # share of the sentence score from its passage's similarity to the question
@@ -82,12 +83,16 @@ def without_names(text: str, authors: tuple[str, ...]) -> str:
     return " ".join(text.split())
 
 
-def retrieval_query(question: str, history: list[str]) -> str:
-    """A follow-up ("and what does Rien think?") is read together with the previous question."""
+def retrieval_query(question: str, history: list[str], names: tuple[str, ...] = ()) -> str:
+    """A follow-up ("and what does Rien think?", "why is that?") is read together with the previous question.
+
+    Follow-up: it opens with a connector, refers back with a pronoun, or asks nothing beyond a name.
+    """
     if not history:
         return question
-    terms = set(tokenize(question))
-    if FOLLOW_UP_START.search(question.strip()) or len(terms) <= 3:
+    content = set(tokenize(without_names(question, names))) - BACK_REFERENCES
+    words = set(re.findall(r"\w+", question.lower()))
+    if FOLLOW_UP_START.search(question.strip()) or len(content) <= 1 or (words & BACK_REFERENCES and len(content) <= 3):
         return f"{history[-1]} {question}"
     return question
 
@@ -209,8 +214,8 @@ def answer_question(
     t0 = time.perf_counter() if t0 is None else t0
     history = history or []
     lang = guess_language(question)
-    query = retrieval_query(question, history)
     authors = mentioned_authors(question, index)
+    query = retrieval_query(question, history, authors)
     query_vector = embedder.encode_queries([query])[0]
     passages = search(index, embedder, query, settings, k=k, query_vector=query_vector, authors=authors)
     if authors and not passages:

@@ -29,13 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="hybrid search; prints passages")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=None, help="number of passages (default 5)")
+    p.add_argument("-k", type=int, default=None, help="number of passages (default 8)")
     p.add_argument("--json", action="store_true", help="print JSON")
     _common(p)
 
     p = sub.add_parser("ask", help="answer a question with numbered citations")
     p.add_argument("question")
-    p.add_argument("-k", type=int, default=None, help="number of passages to retrieve (default 5)")
+    p.add_argument("-k", type=int, default=None, help="number of passages to retrieve (default 8)")
     p.add_argument("--json", action="store_true", help="print JSON")
     _common(p)
 
@@ -102,7 +102,7 @@ def cmd_index(args, settings) -> int:
     finally:
         close()
     if report.reason and report.reason != "no index yet; building it":
-        print(report.reason.capitalize() + ".", file=sys.stderr)
+        print(report.reason[0].upper() + report.reason[1:] + ".", file=sys.stderr)
     for s in report.skipped:
         print(f"skipped {s.doc}: {s.reason}", file=sys.stderr)
     print(report.summary())

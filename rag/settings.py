@@ -24,7 +24,7 @@ class Settings:
     embedder: str = "use-multilingual"
     chunk_size: int = 600
     chunk_overlap: int = 100
-    top_k: int = 5
+    top_k: int = 8  # passages retrieved and read by the answerer (best on the dev set; see README)
     retrieve_k: int = 20  # candidates per retriever before fusion
     use_bm25: bool = True
     use_dense: bool = True

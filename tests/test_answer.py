@@ -1,0 +1,78 @@
+import re
+
+import pytest
+
+from rag.answer import mentioned_authors, retrieval_query
+from rag.errors import InputError
+from rag.indexer import update_index
+from rag.service import Assistant
+from tests.helpers import make_settings
+
+
+@pytest.fixture
+def assistant(tmp_path):
+    s = make_settings(tmp_path)
+    update_index(s)
+    return Assistant(s)
+
+
+def _file(assistant, doc):
+    return (assistant.settings.seeds_dir / doc).read_text(encoding="utf-8")
+
+
+def test_answer_markers_match_citations_and_quotes_are_verbatim(assistant):
+    answer = assistant.ask("Waarom zijn chatbots sneller dan medewerkers?")
+    assert not answer.abstained and answer.citations
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
+    assert markers == [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        assert _file(assistant, c.doc)[c.start:c.end] == c.quote
+
+
+def test_answer_groups_quotes_by_letter_author_in_the_question_language(assistant):
+    answer = assistant.ask("What do the letters say about chatbots and automatisering?")
+    assert answer.lang == "en"
+    authors = {c.author for c in answer.citations}
+    assert "Piet Jansen" in authors or "Marie Bakker" in authors
+    for author in authors - {None}:
+        assert f"{author} writes:" in answer.answer
+
+
+def test_dutch_question_gets_dutch_framing(assistant):
+    answer = assistant.ask("Wat vindt Marie Bakker van automatisering?")
+    assert answer.lang == "nl" and "Marie Bakker schrijft:" in answer.answer
+    assert {c.author for c in answer.citations} == {"Marie Bakker"}
+
+
+def test_weak_evidence_abstains_cites_nothing_and_keeps_related_passages(tmp_path):
+    s = make_settings(tmp_path, abstain_threshold=0.99)
+    update_index(s)
+    answer = Assistant(s).ask("Hoe bak je een appeltaart?")
+    assert answer.abstained and not answer.citations and answer.passages
+    assert "geen antwoord" in answer.answer
+
+
+def test_follow_up_uses_the_previous_question_and_the_named_author(assistant):
+    assert retrieval_query("and what does Marie think?", ["Should we automate?"]) == "Should we automate? and what does Marie think?"
+    assert retrieval_query("Why is that?", ["Should we automate?"]) == "Should we automate? Why is that?"
+    assert retrieval_query("En Marie?", ["Moeten we automatiseren?"], ("Marie Bakker",)).startswith("Moeten we")
+    assert retrieval_query("Wat is een klantreis in de zorg?", ["Should we automate?"]) == "Wat is een klantreis in de zorg?"
+    answer = assistant.ask("and what does Marie think?", history=["Moet je klantcontact automatiseren met chatbots?"])
+    assert {c.author for c in answer.citations} == {"Marie Bakker"}
+
+
+def test_author_names_are_matched_case_sensitively(assistant):
+    index = assistant.index()
+    assert mentioned_authors("wat zegt Piet?", index) == ("Piet Jansen",)
+    assert mentioned_authors("dat is anders", index) == ()
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", "x" * 200_000])
+def test_empty_blank_and_huge_questions_get_a_clear_message(assistant, question):
+    with pytest.raises(InputError, match="empty|too long"):
+        assistant.ask(question)
+
+
+def test_same_question_same_answer(assistant):
+    a, b = assistant.ask("Wat is het belangrijkste ontwerpprincipe?"), assistant.ask("Wat is het belangrijkste ontwerpprincipe?")
+    assert (a.answer, a.citations) == (b.answer, b.citations)

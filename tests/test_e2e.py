@@ -1,0 +1,87 @@
+"""End-to-end with the real default embedder on the real bundled corpus (marked e2e)."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.cli import main
+from rag.indexer import update_index
+from rag.service import Assistant
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A copy of the bundled seeds with its own index, built once for the module."""
+    base = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(ROOT / "seeds", base / "seeds")
+    settings = Settings(seeds_dir=base / "seeds", index_dir=base / "index")
+    report = update_index(settings)
+    assert report.added and not report.skipped
+    return settings
+
+
+def test_an_english_question_finds_the_dutch_letters(corpus):
+    passages = Assistant(corpus).search("Should we have a separate CX strategy?", k=5)
+    assert passages[0].chunk.doc == "002_edc6ee3ee4973123.txt"
+    assert "strategie" in passages[0].chunk.text.lower()
+
+
+def test_flagship_question_names_all_three_correspondents_with_citations(corpus):
+    answer = Assistant(corpus).ask("Should we have a separate CX strategy?")
+    assert not answer.abstained
+    cited = {c.author for c in answer.citations}
+    assert {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"} <= cited
+    for name in ("Jan-Hein Pierik", "Wim Rampen", "Rien Brus"):
+        assert name in answer.answer
+    text = (corpus.seeds_dir / "002_edc6ee3ee4973123.txt").read_text(encoding="utf-8")
+    assert all(text[c.start:c.end] == c.quote for c in answer.citations)
+
+
+def test_a_dutch_question_is_answered_in_dutch(corpus):
+    answer = Assistant(corpus).ask("Wat zegt Anders Jansen over Netflix?")
+    assert answer.lang == "nl" and not answer.abstained
+    assert answer.citations[0].author == "Anders Jansen" and "Netflix" in answer.citations[0].quote
+
+
+def test_adding_one_article_embeds_only_that_file(corpus, tmp_path):
+    settings = Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+    shutil.copytree(corpus.seeds_dir, settings.seeds_dir)
+    update_index(settings)
+    (settings.seeds_dir / "005_nieuw.txt").write_text(
+        "Wachtrijen in de winkel\n\nKlanten ergeren zich het meest aan lange wachtrijen bij de kassa. "
+        "Zelfscankassa's verkorten de wachttijd, maar alleen als er iemand in de buurt is om te helpen.\n",
+        encoding="utf-8",
+    )
+    report = update_index(settings)
+    assert report.added == ("005_nieuw.txt",) and len(report.unchanged) == 5
+    assert report.chunks_embedded == 1
+    hit = Assistant(settings).search("What annoys shoppers most at the checkout?", k=3)
+    assert "005_nieuw.txt" in {p.chunk.doc for p in hit}
+
+
+def test_a_sentence_transformers_model_can_be_chosen_by_name(corpus, tmp_path, capsys):
+    args = ["--seeds-dir", str(corpus.seeds_dir), "--index-dir", str(tmp_path / "index")]
+    assert main(["index", *args]) == 0
+    assert main(["index", "--embedder", "minilm", *args]) == 0
+    err = capsys.readouterr()
+    assert "Embedder changed (use-multilingual-v3 -> st:all-MiniLM-L6-v2)" in err.err
+    assert main(["search", "aparte CX-strategie", "--embedder", "minilm", "--json", *args]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["doc"] == "002_edc6ee3ee4973123.txt"
+
+
+def test_eval_sets_pass_their_thresholds_with_every_citation_verbatim(corpus, tmp_path, capsys):
+    sets = sorted(str(p) for p in (ROOT / "eval" / "sets").glob("*.jsonl"))
+    code = main(["eval", *sets, "--json", "--out", str(tmp_path / "out"),
+                 "--seeds-dir", str(corpus.seeds_dir), "--index-dir", str(corpus.index_dir)])
+    report = json.loads(capsys.readouterr().out)
+    assert report["metrics"]["overall"]["citation_validity"] == 1.0
+    assert code == 0, "eval fell below eval/thresholds.toml"
+    assert {"id", "question", "answer", "abstained", "citations", "passages", "latency_ms"} <= set(report["questions"][0])
+    assert (tmp_path / "out" / "report.md").exists() and (tmp_path / "out" / "metrics.png").exists()

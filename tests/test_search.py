@@ -1,0 +1,53 @@
+from rag.indexer import update_index
+from rag.search import bm25_weight, rrf, search, tokenize
+from rag.service import Assistant
+from rag.store import load_index
+from tests.helpers import make_settings
+
+
+def test_tokenize_lowercases_drops_dutch_stop_words_and_stems():
+    tokens = tokenize("De klantbelevingen van een organisatie en het CX-team")
+    assert "de" not in tokens and "van" not in tokens and "een" not in tokens
+    assert "cx" in tokens and "team" in tokens
+    assert tokenize("klantbeleving") == tokenize("Klantbelevingen")
+
+
+def test_rrf_sums_weighted_reciprocal_ranks():
+    fused = rrf([[(1, 0.9), (2, 0.8)], [(2, 5.0), (3, 4.0)]], [1.0, 0.5], k=60)
+    assert fused[1] == 1 / 61
+    assert fused[2] == 1 / 62 + 0.5 / 61
+    assert fused[3] == 0.5 / 62
+
+
+def test_bm25_counts_only_for_questions_in_the_corpus_language(tmp_path):
+    s = make_settings(tmp_path)
+    assert bm25_weight("Wat zeggen ze over de klantreis?", s) == s.bm25_weight
+    assert bm25_weight("What do they say about the customer journey?", s) == s.bm25_weight_cross
+
+
+def test_search_finds_the_passage_by_its_words_and_returns_exact_offsets(tmp_path):
+    s = make_settings(tmp_path)
+    update_index(s)
+    index = load_index(s.index_dir)
+    passages = Assistant(s).search("Waarom investeren ziekenhuizen in terugbelsystemen?", k=3)
+    assert passages[0].chunk.doc == "a_zorg.txt"
+    assert [p.rank for p in passages] == [1, 2, 3]
+    text = (s.seeds_dir / "a_zorg.txt").read_text(encoding="utf-8")
+    top = passages[0].chunk
+    assert text[top.start:top.end] == top.text
+    assert passages == search(index, None, "Waarom investeren ziekenhuizen in terugbelsystemen?",
+                              s.with_overrides(use_dense=False), k=3) or s.use_dense
+
+
+def test_author_filter_keeps_only_that_writer(tmp_path):
+    s = make_settings(tmp_path)
+    update_index(s)
+    passages = Assistant(s).search("automatisering chatbots", k=5, authors=("Marie Bakker",))
+    assert passages and {p.chunk.author for p in passages} == {"Marie Bakker"}
+
+
+def test_search_json_has_the_contract_fields(tmp_path):
+    s = make_settings(tmp_path)
+    update_index(s)
+    row = Assistant(s).search("chatbots", k=1)[0].to_json()
+    assert {"rank", "doc", "start", "end", "text", "score", "title", "author", "date"} <= set(row)
