@@ -25,7 +25,9 @@ from .types import Answer, Citation, Passage
 FOLLOW_UP_START = re.compile(
     r"^(and|but|also|what about|how about|en|maar|ook|wat vindt|wat zegt|wat denkt|hoe zit het)\b", re.IGNORECASE
 )
-BACK_REFERENCES = set("it that this they them he she him her his its those hij zij ze hem haar zijn dat die dit deze".split())
+BACK_REFERENCES = set(
+    "it that this they them he she him her his its those hij zij ze hem haar zijn dat die dit deze".split()
+)
 LEXICAL_WEIGHT = 0.35  # share of the sentence score from word overlap, question in the corpus language
 LEXICAL_WEIGHT_CROSS = 0.10  # ... and across languages
 CONTEXT_WEIGHT = 0.2  # share of the sentence score from its passage's similarity to the question
@@ -105,7 +107,9 @@ def _is_candidate(s: Sentence) -> bool:
     return not (PLACE_DATE_RE.fullmatch(text) or SALUTATION_RE.match(text) or SIGNOFF_RE.match(text))
 
 
-def sentence_vectors(index: Index, embedder: Embedder, passages: list[Passage]) -> dict[str, tuple[list[Sentence], np.ndarray]]:
+def sentence_vectors(
+    index: Index, embedder: Embedder, passages: list[Passage]
+) -> dict[str, tuple[list[Sentence], np.ndarray]]:
     """Sentences and their vectors per passage, cached on the loaded index."""
     cache = index.cache.setdefault("sentences", {})
     todo = [p.chunk for p in passages if p.chunk.id not in cache]
@@ -116,7 +120,7 @@ def sentence_vectors(index: Index, embedder: Embedder, passages: list[Passage]) 
         pos = 0
         for c in todo:
             n = len(split[c.id])
-            cache[c.id] = (split[c.id], vectors[pos:pos + n])
+            cache[c.id] = (split[c.id], vectors[pos : pos + n])
             pos += n
     return {p.chunk.id: cache[p.chunk.id] for p in passages}
 
@@ -174,7 +178,7 @@ def select(scored: list[Scored], max_sentences: int, relative: float = 0.75) -> 
             break
         if c not in chosen and fits(c):
             chosen.append(c)
-    return chosen[:max(max_sentences, len(seen_authors))]
+    return chosen[: max(max_sentences, len(seen_authors))]
 
 
 def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]:
@@ -194,7 +198,9 @@ def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]
         for c in items:
             s = c.sentence
             n = len(citations) + 1
-            citations.append(Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end))
+            citations.append(
+                Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)
+            )
             quotes.append(f"“{' '.join(s.text.split())}” [{n}]")
         lead = t["writes"].format(who=author) if author else t["article"].format(title=title)
         lines.append(f"{lead} {' '.join(quotes)}")
@@ -229,8 +235,9 @@ def answer_question(
     strength = scored[0].score if scored else 0.0
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:
-        return Answer(question, text, abstained, citations, tuple(passages),
-                      (time.perf_counter() - t0) * 1000, lang, **extra)
+        return Answer(
+            question, text, abstained, citations, tuple(passages), (time.perf_counter() - t0) * 1000, lang, **extra
+        )
 
     if strength < settings.abstain_threshold:
         yield done(TEXTS[lang]["abstain"], (), True)

@@ -28,7 +28,7 @@ def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
     )
     chunks: list[Chunk] = []
     for section in doc.sections:
-        body = doc.text[section.start:section.end]
+        body = doc.text[section.start : section.end]
         cursor = 0
         for piece in splitter.split_text(body):
             # Pieces are verbatim substrings in order; overlap means the next one starts before `cursor` ends,

@@ -81,8 +81,9 @@ def _progress_bar(desc: str):
 
     def update(done: int, total: int) -> None:
         if "bar" not in state:
-            state["bar"] = tqdm(total=total, desc=desc, unit="passage", file=sys.stderr,
-                                disable=total < 500 or not sys.stderr.isatty())
+            state["bar"] = tqdm(
+                total=total, desc=desc, unit="passage", file=sys.stderr, disable=total < 500 or not sys.stderr.isatty()
+            )
         bar = state["bar"]
         bar.update(done - bar.n)
 
@@ -130,8 +131,10 @@ def cmd_search(args, settings) -> int:
         return 0
     for p in passages:
         who = ", ".join(x for x in (p.chunk.author, p.chunk.date) if x)
-        print(f"[{p.rank}] {p.chunk.doc} {p.chunk.start}-{p.chunk.end}  score {p.score:.4f}  {p.chunk.title[:60]}"
-              + (f" ({who})" if who else ""))
+        print(
+            f"[{p.rank}] {p.chunk.doc} {p.chunk.start}-{p.chunk.end}  score {p.score:.4f}  {p.chunk.title[:60]}"
+            + (f" ({who})" if who else "")
+        )
         print("    " + " ".join(p.chunk.text.split())[:300])
     return 0
 
@@ -176,8 +179,14 @@ def cmd_status(args, settings) -> int:
     return 0
 
 
-COMMANDS = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "eval": cmd_eval, "serve": cmd_serve,
-            "status": cmd_status}
+COMMANDS = {
+    "index": cmd_index,
+    "search": cmd_search,
+    "ask": cmd_ask,
+    "eval": cmd_eval,
+    "serve": cmd_serve,
+    "status": cmd_status,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -71,7 +71,9 @@ def scan_seeds(seeds_dir: Path, max_bytes: int) -> tuple[list[FileBytes], list[S
             continue
         size = path.stat().st_size
         if size > max_bytes:
-            skipped.append(SkippedFile(rel, f"too large ({size:,} bytes > {max_bytes:,}); split it or raise RAG_MAX_FILE_BYTES"))
+            skipped.append(
+                SkippedFile(rel, f"too large ({size:,} bytes > {max_bytes:,}); split it or raise RAG_MAX_FILE_BYTES")
+            )
             continue
         files.append(FileBytes(rel, path.read_bytes()))
     return files, skipped
@@ -211,22 +213,22 @@ def split_letters(text: str, body_start: int = 0) -> tuple[Section, ...]:
     """Split a correspondence into intro + letters by shape: place/date line, salutation, sign-off + name."""
     starts = []
     for m in PLACE_DATE_RE.finditer(text, body_start):
-        rest = text[m.end():].lstrip("\n")
+        rest = text[m.end() :].lstrip("\n")
         if SALUTATION_RE.match(rest.split("\n", 1)[0]):
             starts.append(m)
     if len(starts) < 2:
         return ()
     sections: list[Section] = []
-    if text[body_start:starts[0].start()].strip():
+    if text[body_start : starts[0].start()].strip():
         sections.append(Section(0, "intro", body_start, _rstrip_end(text, body_start, starts[0].start())))
-    intro = text[body_start:starts[0].start()]
+    intro = text[body_start : starts[0].start()]
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
         end = _rstrip_end(text, m.start(), end)
-        signer = _signature(text[m.start():end])
+        signer = _signature(text[m.start() : end])
         month = MONTHS[m.group("month").lower()]
         date = f"{int(m.group('year')):04d}-{month:02d}" + (f"-{int(m.group('day')):02d}" if m.group("day") else "")
-        author = full_name(signer, intro + text[m.start():end]) if signer else None
+        author = full_name(signer, intro + text[m.start() : end]) if signer else None
         sections.append(Section(len(sections), "letter", m.start(), end, author, m.group("place"), date))
     return tuple(sections)
 
@@ -250,9 +252,7 @@ def full_name(first: str, context: str) -> str:
     """Expand a signed first name to the full name the introduction gives ("Jan-Hein" -> "Jan-Hein Pierik")."""
     if len(first.split()) > 1:
         return first
-    m = re.search(
-        rf"\b{re.escape(first)}\s+((?:(?:van|de|der|den|ter|ten)\s+)*[A-Z][\w'\-]+)(?=[\s,.;:)]|$)", context
-    )
+    m = re.search(rf"\b{re.escape(first)}\s+((?:(?:van|de|der|den|ter|ten)\s+)*[A-Z][\w'\-]+)(?=[\s,.;:)]|$)", context)
     if m and m.group(1).split()[-1].lower() not in {"en", "and", "je", "ik"}:
         return f"{first} {m.group(1)}"
     return first
@@ -273,7 +273,9 @@ def upload_name(filename: str) -> str:
     suffix = f".{suffix.lower()}" if dot else ""
     if suffix not in SUFFIXES:
         shown = base or filename
-        raise InputError(f"'{shown}' is not a .txt or .md file. Save the article as plain text (.txt) or Markdown (.md).")
+        raise InputError(
+            f"'{shown}' is not a .txt or .md file. Save the article as plain text (.txt) or Markdown (.md)."
+        )
     stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("._-")[:100] or "upload"
     return stem + suffix
 
@@ -295,14 +297,18 @@ def save_upload(seeds_dir: Path, filename: str, data: bytes, max_bytes: int) -> 
 
     name = upload_name(filename)
     if len(data) > max_bytes:
-        raise InputError(f"'{name}' is too large ({len(data):,} bytes; the limit is {max_bytes:,}). "
-                         "Split the article or raise RAG_MAX_UPLOAD_BYTES.")
+        raise InputError(
+            f"'{name}' is too large ({len(data):,} bytes; the limit is {max_bytes:,}). "
+            "Split the article or raise RAG_MAX_UPLOAD_BYTES."
+        )
     try:
         text = decode(data)
     except ValueError as exc:
         raise InputError(f"'{name}' cannot be added: {exc}.") from None
     if "\x00" in text or _looks_binary(text):
-        raise InputError(f"'{name}' cannot be added: it looks like a binary file, not text. Save the article as UTF-8 text.")
+        raise InputError(
+            f"'{name}' cannot be added: it looks like a binary file, not text. Save the article as UTF-8 text."
+        )
     if not text.strip():
         raise InputError(f"'{name}' is empty. Upload a file with the article's text.")
     seeds_dir.mkdir(parents=True, exist_ok=True)

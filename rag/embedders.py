@@ -56,7 +56,9 @@ class UseEmbedder:
         out = []
         with self._lock:
             for i in range(0, len(texts), batch):
-                out.append(np.asarray(self._model.encode(list(texts[i:i + batch])), dtype=np.float32).reshape(-1, self.dim))
+                out.append(
+                    np.asarray(self._model.encode(list(texts[i : i + batch])), dtype=np.float32).reshape(-1, self.dim)
+                )
         return _normalize(np.vstack(out))
 
     encode_documents = _encode

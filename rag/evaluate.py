@@ -65,11 +65,17 @@ def load_set(path: Path) -> list[EvalQuestion]:
             continue
         try:
             row = json.loads(line)
-            q = EvalQuestion(str(row["id"]), str(row["question"]), str(row["lang"]),
-                             tuple(str(e) for e in row["expected"]), path.stem)
+            q = EvalQuestion(
+                str(row["id"]),
+                str(row["question"]),
+                str(row["lang"]),
+                tuple(str(e) for e in row["expected"]),
+                path.stem,
+            )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}:{n}: not a valid eval line ({exc}); expected "
-                             '{"id", "question", "lang", "expected": [...]}') from None
+            raise InputError(
+                f'{path}:{n}: not a valid eval line ({exc}); expected {{"id", "question", "lang", "expected": [...]}}'
+            ) from None
         if q.lang not in ("en", "nl"):
             raise InputError(f"{path}:{n}: lang must be 'en' or 'nl', not {q.lang!r}")
         out.append(q)
@@ -84,7 +90,7 @@ def judge(q: EvalQuestion, answer: Answer, index_chunks: list, file_text) -> Jud
     total = sum(is_relevant(c.text, list(q.expected)) for c in index_chunks) if q.expected else 0
     relevant_spans = [(p.chunk.doc, p.chunk.start, p.chunk.end) for p, f in zip(answer.passages, flags) if f]
     cites = any(doc == c.doc and s <= c.start and c.end <= e for c in answer.citations for doc, s, e in relevant_spans)
-    valid = sum(file_text(c.doc)[c.start:c.end] == c.quote for c in answer.citations)
+    valid = sum(file_text(c.doc)[c.start : c.end] == c.quote for c in answer.citations)
     return Judged(q, answer, flags, total, cites, valid)
 
 
@@ -139,8 +145,12 @@ def build_report(judged: list[Judged], settings: Settings, k: int | None) -> dic
         "sets": {s: summarize([j for j in judged if j.q.set == s]) for s in sets},
         "by_lang": {lang: summarize([j for j in judged if j.q.lang == lang]) for lang in ("en", "nl")},
         "config": {
-            "embedder": settings.embedder, "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
-            "top_k": k or settings.top_k, "use_bm25": settings.use_bm25, "use_dense": settings.use_dense,
+            "embedder": settings.embedder,
+            "chunk_size": settings.chunk_size,
+            "chunk_overlap": settings.chunk_overlap,
+            "top_k": k or settings.top_k,
+            "use_bm25": settings.use_bm25,
+            "use_dense": settings.use_dense,
             "abstain_threshold": settings.abstain_threshold,
         },
     }

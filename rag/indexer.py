@@ -63,14 +63,25 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
         removed = [n for n in old_files if n not in by_name and n not in unreadable]
         unchanged = sorted([d.doc for d in docs if d.doc in old_files and d.doc not in changed] + kept_stale)
         if old is not None and not (added or changed or removed):
-            return IndexReport((), (), (), tuple(unchanged), tuple(skipped), 0, old.manifest.count,
-                               time.perf_counter() - t0, False)
+            return IndexReport(
+                (), (), (), tuple(unchanged), tuple(skipped), 0, old.manifest.count, time.perf_counter() - t0, False
+            )
         chunks, vectors, files, embedded = _assemble(old, docs, unchanged, settings, embedder, progress)
         faiss_index, kind = build_faiss(vectors, embedder.dim, settings.hnsw_threshold)
         manifest = Manifest(SCHEMA_VERSION, embedder.id, embedder.dim, chunker, kind, len(chunks), files)
         save_index(settings.index_dir, manifest, chunks, faiss_index)
-    return IndexReport(tuple(added), tuple(changed), tuple(removed), tuple(unchanged), tuple(skipped), embedded,
-                       len(chunks), time.perf_counter() - t0, full, reason)
+    return IndexReport(
+        tuple(added),
+        tuple(changed),
+        tuple(removed),
+        tuple(unchanged),
+        tuple(skipped),
+        embedded,
+        len(chunks),
+        time.perf_counter() - t0,
+        full,
+        reason,
+    )
 
 
 def _assemble(
@@ -110,7 +121,7 @@ def embed_chunks(embedder: Embedder, chunks: list[Chunk], progress: Progress | N
     parts = []
     total = len(chunks)
     for i in range(0, total, EMBED_BATCH):
-        parts.append(embedder.encode_documents([c.text for c in chunks[i:i + EMBED_BATCH]]))
+        parts.append(embedder.encode_documents([c.text for c in chunks[i : i + EMBED_BATCH]]))
         if progress:
             progress(min(i + EMBED_BATCH, total), total)
     return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)

@@ -1,8 +1,12 @@
-"""Turn answers and passages into text for the terminal."""
+"""Turn answers and passages into text for the terminal and into escaped HTML for the app (pure functions)."""
 
 from __future__ import annotations
 
-from .types import Answer, Passage
+import html
+import re
+from collections.abc import Sequence
+
+from .types import Answer, Citation, IndexReport, Passage
 
 
 def byline(author: str | None, title: str, date: str | None) -> str:
@@ -15,7 +19,10 @@ def byline(author: str | None, title: str, date: str | None) -> str:
 
 def passage_to_text(p: Passage) -> str:
     c = p.chunk
-    return f"[{p.rank}] {byline(c.author, c.title, c.date)} — {c.doc} {c.start}-{c.end}\n    " + " ".join(c.text.split())[:400]
+    return (
+        f"[{p.rank}] {byline(c.author, c.title, c.date)} — {c.doc} {c.start}-{c.end}\n    "
+        + " ".join(c.text.split())[:400]
+    )
 
 
 def answer_to_text(answer: Answer) -> str:
@@ -32,3 +39,217 @@ def answer_to_text(answer: Answer) -> str:
         lines.append("Related passages:")
         lines += [passage_to_text(p) for p in answer.passages[:3]]
     return "\n".join(lines).rstrip()
+
+
+# ---------------------------------------------------------------- HTML for the app
+# Everything that comes from an article, an upload or a question goes through escape(); the only markup
+# is what these functions write themselves.
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def escape(text: str) -> str:
+    """Text as inert HTML (quotes included, so it is safe inside attributes too)."""
+    return html.escape(text, quote=True)
+
+
+def source_id(key: str, n: int) -> str:
+    """DOM id of citation n of the answer identified by `key` (the chat message index)."""
+    return f"src-{key}-{n}"
+
+
+def _paragraphs(text: str, transform=escape) -> str:
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(f"<p>{transform(p).replace(chr(10), '<br>')}</p>" for p in paras)
+
+
+def pending_html(text: str = "") -> str:
+    """A streaming answer so far, or a placeholder while searching."""
+    if not text.strip():
+        return '<p class="pending">Searching the articles…</p>'
+    return _paragraphs(text)
+
+
+def question_html(question: str) -> str:
+    """The user's question as it appears in the chat."""
+    return _paragraphs(question) or "<p></p>"
+
+
+def answer_html(answer: Answer, key: str) -> str:
+    """The answer for the chat: escaped paragraphs whose [n] markers link to the sources panel."""
+    known = {c.n for c in answer.citations}
+
+    def link(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n not in known:
+            return match.group(0)
+        return f'<a class="cite" href="#{source_id(key, n)}" title="Show source {n} in context">[{n}]</a>'
+
+    parts = []
+    if answer.abstained:
+        parts.append('<p class="abstained"><strong>No answer found in the articles.</strong></p>')
+    parts.append(_paragraphs(answer.answer, lambda p: _MARKER.sub(link, escape(p))))
+    if answer.abstained and answer.passages:
+        items = "".join(
+            f"<li>{escape(byline(p.chunk.author, _short(p.chunk.title, 120), p.chunk.date))}</li>"
+            for p in answer.passages[:3]
+        )
+        parts.append(f'<p class="related-label">Related passages (see Sources):</p><ul class="related">{items}</ul>')
+    if answer.notice:
+        parts.append(f'<p class="notice">{escape(answer.notice)}</p>')
+    return "".join(parts)
+
+
+def context_window(text: str, start: int, end: int, radius: int = 450) -> tuple[int, int]:
+    """A window of about `radius` characters around [start, end), cut at line breaks or spaces."""
+    lo, hi = max(0, start - radius), min(len(text), end + radius)
+    if lo > 0:
+        cut = text.find("\n", lo, start)
+        if cut == -1:
+            cut = text.find(" ", lo, start)
+        lo = cut + 1 if cut != -1 else start
+    if hi < len(text):
+        cut = text.rfind("\n", end, hi)
+        if cut == -1:
+            cut = text.rfind(" ", end, hi)
+        hi = cut if cut != -1 else end
+    return lo, hi
+
+
+def passage_html(text: str, start: int, end: int, highlights: Sequence[tuple[int, int]] = ()) -> str:
+    """text[start:end] as escaped HTML with the highlight spans (file offsets) in <mark>; … where it is cut."""
+    parts, pos = [], start
+    for h_start, h_end in sorted(highlights):
+        h_start, h_end = max(h_start, pos), min(h_end, end)
+        if h_start >= h_end:
+            continue
+        parts.append(escape(text[pos:h_start]))
+        parts.append(f"<mark>{escape(text[h_start:h_end])}</mark>")
+        pos = h_end
+    parts.append(escape(text[pos:end]))
+    before = "… " if start > 0 else ""
+    after = " …" if end < len(text) else ""
+    return f'<div class="passage">{before}{"".join(parts)}{after}</div>'
+
+
+def _meta_html(title: str, author: str | None, date: str | None, doc: str, start: int, end: int) -> str:
+    rows = [
+        ("Title", title),
+        ("Author", author or "unknown"),
+        ("Date", date or "unknown"),
+        ("File", f"{doc} (characters {start}–{end})"),
+    ]
+    return '<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def citation_html(c: Citation, text: str | None, key: str) -> str:
+    """One cited passage: a closed <details> whose body shows the quote highlighted in its surrounding text."""
+    if text is not None and text[c.start : c.end] == c.quote:
+        lo, hi = context_window(text, c.start, c.end)
+        body = passage_html(text, lo, hi, [(c.start, c.end)])
+    else:  # the file changed or vanished since indexing: the quote is all we can vouch for
+        body = (
+            '<p class="notice">This file has changed since it was indexed; showing the quote only.</p>'
+            f'<div class="passage"><mark>{escape(c.quote)}</mark></div>'
+        )
+    return (
+        f'<details class="source" id="{source_id(key, c.n)}"><summary><span class="num">[{c.n}]</span> '
+        f'<span class="byline">{escape(byline(c.author, _short(c.title, 120), c.date))}</span> '
+        f'<span class="file">{escape(c.doc)}</span><q>{escape(_short(c.quote))}</q></summary>'
+        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end)}{body}</details>"
+    )
+
+
+def related_html(p: Passage, text: str | None) -> str:
+    """A retrieved passage that no citation points into."""
+    c = p.chunk
+    if text is not None and text[c.start : c.end] == c.text:
+        body = passage_html(text, c.start, c.end)
+    else:
+        body = f'<div class="passage">{escape(c.text)}</div>'
+    return (
+        f'<details class="source related"><summary><span class="num">#{p.rank}</span> '
+        f'<span class="byline">{escape(byline(c.author, _short(c.title, 120), c.date))}</span> '
+        f'<span class="file">{escape(c.doc)}</span><q>{escape(_short(c.text))}</q></summary>'
+        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end)}{body}</details>"
+    )
+
+
+def uncited(answer: Answer) -> list[Passage]:
+    """Retrieved passages that contain none of the answer's citations."""
+
+    def cited(p: Passage) -> bool:
+        return any(c.doc == p.chunk.doc and c.start < p.chunk.end and c.end > p.chunk.start for c in answer.citations)
+
+    return [p for p in answer.passages if not cited(p)]
+
+
+SOURCES_PLACEHOLDER = '<div class="sources"><p class="hint">Sources of the answer appear here.</p></div>'
+
+
+def sources_html(answer: Answer, texts: dict[str, str], key: str) -> str:
+    """The sources panel: every citation of the answer, then the related (retrieved, uncited) passages.
+
+    `texts` maps file names to their current text (files that cannot be read are simply absent).
+    """
+    parts = ['<div class="sources">']
+    if answer.citations:
+        parts.append(
+            f"<h3>Sources ({len(answer.citations)})</h3>"
+            '<p class="hint">Open a source to read the quote in its context.</p>'
+        )
+        parts += [citation_html(c, texts.get(c.doc), key) for c in answer.citations]
+    else:
+        parts.append('<h3>No sources</h3><p class="hint">Nothing in the articles answers this question.</p>')
+    related = uncited(answer)
+    if related:
+        parts.append(f"<h4>Related passages ({len(related)})</h4>")
+        parts += [related_html(p, texts.get(p.chunk.doc)) for p in related]
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def status_html(status: dict) -> str:
+    """The index status line (from Assistant.status())."""
+    rows = [
+        ("Articles", status.get("articles")),
+        ("Passages", status.get("passages")),
+        ("Embedder", status.get("embedder")),
+        ("Last indexed", status.get("last_indexed") or "never"),
+    ]
+    cells = "".join(f'<span class="stat"><b>{k}</b> {escape(str(v))}</span>' for k, v in rows)
+    return f'<div class="status">{cells}</div>'
+
+
+def upload_html(saved: str, report: IndexReport) -> str:
+    """What happened to an uploaded article."""
+    skipped = next((s for s in report.skipped if s.doc == saved), None)
+    if skipped:
+        return f'<p class="notice">Saved <code>{escape(saved)}</code> but it was not indexed: {escape(skipped.reason)}.</p>'
+    return f'<p class="ok">Added <code>{escape(saved)}</code>; it is searchable now. {escape(report.summary())}</p>'
+
+
+CSS = """
+.sources h3 { margin: 0 0 .25em; }
+.sources .hint, .related-label { color: var(--body-text-color-subdued); font-size: .9em; margin: 0 0 .5em; }
+.source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .4em .6em; margin: .4em 0; }
+.source summary { cursor: pointer; }
+.source summary q { display: block; color: var(--body-text-color-subdued); font-size: .9em; margin-top: .2em; }
+.source .num { font-weight: 700; color: var(--color-accent); }
+.source .file { font-family: var(--font-mono); font-size: .8em; color: var(--body-text-color-subdued); }
+.source.related .num { color: var(--body-text-color-subdued); }
+.source.flash { outline: 3px solid var(--color-accent); }
+.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0 .8em; font-size: .85em; margin: .5em 0; }
+.meta dt { font-weight: 600; } .meta dd { margin: 0; }
+.passage { white-space: pre-wrap; line-height: 1.5; max-height: 22em; overflow-y: auto; font-size: .92em; }
+.passage mark { background: #ffe27a; color: #111; padding: 0 .1em; border-radius: 2px; }
+a.cite { font-weight: 700; text-decoration: none; cursor: pointer; color: var(--color-accent); }
+.abstained { color: #b45309; } .notice { color: #b45309; font-style: italic; }
+.pending { color: var(--body-text-color-subdued); font-style: italic; }
+.status { display: flex; flex-wrap: wrap; gap: .4em 1.2em; font-size: .9em; }
+"""

@@ -20,8 +20,13 @@ def metrics_table(metrics: dict) -> str:
     lines = ["metric".ljust(width) + "".join(c.rjust(12) for c in columns)]
     lines.append("-" * len(lines[0]))
     for name in ["questions", "answerable", "unanswerable", *METRICS]:
-        lines.append(name.ljust(width) + "".join(_fmt(name, data[c][name]).rjust(12) if name in METRICS
-                                                  else str(data[c][name]).rjust(12) for c in columns))
+        lines.append(
+            name.ljust(width)
+            + "".join(
+                _fmt(name, data[c][name]).rjust(12) if name in METRICS else str(data[c][name]).rjust(12)
+                for c in columns
+            )
+        )
     return "\n".join(lines)
 
 
@@ -41,19 +46,33 @@ def compare_table(old: dict, new: dict) -> str:
 def markdown_report(report: dict, judged: list[Judged], previous: dict | None) -> str:
     """Metrics, an optional comparison, and a per-question line for failures."""
     m = report["metrics"]
-    out = ["# Evaluation report", "", "Configuration: " + ", ".join(f"{k}={v}" for k, v in m["config"].items()), "",
-           "```", metrics_table(m), "```", ""]
+    out = [
+        "# Evaluation report",
+        "",
+        "Configuration: " + ", ".join(f"{k}={v}" for k, v in m["config"].items()),
+        "",
+        "```",
+        metrics_table(m),
+        "```",
+        "",
+    ]
     if previous:
         out += ["## Compared with the previous run", "", "```", compare_table(previous["metrics"], m), "```", ""]
-    out += ["## Questions that missed", "", "| id | question | first relevant rank | cites relevant | abstained |",
-            "|---|---|---|---|---|"]
+    out += [
+        "## Questions that missed",
+        "",
+        "| id | question | first relevant rank | cites relevant | abstained |",
+        "|---|---|---|---|---|",
+    ]
     for j in judged:
         first = next((i + 1 for i, f in enumerate(j.flags) if f), None)
         wrong = (j.q.expected and (first != 1 or not j.cites_relevant)) or (not j.q.expected and not j.answer.abstained)
         if wrong:
             question = j.q.question.replace("|", "\\|")
-            out.append(f"| {j.q.id} | {question} | {first or '-'} | {j.cites_relevant if j.q.expected else '-'} "
-                       f"| {j.answer.abstained} |")
+            out.append(
+                f"| {j.q.id} | {question} | {first or '-'} | {j.cites_relevant if j.q.expected else '-'} "
+                f"| {j.answer.abstained} |"
+            )
     return "\n".join(out) + "\n"
 
 

@@ -61,7 +61,9 @@ def dense_search(index: Index, query_vector: np.ndarray, k: int) -> list[tuple[i
     """Top-k (row, cosine) from FAISS."""
     if index.faiss_index.ntotal == 0:
         return []
-    scores, rows = index.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), min(k, index.faiss_index.ntotal))
+    scores, rows = index.faiss_index.search(
+        query_vector.reshape(1, -1).astype(np.float32), min(k, index.faiss_index.ntotal)
+    )
     return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
 

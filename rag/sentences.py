@@ -10,12 +10,16 @@ from .types import Chunk
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes) before whitespace, or at a line break.
 _BOUNDARY = re.compile(r"(?<=[.!?…])[’'”\"»)]*\s+|\n+")
-_DUTCH = set("de het een en van ik je jij we wij zij niet maar dat die wat hoe waarom wie welke is zijn moet "
-             "moeten kan kunnen over voor met bij ook nog wel al naar om te zou zouden heeft hebben wordt "
-             "worden volgens denkt vindt zegt deze dit".split())
-_ENGLISH = set("the a an and of i you we they not but that which what how why who is are should can could "
-               "about for with at also to would has have does do think says say according this these it "
-               "does did their his her our".split())
+_DUTCH = set(
+    "de het een en van ik je jij we wij zij niet maar dat die wat hoe waarom wie welke is zijn moet "
+    "moeten kan kunnen over voor met bij ook nog wel al naar om te zou zouden heeft hebben wordt "
+    "worden volgens denkt vindt zegt deze dit".split()
+)
+_ENGLISH = set(
+    "the a an and of i you we they not but that which what how why who is are should can could "
+    "about for with at also to would has have does do think says say according this these it "
+    "does did their his her our".split()
+)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,9 @@ class Assistant:
         assert final is not None
         return final
 
-    def ask_stream(self, question: str, k: int | None = None, history: list[str] | None = None) -> Iterator[str | Answer]:
+    def ask_stream(
+        self, question: str, k: int | None = None, history: list[str] | None = None
+    ) -> Iterator[str | Answer]:
         """Yield partial answer texts while generating, then the final Answer."""
         from .answer import answer_question
 
@@ -112,8 +114,14 @@ class Assistant:
         try:
             index = self.index()
         except IndexMissingError:
-            return {"articles": 0, "passages": 0, "embedder": self.settings.embedder, "last_indexed": None,
-                    "index_type": None, "index_dir": str(self.settings.index_dir)}
+            return {
+                "articles": 0,
+                "passages": 0,
+                "embedder": self.settings.embedder,
+                "last_indexed": None,
+                "index_type": None,
+                "index_dir": str(self.settings.index_dir),
+            }
         m = index.manifest
         return {
             "articles": len(m.files),

@@ -134,7 +134,9 @@ def save_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_i
     table = "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8")
     _fsync_write(tmp / "chunks.jsonl", table)
     _fsync_write(tmp / "vectors.faiss", faiss.serialize_index(faiss_index).tobytes())
-    manifest = Manifest(**{**manifest.__dict__, "count": len(chunks), "chunks_sha256": hashlib.sha256(table).hexdigest()})
+    manifest = Manifest(
+        **{**manifest.__dict__, "count": len(chunks), "chunks_sha256": hashlib.sha256(table).hexdigest()}
+    )
     _fsync_write(tmp / "manifest.json", json.dumps(manifest.to_json(), indent=1, ensure_ascii=False).encode("utf-8"))
     final = index_dir / name
     os.rename(tmp, final)
@@ -193,15 +195,20 @@ def load_index(index_dir: Path) -> Index:
         chunks = [Chunk(**json.loads(line)) for line in table.decode("utf-8").splitlines() if line]
         faiss_index = faiss.deserialize_index(np.fromfile(path / "vectors.faiss", dtype=np.uint8))
     except FileNotFoundError as exc:
-        raise IndexDamagedError(f"The index at {index_dir} is incomplete (missing {Path(exc.filename).name}). {FIX}") from None
+        raise IndexDamagedError(
+            f"The index at {index_dir} is incomplete (missing {Path(exc.filename).name}). {FIX}"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
-        raise IndexDamagedError(f"The index at {index_dir} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}") from None
+        raise IndexDamagedError(
+            f"The index at {index_dir} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
+        ) from None
     if manifest.schema_version != SCHEMA_VERSION:
         raise IndexDamagedError(
             f"The index at {index_dir} has schema version {manifest.schema_version}, this program reads "
             f"{SCHEMA_VERSION}. {FIX}"
         )
     if not (len(chunks) == faiss_index.ntotal == manifest.count) or faiss_index.d != manifest.dim:
-        raise IndexDamagedError(f"The index at {index_dir} is inconsistent (chunks, vectors and manifest disagree). {FIX}")
+        raise IndexDamagedError(
+            f"The index at {index_dir} is inconsistent (chunks, vectors and manifest disagree). {FIX}"
+        )
     return Index(manifest, chunks, faiss_index, path)
-

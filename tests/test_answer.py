@@ -26,7 +26,7 @@ def test_answer_markers_match_citations_and_quotes_are_verbatim(assistant):
     markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
     assert markers == [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for c in answer.citations:
-        assert _file(assistant, c.doc)[c.start:c.end] == c.quote
+        assert _file(assistant, c.doc)[c.start : c.end] == c.quote
 
 
 def test_answer_groups_quotes_by_letter_author_in_the_question_language(assistant):
@@ -53,10 +53,16 @@ def test_weak_evidence_abstains_cites_nothing_and_keeps_related_passages(tmp_pat
 
 
 def test_follow_up_uses_the_previous_question_and_the_named_author(assistant):
-    assert retrieval_query("and what does Marie think?", ["Should we automate?"]) == "Should we automate? and what does Marie think?"
+    assert (
+        retrieval_query("and what does Marie think?", ["Should we automate?"])
+        == "Should we automate? and what does Marie think?"
+    )
     assert retrieval_query("Why is that?", ["Should we automate?"]) == "Should we automate? Why is that?"
     assert retrieval_query("En Marie?", ["Moeten we automatiseren?"], ("Marie Bakker",)).startswith("Moeten we")
-    assert retrieval_query("Wat is een klantreis in de zorg?", ["Should we automate?"]) == "Wat is een klantreis in de zorg?"
+    assert (
+        retrieval_query("Wat is een klantreis in de zorg?", ["Should we automate?"])
+        == "Wat is een klantreis in de zorg?"
+    )
     answer = assistant.ask("and what does Marie think?", history=["Moet je klantcontact automatiseren met chatbots?"])
     assert {c.author for c in answer.citations} == {"Marie Bakker"}
 
@@ -74,5 +80,8 @@ def test_empty_blank_and_huge_questions_get_a_clear_message(assistant, question)
 
 
 def test_same_question_same_answer(assistant):
-    a, b = assistant.ask("Wat is het belangrijkste ontwerpprincipe?"), assistant.ask("Wat is het belangrijkste ontwerpprincipe?")
+    a, b = (
+        assistant.ask("Wat is het belangrijkste ontwerpprincipe?"),
+        assistant.ask("Wat is het belangrijkste ontwerpprincipe?"),
+    )
     assert (a.answer, a.citations) == (b.answer, b.citations)

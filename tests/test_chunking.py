@@ -17,7 +17,7 @@ def test_every_chunk_of_the_bundled_corpus_is_its_file_text_at_its_offsets(size,
         chunks = chunk_document(doc, size, overlap)
         assert chunks
         for c in chunks:
-            assert doc.text[c.start:c.end] == c.text
+            assert doc.text[c.start : c.end] == c.text
             assert len(c.text) <= size
             assert c.title == doc.title
 

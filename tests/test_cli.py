@@ -50,10 +50,21 @@ def test_ask_json_has_the_contract_fields(tmp_path, capsys):
 
 def test_env_vars_point_the_same_code_at_another_corpus(tmp_path):
     s = make_settings(tmp_path)
-    env = {**os.environ, "RAG_SEEDS_DIR": str(s.seeds_dir), "RAG_INDEX_DIR": str(s.index_dir), "RAG_EMBEDDER": "hash",
-           "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "rag.cli", "search", "chatbots", "--json"], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "RAG_SEEDS_DIR": str(s.seeds_dir),
+        "RAG_INDEX_DIR": str(s.index_dir),
+        "RAG_EMBEDDER": "hash",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "search", "chatbots", "--json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["doc"] == "c_brieven.txt"
 
@@ -70,7 +81,9 @@ def test_user_errors_print_one_line_and_exit_non_zero_without_traceback(tmp_path
         assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
     version = s.index_dir / (s.index_dir / "CURRENT").read_text()
     (version / "vectors.faiss").write_bytes(b"broken")
-    done = subprocess.run([*base, "search", "chatbots", *_args(s)], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*base, "search", "chatbots", *_args(s)], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2 and "rag index --full" in done.stderr and "Traceback" not in done.stderr
     done = subprocess.run([*base, "index", "--full", *_args(s)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "3 added" in done.stdout

@@ -13,8 +13,8 @@ def test_letters_are_split_with_full_author_names_place_and_date():
     first, second = doc.sections[1], doc.sections[2]
     assert (first.author, first.place, first.date) == ("Piet Jansen", "Amsterdam", "2025-10")
     assert (second.author, second.place) == ("Marie Bakker", "Utrecht")
-    assert doc.text[first.start:first.end].startswith("Amsterdam, oktober 2025\nBeste Marie,")
-    assert doc.text[first.start:first.end].endswith("Groet,\nPiet")
+    assert doc.text[first.start : first.end].startswith("Amsterdam, oktober 2025\nBeste Marie,")
+    assert doc.text[first.start : first.end].endswith("Groet,\nPiet")
     assert doc.author == "Piet Jansen, Marie Bakker"
 
 

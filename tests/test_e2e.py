@@ -40,7 +40,7 @@ def test_flagship_question_names_all_three_correspondents_with_citations(corpus)
     for name in ("Jan-Hein Pierik", "Wim Rampen", "Rien Brus"):
         assert name in answer.answer
     text = (corpus.seeds_dir / "002_edc6ee3ee4973123.txt").read_text(encoding="utf-8")
-    assert all(text[c.start:c.end] == c.quote for c in answer.citations)
+    assert all(text[c.start : c.end] == c.quote for c in answer.citations)
 
 
 def test_a_dutch_question_is_answered_in_dutch(corpus):
@@ -78,10 +78,23 @@ def test_a_sentence_transformers_model_can_be_chosen_by_name(corpus, tmp_path, c
 
 def test_eval_sets_pass_their_thresholds_with_every_citation_verbatim(corpus, tmp_path, capsys):
     sets = sorted(str(p) for p in (ROOT / "eval" / "sets").glob("*.jsonl"))
-    code = main(["eval", *sets, "--json", "--out", str(tmp_path / "out"),
-                 "--seeds-dir", str(corpus.seeds_dir), "--index-dir", str(corpus.index_dir)])
+    code = main(
+        [
+            "eval",
+            *sets,
+            "--json",
+            "--out",
+            str(tmp_path / "out"),
+            "--seeds-dir",
+            str(corpus.seeds_dir),
+            "--index-dir",
+            str(corpus.index_dir),
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["metrics"]["overall"]["citation_validity"] == 1.0
     assert code == 0, "eval fell below eval/thresholds.toml"
-    assert {"id", "question", "answer", "abstained", "citations", "passages", "latency_ms"} <= set(report["questions"][0])
+    assert {"id", "question", "answer", "abstained", "citations", "passages", "latency_ms"} <= set(
+        report["questions"][0]
+    )
     assert (tmp_path / "out" / "report.md").exists() and (tmp_path / "out" / "metrics.png").exists()

@@ -34,9 +34,14 @@ def test_search_finds_the_passage_by_its_words_and_returns_exact_offsets(tmp_pat
     assert [p.rank for p in passages] == [1, 2, 3]
     text = (s.seeds_dir / "a_zorg.txt").read_text(encoding="utf-8")
     top = passages[0].chunk
-    assert text[top.start:top.end] == top.text
-    assert passages == search(index, None, "Waarom investeren ziekenhuizen in terugbelsystemen?",
-                              s.with_overrides(use_dense=False), k=3) or s.use_dense
+    assert text[top.start : top.end] == top.text
+    assert (
+        passages
+        == search(
+            index, None, "Waarom investeren ziekenhuizen in terugbelsystemen?", s.with_overrides(use_dense=False), k=3
+        )
+        or s.use_dense
+    )
 
 
 def test_author_filter_keeps_only_that_writer(tmp_path):

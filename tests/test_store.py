@@ -29,8 +29,12 @@ def test_incremental_add_change_delete_embeds_only_what_changed(tmp_path):
     before = load_index(s.index_dir)
     kept_rows = {c.id: i for i, c in enumerate(before.chunks) if c.doc == "b_data.md"}
     kept_vectors = before.vectors()[list(kept_rows.values())]
-    (s.seeds_dir / "d_nieuw.txt").write_text("Nieuw artikel\n\nOver wachtrijen in de winkel en geduld.\n", encoding="utf-8")
-    (s.seeds_dir / "a_zorg.txt").write_text("Klantreis\n\nEen compleet andere tekst over apotheken.\n", encoding="utf-8")
+    (s.seeds_dir / "d_nieuw.txt").write_text(
+        "Nieuw artikel\n\nOver wachtrijen in de winkel en geduld.\n", encoding="utf-8"
+    )
+    (s.seeds_dir / "a_zorg.txt").write_text(
+        "Klantreis\n\nEen compleet andere tekst over apotheken.\n", encoding="utf-8"
+    )
     (s.seeds_dir / "c_brieven.txt").unlink()
     report = update_index(s)
     assert report.added == ("d_nieuw.txt",)
@@ -62,7 +66,9 @@ def test_switching_embedder_rebuilds_and_records_the_new_one(tmp_path, monkeypat
         id = "other-64"
         dim = 64
 
-    monkeypatch.setattr(embedders, "get_embedder", lambda name: Other() if name == "other" else embedders.HashEmbedder())
+    monkeypatch.setattr(
+        embedders, "get_embedder", lambda name: Other() if name == "other" else embedders.HashEmbedder()
+    )
     monkeypatch.setattr("rag.indexer.get_embedder", embedders.get_embedder)
     report = update_index(s.with_overrides(embedder="other"))
     assert report.full and "embedder changed (hash-256 -> other-64)" in report.reason
@@ -158,8 +164,13 @@ def test_kill_9_during_a_write_leaves_the_previous_index_loadable(tmp_path, kill
     before = load_index(s.index_dir)
     (s.seeds_dir / "d_nieuw.txt").write_text("Nieuw\n\nEen nieuw artikel over geduld.\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(s.seeds_dir), str(s.index_dir), str(kill_after)],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(s.seeds_dir), str(s.index_dir), str(kill_after)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     for _ in range(kill_after):
         assert proc.stdout.readline().startswith("wrote")
     proc.send_signal(signal.SIGKILL)

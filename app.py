@@ -1,0 +1,316 @@
+"""The browser app: a thin Gradio shell over rag.service.Assistant. No retrieval, answering or prompts here.
+
+Start it with `rag serve`, `make run` or `python app.py` (http://127.0.0.1:7860 on the bundled corpus).
+The handlers live on `ChatUI` as plain methods, so tests call them without a browser.
+"""
+
+import html
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the app talks to 127.0.0.1 only
+
+import gradio as gr  # noqa: E402
+
+from rag.corpus import read_document_text, save_upload  # noqa: E402
+from rag.errors import InputError, RagError  # noqa: E402
+from rag.feedback import append_feedback, feedback_from_answer  # noqa: E402
+from rag.render import (  # noqa: E402
+    CSS,
+    SOURCES_PLACEHOLDER,
+    answer_html,
+    pending_html,
+    question_html,
+    sources_html,
+    status_html,
+    upload_html,
+)
+from rag.service import Assistant, validate_question  # noqa: E402
+from rag.settings import Settings, load_settings  # noqa: E402
+from rag.types import Answer  # noqa: E402
+
+log = logging.getLogger("app")
+
+EXAMPLES = [
+    "Should we have a separate CX strategy?",
+    "Wat zegt Rien Brus over een aparte CX-strategie?",
+    "Why does CX need financial room?",
+    "Hoe vorm je een klantgerichte cultuur?",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+# Clicking [n] in an answer opens source n in the panel. The chat's select event first switches the panel to
+# that answer's sources, so wait briefly for the element to appear.
+JS = """
+() => {
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.cite, a[href^='#src-']");
+    if (!link) return;
+    event.preventDefault();
+    const id = (link.getAttribute("href") || "").slice(1);
+    let tries = 0;
+    const open = () => {
+      const el = document.getElementById(id);
+      if (!el) { if (tries++ < 40) setTimeout(open, 100); return; }
+      el.open = true;
+      el.scrollIntoView({block: "nearest", behavior: "smooth"});
+      el.classList.add("flash");
+      setTimeout(() => el.classList.remove("flash"), 1500);
+    };
+    open();
+  }, true);
+}
+"""
+
+
+def _error(exc: RagError) -> gr.Error:
+    # gr.Error renders its message as HTML; ours may quote file names or questions.
+    return gr.Error(html.escape(str(exc)), print_exception=False)
+
+
+def _index(index: int | tuple | list) -> int:
+    return int(index[0]) if isinstance(index, list | tuple) else int(index)
+
+
+class ChatUI:
+    """The app's event handlers over one shared Assistant; the per-browser state is passed in and out.
+
+    `answers` (a gr.State) maps the chat index of each assistant message to its Answer: the sources panel,
+    the votes and the conversation memory all read it.
+    """
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self._upload_lock = threading.Lock()  # one upload + reindex at a time
+
+    def check(self, message: str) -> None:
+        """Refuse an empty or oversized question, or an unusable index, before the chat changes.
+
+        A separate step because Gradio 6 covers a Chatbot with an "Error" overlay when an event that writes
+        to it fails; failing here shows only the message."""
+        try:
+            validate_question(message, self.settings.max_question_chars)
+            self.assistant.index()
+        except RagError as exc:
+            raise _error(exc) from None
+
+    def respond(self, message: str, history: list[dict], answers: dict[int, Answer]) -> Iterator[tuple]:
+        """Stream the answer to `message` into the chat; earlier questions of this chat are passed as history.
+
+        Yields (textbox, chat, answers, sources panel)."""
+        try:
+            question = validate_question(message, self.settings.max_question_chars)
+        except RagError as exc:
+            raise _error(exc) from None
+        before = list(history or [])
+        key = len(before) + 1  # chat index of the assistant message
+        chat = [
+            *before,
+            {"role": "user", "content": question_html(question)},
+            {"role": "assistant", "content": pending_html()},
+        ]
+        yield "", chat, answers, gr.skip()
+        previous = [answers[i].question for i in sorted(answers)]
+        try:
+            for event in self.assistant.ask_stream(question, history=previous):
+                if isinstance(event, Answer):
+                    answers = {**answers, key: event}
+                    chat = [*chat[:-1], {"role": "assistant", "content": answer_html(event, str(key))}]
+                    yield "", chat, answers, self.sources(event, key)
+                else:
+                    chat = [*chat[:-1], {"role": "assistant", "content": pending_html(event)}]
+                    yield "", chat, answers, gr.skip()
+        except RagError as exc:
+            yield message, before, answers, gr.skip()  # put the conversation and the question back
+            raise _error(exc) from None
+
+    def sources(self, answer: Answer, key: int) -> str:
+        """The sources panel for one answer, with each cited file's current text for context."""
+        texts = {}
+        for doc in {c.doc for c in answer.citations} | {p.chunk.doc for p in answer.passages}:
+            try:
+                texts[doc] = read_document_text(self.settings.seeds_dir, doc)
+            except (RagError, OSError, ValueError):
+                log.warning("cannot read %s to show its context", doc)
+        return sources_html(answer, texts, str(key))
+
+    def show_sources(self, answers: dict[int, Answer], evt: gr.SelectData) -> str:
+        """Clicking a message shows the sources of that answer (or of the answer to that question)."""
+        index = _index(evt.index)
+        key = index if index in answers else index + 1
+        return self.sources(answers[key], key) if key in answers else gr.skip()
+
+    def vote(self, answers: dict[int, Answer], data: gr.LikeData) -> None:
+        """Append a thumbs up/down on an answer to the feedback log."""
+        answer = answers.get(_index(data.index))
+        if answer is None:
+            return
+        vote = "up" if data.liked is True else "down" if data.liked is False else str(data.liked)
+        append_feedback(self.settings.feedback_path, feedback_from_answer(answer, vote))
+        gr.Info("Thanks, your vote was saved.")
+
+    def add_article(self, file: str | None, progress: Callable = gr.Progress()) -> tuple:  # noqa: B008
+        """Save an uploaded .txt/.md article in the seeds dir and update the index; returns (message, status, file)."""
+        if not file:
+            return gr.skip(), gr.skip(), gr.skip()
+
+        def embedded(done: int, total: int) -> None:
+            progress((done, total), desc="Embedding passages", unit="passages")
+
+        try:
+            with self._upload_lock:
+                progress(0, desc="Saving the article")
+                saved = save_upload(
+                    self.settings.seeds_dir, Path(file).name, Path(file).read_bytes(), self.settings.max_upload_bytes
+                )
+                progress(0, desc="Updating the index")
+                report = self.assistant.reindex(progress=embedded)
+        except RagError as exc:
+            raise _error(exc) from None
+        return upload_html(saved, report), self.status(), None
+
+    def status(self) -> str:
+        """The index status line."""
+        return status_html(self.assistant.status())
+
+    def clear(self) -> tuple:
+        """Empty chat, no memory, empty sources panel."""
+        return [], {}, SOURCES_PLACEHOLDER
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    """The Blocks UI wired to a ChatUI; call .queue() and .launch() on it (see serve)."""
+    ui, limit = ChatUI(assistant), assistant.settings.concurrency
+    with gr.Blocks(title="Ask the CX articles") as demo:
+        gr.Markdown(
+            "## Ask the CX articles\nAnswers quote Dutch customer-experience articles; every quote carries "
+            "a numbered citation. Click **[n]** or a source to read the passage in its context."
+        )
+        answers = gr.State({})
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    elem_id="chat",
+                    height=540,
+                    render_markdown=False,
+                    sanitize_html=True,
+                    allow_tags=False,
+                    buttons=[],
+                    placeholder="Ask a question in English or Dutch.",
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask in English or Dutch…",
+                        elem_id="question",
+                        scale=6,
+                        max_lines=4,
+                        autofocus=True,
+                    )
+                    ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                    clear = gr.Button("Clear", elem_id="clear", scale=1, min_width=80)
+                examples = gr.Dataset(
+                    components=[box], samples=[[q] for q in EXAMPLES], label="Example questions", elem_id="examples"
+                )
+            with gr.Column(scale=2):
+                sources = gr.HTML(SOURCES_PLACEHOLDER, elem_id="sources", max_height=720)
+                with gr.Accordion("Add article", open=False, elem_id="add-article"):
+                    upload = gr.File(
+                        label=f"Upload a .txt or .md article (max {assistant.settings.max_upload_bytes:,} bytes)",
+                        file_types=[".txt", ".md"],
+                        elem_id="upload",
+                    )
+                    upload_msg = gr.HTML(elem_id="upload-result", min_height=48)
+                status = gr.HTML(elem_id="status")
+
+        # Check first (errors become a toast), then answer; the chat shows its own "Searching…" line, so no
+        # progress overlay on it. `limit` questions are answered at once, not one after another.
+        check = {"fn": ui.check, "inputs": box, "outputs": None, "concurrency_limit": None, "show_progress": "hidden"}
+        chat_io = {
+            "fn": ui.respond,
+            "inputs": [box, chatbot, answers],
+            "outputs": [box, chatbot, answers, sources],
+            "concurrency_limit": limit,
+            "concurrency_id": "chat",
+            "show_progress": "hidden",
+        }
+        box.submit(**check).success(**chat_io)
+        ask.click(**check).success(**chat_io)
+        examples.click(lambda sample: sample[0], examples, box, queue=False).then(**check).success(**chat_io)
+        chatbot.select(ui.show_sources, answers, sources, concurrency_limit=limit, show_progress="hidden")
+        chatbot.like(ui.vote, answers, None, concurrency_limit=limit)
+        clear.click(ui.clear, None, [chatbot, answers, sources], queue=False, show_progress="hidden")
+        chatbot.clear(ui.clear, None, [chatbot, answers, sources], queue=False, show_progress="hidden")
+        upload.upload(
+            ui.add_article, upload, [upload_msg, status, upload], concurrency_limit=1, show_progress_on=upload_msg
+        )
+        demo.load(ui.status, None, status)
+    return demo
+
+
+def parse_auth(auth: str) -> tuple[str, str] | None:
+    """'user:password' -> (user, password); empty -> None."""
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise InputError("RAG_AUTH must look like 'user:password' (both non-empty).")
+    return user, password
+
+
+def serve(settings: Settings) -> None:
+    """Build the index if missing, then serve the app on settings.host:settings.port until interrupted."""
+    auth = parse_auth(settings.auth)
+    if settings.host not in LOOPBACK and auth is None:
+        log.warning(
+            "Serving on %s without a password: anyone who can reach this machine can ask questions and "
+            "upload articles. Set RAG_AUTH=user:password to require a login.",
+            settings.host,
+        )
+    assistant = Assistant(settings)
+    if assistant.status()["last_indexed"] is None:
+        print(f"No index yet: building it from {settings.seeds_dir} (first start only)…", file=sys.stderr)
+        print(f"Built the index: {assistant.ensure_index().summary()}", file=sys.stderr)
+    assistant.search("klantbeleving")  # load the index and the model now, not on the first question
+    demo = build_app(assistant)
+    # Gradio runs one event at a time by default; let `concurrency` users ask at once (the Assistant is
+    # thread-safe for reading) and give the worker pool room for them.
+    demo.queue(default_concurrency_limit=settings.concurrency)
+    theme = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=auth,
+        max_threads=max(40, 2 * settings.concurrency),
+        max_file_size=4 * settings.max_upload_bytes,
+        theme=theme,
+        css=CSS,
+        js=JS,
+        footer_links=[],
+        show_error=False,
+    )
+
+
+def main() -> int:
+    """`python app.py`: settings from rag.toml / RAG_* env vars."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    from rag import search  # noqa: F401 - imports bm25s, which sets its own logger to DEBUG
+
+    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        serve(load_settings())
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

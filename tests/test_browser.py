@@ -1,0 +1,197 @@
+"""End-to-end: the real app (default embedder, copy of the real seeds) in a subprocess, driven by Chromium.
+
+Needs Debian's Chromium at /usr/bin/chromium (`make browser-deps`); skipped with a reason otherwise.
+Screenshots go to test-artifacts/ at the repo root.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCRIPT = "<script>window.__pwned=1</script>"
+STARTUP_SECONDS = 180  # first start builds the index with the real model
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+expect = sync_api.expect
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, free_port_module) -> Iterator[str]:
+    """`python app.py` on a free port, over a copy of seeds/ with its own index; yields the URL."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}; install it with `make browser-deps`")
+    work = tmp_path_factory.mktemp("app")
+    shutil.copytree(ROOT / "seeds", work / "seeds")
+    env = {
+        **os.environ,
+        "RAG_SEEDS_DIR": str(work / "seeds"),
+        "RAG_INDEX_DIR": str(work / "index"),
+        "RAG_HOST": "127.0.0.1",
+        "RAG_PORT": str(free_port_module),
+        "RAG_CONFIG": str(work / "none.toml"),
+        "RAG_AUTH": "",
+        "RAG_LLM_BASE_URL": "",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    env.pop("RAG_EMBEDDER", None)  # the default (real) model
+    log = (work / "app.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")], cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{free_port_module}/"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"app exited with {proc.returncode}:\n{(work / 'app.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app did not answer within {STARTUP_SECONDS} s:\n{(work / 'app.log').read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def free_port_module() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser(app_url):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    expect(page.locator("#question textarea")).to_be_visible()
+    expect(page.locator("#status")).to_contain_text("Articles")
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> None:
+    """Type a question, press Ask and wait until its answer (with its sources panel) is in."""
+    before = page.locator("#chat [data-testid=bot]").count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    expect(page.locator("#chat [data-testid=bot]")).to_have_count(before + 1)
+    expect(page.locator("#chat [data-testid=bot]").last).not_to_contain_text("Searching the articles")
+
+
+def upload(page, path: Path) -> None:
+    """Upload an article through the file input and wait until it is indexed."""
+    page.locator("#add-article").click()
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    expect(page.locator("#upload-result")).to_contain_text(f"Added {path.name}", timeout=60_000)
+
+
+def test_flagship_question_is_answered_with_citations_from_the_dutch_letters(page, artifacts_dir):
+    ask(page, "Should we have a separate CX strategy?")
+    answer = page.locator("#chat [data-testid=bot]").last
+    expect(answer.locator("a.cite").first).to_be_visible()
+    expect(answer).to_contain_text("CX-strategie")
+    expect(page.locator("#sources details.source").first).to_be_visible()
+    sources = page.locator("#sources").inner_text()
+    assert any(name in sources for name in ("Jan-Hein Pierik", "Wim Rampen", "Rien Brus"))
+    page.screenshot(path=str(artifacts_dir / "browser-answer.png"), full_page=True)
+
+
+def test_a_citation_opens_the_highlighted_passage_with_author_title_and_file(page, artifacts_dir):
+    ask(page, "Should we have a separate CX strategy?")
+    page.locator("#chat [data-testid=bot] a.cite").first.click()
+    opened = page.locator("#sources details.source[open]")
+    expect(opened).to_have_count(1)
+    expect(opened.locator("mark")).to_be_visible()
+    quote = opened.locator("summary q").inner_text().strip("“”… ")
+    assert quote[:30] in opened.locator("mark").inner_text()
+    meta = opened.locator("dl.meta").inner_text()
+    assert "Title" in meta and "Author" in meta and ".txt" in meta
+    assert any(name in meta for name in ("Jan-Hein Pierik", "Wim Rampen", "Rien Brus"))
+    opened.screenshot(path=str(artifacts_dir / "browser-citation.png"))
+    page.screenshot(path=str(artifacts_dir / "browser-citation-page.png"))
+
+
+def test_an_example_question_is_asked_with_one_click(page):
+    page.locator("#examples").get_by_text("Wat zegt Rien Brus over een aparte CX-strategie?").click()
+    expect(page.locator("#chat [data-testid=user]")).to_contain_text("Rien Brus")
+    expect(page.locator("#sources")).to_contain_text("Rien Brus")
+
+
+def test_an_uploaded_article_is_searchable_and_cited_at_once(page, tmp_path, artifacts_dir):
+    article = tmp_path / "fietsenmaker_spaak.md"
+    article.write_text(
+        "Fietsenmaker Spaak en de wachtkamer\n\n"
+        "Fietsenmaker Spaak in Zwolle geeft elke klant die langer dan een kwartier wacht een gratis bidon.\n"
+        "Sinds de invoering van die bidonregel is het aantal klachten over wachttijden gehalveerd.\n",
+        encoding="utf-8",
+    )
+    status_before = page.locator("#status").inner_text()
+    upload(page, article)
+    expect(page.locator("#status")).not_to_have_text(status_before)
+    ask(page, "Wat geeft Fietsenmaker Spaak aan klanten die lang wachten?")
+    expect(page.locator("#sources details.source").first).to_contain_text("fietsenmaker_spaak.md")
+    expect(page.locator("#chat [data-testid=bot]").last).to_contain_text("bidon")
+    page.screenshot(path=str(artifacts_dir / "browser-upload.png"), full_page=True)
+
+
+def test_markup_in_an_uploaded_article_is_shown_as_text_never_run(page, tmp_path, artifacts_dir):
+    article = tmp_path / "kwibus.md"
+    article.write_text(
+        "Kwibus de wachtrij-robot\n\n"
+        "De klantenservice van Zonnebloem Energie laat klanten terugbellen door de wachtrij-robot Kwibus.\n"
+        f"{SCRIPT}\n"
+        "Kwibus belt klanten binnen tien minuten terug.\n",
+        encoding="utf-8",
+    )
+    upload(page, article)
+    ask(page, "Wat doet de wachtrij-robot Kwibus van Zonnebloem Energie?")
+    source = page.locator("#sources details.source").first
+    expect(source).to_contain_text("kwibus.md")
+    source.locator("summary").click()
+    expect(source.locator(".passage")).to_contain_text(SCRIPT)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("#sources script, #chat script").count() == 0
+    page.screenshot(path=str(artifacts_dir / "browser-script-as-text.png"), full_page=True)
