@@ -117,7 +117,8 @@ def _ensure(assistant) -> None:
     finally:
         close()
     if report:
-        print(f"Built the index: {report.summary()}", file=sys.stderr)
+        why = f" ({report.reason})" if report.reason else ""
+        print(f"Built the index{why}: {report.summary()}", file=sys.stderr)
 
 
 def cmd_search(args, settings) -> int:

@@ -69,30 +69,39 @@ def scan_seeds(seeds_dir: Path, max_bytes: int) -> tuple[list[FileBytes], list[S
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             skipped.append(SkippedFile(rel, "symlink pointing outside the seeds dir; copy the file in instead"))
             continue
-        size = path.stat().st_size
+        try:
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= max_bytes else b""
+        except OSError as exc:  # no permission, or removed while we read the folder
+            skipped.append(SkippedFile(rel, f"cannot be read ({exc.strerror or type(exc).__name__}); check the file"))
+            continue
         if size > max_bytes:
             skipped.append(
                 SkippedFile(rel, f"too large ({size:,} bytes > {max_bytes:,}); split it or raise RAG_MAX_FILE_BYTES")
             )
             continue
-        files.append(FileBytes(rel, path.read_bytes()))
+        files.append(FileBytes(rel, data))
     return files, skipped
 
 
 def decode(data: bytes) -> str:
     """Decode file bytes the one way offsets are computed against (UTF-8, else cp1252); raise ValueError if binary."""
+    return _decode(data)[0]
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding used)."""
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes); save the article as UTF-8 text")
     try:
-        text = data.decode("utf-8-sig")
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         try:
-            text = data.decode("cp1252")
+            text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             raise ValueError("not UTF-8 or cp1252 text; re-save the file as UTF-8") from None
-        log.warning("decoded as cp1252 (not UTF-8); consider re-saving as UTF-8")
     # Normalise line endings so offsets are stable across platforms.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
 def read_document_text(seeds_dir: Path, doc: str) -> str:
@@ -111,10 +120,12 @@ def load_documents(seeds_dir: Path, max_bytes: int) -> tuple[list[Document], lis
     seen: dict[str, str] = {}
     for f in files:
         try:
-            text = decode(f.data)
+            text, encoding = _decode(f.data)
         except ValueError as exc:
             skipped.append(SkippedFile(f.doc, str(exc)))
             continue
+        if encoding != "utf-8":  # warned here, once per file with its name, not on every read
+            log.warning("%s: decoded as %s (not UTF-8); consider re-saving it as UTF-8", f.doc, encoding)
         if not text.strip():
             skipped.append(SkippedFile(f.doc, "empty file; add text or remove it"))
             continue
@@ -124,8 +135,8 @@ def load_documents(seeds_dir: Path, max_bytes: int) -> tuple[list[Document], lis
             continue
         seen[digest] = f.doc
         docs.append(parse_document(f.doc, text, digest))
-    for s in skipped:
-        log.warning("skipped %s: %s", s.doc, s.reason)
+    for s in skipped:  # info, not warning: the caller reports them (the CLI prints each one)
+        log.info("skipped %s: %s", s.doc, s.reason)
     return docs, skipped
 
 

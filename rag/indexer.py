@@ -59,8 +59,10 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
         added = [d.doc for d in docs if d.doc not in old_files]
         changed = [d.doc for d in docs if d.doc in old_files and old_files[d.doc].sha256 != d.sha256]
         # A previously indexed file that is now unreadable keeps its old passages: nothing indexed is lost.
-        kept_stale = [n for n in old_files if n not in by_name and n in unreadable]
-        removed = [n for n in old_files if n not in by_name and n not in unreadable]
+        # Unless its old text is still indexed under another name (it became a duplicate): that would index it twice.
+        live = {d.sha256 for d in docs}
+        kept_stale = [n for n in old_files if n not in by_name and n in unreadable and old_files[n].sha256 not in live]
+        removed = [n for n in old_files if n not in by_name and n not in kept_stale]
         unchanged = sorted([d.doc for d in docs if d.doc in old_files and d.doc not in changed] + kept_stale)
         if old is not None and not (added or changed or removed):
             return IndexReport(

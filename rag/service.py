@@ -11,9 +11,10 @@ import threading
 import time
 from collections.abc import Iterator
 
+from .chunking import chunker_id
 from .embedders import Embedder, get_embedder
-from .errors import IndexMissingError, InputError
-from .indexer import Progress, update_index
+from .errors import IndexMismatchError, IndexMissingError, InputError
+from .indexer import Progress, rebuild_reason, update_index
 from .search import search
 from .settings import Settings
 from .store import Index, current_version, load_index
@@ -63,19 +64,26 @@ class Assistant:
         return self._index
 
     def _check(self, index: Index) -> None:
-        emb = self.embedder
-        if index.manifest.embedder != emb.id:
-            from .errors import IndexMismatchError
-
+        """Refuse an index built with other settings; the message says what to run."""
+        reason = rebuild_reason(index.manifest, self.embedder, self._chunker)
+        if reason:
             raise IndexMismatchError(
-                f"The index was built with embedder '{index.manifest.embedder}' but the settings ask for "
-                f"'{emb.id}'. Run `rag index` to rebuild it with the current embedder, or set RAG_EMBEDDER back."
+                f"The index does not match the settings: {reason.split(';')[0]}. Run `rag index` to rebuild it, "
+                "or set RAG_EMBEDDER / RAG_CHUNK_SIZE / RAG_CHUNK_OVERLAP back."
             )
 
+    @property
+    def _chunker(self) -> str:
+        return chunker_id(self.settings.chunk_size, self.settings.chunk_overlap)
+
     def ensure_index(self, progress: Progress | None = None) -> IndexReport | None:
-        """Build the index if there is none; returns the report when it built one."""
+        """Build the index if it is missing or was built with other settings; returns the report when it built."""
         if current_version(self.settings.index_dir) is not None:
-            return None
+            try:
+                self.index()
+                return None
+            except IndexMismatchError as exc:
+                log.warning("%s Rebuilding it now.", exc)
         return self.reindex(progress=progress)
 
     def reindex(self, full: bool = False, progress: Progress | None = None) -> IndexReport:

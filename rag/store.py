@@ -139,6 +139,7 @@ def save_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_i
     )
     _fsync_write(tmp / "manifest.json", json.dumps(manifest.to_json(), indent=1, ensure_ascii=False).encode("utf-8"))
     final = index_dir / name
+    previous = _current_or_none(index_dir)  # kept for readers that resolved CURRENT just before the swap
     os.rename(tmp, final)
     pointer = index_dir / f".CURRENT-{name}"
     _fsync_write(pointer, name.encode())
@@ -148,13 +149,16 @@ def save_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_i
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    _prune(index_dir, keep={name, _previous_name(index_dir, name)})
+    _prune(index_dir, keep={name, previous or ""})
     return final
 
 
-def _previous_name(index_dir: Path, current: str) -> str:
-    versions = sorted(p.name for p in index_dir.glob("v-*") if p.name != current)
-    return versions[-1] if versions else ""
+def _current_or_none(index_dir: Path) -> str | None:
+    # Not "the newest other v-* folder": a write killed between its rename and the swap leaves a newer orphan.
+    try:
+        return current_version(index_dir)
+    except IndexDamagedError:
+        return None
 
 
 def _prune(index_dir: Path, keep: set[str]) -> None:

@@ -1,3 +1,6 @@
+import pytest
+
+from rag.errors import IndexMismatchError
 from rag.indexer import update_index
 from rag.search import bm25_weight, rrf, search, tokenize
 from rag.service import Assistant
@@ -56,3 +59,14 @@ def test_search_json_has_the_contract_fields(tmp_path):
     update_index(s)
     row = Assistant(s).search("chatbots", k=1)[0].to_json()
     assert {"rank", "doc", "start", "end", "text", "score", "title", "author", "date"} <= set(row)
+
+
+def test_an_index_built_with_other_chunk_settings_is_refused_then_rebuilt_on_ensure(tmp_path):
+    s = make_settings(tmp_path)
+    update_index(s)
+    stale = Assistant(s.with_overrides(chunk_size=200, chunk_overlap=20))
+    with pytest.raises(IndexMismatchError, match="chunker settings changed.*Run `rag index`"):
+        stale.search("chatbots")
+    report = stale.ensure_index()
+    assert report is not None and report.full and "chunker settings changed" in report.reason
+    assert stale.search("chatbots")
