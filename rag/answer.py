@@ -181,6 +181,18 @@ def select(scored: list[Scored], max_sentences: int, relative: float = 0.75) -> 
     return chosen[: max(max_sentences, len(seen_authors))]
 
 
+def with_answer(sentence: Sentence) -> Sentence:
+    """A question in the text is answered by what follows: quote it together with the next sentence."""
+    if not sentence.text.endswith("?"):
+        return sentence
+    following = [s for s in split_sentences(sentence.chunk) if s.start >= sentence.end]
+    if not following:
+        return sentence
+    end = following[0].end
+    text = sentence.chunk.text[sentence.start - sentence.chunk.start : end - sentence.chunk.start]
+    return Sentence(sentence.chunk, sentence.start, end, text)
+
+
 def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]:
     """Group by author (or article), quote verbatim, number citations in reading order."""
     t = TEXTS[lang]
@@ -196,7 +208,7 @@ def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]
         items.sort(key=lambda c: (c.sentence.chunk.doc, c.sentence.start))
         quotes = []
         for c in items:
-            s = c.sentence
+            s = with_answer(c.sentence)
             n = len(citations) + 1
             citations.append(
                 Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)

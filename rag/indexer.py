@@ -50,7 +50,7 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
             if old is not None:
                 reason = rebuild_reason(old.manifest, embedder, chunker)
                 if reason:
-                    log.warning(reason)
+                    log.info(reason)  # the caller reports it (the CLI prints report.reason)
                     old = None
         full = old is None
         old_files = old.manifest.files if old else {}

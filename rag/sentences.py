@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from .search import tokenize
 from .types import Chunk
 
-# A sentence ends at . ! ? … (optionally followed by closing quotes) before whitespace, or at a line break.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[’'”\"»)]*\s+|\n+")
+# A sentence ends at . ! ? … (optionally followed by closing quotes) before whitespace and a character that can
+# start a sentence (not a lowercase letter, dash or comma: "Dan kan het — tijdelijk! — tóch slim zijn"), or at a
+# line break.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[’'”\"»)]*\s+(?=[^a-zà-ÿ—–\-,;:])|\n+")
 _DUTCH = set(
     "de het een en van ik je jij we wij zij niet maar dat die wat hoe waarom wie welke is zijn moet "
     "moeten kan kunnen over voor met bij ook nog wel al naar om te zou zouden heeft hebben wordt "

@@ -85,3 +85,36 @@ def test_same_question_same_answer(assistant):
         assistant.ask("Wat is het belangrijkste ontwerpprincipe?"),
     )
     assert (a.answer, a.citations) == (b.answer, b.citations)
+
+
+def test_sentences_split_at_sentence_ends_only_and_keep_offsets():
+    from rag.corpus import parse_document
+    from rag.sentences import split_sentences
+
+    text = "Titel\nDan kan het — tijdelijk! — tóch slim zijn. Niet als doel op zich, maar als tussenfase. Wow! Technologie telt."
+    doc = parse_document("x.txt", text)
+    from rag.chunking import chunk_document
+
+    sentences = [s for c in chunk_document(doc, 900, 150) for s in split_sentences(c, 1)]
+    assert [s.text for s in sentences] == [
+        "Titel",
+        "Dan kan het — tijdelijk! — tóch slim zijn.",
+        "Niet als doel op zich, maar als tussenfase.",
+        "Wow!",
+        "Technologie telt.",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+
+
+def test_a_question_in_the_text_is_quoted_with_the_sentence_that_answers_it():
+    from rag.answer import with_answer
+    from rag.chunking import chunk_document
+    from rag.corpus import parse_document
+    from rag.sentences import split_sentences
+
+    text = "Titel\nMoet CX een aparte strategie zijn? Dat hangt af van de volwassenheid. Verder niets."
+    chunk = chunk_document(parse_document("x.txt", text), 900, 150)[0]
+    question = next(s for s in split_sentences(chunk) if s.text.endswith("?"))
+    quoted = with_answer(question)
+    assert quoted.text == "Moet CX een aparte strategie zijn? Dat hangt af van de volwassenheid."
+    assert text[quoted.start : quoted.end] == quoted.text
