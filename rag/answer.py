@@ -272,4 +272,7 @@ def answer_question(
         except llm.LLMError as exc:
             notice = f"The language model failed ({exc}); showing the extractive answer."
     text, citations = compose(select(scored, settings.max_sentences), lang)
+    paragraphs = text.split("\n\n")
+    for i in range(1, len(paragraphs)):  # stream the answer paragraph by paragraph, like a generator would
+        yield "\n\n".join(paragraphs[:i])
     yield done(text, citations, False, notice=notice)

@@ -118,3 +118,13 @@ def test_a_question_in_the_text_is_quoted_with_the_sentence_that_answers_it():
     quoted = with_answer(question)
     assert quoted.text == "Moet CX een aparte strategie zijn? Dat hangt af van de volwassenheid."
     assert text[quoted.start : quoted.end] == quoted.text
+
+
+def test_the_answer_streams_as_growing_text_before_the_final_answer(assistant):
+    from rag.types import Answer
+
+    events = list(assistant.ask_stream("Wat vinden Piet en Marie van chatbots en automatisering?"))
+    texts, final = events[:-1], events[-1]
+    assert isinstance(final, Answer) and all(isinstance(t, str) for t in texts)
+    assert texts and all(final.answer.startswith(t) for t in texts)
+    assert [len(t) for t in texts] == sorted(len(t) for t in texts)
