@@ -276,7 +276,9 @@ def serve(settings: Settings) -> None:
     assistant = Assistant(settings)
     if assistant.status()["last_indexed"] is None:
         print(f"No index yet: building it from {settings.seeds_dir} (first start only)…", file=sys.stderr)
-        print(f"Built the index: {assistant.ensure_index().summary()}", file=sys.stderr)
+    report = assistant.ensure_index(rebuild_stale=True)
+    if report:
+        print(f"Built the index: {report.summary()}", file=sys.stderr)
     assistant.search("klantbeleving")  # load the index and the model now, not on the first question
     demo = build_app(assistant)
     # Gradio runs one event at a time by default; let `concurrency` users ask at once (the Assistant is

@@ -122,9 +122,10 @@ def _ensure(assistant) -> None:
 
 
 def cmd_search(args, settings) -> int:
-    from .service import Assistant
+    from .service import Assistant, validate_question
 
     assistant = Assistant(settings)
+    validate_question(args.query, settings.max_question_chars)  # before building anything
     _ensure(assistant)
     passages = assistant.search(args.query, k=args.k)
     if args.json:
@@ -142,9 +143,10 @@ def cmd_search(args, settings) -> int:
 
 def cmd_ask(args, settings) -> int:
     from .render import answer_to_text
-    from .service import Assistant
+    from .service import Assistant, validate_question
 
     assistant = Assistant(settings)
+    validate_question(args.question, settings.max_question_chars)  # before building anything
     _ensure(assistant)
     answer = assistant.ask(args.question, k=args.k)
     if args.json:

@@ -59,7 +59,8 @@ class Assistant:
                 if version != self._version:
                     index = load_index(self.settings.index_dir)
                     self._check(index)
-                    self._index, self._version = index, version
+                    # load_index reads CURRENT again: record what was actually loaded.
+                    self._index, self._version = index, index.path.name if index.path else version
         assert self._index is not None
         return self._index
 
@@ -68,22 +69,28 @@ class Assistant:
         reason = rebuild_reason(index.manifest, self.embedder, self._chunker)
         if reason:
             raise IndexMismatchError(
-                f"The index does not match the settings: {reason.split(';')[0]}. Run `rag index` to rebuild it, "
-                "or set RAG_EMBEDDER / RAG_CHUNK_SIZE / RAG_CHUNK_OVERLAP back."
+                f"The index does not match the settings: {reason.split(';')[0]}. Run `rag index` with these "
+                "settings to rebuild it, or use the settings it was built with (embedder, chunk size, overlap)."
             )
 
     @property
     def _chunker(self) -> str:
         return chunker_id(self.settings.chunk_size, self.settings.chunk_overlap)
 
-    def ensure_index(self, progress: Progress | None = None) -> IndexReport | None:
-        """Build the index if it is missing or was built with other settings; returns the report when it built."""
+    def ensure_index(self, progress: Progress | None = None, rebuild_stale: bool = False) -> IndexReport | None:
+        """Build the index if it is missing (or, with `rebuild_stale`, built with other settings).
+
+        Read commands never rewrite an index built with other settings (others may share it); only the app's
+        start-up passes `rebuild_stale`, so `make run` keeps working after the defaults change.
+        """
         if current_version(self.settings.index_dir) is not None:
             try:
                 self.index()
                 return None
             except IndexMismatchError as exc:
-                log.warning("%s Rebuilding it now.", exc)
+                if not rebuild_stale:
+                    raise
+                log.warning("%s", str(exc).split(". Run")[0] + "; rebuilding it.")
         return self.reindex(progress=progress)
 
     def reindex(self, full: bool = False, progress: Progress | None = None) -> IndexReport:
@@ -119,8 +126,11 @@ class Assistant:
 
     def status(self) -> dict:
         """Articles, passages, embedder and when the index was last written."""
+        warning = None
         try:
             index = self.index()
+        except IndexMismatchError as exc:  # still show what is indexed
+            index, warning = load_index(self.settings.index_dir), str(exc)
         except IndexMissingError:
             return {
                 "articles": 0,
@@ -139,4 +149,5 @@ class Assistant:
             "last_indexed": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.created)),
             "index_dir": str(self.settings.index_dir),
             "seeds_dir": str(self.settings.seeds_dir),
+            "warning": warning,
         }

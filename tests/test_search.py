@@ -61,12 +61,15 @@ def test_search_json_has_the_contract_fields(tmp_path):
     assert {"rank", "doc", "start", "end", "text", "score", "title", "author", "date"} <= set(row)
 
 
-def test_an_index_built_with_other_chunk_settings_is_refused_then_rebuilt_on_ensure(tmp_path):
+def test_an_index_built_with_other_chunk_settings_is_refused_and_rebuilt_only_at_app_start(tmp_path):
     s = make_settings(tmp_path)
     update_index(s)
     stale = Assistant(s.with_overrides(chunk_size=200, chunk_overlap=20))
     with pytest.raises(IndexMismatchError, match="chunker settings changed.*Run `rag index`"):
         stale.search("chatbots")
-    report = stale.ensure_index()
+    with pytest.raises(IndexMismatchError):
+        stale.ensure_index()  # read paths never rewrite an index built with other settings
+    assert stale.status()["warning"] and stale.status()["passages"] > 0
+    report = stale.ensure_index(rebuild_stale=True)  # the app's start-up does
     assert report is not None and report.full and "chunker settings changed" in report.reason
     assert stale.search("chatbots")
