@@ -1,0 +1,148 @@
+"""`make bench`: index build, incremental add, query latency and memory of ours vs the tutorial pipeline.
+
+    python bench/run.py                      # bundled corpus, ~10k and ~100k passages (about 35 minutes)
+    python bench/run.py --quick              # bundled corpus and ~10k passages
+    python bench/run.py --scales bundled,2k  # any scales; "Nk" means about N thousand synthetic passages
+
+Each system at each scale runs in a fresh subprocess (so peak memory is its own) over a corpus in a temp
+dir; nothing is written into the repo's seeds/ or index/. Results go to --out: results.json (raw),
+results.md (tables) and results.png (plot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))  # bench/ is a folder of scripts, not a package
+
+from rag.settings import PROJECT_ROOT, Settings  # noqa: E402
+
+DEFAULT_SCALES = ("bundled", "10k", "100k")
+QUICK_SCALES = ("bundled", "10k")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="skip the 100k scale (same as --scales bundled,10k)")
+    p.add_argument("--scales", help=f"comma-separated scales (default {','.join(DEFAULT_SCALES)})")
+    p.add_argument("--out", type=Path, default=BENCH_DIR, help="folder for results.{json,md,png} (default bench/)")
+    p.add_argument("--queries", type=int, default=100, help="timed queries per system and scale (default 100)")
+    p.add_argument("--add-repeats", type=int, default=3, help="articles added one by one, ours (default 3)")
+    p.add_argument(
+        "--baseline-max", type=int, default=10_000,
+        help="largest scale (passages) at which the baseline embeds everything; above it, embedding\n"
+        "is measured on --baseline-subset passages and extrapolated (default 10000)",
+    )  # fmt: skip
+    p.add_argument("--baseline-subset", type=int, default=2_000, help="sample size for extrapolation (default 2000)")
+    p.add_argument("--seeds", type=Path, default=PROJECT_ROOT / "seeds", help="seed articles (read only)")
+    p.add_argument("--worker", choices=("ours", "baseline"), help=argparse.SUPPRESS)
+    p.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--scale", help=argparse.SUPPRESS)
+    p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--subset", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--quality", action="store_true", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def scale_passages(scale: str) -> int | None:
+    """'bundled' -> None (the seeds themselves); '10k' -> 10000; '2500' -> 2500."""
+    if scale == "bundled":
+        return None
+    try:
+        return int(float(scale[:-1]) * 1000) if scale.lower().endswith("k") else int(scale)
+    except ValueError:
+        raise SystemExit(f"Unknown scale {scale!r}; use 'bundled', a number of passages or e.g. '10k'.") from None
+
+
+def make_corpus(scale: str, source: Path, dest: Path) -> None:
+    """The bundled seeds copied, or a synthetic corpus of about the scale's passage count."""
+    from synth import files_for_passages, write_corpus
+
+    passages = scale_passages(scale)
+    if passages is None:
+        shutil.copytree(source, dest)
+        return
+    s = Settings()
+    write_corpus(source, dest, files_for_passages(source, passages, s.chunk_size, s.chunk_overlap))
+
+
+def run_worker(args: argparse.Namespace) -> None:
+    """Inside the subprocess: measure one system at one scale and write its SystemRun as JSON."""
+    from workers import bench_baseline, bench_ours
+
+    common = (args.corpus, args.work, args.seeds, args.scale, args.queries, args.add_repeats, args.quality)
+    run = bench_ours(*common) if args.worker == "ours" else bench_baseline(*common, subset=args.subset)
+    args.result.write_text(json.dumps(run.to_json(), indent=1), encoding="utf-8")
+
+
+def spawn(args: argparse.Namespace, system: str, scale: str, corpus: Path, work: Path) -> dict:
+    """Run one worker subprocess and return its result."""
+    from workers import ADDED_PREFIX
+
+    result = work / f"{system}-{scale}.json"
+    passages = scale_passages(scale) or 0
+    baseline_full = system == "baseline" and passages <= args.baseline_max
+    cmd = [sys.executable, __file__, "--worker", system, "--scale", scale, "--corpus", str(corpus), "--work",
+           str(work / system), "--result", str(result), "--seeds", str(args.seeds), "--queries", str(args.queries),
+           "--add-repeats", str(args.add_repeats if system == "ours" or passages < 2_000 else 1)]  # fmt: skip
+    if scale == "bundled":
+        cmd.append("--quality")
+    if system == "baseline" and not baseline_full:
+        cmd += ["--subset", str(args.baseline_subset)]
+    log(f"{scale}: {system} ...")
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    for p in corpus.glob(f"{ADDED_PREFIX}*"):
+        p.unlink()
+    shutil.rmtree(work / system, ignore_errors=True)
+    data = json.loads(result.read_text(encoding="utf-8"))
+    data["worker_wall_s"] = time.perf_counter() - t0
+    log(f"{scale}: {system} done in {data['worker_wall_s']:.0f} s ({data['passages']} passages)")
+    return data
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if args.worker:
+        run_worker(args)
+        return 0
+    from measure import machine
+    from report import write_results
+
+    scales = args.scales.split(",") if args.scales else list(QUICK_SCALES if args.quick else DEFAULT_SCALES)
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    t0 = time.perf_counter()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+        for scale in scales:
+            corpus = Path(tmp) / scale / "seeds"
+            make_corpus(scale, args.seeds, corpus)
+            runs += [spawn(args, system, scale, corpus, Path(tmp) / scale) for system in ("ours", "baseline")]
+            shutil.rmtree(corpus)
+    command = "python bench/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    meta = {"date": started, "command": command.strip(), "total_s": time.perf_counter() - t0, "machine": machine()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_results(args.out, meta, runs)
+    log(f"wrote {args.out}/results.md, results.json, results.png in {meta['total_s'] / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

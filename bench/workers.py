@@ -1,0 +1,177 @@
+"""One system at one scale, measured in its own process so its peak memory is its own.
+
+`bench_ours` drives the library through its public entry points (update_index, Assistant);
+`bench_baseline` drives the tutorial pipeline. Both return a SystemRun.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from measure import Latency, eval_questions, latency, peak_rss_mb, retrieval_quality, timed
+from synth import read_seed_text, synthetic_article
+
+ADDED_PREFIX = "zz_bench_added_"
+WARM_UP = "warm-up question about customer experience"
+
+
+@dataclass
+class SystemRun:
+    """Every figure of one system at one scale; `*_extrapolated` marks figures computed, not measured."""
+
+    system: str  # "ours" | "baseline"
+    scale: str
+    files: int
+    passages: int
+    index_type: str
+    model_load_s: float
+    build_s: float
+    build_extrapolated: bool = False
+    add_s: list[float] = field(default_factory=list)  # one article added, each repeat
+    add_extrapolated: bool = False
+    first_search_s: float = 0.0  # first query after the build (index load, BM25 build)
+    first_ask_after_add_s: list[float] = field(default_factory=list)
+    search: Latency | None = None
+    ask: Latency | None = None
+    retrieval: dict[str, float] | None = None
+    peak_rss_mb: float = 0.0
+    build_cpu_s: float = 0.0  # CPU time of this process during the build (all threads)
+    load_avg: list[float] = field(default_factory=list)  # 1-minute load average at start and end: other work
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def build_rate(self) -> float:
+        """Passages indexed per second by a full build."""
+        return self.passages / self.build_s if self.build_s else 0.0
+
+    @property
+    def add_median_s(self) -> float:
+        """Median time to take in one added article."""
+        return float(np.median(self.add_s)) if self.add_s else 0.0
+
+    def to_json(self) -> dict:
+        """Plain JSON, with the derived figures included."""
+        return {**asdict(self), "build_passages_per_s": self.build_rate, "add_median_s": self.add_median_s}
+
+    @classmethod
+    def from_json(cls, data: dict) -> SystemRun:
+        data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for key in ("search", "ask"):
+            data[key] = Latency(**data[key]) if data.get(key) else None
+        return cls(**data)
+
+
+def add_article(seeds_dir: Path, source_seeds: Path, r: int) -> Path:
+    """Write one new synthetic article (not in any generated corpus) into the seeds dir."""
+    path = seeds_dir / f"{ADDED_PREFIX}{r}.txt"
+    path.write_text(synthetic_article(read_seed_text(source_seeds), 10_000_000 + r), encoding="utf-8")
+    return path
+
+
+def bench_ours(
+    seeds_dir: Path, work_dir: Path, source_seeds: Path, scale: str, n_queries: int, add_repeats: int, quality: bool
+) -> SystemRun:
+    """Full build, warm search/ask latency, incremental adds, retrieval quality (bundled corpus only)."""
+    from rag.embedders import get_embedder
+    from rag.indexer import update_index
+    from rag.service import Assistant
+    from rag.settings import Settings
+
+    load_avg = os.getloadavg()[0]
+    settings = Settings(seeds_dir=seeds_dir, index_dir=work_dir / "index")
+    load_s, _ = timed(lambda: get_embedder(settings.embedder).encode_queries(["warm"]))
+    cpu0 = time.process_time()
+    report = update_index(settings, full=True)
+    build_cpu_s = time.process_time() - cpu0
+    assistant = Assistant(settings)
+    questions = eval_questions()
+    queries = [q.question for q in questions]
+    first_s, _ = timed(lambda: assistant.search(WARM_UP, k=10))
+    assistant.ask(WARM_UP)
+    run = SystemRun(
+        "ours", scale, len(report.added), report.total_chunks, assistant.index().manifest.index_type, load_s,
+        report.seconds, first_search_s=first_s, build_cpu_s=build_cpu_s,
+    )  # fmt: skip
+    if quality:
+        run.retrieval = retrieval_quality(lambda q: [p.chunk for p in assistant.search(q, k=10)], questions)
+    run.search = latency(lambda q: assistant.search(q, k=10), queries, n_queries)
+    run.ask = latency(assistant.ask, queries, n_queries)
+    for r in range(add_repeats):
+        add_article(seeds_dir, source_seeds, r)
+        seconds, rep = timed(assistant.reindex)
+        if rep.full or rep.chunks_embedded == 0:
+            run.notes.append(f"add {r}: not incremental ({rep.summary()})")
+        run.add_s.append(seconds)
+        run.first_ask_after_add_s.append(timed(partial(assistant.ask, queries[r]))[0])
+    run.peak_rss_mb, run.load_avg = peak_rss_mb(), [load_avg, os.getloadavg()[0]]
+    return run
+
+
+def bench_baseline(
+    seeds_dir: Path,
+    work_dir: Path,
+    source_seeds: Path,
+    scale: str,
+    n_queries: int,
+    add_repeats: int,
+    quality: bool,
+    subset: int | None = None,
+) -> SystemRun:
+    """The tutorial pipeline: build, warm search latency, add = rebuild; with `subset`, embedding is extrapolated."""
+    from baseline import TutorialPipeline
+
+    load_avg = os.getloadavg()[0]
+    load_s, pipe = timed(TutorialPipeline)
+    pipe.embedder.encode_queries(["warm"])
+    questions = eval_questions()
+    queries = [q.question for q in questions]
+    if subset is None:
+        cpu0 = time.process_time()
+        build_s, n = timed(lambda: pipe.rebuild(seeds_dir, work_dir / "baseline"))
+        run = SystemRun("baseline", scale, _count_files(seeds_dir), n, "flat-ip", load_s, build_s)
+        run.build_cpu_s = time.process_time() - cpu0
+    else:
+        run = _extrapolated_build(pipe, seeds_dir, scale, load_s, subset)
+    run.first_search_s = timed(lambda: pipe.search(WARM_UP))[0]
+    if quality:
+        run.retrieval = retrieval_quality(lambda q: pipe.search(q, k=10), questions)
+    run.search = latency(lambda q: pipe.search(q, k=10), queries, n_queries)
+    for r in range(add_repeats if subset is None else 0):
+        add_article(seeds_dir, source_seeds, r)
+        run.add_s.append(timed(lambda: pipe.rebuild(seeds_dir, work_dir / "baseline"))[0])
+    if subset is not None:  # a rebuild is a build of one more article
+        run.add_s, run.add_extrapolated = [run.build_s * (run.passages + 10) / run.passages], True
+    run.peak_rss_mb, run.load_avg = peak_rss_mb(), [load_avg, os.getloadavg()[0]]
+    return run
+
+
+def _extrapolated_build(pipe, seeds_dir: Path, scale: str, load_s: float, subset: int) -> SystemRun:
+    """Chunk everything, embed an evenly spread sample, extrapolate; index N vectors tiled from the sample."""
+    chunk_s, chunks = timed(lambda: pipe.load_chunks(seeds_dir))
+    step = max(1, len(chunks) // subset)
+    sample = chunks[::step][:subset]
+    embed_s, vectors = timed(lambda: pipe.embed([c.text for c in sample]))
+    tiled = np.tile(vectors, (math.ceil(len(chunks) / len(vectors)), 1))[: len(chunks)]
+    noise = np.random.default_rng(0).normal(0, 0.01, tiled.shape).astype(np.float32)
+    tiled = tiled + noise
+    tiled /= np.linalg.norm(tiled, axis=1, keepdims=True)
+    index_s, _ = timed(lambda: pipe.set_vectors(tiled))
+    pipe.chunks = chunks
+    build_s = chunk_s + embed_s * len(chunks) / len(sample) + index_s
+    run = SystemRun("baseline", scale, _count_files(seeds_dir), len(chunks), "flat-ip", load_s, build_s, True)
+    run.notes.append(
+        f"build extrapolated: chunking {chunk_s:.1f} s measured on all {len(chunks)} passages, embedding measured "
+        f"on {len(sample)} of them ({len(sample) / embed_s:.1f} passages/s); search measured on a flat index of "
+        f"{len(chunks)} vectors tiled from the sample"
+    )
+    return run
+
+
+def _count_files(seeds_dir: Path) -> int:
+    return sum(1 for p in seeds_dir.iterdir() if p.suffix in (".txt", ".md"))
