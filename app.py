@@ -29,6 +29,7 @@ from rag.render import (  # noqa: E402
     status_html,
     upload_html,
 )
+from rag.sentences import guess_language  # noqa: E402
 from rag.service import Assistant, validate_question  # noqa: E402
 from rag.settings import Settings, load_settings  # noqa: E402
 from rag.types import Answer  # noqa: E402
@@ -116,6 +117,7 @@ class ChatUI:
         ]
         yield "", chat, answers, gr.skip()
         previous = [answers[i].question for i in sorted(answers)]
+        lang = guess_language(question)  # for the "draft" label while the answer streams
         try:
             for event in self.assistant.ask_stream(question, history=previous):
                 if isinstance(event, Answer):
@@ -123,7 +125,7 @@ class ChatUI:
                     chat = [*chat[:-1], {"role": "assistant", "content": answer_html(event, str(key))}]
                     yield "", chat, answers, self.sources(event, key)
                 else:
-                    chat = [*chat[:-1], {"role": "assistant", "content": pending_html(event)}]
+                    chat = [*chat[:-1], {"role": "assistant", "content": pending_html(event, lang)}]
                     yield "", chat, answers, gr.skip()
         except RagError as exc:
             yield message, before, answers, gr.skip()  # put the conversation and the question back
@@ -219,7 +221,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     components=[box], samples=[[q] for q in EXAMPLES], label="Example questions", elem_id="examples"
                 )
             with gr.Column(scale=2):
-                sources = gr.HTML(SOURCES_PLACEHOLDER, elem_id="sources", max_height=720)
+                # Status and uploads first: the sources panel below grows with every answer.
+                status = gr.HTML(elem_id="status")
                 with gr.Accordion("Add article", open=False, elem_id="add-article"):
                     upload = gr.File(
                         label=f"Upload a .txt or .md article (max {assistant.settings.max_upload_bytes:,} bytes)",
@@ -227,7 +230,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         elem_id="upload",
                     )
                     upload_msg = gr.HTML(elem_id="upload-result", min_height=48)
-                status = gr.HTML(elem_id="status")
+                sources = gr.HTML(SOURCES_PLACEHOLDER, elem_id="sources", max_height=720)
 
         # Check first (errors become a toast), then answer; the chat shows its own "Searching…" line, so no
         # progress overlay on it. `limit` questions are answered at once, not one after another.

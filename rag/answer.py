@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .conversation import TOPIC_WEIGHT, read_question
 from .corpus import PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
 from .embedders import Embedder
 from .search import search, tokenize
@@ -22,15 +23,10 @@ from .settings import Settings
 from .store import Index
 from .types import Answer, Citation, Passage
 
-FOLLOW_UP_START = re.compile(
-    r"^(and|but|also|what about|how about|en|maar|ook|wat vindt|wat zegt|wat denkt|hoe zit het)\b", re.IGNORECASE
-)
-BACK_REFERENCES = set(
-    "it that this they them he she him her his its those hij zij ze hem haar zijn dat die dit deze".split()
-)
 LEXICAL_WEIGHT = 0.35  # share of the sentence score from word overlap, question in the corpus language
 LEXICAL_WEIGHT_CROSS = 0.10  # ... and across languages
 CONTEXT_WEIGHT = 0.2  # share of the sentence score from its passage's similarity to the question
+HEDGE_MARGIN = 0.03  # evidence this close above the abstention threshold is answered with a caveat
 TEXTS = {
     "en": {
         "abstain": "I could not find an answer to this question in the articles. The closest passages are "
@@ -38,6 +34,10 @@ TEXTS = {
         "perspectives": "The sources take {n} perspectives on this:",
         "writes": "{who} writes:",
         "article": "The article “{title}” says:",
+        "hedge": "The articles touch on this only loosely; the quotes below may not fully answer the question.",
+        "dropped": "{n} generated sentence(s) were removed because the cited passages do not support them.",
+        "llm_unsupported": "The language model gave no answer supported by the passages; showing the quotes instead.",
+        "llm_failed": "The language model failed ({error}); showing the quotes instead.",
     },
     "nl": {
         "abstain": "Ik heb in de artikelen geen antwoord op deze vraag gevonden. De passages die er het dichtst "
@@ -45,6 +45,11 @@ TEXTS = {
         "perspectives": "De bronnen bekijken dit vanuit {n} perspectieven:",
         "writes": "{who} schrijft:",
         "article": "Het artikel “{title}” stelt:",
+        "hedge": "De artikelen raken hier maar zijdelings aan; de citaten hieronder beantwoorden de vraag "
+        "mogelijk niet volledig.",
+        "dropped": "{n} gegenereerde zin(nen) zijn weggelaten omdat de geciteerde passages ze niet onderbouwen.",
+        "llm_unsupported": "Het taalmodel gaf geen antwoord dat de passages onderbouwen; hieronder de citaten.",
+        "llm_failed": "Het taalmodel faalde ({error}); hieronder de citaten.",
     },
 }
 
@@ -57,46 +62,6 @@ class Scored:
     score: float
     similarity: float
     passage_rank: int
-
-
-def known_authors(index: Index) -> list[str]:
-    """Distinct authors of the indexed passages."""
-    if "authors" not in index.cache:
-        index.cache["authors"] = sorted({c.author for c in index.chunks if c.author and "," not in c.author})
-    return index.cache["authors"]
-
-
-def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
-    """Authors named in the text by full, first or last name ("Rien", "Brus", "Rien Brus")."""
-    found = []
-    for author in known_authors(index):
-        names = [author] + [p for p in author.split() if len(p) > 2]
-        # Case-sensitive: "Anders" is a name, "anders" is a Dutch word.
-        if any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
-            found.append(author)
-    return tuple(found)
-
-
-def without_names(text: str, authors: tuple[str, ...]) -> str:
-    """The text with the given authors' names removed (they filter retrieval; they say nothing about content)."""
-    for author in authors:
-        for name in sorted([author] + author.split(), key=len, reverse=True):
-            text = re.sub(rf"\b{re.escape(name)}\b", " ", text)
-    return " ".join(text.split())
-
-
-def retrieval_query(question: str, history: list[str], names: tuple[str, ...] = ()) -> str:
-    """A follow-up ("and what does Rien think?", "why is that?") is read together with the previous question.
-
-    Follow-up: it opens with a connector, refers back with a pronoun, or asks nothing beyond a name.
-    """
-    if not history:
-        return question
-    content = set(tokenize(without_names(question, names))) - BACK_REFERENCES
-    words = set(re.findall(r"\w+", question.lower()))
-    if FOLLOW_UP_START.search(question.strip()) or len(content) <= 1 or (words & BACK_REFERENCES and len(content) <= 3):
-        return f"{history[-1]} {question}"
-    return question
 
 
 def _is_candidate(s: Sentence) -> bool:
@@ -181,16 +146,39 @@ def select(scored: list[Scored], max_sentences: int, relative: float = 0.75) -> 
     return chosen[: max(max_sentences, len(seen_authors))]
 
 
-def with_answer(sentence: Sentence) -> Sentence:
-    """A question in the text is answered by what follows: quote it together with the next sentence."""
-    if not sentence.text.endswith("?"):
+# A sentence that opens like this leans on the one before it ("De grootste misvatting? Dat CX een eigen strategie
+# nodig heeft ..."): quoted alone it can say the opposite of what its author means.
+DEPENDENT_OPENERS = re.compile(
+    r"^(dat|terwijl|waardoor|zodat|omdat|want|en|of|wat|die|daarom|daardoor|that|which|whereas|because|and|or)\b",
+    re.IGNORECASE,
+)
+SHORT_QUESTION_WORDS = 8
+
+
+def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
+    """The sentence widened to a quote that keeps its meaning: a question with the sentence answering it, a
+    sentence that answers a short question or leans on the one before it with that sentence (verbatim, one span)."""
+    sentences = split_sentences(sentence.chunk)
+    i = next((j for j, s in enumerate(sentences) if s.start == sentence.start), None)
+    if i is None:
         return sentence
-    following = [s for s in split_sentences(sentence.chunk) if s.start >= sentence.end]
-    if not following:
+    first = last = i
+    if sentences[i].text.endswith("?") and i + 1 < len(sentences):
+        last = i + 1
+    while first > 0 and i - first < max_back:
+        previous, current = sentences[first - 1], sentences[first]
+        if "\n" in sentence.chunk.text[previous.end - sentence.chunk.start : current.start - sentence.chunk.start]:
+            break  # a new paragraph starts its own thought
+        short_question = previous.text.endswith("?") and len(previous.text.split()) <= SHORT_QUESTION_WORDS
+        if not (short_question or DEPENDENT_OPENERS.match(current.text)):
+            break
+        first -= 1
+    if first == last == i:
         return sentence
-    end = following[0].end
-    text = sentence.chunk.text[sentence.start - sentence.chunk.start : end - sentence.chunk.start]
-    return Sentence(sentence.chunk, sentence.start, end, text)
+    start, end = sentences[first].start, sentences[last].end
+    return Sentence(
+        sentence.chunk, start, end, sentence.chunk.text[start - sentence.chunk.start : end - sentence.chunk.start]
+    )
 
 
 def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]:
@@ -208,14 +196,17 @@ def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]
         items.sort(key=lambda c: (c.sentence.chunk.doc, c.sentence.start))
         quotes = []
         for c in items:
-            s = with_answer(c.sentence)
+            s = in_context(c.sentence)
+            if any(x.doc == s.chunk.doc and x.start < s.end and s.start < x.end for x in citations):
+                continue  # widened into a quote already given
             n = len(citations) + 1
             citations.append(
                 Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)
             )
             quotes.append(f"“{' '.join(s.text.split())}” [{n}]")
-        lead = t["writes"].format(who=author) if author else t["article"].format(title=title)
-        lines.append(f"{lead} {' '.join(quotes)}")
+        if quotes:
+            lead = t["writes"].format(who=author) if author else t["article"].format(title=title)
+            lines.append(f"{lead} {' '.join(quotes)}")
     return "\n\n".join(lines), tuple(citations)
 
 
@@ -230,20 +221,19 @@ def answer_question(
 ) -> Iterator[str | Answer]:
     """Yield growing answer text, then the final Answer (extractive; generative when an LLM is configured)."""
     t0 = time.perf_counter() if t0 is None else t0
-    history = history or []
     lang = guess_language(question)
-    authors = mentioned_authors(question, index)
-    query = retrieval_query(question, history, authors)
-    query_vector = embedder.encode_queries([query])[0]
-    passages = search(index, embedder, query, settings, k=k, query_vector=query_vector, authors=authors)
-    if authors and not passages:
-        passages = search(index, embedder, query, settings, k=k, query_vector=query_vector)
+    query = read_question(question, history or [], index)
+    query_vector = embedder.encode_queries([query.text])[0]
+    if query.shifted and query.topic:  # the follow-up's own subject leads; the conversation's topic steers
+        topic_vector = embedder.encode_queries([query.topic])[0]
+        query_vector = (1 - TOPIC_WEIGHT) * query_vector + TOPIC_WEIGHT * topic_vector
+        query_vector = (query_vector / max(float(np.linalg.norm(query_vector)), 1e-12)).astype(np.float32)
+    passages = search(index, embedder, query.text, settings, k=k, query_vector=query_vector, authors=query.authors)
+    if query.authors and not passages:
+        passages = search(index, embedder, query.text, settings, k=k, query_vector=query_vector)
     per_passage = sentence_vectors(index, embedder, passages)
-    if authors:  # score sentences on what is asked, not on who is named
-        query = without_names(query, authors) or query
-        query_vector = embedder.encode_queries([query])[0]
     lexical = LEXICAL_WEIGHT if lang == settings.corpus_lang else LEXICAL_WEIGHT_CROSS
-    scored = score_sentences(query, query_vector, passages, per_passage, lexical)
+    scored = score_sentences(query.text, query_vector, passages, per_passage, lexical)
     strength = scored[0].score if scored else 0.0
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:
@@ -260,18 +250,29 @@ def answer_question(
 
         try:
             checked = None
-            for event in llm.generate(settings, question, passages, lang, embedder):
+            for event in llm.generate(settings, question, passages, lang, embedder, topic=query.topic):
                 if isinstance(event, str):
                     yield event
                 else:
                     checked = event
             if checked is not None and checked.citations:
-                yield done(checked.text, checked.citations, False, mode="generative", unsupported=checked.unsupported)
+                dropped = len(checked.unsupported)
+                notice = TEXTS[lang]["dropped"].format(n=dropped) if dropped else None
+                yield done(
+                    checked.text,
+                    checked.citations,
+                    False,
+                    mode="generative",
+                    unsupported=checked.unsupported,
+                    notice=notice,
+                )
                 return
-            notice = "The language model gave no answer supported by the passages; showing the extractive answer."
+            notice = TEXTS[lang]["llm_unsupported"]
         except llm.LLMError as exc:
-            notice = f"The language model failed ({exc}); showing the extractive answer."
+            notice = TEXTS[lang]["llm_failed"].format(error=exc)
     text, citations = compose(select(scored, settings.max_sentences), lang)
+    if strength < settings.abstain_threshold + HEDGE_MARGIN:  # close to abstaining: say the quotes may miss
+        text = f"{TEXTS[lang]['hedge']}\n\n{text}"
     paragraphs = text.split("\n\n")
     for i in range(1, len(paragraphs)):  # stream the answer paragraph by paragraph, like a generator would
         yield "\n\n".join(paragraphs[:i])

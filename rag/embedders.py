@@ -73,6 +73,9 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise DependencyError("This embedder needs `pip install sentence-transformers`.") from None
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise in a CLI's output
         try:
             self._model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - the library raises many types for "not found"

@@ -8,6 +8,37 @@ from collections.abc import Sequence
 
 from .types import Answer, Citation, IndexReport, Passage
 
+# Labels that belong to an answer follow the answer's language; the app's own chrome stays English.
+LABELS = {
+    "en": {
+        "sources": "Sources",
+        "related": "Related passages",
+        "note": "Note",
+        "no_answer": "No answer found in the articles.",
+        "see_sources": "Related passages (open one to read it in the Sources panel):",
+        "no_sources": "No sources",
+        "nothing": "Nothing in the articles answers this question.",
+        "open_hint": "Open a source to read the quote in its context.",
+        "draft": "Draft: still being checked against the sources…",
+    },
+    "nl": {
+        "sources": "Bronnen",
+        "related": "Gerelateerde passages",
+        "note": "Let op",
+        "no_answer": "Geen antwoord gevonden in de artikelen.",
+        "see_sources": "Gerelateerde passages (open er een om hem in het bronnenpaneel te lezen):",
+        "no_sources": "Geen bronnen",
+        "nothing": "Niets in de artikelen beantwoordt deze vraag.",
+        "open_hint": "Open een bron om het citaat in zijn context te lezen.",
+        "draft": "Concept: wordt nog tegen de bronnen gecontroleerd…",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    """The answer-bound labels for `lang` (English when unknown)."""
+    return LABELS.get(lang, LABELS["en"])
+
 
 def byline(author: str | None, title: str, date: str | None) -> str:
     """'Author, "Title" (date)' with the missing parts left out."""
@@ -27,16 +58,17 @@ def passage_to_text(p: Passage) -> str:
 
 def answer_to_text(answer: Answer) -> str:
     """The answer, then its sources (or, for an abstention, the related passages)."""
+    t = labels(answer.lang)
     lines = [answer.answer, ""]
     if answer.notice:
-        lines += [f"Note: {answer.notice}", ""]
+        lines += [f"{t['note']}: {answer.notice}", ""]
     if answer.citations:
-        lines.append("Sources:")
+        lines.append(f"{t['sources']}:")
         for c in answer.citations:
             lines.append(f"[{c.n}] {byline(c.author, c.title, c.date)} — {c.doc} {c.start}-{c.end}")
             lines.append(f"    “{' '.join(c.quote.split())}”")
     elif answer.passages:
-        lines.append("Related passages:")
+        lines.append(f"{t['related']}:")
         lines += [passage_to_text(p) for p in answer.passages[:3]]
     return "\n".join(lines).rstrip()
 
@@ -58,16 +90,21 @@ def source_id(key: str, n: int) -> str:
     return f"src-{key}-{n}"
 
 
+def related_id(key: str, rank: int) -> str:
+    """DOM id of the related (retrieved, uncited) passage of that rank."""
+    return f"rel-{key}-{rank}"
+
+
 def _paragraphs(text: str, transform=escape) -> str:
     paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     return "".join(f"<p>{transform(p).replace(chr(10), '<br>')}</p>" for p in paras)
 
 
-def pending_html(text: str = "") -> str:
-    """A streaming answer so far, or a placeholder while searching."""
+def pending_html(text: str = "", lang: str = "en") -> str:
+    """A streaming answer so far (marked as a draft until its citations are checked), or a placeholder."""
     if not text.strip():
         return '<p class="pending">Searching the articles…</p>'
-    return _paragraphs(text)
+    return f'<div class="draft">{_paragraphs(text)}</div><p class="pending">{escape(labels(lang)["draft"])}</p>'
 
 
 def question_html(question: str) -> str:
@@ -85,16 +122,19 @@ def answer_html(answer: Answer, key: str) -> str:
             return match.group(0)
         return f'<a class="cite" href="#{source_id(key, n)}" title="Show source {n} in context">[{n}]</a>'
 
+    t = labels(answer.lang)
     parts = []
     if answer.abstained:
-        parts.append('<p class="abstained"><strong>No answer found in the articles.</strong></p>')
+        parts.append(f'<p class="abstained"><strong>{escape(t["no_answer"])}</strong></p>')
     parts.append(_paragraphs(answer.answer, lambda p: _MARKER.sub(link, escape(p))))
     if answer.abstained and answer.passages:
         items = "".join(
-            f"<li>{escape(byline(p.chunk.author, _short(p.chunk.title, 120), p.chunk.date))}</li>"
+            f'<li><a class="cite" href="#{related_id(key, p.rank)}">'
+            f"{escape(byline(p.chunk.author, _short(p.chunk.title, 80), p.chunk.date))}</a>"
+            f"<q>{escape(_short(p.chunk.text, 140))}</q></li>"
             for p in answer.passages[:3]
         )
-        parts.append(f'<p class="related-label">Related passages (see Sources):</p><ul class="related">{items}</ul>')
+        parts.append(f'<p class="related-label">{escape(t["see_sources"])}</p><ul class="related">{items}</ul>')
     if answer.notice:
         parts.append(f'<p class="notice">{escape(answer.notice)}</p>')
     return "".join(parts)
@@ -165,7 +205,7 @@ def citation_html(c: Citation, text: str | None, key: str) -> str:
     )
 
 
-def related_html(p: Passage, text: str | None) -> str:
+def related_html(p: Passage, text: str | None, key: str) -> str:
     """A retrieved passage that no citation points into."""
     c = p.chunk
     if text is not None and text[c.start : c.end] == c.text:
@@ -173,7 +213,7 @@ def related_html(p: Passage, text: str | None) -> str:
     else:
         body = f'<div class="passage">{escape(c.text)}</div>'
     return (
-        f'<details class="source related"><summary><span class="num">#{p.rank}</span> '
+        f'<details class="source related" id="{related_id(key, p.rank)}"><summary><span class="num">#{p.rank}</span> '
         f'<span class="byline">{escape(byline(c.author, _short(c.title, 120), c.date))}</span> '
         f'<span class="file">{escape(c.doc)}</span><q>{escape(_short(c.text))}</q></summary>'
         f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end)}{body}</details>"
@@ -197,19 +237,17 @@ def sources_html(answer: Answer, texts: dict[str, str], key: str) -> str:
 
     `texts` maps file names to their current text (files that cannot be read are simply absent).
     """
+    t = labels(answer.lang)
     parts = ['<div class="sources">']
     if answer.citations:
-        parts.append(
-            f"<h3>Sources ({len(answer.citations)})</h3>"
-            '<p class="hint">Open a source to read the quote in its context.</p>'
-        )
+        parts.append(f'<h3>{t["sources"]} ({len(answer.citations)})</h3><p class="hint">{t["open_hint"]}</p>')
         parts += [citation_html(c, texts.get(c.doc), key) for c in answer.citations]
     else:
-        parts.append('<h3>No sources</h3><p class="hint">Nothing in the articles answers this question.</p>')
+        parts.append(f'<h3>{t["no_sources"]}</h3><p class="hint">{t["nothing"]}</p>')
     related = uncited(answer)
     if related:
-        parts.append(f"<h4>Related passages ({len(related)})</h4>")
-        parts += [related_html(p, texts.get(p.chunk.doc)) for p in related]
+        parts.append(f"<h4>{t['related']} ({len(related)})</h4>")
+        parts += [related_html(p, texts.get(p.chunk.doc), key) for p in related]
     parts.append("</div>")
     return "".join(parts)
 
@@ -251,5 +289,7 @@ CSS = """
 a.cite { font-weight: 700; text-decoration: none; cursor: pointer; color: var(--color-accent); }
 .abstained { color: #b45309; } .notice { color: #b45309; font-style: italic; }
 .pending { color: var(--body-text-color-subdued); font-style: italic; }
+.draft { opacity: .75; }
+ul.related li q { display: block; color: var(--body-text-color-subdued); font-size: .9em; }
 .status { display: flex; flex-wrap: wrap; gap: .4em 1.2em; font-size: .9em; }
 """

@@ -13,7 +13,7 @@ from .types import Chunk
 # line break.
 _BOUNDARY = re.compile(r"(?<=[.!?…])[’'”\"»)]*\s+(?=[^a-zà-ÿ—–\-,;:])|\n+")
 _DUTCH = set(
-    "de het een en van ik je jij we wij zij niet maar dat die wat hoe waarom wie welke is zijn moet "
+    "de het een en van of ik je jij we wij zij niet maar dat die wat hoe waarom wie welke is zijn moet nodig "
     "moeten kan kunnen over voor met bij ook nog wel al naar om te zou zouden heeft hebben wordt "
     "worden volgens denkt vindt zegt deze dit".split()
 )
@@ -53,11 +53,20 @@ def split_sentences(chunk: Chunk, min_chars: int = 12) -> list[Sentence]:
     return out
 
 
+# Letter patterns that mark a word as Dutch or English, for questions with no telling function word
+# ("Is CX belangrijk?", "CX strategie?").
+_DUTCH_SHAPE = re.compile(r"ij|oe|aa|uu|ei|sch|cht|ui|eu|lijk|heid|ie$|isch$|^ge\w{3,}|^kl")
+_ENGLISH_SHAPE = re.compile(r"th|wh|sh|ck|ph|ly$|tion$|ness$|ment$|ing$|ity$|ies$|ou")
+
+
 def guess_language(text: str) -> str:
-    """'nl' or 'en' by function-word counts; ties go to English."""
+    """'nl' or 'en': by function words, then (on a tie) by letter patterns; remaining ties go to English."""
     words = re.findall(r"[a-zA-Zéëïöü']+", text.lower())
     nl = sum(w in _DUTCH for w in words)
     en = sum(w in _ENGLISH for w in words)
+    if nl == en:
+        nl = sum(len(_DUTCH_SHAPE.findall(w)) for w in words)
+        en = sum(len(_ENGLISH_SHAPE.findall(w)) for w in words)
     return "nl" if nl > en else "en"
 
 

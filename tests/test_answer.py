@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from rag.answer import mentioned_authors, retrieval_query
+from rag.conversation import mentioned_authors, read_question
 from rag.errors import InputError
 from rag.indexer import update_index
 from rag.service import Assistant
@@ -52,18 +52,28 @@ def test_weak_evidence_abstains_cites_nothing_and_keeps_related_passages(tmp_pat
     assert "geen antwoord" in answer.answer
 
 
-def test_follow_up_uses_the_previous_question_and_the_named_author(assistant):
-    assert (
-        retrieval_query("and what does Marie think?", ["Should we automate?"])
-        == "Should we automate? and what does Marie think?"
-    )
-    assert retrieval_query("Why is that?", ["Should we automate?"]) == "Should we automate? Why is that?"
-    assert retrieval_query("En Marie?", ["Moeten we automatiseren?"], ("Marie Bakker",)).startswith("Moeten we")
-    assert (
-        retrieval_query("Wat is een klantreis in de zorg?", ["Should we automate?"])
-        == "Wat is een klantreis in de zorg?"
-    )
-    answer = assistant.ask("and what does Marie think?", history=["Moet je klantcontact automatiseren met chatbots?"])
+def test_follow_ups_are_read_with_the_topic_of_the_conversation(assistant):
+    index = assistant.index()
+    topic = "Moet je klantcontact automatiseren met chatbots?"
+    follow = read_question("and what does Marie think?", [topic], index)
+    assert follow.topic == topic and follow.authors == ("Marie Bakker",) and follow.text.startswith(topic)
+    # Asking for a view without a connector is a follow-up too; names never enter the retrieval text.
+    wim = read_question("What does Piet say?", [topic], index)
+    assert wim.topic == topic and wim.authors == ("Piet Jansen",) and "Piet" not in wim.text
+    # A chain of follow-ups keeps the last question that asked something of its own.
+    chain = read_question("En Marie?", [topic, "What does Piet say?"], index)
+    assert chain.topic == topic and chain.authors == ("Marie Bakker",)
+    # "Why is that?" after a question about Piet still asks about Piet.
+    why = read_question("Why is that?", [topic, "What does Piet think?"], index)
+    assert why.topic == topic and why.authors == ("Piet Jansen",)
+    # A follow-up with a subject of its own leads with that subject.
+    shifted = read_question("And what about waiting times on the phone?", [topic], index)
+    assert shifted.shifted and shifted.topic == topic and shifted.text == "And what about waiting times on the phone?"
+    # A new question stands alone, even mid-conversation.
+    alone = read_question("Wat is een klantreis in de zorg?", [topic], index)
+    assert alone.topic is None and alone.text == "Wat is een klantreis in de zorg?"
+    assert read_question("and what does Marie think?", [], index).topic is None
+    answer = assistant.ask("and what does Marie think?", history=[topic])
     assert {c.author for c in answer.citations} == {"Marie Bakker"}
 
 
@@ -106,18 +116,36 @@ def test_sentences_split_at_sentence_ends_only_and_keep_offsets():
     assert all(text[s.start : s.end] == s.text for s in sentences)
 
 
-def test_a_question_in_the_text_is_quoted_with_the_sentence_that_answers_it():
-    from rag.answer import with_answer
+def _sentence(text: str, startswith: str):
     from rag.chunking import chunk_document
     from rag.corpus import parse_document
     from rag.sentences import split_sentences
 
-    text = "Titel\nMoet CX een aparte strategie zijn? Dat hangt af van de volwassenheid. Verder niets."
     chunk = chunk_document(parse_document("x.txt", text), 900, 150)[0]
-    question = next(s for s in split_sentences(chunk) if s.text.endswith("?"))
-    quoted = with_answer(question)
+    return next(s for s in split_sentences(chunk) if s.text.startswith(startswith))
+
+
+def test_a_question_in_the_text_is_quoted_with_the_sentence_that_answers_it():
+    from rag.answer import in_context
+
+    text = "Titel\nMoet CX een aparte strategie zijn? Dat hangt af van de volwassenheid. Verder niets."
+    quoted = in_context(_sentence(text, "Moet CX"))
     assert quoted.text == "Moet CX een aparte strategie zijn? Dat hangt af van de volwassenheid."
     assert text[quoted.start : quoted.end] == quoted.text
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it():
+    from rag.answer import in_context
+
+    # Quoted alone, "Dat CX ..." would say the opposite of what the author means.
+    text = "Titel\nDe grootste misvatting? Dat CX een eigen strategie nodig heeft. Verder niets."
+    quoted = in_context(_sentence(text, "Dat CX"))
+    assert quoted.text == "De grootste misvatting? Dat CX een eigen strategie nodig heeft."
+    assert text[quoted.start : quoted.end] == quoted.text
+    # A sentence that stands on its own, or opens a new paragraph, is quoted alone.
+    text = "Titel\nDe klant telt. Klanten willen snelheid boven alles.\nDat is bekend uit onderzoek."
+    assert in_context(_sentence(text, "Klanten willen")).text == "Klanten willen snelheid boven alles."
+    assert in_context(_sentence(text, "Dat is bekend")).text == "Dat is bekend uit onderzoek."
 
 
 def test_the_answer_streams_as_growing_text_before_the_final_answer(assistant):

@@ -1,0 +1,113 @@
+"""Reading a question in its conversation: which correspondents it names and what a follow-up refers back to.
+
+"Should we have a separate CX strategy?" stands alone. "What does Wim say?", "and what does Rien think?" and
+"why is that?" ask nothing of their own: they are read together with the topic of the conversation, the latest
+earlier question that did ask something. "And what about the financial side?" is a follow-up with a subject of
+its own: that subject leads and the topic only steers retrieval a little.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .search import tokenize
+from .store import Index
+
+FOLLOW_UP_START = re.compile(
+    r"^(and|but|also|what about|how about|en|maar|ook|wat vindt|wat zegt|wat denkt|hoe zit het)\b", re.IGNORECASE
+)
+BACK_REFERENCES = frozenset(
+    "it that this they them he she him her his its those hij zij ze hem haar zijn dat die dit deze".split()
+)
+# Words that ask for someone's view without saying about what ("what does Wim say/think about it?").
+ASKING = frozenset(
+    "what does do did say says said think thinks thought write writes wrote argue argues argued mean means believe "
+    "believes view views opinion position stance about according and but also how why then there so "
+    "wat zegt zei vindt vond denkt dacht schrijft schreef bedoelt vinden mening standpunt visie over volgens "
+    "en maar ook hoe waarom dan daar daarvan daarover ervan erover zo".split()
+)
+TOPIC_WEIGHT = 0.15  # share of the topic in the query vector of a follow-up that has a subject of its own
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as retrieval reads it."""
+
+    question: str  # as asked
+    text: str  # what retrieval and sentence scoring read: names removed, the topic added for a follow-up
+    authors: tuple[str, ...] = ()  # correspondents it names: retrieval is restricted to their passages
+    topic: str | None = None  # the earlier question a follow-up refers back to
+    shifted: bool = False  # a follow-up with its own subject: `text` is that subject, the topic only steers
+
+
+def known_authors(index: Index) -> list[str]:
+    """Distinct authors of the indexed passages."""
+    if "authors" not in index.cache:
+        index.cache["authors"] = sorted({c.author for c in index.chunks if c.author and "," not in c.author})
+    return index.cache["authors"]
+
+
+def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
+    """Authors named in the text by full, first or last name ("Rien", "Brus", "Rien Brus")."""
+    found = []
+    for author in known_authors(index):
+        names = [author] + [p for p in author.split() if len(p) > 2]
+        # Case-sensitive: "Anders" is a name, "anders" is a Dutch word.
+        if any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
+            found.append(author)
+    return tuple(found)
+
+
+def without_names(text: str, authors: tuple[str, ...]) -> str:
+    """The text with the given authors' names removed (they filter retrieval; they say nothing about content)."""
+    for author in authors:
+        for name in sorted([author] + author.split(), key=len, reverse=True):
+            text = re.sub(rf"\b{re.escape(name)}\b", " ", text)
+    return " ".join(text.split())
+
+
+def own_terms(text: str) -> set[str]:
+    """The stemmed content words of a question, without words that only ask for a view or point back."""
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in ASKING and w not in BACK_REFERENCES]
+    return set(tokenize(" ".join(words)))
+
+
+def _is_follow_up(question: str, terms: set[str]) -> bool:
+    """Opens with a connector, asks nothing beyond a name, or points back with a pronoun and adds little."""
+    words = set(re.findall(r"\w+", question.lower()))
+    return (
+        bool(FOLLOW_UP_START.search(question.strip()))
+        or len(terms) <= 1
+        or bool(words & BACK_REFERENCES and len(terms) <= 3)
+    )
+
+
+def topic_of(history: list[str], index: Index) -> str | None:
+    """The latest earlier question that asks something of its own (names removed), or None."""
+    for earlier in reversed(history):
+        text = without_names(earlier, mentioned_authors(earlier, index))
+        if len(own_terms(text)) >= 2:
+            return text
+    return None
+
+
+def read_question(question: str, history: list[str], index: Index) -> Query:
+    """Names, topic and retrieval text of `question`, given the earlier questions of the conversation."""
+    authors = mentioned_authors(question, index)
+    text = without_names(question, authors) or question
+    terms = own_terms(text)
+    if not history or not _is_follow_up(question, terms):
+        return Query(question, text, authors)
+    topic = topic_of(history, index)
+    if topic is None:
+        return Query(question, text, authors)
+    if (
+        FOLLOW_UP_START.search(question.strip())
+        and len(terms) >= 2
+        and not set(re.findall(r"\w+", text.lower())) & BACK_REFERENCES
+    ):
+        return Query(question, text, authors, topic, shifted=True)
+    # "Why is that?" after "What does Rien think?" still asks about Rien.
+    authors = authors or mentioned_authors(history[-1], index)
+    return Query(question, f"{topic} {text}", authors, topic)
