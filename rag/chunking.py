@@ -13,8 +13,11 @@ SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
 
 def chunker_id(chunk_size: int, chunk_overlap: int) -> str:
-    """The chunker settings as recorded in the index manifest; a change forces a rebuild."""
-    return f"recursive-v1:size={chunk_size}:overlap={chunk_overlap}"
+    """The chunker settings as recorded in the index manifest; a change forces a rebuild.
+
+    The version counts changes to how files become chunks, parsing included (v2: titles of texts that open with
+    a paragraph, one-line sign-offs), so an index built by an older version is rebuilt rather than mixed."""
+    return f"recursive-v2:size={chunk_size}:overlap={chunk_overlap}"
 
 
 def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:

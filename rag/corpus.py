@@ -32,12 +32,15 @@ PLACE_DATE_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 SALUTATION_RE = re.compile(r"^(?:Beste|Lieve|Geachte|Hoi|Dag|Dear|Hi)\b.*,\s*$", re.IGNORECASE)
-SIGNOFF_RE = re.compile(
-    r"^(?:Groet|Groeten|Hartelijke groet|Met vriendelijke groet(?:en)?|Vriendelijke groet(?:en)?|"
-    r"Warme groet|Best regards|Kind regards|Regards)\s*,?\s*$",
-    re.IGNORECASE,
+_SIGNOFF = (
+    r"(?:Groet|Groeten|Groetjes|Hartelijke groet(?:en)?|Met vriendelijke groet(?:en)?|Vriendelijke groet(?:en)?|"
+    r"Warme groet(?:en)?|Met hartelijke groet(?:en)?|Best regards|Kind regards|Regards)"
 )
-NAME_RE = re.compile(r"^[A-Z][\w'\-]+(?:\s+(?:van|de|der|den|ter|ten|het|'t)?\s*[A-Z][\w'\-]+){0,3}$")
+_NAME = r"[A-Z][\w'\-]+(?:\s+(?:van|de|der|den|ter|ten|het|'t)?\s*[A-Z][\w'\-]+){0,3}"
+SIGNOFF_RE = re.compile(rf"^{_SIGNOFF}\s*,?\s*$", re.IGNORECASE)
+# "Groet, Wim" on one line.
+SIGNOFF_INLINE_RE = re.compile(rf"^{_SIGNOFF}\s*,\s*(?P<name>{_NAME})\s*$")
+NAME_RE = re.compile(rf"^{_NAME}$")
 SOURCES = ("Marketingfacts", "Emerce", "Frankwatching", "CCM", "Klantcontact.nl", "CustomerFirst")
 
 
@@ -55,7 +58,10 @@ class FileBytes:
 def scan_seeds(seeds_dir: Path, max_bytes: int) -> tuple[list[FileBytes], list[SkippedFile]]:
     """List readable .txt/.md files under seeds_dir; everything refused comes back with a reason."""
     if not seeds_dir.is_dir():
-        return [], []
+        raise InputError(
+            f"The seeds dir {seeds_dir} does not exist. Create it and put .txt/.md articles in it, "
+            "or point RAG_SEEDS_DIR (or --seeds-dir) at the folder that holds them."
+        )
     root = seeds_dir.resolve()
     files: list[FileBytes] = []
     skipped: list[SkippedFile] = []
@@ -148,7 +154,7 @@ def parse_document(doc: str, text: str, sha256: str | None = None) -> Document:
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     meta, body_start = parse_front_matter(text)
     body = text[body_start:]
-    title = meta.get("title") or first_line(body) or Path(doc).stem
+    title = meta.get("title") or title_from(body) or Path(doc).stem
     date = meta.get("date") or infer_date(body[:600])
     author = meta.get("author") or infer_author(body)
     source = meta.get("source") or infer_source(body[:600])
@@ -182,6 +188,18 @@ def first_line(text: str) -> str:
         if line:
             return line[:200]
     return ""
+
+
+def title_from(body: str, limit: int = 100) -> str:
+    """The first line when it reads as a title; for a text that opens with a paragraph, its first sentence,
+    cut at a word boundary near `limit` characters."""
+    line = first_line(body)
+    if len(line) <= limit:
+        return line
+    sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: sentence.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
 
 
 def infer_date(text: str) -> str | None:
@@ -253,9 +271,11 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
 def _signature(letter: str) -> str | None:
     """The name after the sign-off ("Groet,\\nJan-Hein")."""
     lines = [ln.strip() for ln in letter.splitlines() if ln.strip()]
-    for i in range(len(lines) - 1, 0, -1):
-        if SIGNOFF_RE.match(lines[i - 1]) and NAME_RE.match(lines[i]):
+    for i in range(len(lines) - 1, -1, -1):
+        if i > 0 and SIGNOFF_RE.match(lines[i - 1]) and NAME_RE.match(lines[i]):
             return lines[i]
+        if m := SIGNOFF_INLINE_RE.match(lines[i]):
+            return m.group("name")
     return None
 
 

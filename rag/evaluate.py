@@ -173,15 +173,22 @@ def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
     return {"min": data.get("min", {}), "max": data.get("max", {})}
 
 
-def check_thresholds(overall: dict[str, float], thresholds: dict[str, dict[str, float]]) -> list[str]:
-    """Human-readable failures; empty when every bound holds."""
+def check_thresholds(metrics: dict, thresholds: dict[str, dict[str, float]]) -> list[str]:
+    """Human-readable failures over the overall metrics and every set's own; empty when every bound holds.
+
+    Each set is checked on its own so that a regression on the held-out set cannot hide behind the dev set.
+    """
+    groups = {"overall": metrics["overall"], **{f"set {k}": v for k, v in metrics.get("sets", {}).items()}}
+    if len(groups) == 2:  # one set: its figures are the overall ones
+        groups = {"overall": metrics["overall"]}
     failures = []
-    for name, bound in thresholds["min"].items():
-        if overall[name] < bound:
-            failures.append(f"{name} = {overall[name]:.3f} is below the minimum {bound}")
-    for name, bound in thresholds["max"].items():
-        if overall[name] > bound:
-            failures.append(f"{name} = {overall[name]:.3f} is above the maximum {bound}")
+    for group, figures in groups.items():
+        for name, bound in thresholds["min"].items():
+            if figures[name] < bound:
+                failures.append(f"{group}: {name} = {figures[name]:.3f} is below the minimum {bound}")
+        for name, bound in thresholds["max"].items():
+            if figures[name] > bound:
+                failures.append(f"{group}: {name} = {figures[name]:.3f} is above the maximum {bound}")
     return failures
 
 
@@ -214,7 +221,7 @@ def run_eval_command(args, settings: Settings) -> int:
             print()
             print(compare_table(previous["metrics"], report["metrics"]))
     if thresholds:
-        failures = check_thresholds(report["metrics"]["overall"], thresholds)
+        failures = check_thresholds(report["metrics"], thresholds)
         for f in failures:
             print(f"threshold: {f}", file=sys.stderr)
         if failures:

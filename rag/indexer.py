@@ -11,7 +11,7 @@ import numpy as np
 from .chunking import chunk_document, chunker_id
 from .corpus import load_documents
 from .embedders import Embedder, get_embedder
-from .errors import IndexDamagedError, IndexMissingError
+from .errors import IndexDamagedError, IndexMissingError, InputError
 from .settings import Settings
 from .store import SCHEMA_VERSION, FileEntry, Index, Manifest, build_faiss, load_index, save_index, write_lock
 from .types import Chunk, Document, IndexReport
@@ -54,6 +54,11 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
                     old = None
         full = old is None
         old_files = old.manifest.files if old else {}
+        if old_files and not docs and not skipped:
+            raise InputError(
+                f"No articles in {settings.seeds_dir}, but the index holds {len(old_files)}. If the seeds dir is "
+                "right and you want an empty index, run `rag index --full`; otherwise point RAG_SEEDS_DIR at your articles."
+            )
         by_name = {d.doc: d for d in docs}
         unreadable = {s.doc for s in skipped}
         added = [d.doc for d in docs if d.doc not in old_files]

@@ -149,11 +149,14 @@ class IndexReport:
 
     def summary(self) -> str:
         """One line for the terminal."""
+        passages = "passage" if self.chunks_embedded == 1 else "passages"
         line = (
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged; {self.chunks_embedded} passages embedded, "
+            f"{len(self.unchanged)} unchanged; {self.chunks_embedded} {passages} embedded, "
             f"{self.total_chunks} in index; {self.seconds:.2f} s"
         )
+        if self.full:
+            line = f"full rebuild: {line}"
         if self.skipped:
             line += f"; {len(self.skipped)} skipped"
         return line

@@ -77,3 +77,38 @@ def test_cp1252_file_is_read_not_lost():
 def test_binary_is_refused_with_a_message():
     with pytest.raises(ValueError, match="binary"):
         decode(b"abc\x00def")
+
+
+def test_a_sign_off_and_name_on_one_line_still_names_the_letter_writer():
+    text = LETTERS.replace("Groet,\nPiet", "Groet, Piet").replace("Groet,\nMarie", "Groetjes,\nMarie")
+    letters = [s for s in parse_document("c.txt", text).sections if s.kind == "letter"]
+    assert [s.author for s in letters] == ["Piet Jansen", "Marie Bakker"]
+
+
+def test_a_text_that_opens_with_a_paragraph_gets_its_first_sentence_as_title():
+    body = "Je kunt de beste strategie hebben, maar zonder cultuur gaat het mis. Daarna volgt nog veel meer tekst " * 3
+    assert parse_document("x.txt", body).title == "Je kunt de beste strategie hebben, maar zonder cultuur gaat het mis."
+    long_sentence = "Woord " * 60 + "einde.\nTekst."
+    title = parse_document("y.txt", long_sentence).title
+    assert title.endswith("…") and len(title) <= 100 and not title[:-1].endswith(" ")
+
+
+def test_the_bundled_articles_get_their_titles_dates_authors_and_letters():
+    root = Path(__file__).resolve().parent.parent / "seeds"
+    docs = {d.doc[:3]: d for d in load_documents(root, 5_000_000)[0]}
+    assert (docs["001"].date, docs["001"].source) == ("2025-11-04", "Marketingfacts")
+    assert (docs["004"].title, docs["004"].author, docs["004"].date) == ("cX-Factor", "Anders Jansen", "2025-03-04")
+    assert docs["003"].title.startswith("Je kunt de beste CX-strategie") and len(docs["003"].title) <= 100
+    letters = [s for s in docs["002"].sections if s.kind == "letter"]
+    assert [(s.author, s.place, s.date) for s in letters] == [
+        ("Jan-Hein Pierik", "Zeist", "2025-09"),
+        ("Wim Rampen", "Helmond", "2025-09"),
+        ("Rien Brus", "Santpoort-Zuid", "2025-09"),
+    ]
+
+
+def test_a_missing_seeds_dir_is_an_error_not_an_empty_corpus(tmp_path):
+    from rag.errors import InputError
+
+    with pytest.raises(InputError, match="does not exist"):
+        load_documents(tmp_path / "typo", 5_000_000)

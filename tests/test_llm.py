@@ -12,16 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from rag.embedders import HashEmbedder
-from rag.llm import (
-    CheckedAnswer,
-    LLMError,
-    build_messages,
-    check_answer,
-    generate,
-    llm_enabled,
-    parse_sse,
-    stream_completion,
-)
+from rag.llm import LLMError, build_messages, generate, llm_enabled, parse_sse, stream_completion
+from rag.support import CheckedAnswer, check_answer
 from rag.settings import Settings
 from rag.types import Chunk, Passage
 

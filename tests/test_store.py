@@ -182,3 +182,15 @@ def test_kill_9_during_a_write_leaves_the_previous_index_loadable(tmp_path, kill
     assert report.added == ("d_nieuw.txt",)
     assert "d_nieuw.txt" in {c.doc for c in load_index(s.index_dir).chunks}
     assert not list(s.index_dir.glob(".tmp-*"))
+
+
+def test_an_emptied_seeds_dir_does_not_silently_empty_the_index(tiny_settings):
+    from rag.errors import InputError
+
+    update_index(tiny_settings)
+    for path in tiny_settings.seeds_dir.iterdir():
+        path.unlink()
+    with pytest.raises(InputError, match="rag index --full"):
+        update_index(tiny_settings)
+    assert load_index(tiny_settings.index_dir).manifest.count > 0  # nothing indexed was lost
+    assert update_index(tiny_settings, full=True).total_chunks == 0  # on purpose, it can be emptied

@@ -1,0 +1,152 @@
+"""Eval sets, metrics with known answers, and `rag eval` (exit codes, JSON, reports, comparison, determinism)."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from rag.cli import main
+from rag.corpus import load_documents
+from rag.evaluate import check_thresholds, load_set
+from rag.metrics import hit_at, is_relevant, mrr_at, ndcg_at, normalize, percentile
+from tests.helpers import make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = sorted((ROOT / "eval" / "sets").glob("*.jsonl"))
+
+
+# ---------------------------------------------------------------- the sets
+
+
+def test_eval_sets_have_enough_questions_in_both_languages_and_unanswerable_ones():
+    questions = [q for path in SETS for q in load_set(path)]
+    assert {p.stem for p in SETS} >= {"dev", "test"}
+    assert len({q.id for q in questions}) == len(questions), "question ids must be unique across sets"
+    answerable = Counter(q.lang for q in questions if q.expected)
+    assert answerable["en"] >= 30 and answerable["nl"] >= 30
+    assert sum(not q.expected for q in questions) >= 10
+
+
+def test_every_expected_phrase_is_in_the_corpus_and_every_article_and_letter_is_asked_about():
+    docs, _ = load_documents(ROOT / "seeds", 5_000_000)
+    # One "place" per article, and one per letter of a correspondence (its author).
+    places = {}
+    for d in docs:
+        for s in d.sections:
+            key = f"{d.doc}:{s.author}" if s.kind == "letter" else d.doc
+            places.setdefault(key, "")
+            places[key] += " " + normalize(d.text[s.start : s.end])
+    asked = Counter()
+    for q in (q for path in SETS for q in load_set(path)):
+        for phrase in q.expected:
+            where = [k for k, text in places.items() if normalize(phrase) in text]
+            assert where, f"{q.id}: expected phrase not in the corpus: {phrase!r}"
+            asked.update(set(where))
+    letters = [k for k in places if ":" in k]
+    assert len(letters) == 3 and len(docs) == 5
+    assert all(asked[k] >= 2 for k in places), f"rarely asked about: {[k for k in places if asked[k] < 2]}"
+
+
+# ---------------------------------------------------------------- metrics (known answers)
+
+
+def test_relevance_ignores_case_and_whitespace():
+    assert is_relevant("De  Klant\nstaat centraal.", ["de klant staat"])
+    assert not is_relevant("De klant staat centraal.", ["de medewerker"])
+    assert not is_relevant("iets", ["   "])
+
+
+def test_rank_metrics_match_hand_computed_values():
+    flags = [False, True, False, True]
+    assert hit_at(flags, 1) == 0.0 and hit_at(flags, 2) == 1.0
+    assert mrr_at(flags, 10) == 0.5 and mrr_at(flags, 1) == 0.0
+    # DCG = 1/log2(3) + 1/log2(5); ideal with 2 relevant = 1 + 1/log2(3).
+    assert ndcg_at(flags, 10, 2) == pytest.approx((0.63093 + 0.43068) / 1.63093, abs=1e-4)
+    assert ndcg_at([True], 10, 1) == 1.0 and ndcg_at([False], 10, 0) == 0.0
+
+
+def test_percentile_interpolates_like_numpy():
+    import numpy as np
+
+    values = [3.0, 1.0, 10.0, 7.0, 2.0]
+    for q in (0, 50, 95, 100):
+        assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
+    assert percentile([], 50) == 0.0
+
+
+def test_thresholds_hold_for_every_set_not_only_overall():
+    bounds = {"min": {"mrr@10": 0.6}, "max": {"false_abstention": 0.1}}
+    good = {"mrr@10": 0.8, "false_abstention": 0.0}
+    bad = {"mrr@10": 0.5, "false_abstention": 0.2}
+    metrics = {"overall": good, "sets": {"dev": good, "test": bad}}
+    failures = check_thresholds(metrics, bounds)
+    assert len(failures) == 2 and all(f.startswith("set test:") for f in failures)
+    assert check_thresholds({"overall": good, "sets": {"dev": good}}, bounds) == []
+
+
+# ---------------------------------------------------------------- `rag eval` on the tiny corpus
+
+
+@pytest.fixture
+def tiny_eval(tmp_path):
+    settings = make_settings(tmp_path)
+    rows = [
+        {"id": "q1", "question": "Waarom haken klanten af bij een chatbot?", "lang": "nl", "expected": ["afhaken"]},
+        {"id": "q2", "question": "Wat ergert patiënten het meest?", "lang": "nl", "expected": ["grootste ergernis"]},
+        {"id": "q3", "question": "Hoe bak je een appeltaart met rozijnen?", "lang": "nl", "expected": []},
+    ]
+    path = tmp_path / "tiny.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    args = ["--seeds-dir", str(settings.seeds_dir), "--index-dir", str(settings.index_dir), "--embedder", "hash"]
+    return path, args
+
+
+def _thresholds(tmp_path, text):
+    path = tmp_path / "thresholds.toml"
+    path.write_text(text, encoding="utf-8")
+    return ["--thresholds", str(path)]
+
+
+def test_eval_prints_metrics_and_questions_with_the_ask_fields(tiny_eval, tmp_path, capsys):
+    path, args = tiny_eval
+    code = main(["eval", str(path), "--json", *args, *_thresholds(tmp_path, "[min]\n")])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    overall = report["metrics"]["overall"]
+    for name in ("hit@1", "hit@5", "mrr@10", "ndcg@10", "answer_cites_relevant", "citation_validity"):
+        assert 0.0 <= overall[name] <= 1.0
+    assert overall["citation_validity"] == 1.0 and overall["questions"] == 3
+    ask_fields = {"question", "answer", "abstained", "citations", "passages", "latency_ms"}
+    assert all({"id"} | ask_fields <= set(q) for q in report["questions"])
+
+
+def test_eval_exits_non_zero_below_a_threshold_and_says_which(tiny_eval, tmp_path, capsys):
+    path, args = tiny_eval
+    code = main(["eval", str(path), *args, *_thresholds(tmp_path, '[min]\n"hit@1" = 1.01\n')])
+    assert code == 1
+    assert "hit@1" in capsys.readouterr().err
+
+
+def test_eval_is_deterministic_and_writes_reports_and_a_comparison(tiny_eval, tmp_path, capsys):
+    path, args = tiny_eval
+    no_bounds = _thresholds(tmp_path, "[min]\n")
+    assert main(["eval", str(path), *args, *no_bounds, "--out", str(tmp_path / "a")]) == 0
+    assert main(["eval", str(path), *args, *no_bounds, "--out", str(tmp_path / "b")]) == 0
+    a, b = (json.loads((tmp_path / d / "eval.json").read_text()) for d in "ab")
+    timing = {"latency_p50_ms", "latency_p95_ms"}
+    strip = lambda m: {k: v for k, v in m["overall"].items() if k not in timing}  # noqa: E731
+    assert strip(a["metrics"]) == strip(b["metrics"])
+    assert [q["answer"] for q in a["questions"]] == [q["answer"] for q in b["questions"]]
+    assert (tmp_path / "a" / "report.md").is_file() and (tmp_path / "a" / "metrics.png").stat().st_size > 1000
+    capsys.readouterr()
+    assert main(["eval", str(path), *args, *no_bounds, "--compare", str(tmp_path / "a" / "eval.json")]) == 0
+    out = capsys.readouterr().out
+    assert "before" in out and "after" in out and "mrr@10" in out
+
+
+def test_a_malformed_eval_line_names_the_file_and_line(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "question": "q"}\n', encoding="utf-8")
+    assert main(["eval", str(bad), "--index-dir", str(tmp_path / "i"), "--seeds-dir", str(tmp_path)]) == 2
+    assert "bad.jsonl:1" in capsys.readouterr().err
