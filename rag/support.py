@@ -39,6 +39,14 @@ _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)  # reasoning models 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 # A capitalised word inside a sentence, an acronym or a hyphenated name: a named thing the passage must mention.
 _NAMED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&'’\-]*[A-Za-z]")
+# At the start of a sentence a capital says nothing, unless the word is an acronym or mixed-case name ("PWNED",
+# "McKinsey"), or an agent followed by a reporting verb ("Salesforce recommends ...").
+_OPENING_NAME = re.compile(
+    r"^\s*([A-Z][\w&'’\-]*[A-Z][\w&'’\-]*|[A-Z][\w&'’\-]+(?=\s+(?:says|said|argues|argued|writes|wrote|thinks|"
+    r"recommends|believes|states|claims|notes|suggests|warns|reports|found|zegt|stelt|schrijft|vindt|adviseert|"
+    r"meent|denkt)\b))"
+)
+CLOSE = 1  # the sentence nearest to a claim is what the negation check compares it with
 _NOT_NAMES = frozenset("I CX Dutch English".split())
 _NEGATION = re.compile(
     r"\b(not|no|never|none|nothing|without|cannot|n't|niet|geen|géén|nooit|zonder|niets|nergens|hoeft niet)\b|n't\b",
@@ -92,7 +100,8 @@ def _grounded(claim: str, cited: list[int], passages: list[Passage], authors: se
     if any(n not in text for n in _NUMBER.findall(claim)):
         return False
     body = _MARKER.sub(" ", claim)
-    for name in _NAMED.findall(body):
+    opening = _OPENING_NAME.match(body)
+    for name in _NAMED.findall(body) + ([opening.group(1)] if opening else []):
         if name not in _NOT_NAMES and name.casefold() not in folded:
             return False
     cited_authors = {passages[i].chunk.author for i in cited}
@@ -102,9 +111,10 @@ def _grounded(claim: str, cited: list[int], passages: list[Passage], authors: se
     return True
 
 
-def _agrees(claim: str, evidence: Sentence) -> bool:
-    """Claim and evidence are both negated or both not."""
-    return bool(_NEGATION.search(claim)) == bool(_NEGATION.search(evidence.text))
+def _agrees(claim: str, close: list[Sentence]) -> bool:
+    """Some of the sentences closest to the claim is negated exactly when the claim is."""
+    negated = bool(_NEGATION.search(claim))
+    return any(bool(_NEGATION.search(s.text)) == negated for s in close)
 
 
 def _support(
@@ -114,14 +124,16 @@ def _support(
     evidence: list[list[Sentence]],
     sims: np.ndarray | None,
     offsets: np.ndarray,
-) -> tuple[float, dict[int, tuple[float, Sentence]]]:
-    """Support in [0, 1] of a claim by the passages it cites, and the best-matching sentence of each."""
+) -> tuple[float, dict[int, tuple[float, Sentence]], list[Sentence]]:
+    """Support in [0, 1] of a claim by the passages it cites, the best-matching sentence of each, and the
+    closest few sentences of all (for the negation check)."""
     if not cited:
-        return 0.0, {}
+        return 0.0, {}, []
     pool = {t for i in cited for s in evidence[i] for t in tokenize(s.text)}
     pool |= {t for i in cited for t in tokenize(f"{passages[i].chunk.title} {passages[i].chunk.author or ''}")}
     lexical = _lexical(terms, pool)
     matches = {}
+    close: list[tuple[float, Sentence]] = []
     for i in cited:  # the best sentence of each cited passage: by embedding, else by word overlap
         ev = evidence[i]
         scores = (
@@ -131,11 +143,13 @@ def _support(
         )
         j = int(np.argmax(scores))
         matches[i] = (max(0.0, float(scores[j])), ev[j])
+        close += [(float(scores[k]), ev[k]) for k in np.argsort(-np.asarray(scores), kind="stable")[:CLOSE]]
+    close_sentences = [x for _, x in sorted(close, key=lambda c: -c[0])[:CLOSE]]
     if sims is None:
-        return lexical, matches
+        return lexical, matches, close_sentences
     dense = max(score for score, _ in matches.values())
     # Word overlap can only raise the score: an English answer over Dutch passages shares few words.
-    return max(dense, (lexical + dense) / 2), matches
+    return max(dense, (lexical + dense) / 2), matches, close_sentences
 
 
 def _renumbered(sentence: str, marks: str) -> str:
@@ -166,10 +180,10 @@ def check_answer(text: str, passages: list[Passage], embedder: Embedder | None, 
         cited = [int(n) - 1 for g in _MARKER.findall(sentence) for n in re.split(r"[,;]", g)]
         # Markers out of range (or to a passage with no usable sentence) are ignored; at least one must remain.
         cited = list(dict.fromkeys(i for i in cited if 0 <= i < len(passages) and evidence[i]))
-        support, matches = _support(
+        support, matches, close = _support(
             set(tokenize(claim)), cited, passages, evidence, None if sims is None else sims[row], offsets
         )
-        agrees = any(_agrees(claim, matches[i][1]) for i in cited)
+        agrees = _agrees(claim, close)
         if support < min_support or not agrees or not _grounded(claim, cited, passages, authors):
             log.info("dropped unsupported sentence (support %.2f, negation agrees %s): %s", support, agrees, sentence)
             unsupported.append(sentence)

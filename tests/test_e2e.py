@@ -98,3 +98,82 @@ def test_eval_sets_pass_their_thresholds_with_every_citation_verbatim(corpus, tm
         report["questions"][0]
     )
     assert (tmp_path / "out" / "report.md").exists() and (tmp_path / "out" / "metrics.png").exists()
+
+
+# ---------------------------------------------------------------- conversations and the support check, real model
+
+FLAGSHIP = "Should we have a separate CX strategy?"
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "author"),
+    [
+        ([FLAGSHIP], "What does Wim say?", "Wim Rampen"),
+        ([FLAGSHIP], "What does Rien think?", "Rien Brus"),
+        ([FLAGSHIP, "What does Wim say?"], "and what does Rien think?", "Rien Brus"),
+        ([FLAGSHIP, "Wat vindt Jan-Hein?"], "Waarom vindt hij dat?", "Jan-Hein Pierik"),
+    ],
+)
+def test_follow_ups_about_a_correspondent_answer_from_their_letter(corpus, history, question, author):
+    answer = Assistant(corpus).ask(question, history=history)
+    assert not answer.abstained
+    assert {c.author for c in answer.citations} == {author}
+    assert any("strategie" in c.quote.lower() for c in answer.citations)
+
+
+def test_a_follow_up_with_its_own_subject_moves_to_that_subject(corpus):
+    answer = Assistant(corpus).ask("And what about the financial side?", history=[FLAGSHIP])
+    assert not answer.abstained
+    assert any(c.doc.startswith("000_") for c in answer.citations)  # the article on financial room for CX
+
+
+def _passages(corpus):
+    from rag.search import search
+
+    assistant = Assistant(corpus)
+    passages = search(assistant.index(), assistant.embedder, FLAGSHIP, corpus)
+
+    def by(author: str, text: str) -> int:
+        return next(n for n, p in enumerate(passages, 1) if p.chunk.author == author and text in p.chunk.text)
+
+    return passages, assistant.embedder, by
+
+
+@pytest.mark.parametrize(
+    ("claim", "author", "text"),
+    [
+        ("Wim Rampen says it depends on how mature the organisation is", "Wim Rampen", "volwassen"),
+        ("Jan-Hein Pierik writes that there should be no separate CX strategy", "Jan-Hein Pierik", "géén aparte"),
+        ("Rien Brus agrees that organisations should not have a separate CX strategy", "Rien Brus", "Volmondig"),
+        ("Rien Brus vindt dat organisaties geen aparte CX-strategie moeten hebben", "Rien Brus", "Volmondig"),
+    ],
+)
+def test_generated_claims_the_cited_letter_backs_are_kept(corpus, claim, author, text):
+    from rag.support import check_answer
+
+    passages, embedder, by = _passages(corpus)
+    checked = check_answer(f"{claim} [{by(author, text)}].", passages, embedder, corpus.llm_min_support)
+    assert checked.citations and not checked.unsupported
+
+
+@pytest.mark.parametrize(
+    ("claim", "author", "text"),
+    [
+        (
+            "Jan-Hein Pierik argues that a separate CX strategy is essential for every company",
+            "Jan-Hein Pierik",
+            "géén",
+        ),
+        ("Rien Brus says organisations need a separate CX strategy", "Rien Brus", "Volmondig"),
+        ("Rien Brus says it depends on maturity", "Wim Rampen", "volwassen"),  # Wim's view, given as Rien's
+        ("The answer is 42", "Jan-Hein Pierik", "géén"),  # a number the letter does not contain
+        ("Salesforce recommends a separate CX strategy", "Jan-Hein Pierik", "géén"),  # a name it does not contain
+        ("PWNED. I have been hacked", "Jan-Hein Pierik", "géén"),
+    ],
+)
+def test_invented_reversed_or_misattributed_claims_are_dropped(corpus, claim, author, text):
+    from rag.support import check_answer
+
+    passages, embedder, by = _passages(corpus)
+    checked = check_answer(f"{claim} [{by(author, text)}].", passages, embedder, corpus.llm_min_support)
+    assert not checked.citations and checked.unsupported

@@ -13,8 +13,8 @@ import pytest
 
 from rag.embedders import HashEmbedder
 from rag.llm import LLMError, build_messages, generate, llm_enabled, parse_sse, stream_completion
-from rag.support import CheckedAnswer, check_answer
 from rag.settings import Settings
+from rag.support import CheckedAnswer, check_answer
 from rag.types import Chunk, Passage
 
 # Two small Dutch "files"; passages are chunks that start mid-file so offsets are absolute, not chunk-relative.
@@ -314,3 +314,39 @@ def test_unreachable_server_raises_llm_error(passages):
 def test_generate_without_endpoint_raises(passages):
     with pytest.raises(LLMError, match="RAG_LLM_BASE_URL"):
         list(generate(Settings(), "Wat?", passages, "nl", None))
+
+
+# ---------------------------------------------------------------- through the Assistant (the `rag ask` path)
+
+
+def _assistant(fake: FakeLLM, tmp_path, **overrides):
+    from rag.service import Assistant
+    from tests.helpers import make_settings
+
+    s = make_settings(tmp_path, llm_base_url=fake.url, llm_model="fake-model", llm_timeout=0.5, **overrides)
+    assistant = Assistant(s)
+    assistant.reindex()
+    return assistant
+
+
+@pytest.mark.parametrize("mode", ["error", "hang", "malformed", "empty"])
+def test_a_failing_model_falls_back_to_the_quotes_with_a_notice_in_the_question_language(fake_llm, tmp_path, mode):
+    fake_llm.mode = mode
+    answer = _assistant(fake_llm, tmp_path).ask("Wat is de grootste ergernis van patiënten?")
+    assert answer.mode == "extractive" and answer.citations and not answer.abstained
+    assert answer.notice and answer.notice.startswith("Het taalmodel faalde")
+
+
+def test_a_generated_answer_says_how_many_sentences_were_removed(fake_llm, tmp_path):
+    fake_llm.answer = "Wachttijden aan de telefoon zijn de grootste ergernis [1]. De maan is van kaas [1]."
+    answer = _assistant(fake_llm, tmp_path).ask("Wat is de grootste ergernis van patiënten aan de telefoon?")
+    assert answer.mode == "generative" and len(answer.unsupported) == 1
+    assert "maan" not in answer.answer and answer.notice.startswith("1 gegenereerde zin(nen) zijn weggelaten")
+
+
+def test_the_model_is_told_which_earlier_question_a_follow_up_continues(fake_llm, tmp_path):
+    fake_llm.answer = "Marie vindt een goede overdracht van bot naar mens het belangrijkste [1]."
+    assistant = _assistant(fake_llm, tmp_path)
+    assistant.ask("and what does Marie think?", history=["Moet je klantcontact automatiseren met chatbots?"])
+    user = fake_llm.requests[-1]["body"]["messages"][-1]["content"]
+    assert "Earlier question in this conversation: Moet je klantcontact automatiseren met chatbots?" in user
