@@ -54,12 +54,13 @@ class Settings:
     port: int = 7860
     concurrency: int = 16
     auth: str = ""  # "user:password" enables basic auth
-    feedback_log: Path | None = None  # default: <index_dir>/feedback.jsonl
+    # Thumbs up/down votes; kept out of the index folder, which is disposable (`make clean`, rebuilds).
+    feedback_log: Path = PROJECT_ROOT / "feedback.jsonl"
 
     @property
     def feedback_path(self) -> Path:
         """Where thumbs up/down votes are appended."""
-        return self.feedback_log or self.index_dir / "feedback.jsonl"
+        return self.feedback_log
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the non-None overrides applied (flags from the CLI)."""

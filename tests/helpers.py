@@ -56,5 +56,11 @@ def write_corpus(seeds: Path) -> Path:
 def make_settings(tmp_path: Path, **overrides) -> Settings:
     """Settings with seeds and index in tmp_path and the deterministic hash embedder."""
     seeds = write_corpus(tmp_path / "seeds")
-    base = Settings(seeds_dir=seeds, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
+    base = Settings(
+        seeds_dir=seeds,
+        index_dir=tmp_path / "index",
+        feedback_log=tmp_path / "feedback.jsonl",
+        embedder="hash",
+        abstain_threshold=0.0,
+    )
     return base.with_overrides(**overrides)
