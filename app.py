@@ -198,6 +198,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
                     label="Conversation",
+                    show_label=False,  # a floating label badge covers the text once the chat scrolls
                     elem_id="chat",
                     height=540,
                     render_markdown=False,

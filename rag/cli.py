@@ -195,10 +195,11 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):  # before the import: faiss logs while loading
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from . import search  # noqa: F401 - imports bm25s, which sets its own logger to DEBUG
 
-    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
         settings = _settings(args)
         return COMMANDS[args.command](args, settings)

@@ -127,6 +127,8 @@ def embed_chunks(embedder: Embedder, chunks: list[Chunk], progress: Progress | N
     """Embed chunk texts in batches, reporting progress."""
     parts = []
     total = len(chunks)
+    if progress and total:
+        progress(0, total)  # show the bar before the first batch is done
     for i in range(0, total, EMBED_BATCH):
         parts.append(embedder.encode_documents([c.text for c in chunks[i : i + EMBED_BATCH]]))
         if progress:
