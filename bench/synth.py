@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.corpus import DATE_RE, PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE, load_documents
+from rag.corpus import load_documents
+from rag.parsing import DATE_RE, PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
 
 # About 10 passages per file at the default chunk size (900 characters, 150 overlap).
 TARGET_CHARS = 5_300
@@ -86,7 +87,7 @@ def write_corpus(seeds_dir: Path, out_dir: Path, n_files: int, seed: int = 0) ->
 def files_for_passages(seeds_dir: Path, passages: int, chunk_size: int, chunk_overlap: int, sample: int = 50) -> int:
     """How many synthetic files give about `passages` passages, estimated by chunking a sample of them."""
     from rag.chunking import chunk_document
-    from rag.corpus import parse_document
+    from rag.parsing import parse_document
 
     seed_text = read_seed_text(seeds_dir)
     per_file = [

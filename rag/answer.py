@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from .conversation import TOPIC_WEIGHT, read_question
-from .corpus import PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
+from .conversation import TOPIC_WEIGHT, Query, read_question
 from .embedders import Embedder
+from .parsing import PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
 from .search import search, tokenize
 from .sentences import Sentence, guess_language, jaccard, overlap, split_sentences
 from .settings import Settings
@@ -210,6 +210,45 @@ def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]
     return "\n\n".join(lines), tuple(citations)
 
 
+def retrieve(
+    index: Index, embedder: Embedder, query: Query, settings: Settings, k: int | None
+) -> tuple[list[Passage], np.ndarray]:
+    """Passages for a question read in its conversation, and the query vector they were ranked by."""
+    vector = embedder.encode_queries([query.text])[0]
+    if query.shifted and query.topic:  # the follow-up's own subject leads; the conversation's topic steers
+        vector = (1 - TOPIC_WEIGHT) * vector + TOPIC_WEIGHT * embedder.encode_queries([query.topic])[0]
+        vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+    passages = search(index, embedder, query.text, settings, k=k, query_vector=vector, authors=query.authors)
+    if query.authors and not passages:  # the named person wrote nothing that matches: search everything
+        passages = search(index, embedder, query.text, settings, k=k, query_vector=vector)
+    return passages, vector
+
+
+def _generated(
+    settings: Settings, query: Query, passages: list[Passage], lang: str, embedder: Embedder, done: Callable
+) -> Generator[str | Answer, None, str | None]:
+    """Stream the language model's answer and yield the checked Answer; else return why it fell back."""
+    from . import llm
+
+    try:
+        checked = None
+        for event in llm.generate(settings, query.question, passages, lang, embedder, topic=query.topic):
+            if isinstance(event, str):
+                yield event
+            else:
+                checked = event
+    except llm.LLMError as exc:
+        return TEXTS[lang]["llm_failed"].format(error=exc)
+    if checked is None or not checked.citations:
+        return TEXTS[lang]["llm_unsupported"]
+    dropped = len(checked.unsupported)
+    notice = TEXTS[lang]["dropped"].format(n=dropped) if dropped else None
+    yield done(
+        checked.text, checked.citations, False, mode="generative", unsupported=checked.unsupported, notice=notice
+    )
+    return None
+
+
 def answer_question(
     index: Index,
     embedder: Embedder,
@@ -223,17 +262,9 @@ def answer_question(
     t0 = time.perf_counter() if t0 is None else t0
     lang = guess_language(question)
     query = read_question(question, history or [], index)
-    query_vector = embedder.encode_queries([query.text])[0]
-    if query.shifted and query.topic:  # the follow-up's own subject leads; the conversation's topic steers
-        topic_vector = embedder.encode_queries([query.topic])[0]
-        query_vector = (1 - TOPIC_WEIGHT) * query_vector + TOPIC_WEIGHT * topic_vector
-        query_vector = (query_vector / max(float(np.linalg.norm(query_vector)), 1e-12)).astype(np.float32)
-    passages = search(index, embedder, query.text, settings, k=k, query_vector=query_vector, authors=query.authors)
-    if query.authors and not passages:
-        passages = search(index, embedder, query.text, settings, k=k, query_vector=query_vector)
-    per_passage = sentence_vectors(index, embedder, passages)
+    passages, vector = retrieve(index, embedder, query, settings, k)
     lexical = LEXICAL_WEIGHT if lang == settings.corpus_lang else LEXICAL_WEIGHT_CROSS
-    scored = score_sentences(query.text, query_vector, passages, per_passage, lexical)
+    scored = score_sentences(query.text, vector, passages, sentence_vectors(index, embedder, passages), lexical)
     strength = scored[0].score if scored else 0.0
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:
@@ -246,30 +277,9 @@ def answer_question(
         return
     notice = None
     if settings.llm_base_url:
-        from . import llm
-
-        try:
-            checked = None
-            for event in llm.generate(settings, question, passages, lang, embedder, topic=query.topic):
-                if isinstance(event, str):
-                    yield event
-                else:
-                    checked = event
-            if checked is not None and checked.citations:
-                dropped = len(checked.unsupported)
-                notice = TEXTS[lang]["dropped"].format(n=dropped) if dropped else None
-                yield done(
-                    checked.text,
-                    checked.citations,
-                    False,
-                    mode="generative",
-                    unsupported=checked.unsupported,
-                    notice=notice,
-                )
-                return
-            notice = TEXTS[lang]["llm_unsupported"]
-        except llm.LLMError as exc:
-            notice = TEXTS[lang]["llm_failed"].format(error=exc)
+        notice = yield from _generated(settings, query, passages, lang, embedder, done)
+        if notice is None:
+            return
     text, citations = compose(select(scored, settings.max_sentences), lang)
     if strength < settings.abstain_threshold + HEDGE_MARGIN:  # close to abstaining: say the quotes may miss
         text = f"{TEXTS[lang]['hedge']}\n\n{text}"

@@ -98,7 +98,7 @@ def test_same_question_same_answer(assistant):
 
 
 def test_sentences_split_at_sentence_ends_only_and_keep_offsets():
-    from rag.corpus import parse_document
+    from rag.parsing import parse_document
     from rag.sentences import split_sentences
 
     text = "Titel\nDan kan het — tijdelijk! — tóch slim zijn. Niet als doel op zich, maar als tussenfase. Wow! Technologie telt."
@@ -118,7 +118,7 @@ def test_sentences_split_at_sentence_ends_only_and_keep_offsets():
 
 def _sentence(text: str, startswith: str):
     from rag.chunking import chunk_document
-    from rag.corpus import parse_document
+    from rag.parsing import parse_document
     from rag.sentences import split_sentences
 
     chunk = chunk_document(parse_document("x.txt", text), 900, 150)[0]

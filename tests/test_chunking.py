@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from rag.chunking import chunk_document
-from rag.corpus import load_documents, parse_document
+from rag.corpus import load_documents
+from rag.parsing import parse_document
 from tests.helpers import LETTERS
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import decode, load_documents, parse_document, parse_front_matter
+from rag.corpus import decode, load_documents
+from rag.parsing import parse_document, parse_front_matter
 from tests.helpers import LETTERS, SIGNED, write_corpus
 
 

@@ -1,0 +1,177 @@
+"""Pure parsing of an article's text: front matter, inferred title/date/author/source, letters as sections."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from .types import Document, Section
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "januari februari maart april mei juni juli augustus september oktober november december".split()
+    )
+}
+_MONTH = "|".join(MONTHS)
+_WEEKDAY = r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag),?\s+"
+# "dinsdag, 4 november 2025", "4 maart 2025"
+DATE_RE = re.compile(rf"(?:{_WEEKDAY})?\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
+# A letter opens with a place/date line ("Zeist, september 2025") followed by a salutation.
+PLACE_DATE_RE = re.compile(
+    rf"^(?P<place>[A-Z][\w'\-]+(?:[ \-][A-Z][\w'\-]+)*),\s+(?:(?P<day>\d{{1,2}})\s+)?"
+    rf"(?P<month>{_MONTH})\s+(?P<year>\d{{4}})\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+SALUTATION_RE = re.compile(r"^(?:Beste|Lieve|Geachte|Hoi|Dag|Dear|Hi)\b.*,\s*$", re.IGNORECASE)
+_SIGNOFF = (
+    r"(?:Groet|Groeten|Groetjes|Hartelijke groet(?:en)?|Met vriendelijke groet(?:en)?|Vriendelijke groet(?:en)?|"
+    r"Warme groet(?:en)?|Met hartelijke groet(?:en)?|Best regards|Kind regards|Regards)"
+)
+_NAME = r"[A-Z][\w'\-]+(?:\s+(?:van|de|der|den|ter|ten|het|'t)?\s*[A-Z][\w'\-]+){0,3}"
+SIGNOFF_RE = re.compile(rf"^{_SIGNOFF}\s*,?\s*$", re.IGNORECASE)
+# "Groet, Wim" on one line.
+SIGNOFF_INLINE_RE = re.compile(rf"^{_SIGNOFF}\s*,\s*(?P<name>{_NAME})\s*$")
+NAME_RE = re.compile(rf"^{_NAME}$")
+SOURCES = ("Marketingfacts", "Emerce", "Frankwatching", "CCM", "Klantcontact.nl", "CustomerFirst")
+
+
+def parse_document(doc: str, text: str, sha256: str | None = None) -> Document:
+    """Build a Document from raw text: front matter first, otherwise inferred metadata; letters as sections."""
+    sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    meta, body_start = parse_front_matter(text)
+    body = text[body_start:]
+    title = meta.get("title") or title_from(body) or Path(doc).stem
+    date = meta.get("date") or infer_date(body[:600])
+    author = meta.get("author") or infer_author(body)
+    source = meta.get("source") or infer_source(body[:600])
+    letters = split_letters(text, body_start)
+    if letters:
+        sections = letters
+        author = meta.get("author") or ", ".join(dict.fromkeys(s.author for s in letters if s.author)) or None
+        date = date or letters[-1].date
+    else:
+        sections = (Section(0, "body", body_start, len(text), author=author, date=date),)
+    return Document(doc, text, sha256, title, author, date, source, meta.get("url"), sections)
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, str], int]:
+    """`---\\nkey: value\\n---` at the top; returns the fields and where the body starts."""
+    m = re.match(r"---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", text, re.DOTALL)
+    if not m:
+        return {}, 0
+    meta = {}
+    for line in m.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("'\"")
+    return meta, m.end()
+
+
+def first_line(text: str) -> str:
+    """The first non-empty line, without markdown heading marks."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200]
+    return ""
+
+
+def title_from(body: str, limit: int = 100) -> str:
+    """The first line when it reads as a title; for a text that opens with a paragraph, its first sentence,
+    cut at a word boundary near `limit` characters."""
+    line = first_line(body)
+    if len(line) <= limit:
+        return line
+    sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: sentence.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
+
+
+def infer_date(text: str) -> str | None:
+    """The first Dutch date in the text as ISO YYYY-MM-DD."""
+    m = DATE_RE.search(text)
+    if not m:
+        return None
+    day, month, year = int(m.group(1)), MONTHS[m.group(2).lower()], int(m.group(3))
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def infer_source(text: str) -> str | None:
+    """A known publication named near the top ("... (07:01) - Marketingfacts")."""
+    for name in SOURCES:
+        if re.search(rf"\b{re.escape(name)}\b", text):
+            return name
+    return None
+
+
+def infer_author(body: str) -> str | None:
+    """A name on the line right after the date line near the top, or a name alone on the last lines."""
+    lines = [ln.strip().lstrip("•*-").strip() for ln in body.splitlines()]
+    head = lines[:15]
+    for i, line in enumerate(head):
+        if DATE_RE.fullmatch(line) and i + 1 < len(head) and _is_name(head[i + 1]):
+            return head[i + 1]
+    tail = [ln for ln in lines if ln][-3:]
+    for line in reversed(tail):
+        if _is_name(line):
+            return line
+    return None
+
+
+def _is_name(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 4 and bool(NAME_RE.match(line)) and not DATE_RE.search(line)
+
+
+def split_letters(text: str, body_start: int = 0) -> tuple[Section, ...]:
+    """Split a correspondence into intro + letters by shape: place/date line, salutation, sign-off + name."""
+    starts = []
+    for m in PLACE_DATE_RE.finditer(text, body_start):
+        rest = text[m.end() :].lstrip("\n")
+        if SALUTATION_RE.match(rest.split("\n", 1)[0]):
+            starts.append(m)
+    if len(starts) < 2:
+        return ()
+    sections: list[Section] = []
+    if text[body_start : starts[0].start()].strip():
+        sections.append(Section(0, "intro", body_start, _rstrip_end(text, body_start, starts[0].start())))
+    intro = text[body_start : starts[0].start()]
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        end = _rstrip_end(text, m.start(), end)
+        signer = _signature(text[m.start() : end])
+        month = MONTHS[m.group("month").lower()]
+        date = f"{int(m.group('year')):04d}-{month:02d}" + (f"-{int(m.group('day')):02d}" if m.group("day") else "")
+        author = full_name(signer, intro + text[m.start() : end]) if signer else None
+        sections.append(Section(len(sections), "letter", m.start(), end, author, m.group("place"), date))
+    return tuple(sections)
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _signature(letter: str) -> str | None:
+    """The name after the sign-off ("Groet,\\nJan-Hein")."""
+    lines = [ln.strip() for ln in letter.splitlines() if ln.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        if i > 0 and SIGNOFF_RE.match(lines[i - 1]) and NAME_RE.match(lines[i]):
+            return lines[i]
+        if m := SIGNOFF_INLINE_RE.match(lines[i]):
+            return m.group("name")
+    return None
+
+
+def full_name(first: str, context: str) -> str:
+    """Expand a signed first name to the full name the introduction gives ("Jan-Hein" -> "Jan-Hein Pierik")."""
+    if len(first.split()) > 1:
+        return first
+    m = re.search(rf"\b{re.escape(first)}\s+((?:(?:van|de|der|den|ter|ten)\s+)*[A-Z][\w'\-]+)(?=[\s,.;:)]|$)", context)
+    if m and m.group(1).split()[-1].lower() not in {"en", "and", "je", "ik"}:
+        return f"{first} {m.group(1)}"
+    return first
