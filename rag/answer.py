@@ -181,6 +181,22 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
     )
 
 
+def _merged(quotes: list[Sentence]) -> list[Sentence]:
+    """Quotes in reading order, overlapping ones of the same chunk joined into one (still one verbatim span)."""
+    out: list[Sentence] = []
+    for q in sorted(quotes, key=lambda q: (q.chunk.doc, q.start)):
+        last = out[-1] if out else None
+        if last and last.chunk.id == q.chunk.id and q.start < last.end:
+            if q.end > last.end:
+                c = q.chunk
+                out[-1] = Sentence(c, last.start, q.end, c.text[last.start - c.start : q.end - c.start])
+            continue
+        if last and last.chunk.doc == q.chunk.doc and q.start < last.end:
+            continue  # overlaps through the chunk overlap: the earlier quote holds most of it
+        out.append(q)
+    return out
+
+
 def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]:
     """Group by author (or article), quote verbatim, number citations in reading order."""
     t = TEXTS[lang]
@@ -193,12 +209,10 @@ def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]
     if len(groups) > 1:
         lines.append(t["perspectives"].format(n=len(groups)))
     for (author, title), items in groups.items():
-        items.sort(key=lambda c: (c.sentence.chunk.doc, c.sentence.start))
         quotes = []
-        for c in items:
-            s = in_context(c.sentence)
+        for s in _merged([in_context(c.sentence) for c in items]):
             if any(x.doc == s.chunk.doc and x.start < s.end and s.start < x.end for x in citations):
-                continue  # widened into a quote already given
+                continue  # already quoted for another author or article
             n = len(citations) + 1
             citations.append(
                 Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)

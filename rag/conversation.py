@@ -62,7 +62,8 @@ def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
 def without_names(text: str, authors: tuple[str, ...]) -> str:
     """The text with the given authors' names removed (they filter retrieval; they say nothing about content)."""
     for author in authors:
-        for name in sorted([author] + author.split(), key=len, reverse=True):
+        # Particles ("de", "van") are only removed as part of the full name: alone they are ordinary words.
+        for name in sorted([author] + [p for p in author.split() if len(p) > 2], key=len, reverse=True):
             text = re.sub(rf"\b{re.escape(name)}\b", " ", text)
     return " ".join(text.split())
 
@@ -73,21 +74,20 @@ def own_terms(text: str) -> set[str]:
     return set(tokenize(" ".join(words)))
 
 
+def _points_back(text: str) -> bool:
+    return bool(set(re.findall(r"\w+", text.lower())) & BACK_REFERENCES)
+
+
 def _is_follow_up(question: str, terms: set[str]) -> bool:
-    """Opens with a connector, asks nothing beyond a name, or points back with a pronoun and adds little."""
-    words = set(re.findall(r"\w+", question.lower()))
-    return (
-        bool(FOLLOW_UP_START.search(question.strip()))
-        or len(terms) <= 1
-        or bool(words & BACK_REFERENCES and len(terms) <= 3)
-    )
+    """Opens with a connector, asks nothing of its own, or points back with a pronoun and adds little."""
+    return bool(FOLLOW_UP_START.search(question.strip())) or not terms or (_points_back(question) and len(terms) <= 3)
 
 
 def topic_of(history: list[str], index: Index) -> str | None:
     """The latest earlier question that asks something of its own (names removed), or None."""
     for earlier in reversed(history):
         text = without_names(earlier, mentioned_authors(earlier, index))
-        if len(own_terms(text)) >= 2:
+        if own_terms(text):
             return text
     return None
 
@@ -99,15 +99,11 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     terms = own_terms(text)
     if not history or not _is_follow_up(question, terms):
         return Query(question, text, authors)
+    # "Why is that?" after "What does Rien think?" still asks about Rien.
+    authors = authors or mentioned_authors(history[-1], index)
     topic = topic_of(history, index)
     if topic is None:
         return Query(question, text, authors)
-    if (
-        FOLLOW_UP_START.search(question.strip())
-        and len(terms) >= 2
-        and not set(re.findall(r"\w+", text.lower())) & BACK_REFERENCES
-    ):
+    if FOLLOW_UP_START.search(question.strip()) and len(terms) >= 2 and not _points_back(text):
         return Query(question, text, authors, topic, shifted=True)
-    # "Why is that?" after "What does Rien think?" still asks about Rien.
-    authors = authors or mentioned_authors(history[-1], index)
     return Query(question, f"{topic} {text}", authors, topic)

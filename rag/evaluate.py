@@ -29,6 +29,11 @@ METRICS = {
     "latency_p95_ms": False,
 }
 
+# The count a metric is computed over (a set without such questions has no figure to hold to a bound).
+BASIS = {"unanswerable_abstention": "unanswerable", "citation_validity": "citations"} | {
+    m: "answerable" for m in ("hit@1", "hit@5", "mrr@10", "ndcg@10", "answer_cites_relevant", "false_abstention")
+}
+
 
 @dataclass(frozen=True)
 class EvalQuestion:
@@ -183,12 +188,13 @@ def check_thresholds(metrics: dict, thresholds: dict[str, dict[str, float]]) -> 
         groups = {"overall": metrics["overall"]}
     failures = []
     for group, figures in groups.items():
-        for name, bound in thresholds["min"].items():
-            if figures[name] < bound:
-                failures.append(f"{group}: {name} = {figures[name]:.3f} is below the minimum {bound}")
-        for name, bound in thresholds["max"].items():
-            if figures[name] > bound:
-                failures.append(f"{group}: {name} = {figures[name]:.3f} is above the maximum {bound}")
+        for kind, bounds in (("min", thresholds["min"]), ("max", thresholds["max"])):
+            for name, bound in bounds.items():
+                if figures.get(BASIS.get(name, "questions"), 1) == 0:
+                    continue  # no question of the kind this metric is about (e.g. a set without unanswerables)
+                if (figures[name] < bound) if kind == "min" else (figures[name] > bound):
+                    side = "below the minimum" if kind == "min" else "above the maximum"
+                    failures.append(f"{group}: {name} = {figures[name]:.3f} is {side} {bound}")
     return failures
 
 

@@ -39,6 +39,7 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
     with write_lock(settings.index_dir):
         docs, skipped = load_documents(settings.seeds_dir, settings.max_file_bytes)
         old: Index | None = None
+        previous: dict[str, FileEntry] = {}  # what was indexed before, also when it must be rebuilt
         reason = None
         if not full:
             try:
@@ -48,32 +49,35 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
             except IndexDamagedError as exc:
                 raise IndexDamagedError(f"{exc} (An incremental update cannot start from a damaged index.)") from None
             if old is not None:
+                previous = old.manifest.files
                 reason = rebuild_reason(old.manifest, embedder, chunker)
                 if reason:
                     log.info(reason)  # the caller reports it (the CLI prints report.reason)
                     old = None
         full = old is None
         old_files = old.manifest.files if old else {}
-        if old_files and not docs and not skipped:
-            raise InputError(
-                f"No articles in {settings.seeds_dir}, but the index holds {len(old_files)}. If the seeds dir is "
-                "right and you want an empty index, run `rag index --full`; otherwise point RAG_SEEDS_DIR at your articles."
-            )
         by_name = {d.doc: d for d in docs}
         unreadable = {s.doc for s in skipped}
-        added = [d.doc for d in docs if d.doc not in old_files]
-        changed = [d.doc for d in docs if d.doc in old_files and old_files[d.doc].sha256 != d.sha256]
         # A previously indexed file that is now unreadable keeps its old passages: nothing indexed is lost.
         # Unless its old text is still indexed under another name (it became a duplicate): that would index it twice.
         live = {d.sha256 for d in docs}
         kept_stale = [n for n in old_files if n not in by_name and n in unreadable and old_files[n].sha256 not in live]
-        removed = [n for n in old_files if n not in by_name and n not in kept_stale]
-        unchanged = sorted([d.doc for d in docs if d.doc in old_files and d.doc not in changed] + kept_stale)
+        if previous and not docs and not kept_stale:
+            raise InputError(
+                f"No articles to index in {settings.seeds_dir}, but the index holds {len(previous)}. If that is the "
+                "right folder and you want an empty index, run `rag index --full`; otherwise point RAG_SEEDS_DIR at "
+                "your articles. The index was left as it was."
+            )
+        added = [d.doc for d in docs if d.doc not in previous]
+        changed = [d.doc for d in docs if d.doc in previous and previous[d.doc].sha256 != d.sha256]
+        removed = [n for n in previous if n not in by_name and n not in kept_stale]
+        unchanged = sorted([d.doc for d in docs if d.doc in previous and d.doc not in changed] + kept_stale)
         if old is not None and not (added or changed or removed):
             return IndexReport(
                 (), (), (), tuple(unchanged), tuple(skipped), 0, old.manifest.count, time.perf_counter() - t0, False
             )
-        chunks, vectors, files, embedded = _assemble(old, docs, unchanged, settings, embedder, progress)
+        keep = unchanged if old is not None else []  # a rebuild embeds every file again
+        chunks, vectors, files, embedded = _assemble(old, docs, keep, settings, embedder, progress)
         faiss_index, kind = build_faiss(vectors, embedder.dim, settings.hnsw_threshold)
         manifest = Manifest(SCHEMA_VERSION, embedder.id, embedder.dim, chunker, kind, len(chunks), files)
         save_index(settings.index_dir, manifest, chunks, faiss_index)

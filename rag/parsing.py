@@ -32,7 +32,7 @@ _SIGNOFF = (
 _NAME = r"[A-Z][\w'\-]+(?:\s+(?:van|de|der|den|ter|ten|het|'t)?\s*[A-Z][\w'\-]+){0,3}"
 SIGNOFF_RE = re.compile(rf"^{_SIGNOFF}\s*,?\s*$", re.IGNORECASE)
 # "Groet, Wim" on one line.
-SIGNOFF_INLINE_RE = re.compile(rf"^{_SIGNOFF}\s*,\s*(?P<name>{_NAME})\s*$")
+SIGNOFF_INLINE_RE = re.compile(rf"^(?i:{_SIGNOFF})\s*,\s*(?P<name>{_NAME})\s*$")
 NAME_RE = re.compile(rf"^{_NAME}$")
 SOURCES = ("Marketingfacts", "Emerce", "Frankwatching", "CCM", "Klantcontact.nl", "CustomerFirst")
 
@@ -87,7 +87,8 @@ def title_from(body: str, limit: int = 100) -> str:
     sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
     if len(sentence) <= limit:
         return sentence
-    return sentence[: sentence.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
+    cut = sentence.rfind(" ", 0, limit - 1)
+    return sentence[: cut if cut > limit // 2 else limit - 1].rstrip(",;: ") + "…"
 
 
 def infer_date(text: str) -> str | None:

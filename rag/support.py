@@ -4,7 +4,9 @@ That check, not the prompt, is what makes an article saying "ignore your instruc
 writes must be in the passages. A sentence is kept when it cites a passage that (1) is similar to it (embedding
 cosine, or shared words), (2) contains every number and named thing it mentions, (3) is by the person it
 attributes a view to, and (4) agrees with it on negation ("geen aparte strategie" does not back "a separate
-strategy"). Without an entailment model, a paraphrase that reverses a point with no negation word can still pass.
+strategy"). Without an entailment model, a paraphrase that reverses a point with no negation word can still pass,
+and a faithful one can be dropped ("fails to understand" for "begrijpt het niet", a capitalised common term such
+as "Customer Experience" that the Dutch passage does not contain): the check errs towards dropping.
 """
 
 from __future__ import annotations
@@ -36,9 +38,11 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)  # reasoning models (qwen3, deepseek-r1) via Ollama
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A capitalised word inside a sentence, an acronym or a hyphenated name: a named thing the passage must mention.
-_NAMED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&'’\-]*[A-Za-z]")
+# Not after a sentence end, a colon, an opening quote or bracket: a capital there says nothing.
+_NAMED = re.compile(r"(?<![.!?:;]\s)(?<![“\"‘'(\[]\s)(?<![“\"‘'(\[])(?<!^)\b[A-Z][\w&'’\-]*[A-Za-z]")
+_POSSESSIVE = re.compile(r"['’]s$")
 # At the start of a sentence a capital says nothing, unless the word is an acronym or mixed-case name ("PWNED",
 # "McKinsey"), or an agent followed by a reporting verb ("Salesforce recommends ...").
 _OPENING_NAME = re.compile(
@@ -48,6 +52,8 @@ _OPENING_NAME = re.compile(
 )
 CLOSE = 1  # the sentence nearest to a claim is what the negation check compares it with
 _NOT_NAMES = frozenset("I CX Dutch English".split())
+# Idioms with a negation word that negate nothing ("not only ... but also", "no doubt").
+_NOT_NEGATING = re.compile(r"\b(not only|no doubt|niet alleen|geen twijfel|zonder twijfel|no matter)\b", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(not|no|never|none|nothing|without|cannot|n't|niet|geen|géén|nooit|zonder|niets|nergens|hoeft niet)\b|n't\b",
     re.IGNORECASE,
@@ -97,11 +103,12 @@ def _grounded(claim: str, cited: list[int], passages: list[Passage], authors: se
         f"{passages[i].chunk.title} {passages[i].chunk.author or ''} {passages[i].chunk.text}" for i in cited
     )
     folded = text.casefold()
-    if any(n not in text for n in _NUMBER.findall(claim)):
+    if not _numbers(claim) <= _numbers(text):
         return False
     body = _MARKER.sub(" ", claim)
     opening = _OPENING_NAME.match(body)
     for name in _NAMED.findall(body) + ([opening.group(1)] if opening else []):
+        name = _POSSESSIVE.sub("", name)
         if name not in _NOT_NAMES and name.casefold() not in folded:
             return False
     cited_authors = {passages[i].chunk.author for i in cited}
@@ -111,10 +118,19 @@ def _grounded(claim: str, cited: list[int], passages: list[Passage], authors: se
     return True
 
 
+def _numbers(text: str) -> set[str]:
+    """Whole numbers in the text with their separators dropped: "10,5" = "10.5", "1.200" = "1,200" = "1200"."""
+    return {re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text)}
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(_NOT_NEGATING.sub(" ", text)))
+
+
 def _agrees(claim: str, close: list[Sentence]) -> bool:
     """Some of the sentences closest to the claim is negated exactly when the claim is."""
-    negated = bool(_NEGATION.search(claim))
-    return any(bool(_NEGATION.search(s.text)) == negated for s in close)
+    negated = _negated(claim)
+    return any(_negated(s.text) == negated for s in close)
 
 
 def _support(

@@ -66,6 +66,12 @@ def test_follow_ups_are_read_with_the_topic_of_the_conversation(assistant):
     # "Why is that?" after a question about Piet still asks about Piet.
     why = read_question("Why is that?", [topic, "What does Piet think?"], index)
     assert why.topic == topic and why.authors == ("Piet Jansen",)
+    # A one-word topic still counts, and a question that asks for someone's view continues it.
+    one_word = read_question("Wat vindt Marie?", ["Wat vindt Piet van chatbots?"], index)
+    assert one_word.topic == "Wat vindt van chatbots?" and one_word.authors == ("Marie Bakker",)
+    assert read_question("Why is that?", ["What does Piet think about chatbots?"], index).authors == ("Piet Jansen",)
+    # A new one-word question is not a follow-up; particles of a name are not removed from the text.
+    assert read_question("What is NPS?", [topic], index).topic is None
     # A follow-up with a subject of its own leads with that subject.
     shifted = read_question("And what about waiting times on the phone?", [topic], index)
     assert shifted.shifted and shifted.topic == topic and shifted.text == "And what about waiting times on the phone?"
@@ -156,3 +162,21 @@ def test_the_answer_streams_as_growing_text_before_the_final_answer(assistant):
     assert isinstance(final, Answer) and all(isinstance(t, str) for t in texts)
     assert texts and all(final.answer.startswith(t) for t in texts)
     assert [len(t) for t in texts] == sorted(len(t) for t in texts)
+
+
+def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_full():
+    from rag.answer import Scored, compose
+
+    text = "Titel\nDe grootste misvatting? Dat CX een eigen strategie nodig heeft. Iets anders hier nog."
+    question, answer = _sentence(text, "De grootste"), _sentence(text, "Dat CX")
+    body, citations = compose([Scored(answer, 0.9, 0.9, 1), Scored(question, 0.8, 0.8, 1)], "nl")
+    assert [c.quote for c in citations] == ["De grootste misvatting? Dat CX een eigen strategie nodig heeft."]
+    assert text[citations[0].start : citations[0].end] == citations[0].quote and "[1]" in body
+    text = (
+        "Titel\nChatbots beantwoorden vragen sneller dan mensen. Dat betekent niet dat je alles automatiseert. Klaar."
+    )
+    first, leaning = _sentence(text, "Chatbots"), _sentence(text, "Dat betekent")
+    _, citations = compose([Scored(leaning, 0.9, 0.9, 1), Scored(first, 0.8, 0.8, 1)], "nl")
+    assert [c.quote for c in citations] == [
+        "Chatbots beantwoorden vragen sneller dan mensen. Dat betekent niet dat je alles automatiseert."
+    ]

@@ -81,7 +81,7 @@ def test_binary_is_refused_with_a_message():
 
 
 def test_a_sign_off_and_name_on_one_line_still_names_the_letter_writer():
-    text = LETTERS.replace("Groet,\nPiet", "Groet, Piet").replace("Groet,\nMarie", "Groetjes,\nMarie")
+    text = LETTERS.replace("Groet,\nPiet", "groet, Piet").replace("Groet,\nMarie", "Groetjes,\nMarie")
     letters = [s for s in parse_document("c.txt", text).sections if s.kind == "letter"]
     assert [s.author for s in letters] == ["Piet Jansen", "Marie Bakker"]
 
@@ -92,6 +92,8 @@ def test_a_text_that_opens_with_a_paragraph_gets_its_first_sentence_as_title():
     long_sentence = "Woord " * 60 + "einde.\nTekst."
     title = parse_document("y.txt", long_sentence).title
     assert title.endswith("…") and len(title) <= 100 and not title[:-1].endswith(" ")
+    unbroken = parse_document("z.txt", "https://example.com/" + "a" * 150 + " en verder.\nTekst.").title
+    assert len(unbroken) <= 100 and unbroken.endswith("…")
 
 
 def test_the_bundled_articles_get_their_titles_dates_authors_and_letters():

@@ -83,6 +83,9 @@ def test_thresholds_hold_for_every_set_not_only_overall():
     failures = check_thresholds(metrics, bounds)
     assert len(failures) == 2 and all(f.startswith("set test:") for f in failures)
     assert check_thresholds({"overall": good, "sets": {"dev": good}}, bounds) == []
+    # A set without answerable questions has no MRR to hold to a bound.
+    only_unanswerable = {"mrr@10": 0.0, "false_abstention": 0.0, "answerable": 0}
+    assert check_thresholds({"overall": good, "sets": {"dev": good, "none": only_unanswerable}}, bounds) == []
 
 
 # ---------------------------------------------------------------- `rag eval` on the tiny corpus

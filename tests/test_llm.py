@@ -350,3 +350,30 @@ def test_the_model_is_told_which_earlier_question_a_follow_up_continues(fake_llm
     assistant.ask("and what does Marie think?", history=["Moet je klantcontact automatiseren met chatbots?"])
     user = fake_llm.requests[-1]["body"]["messages"][-1]["content"]
     assert "Earlier question in this conversation: Moet je klantcontact automatiseren met chatbots?" in user
+
+
+# ---------------------------------------------------------------- the support check's own rules
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("Chatbots beantwoorden eenvoudige vragen sneller dan elke medewerker [2].", True),
+        ("Volgens Piet's brief beantwoorden chatbots eenvoudige vragen sneller dan elke medewerker [2].", True),
+        ("“Chatbots beantwoorden eenvoudige vragen sneller,” schrijft Piet [2].", True),
+        ("Chatbots beantwoorden 80 procent van de vragen sneller dan elke medewerker [2].", False),  # no 80 there
+        ("Salesforce zegt dat chatbots eenvoudige vragen sneller beantwoorden [2].", False),  # nobody named so
+        ("Chatbots beantwoorden eenvoudige vragen niet sneller dan een medewerker [2].", False),  # negation flips
+        ("Chatbots beantwoorden niet alleen eenvoudige vragen sneller dan elke medewerker [2].", True),
+    ],
+)
+def test_numbers_names_and_negation_must_match_the_cited_passage(passages, sentence, kept):
+    checked = check_answer(sentence, passages, HashEmbedder(), 0.35)
+    assert bool(checked.citations) is kept
+
+
+def test_numbers_match_whatever_their_separators():
+    from rag.support import _numbers
+
+    assert _numbers("grew by 10.5 percent to 1,200 customers") == _numbers("10,5 procent, ruim 1.200 klanten")
+    assert not _numbers("some 200 customers") <= _numbers("ruim 1.200 klanten")  # whole numbers, not substrings

@@ -194,3 +194,26 @@ def test_an_emptied_seeds_dir_does_not_silently_empty_the_index(tiny_settings):
         update_index(tiny_settings)
     assert load_index(tiny_settings.index_dir).manifest.count > 0  # nothing indexed was lost
     assert update_index(tiny_settings, full=True).total_chunks == 0  # on purpose, it can be emptied
+
+
+def test_no_update_empties_the_index_when_only_unindexable_files_are_left_or_settings_changed(tiny_settings):
+    from rag.errors import InputError
+
+    update_index(tiny_settings)
+    for path in tiny_settings.seeds_dir.iterdir():
+        path.unlink()
+    (tiny_settings.seeds_dir / "notes.pdf").write_bytes(b"%PDF-1.4")  # skipped, so still no article
+    with pytest.raises(InputError, match="rag index --full"):
+        update_index(tiny_settings)
+    with pytest.raises(InputError, match="left as it was"):  # a settings change would rebuild it empty
+        update_index(tiny_settings.with_overrides(chunk_size=400))
+    assert load_index(tiny_settings.index_dir).manifest.count > 0
+
+
+def test_a_rebuild_for_new_settings_reembeds_every_file_and_reports_against_the_old_index(tiny_settings):
+    update_index(tiny_settings)
+    (tiny_settings.seeds_dir / "a_zorg.txt").unlink()
+    report = update_index(tiny_settings.with_overrides(chunk_size=400, chunk_overlap=50))
+    assert report.full and report.reason and report.removed == ("a_zorg.txt",)
+    assert report.chunks_embedded == report.total_chunks > 0
+    assert {c.doc for c in load_index(tiny_settings.index_dir).chunks} == {"b_data.md", "c_brieven.txt"}
