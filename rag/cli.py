@@ -16,6 +16,16 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index-dir", type=Path, help="index folder (env RAG_INDEX_DIR; default index/)")
     p.add_argument("--embedder", help="use-multilingual | minilm | hash | st:NAME_OR_PATH (env RAG_EMBEDDER)")
     p.add_argument("--config", type=Path, help="TOML settings file (env RAG_CONFIG; default rag.toml)")
+    p.add_argument(
+        "--backend", choices=["faiss", "postgres"], help="where the index lives (env RAG_BACKEND; default faiss)"
+    )
+    p.add_argument("--database-url", help="PostgreSQL primary, takes every write (env RAG_DATABASE_URL)")
+    p.add_argument("--database-read-urls", help="comma-separated read replicas (env RAG_DATABASE_READ_URLS)")
+    p.add_argument(
+        "--max-replica-lag-s",
+        type=float,
+        help="read from the primary past this replica lag (env RAG_MAX_REPLICA_LAG_S; default 5)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
 
 
@@ -68,6 +78,10 @@ def _settings(args: argparse.Namespace):
         seeds_dir=args.seeds_dir,
         index_dir=args.index_dir,
         embedder=args.embedder,
+        backend=args.backend,
+        database_url=args.database_url,
+        database_read_urls=args.database_read_urls,
+        max_replica_lag_s=args.max_replica_lag_s,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
     )
@@ -195,7 +209,13 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):  # before the import: faiss logs while loading
+    for noisy in (
+        "faiss",
+        "faiss.loader",
+        "bm25s",
+        "httpx",
+        "psycopg.pool",
+    ):  # before the import: faiss logs while loading
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from . import search  # noqa: F401 - imports bm25s, which sets its own logger to DEBUG
 

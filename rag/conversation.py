@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .search import tokenize
-from .store import Index
+from .stores.base import Index
 
 FOLLOW_UP_START = re.compile(
     r"^(and|but|also|what about|how about|en|maar|ook|wat vindt|wat zegt|wat denkt|hoe zit het)\b", re.IGNORECASE
@@ -43,9 +43,7 @@ class Query:
 
 def known_authors(index: Index) -> list[str]:
     """Distinct authors of the indexed passages."""
-    if "authors" not in index.cache:
-        index.cache["authors"] = sorted({c.author for c in index.chunks if c.author and "," not in c.author})
-    return index.cache["authors"]
+    return index.authors()
 
 
 def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:

@@ -125,7 +125,7 @@ def summarize(judged: list[Judged]) -> dict[str, float]:
 
 def run_eval(assistant, questions: list[EvalQuestion], k: int | None = None, progress=None) -> list[Judged]:
     """Ask every question through `Assistant.ask` (the `rag ask` path) in this process and judge it."""
-    index = assistant.index()
+    chunks = list(assistant.index().iter_chunks())  # to count each question's relevant passages
     texts: dict[str, str] = {}
 
     def file_text(doc: str) -> str:
@@ -136,7 +136,7 @@ def run_eval(assistant, questions: list[EvalQuestion], k: int | None = None, pro
     assistant.ask("warm-up question about customer experience", k=k)  # load models outside the timings
     judged = []
     for i, q in enumerate(questions):
-        judged.append(judge(q, assistant.ask(q.question, k=k), index.chunks, file_text))
+        judged.append(judge(q, assistant.ask(q.question, k=k), chunks, file_text))
         if progress:
             progress(i + 1, len(questions))
     return judged

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from .chunking import chunk_document, chunker_id
 from .corpus import load_documents
 from .embedders import Embedder, get_embedder
-from .errors import IndexDamagedError, IndexMissingError, InputError
+from .errors import IndexDamagedError, InputError, RagError
 from .settings import Settings
-from .store import SCHEMA_VERSION, FileEntry, Index, Manifest, build_faiss, load_index, save_index, write_lock
+from .stores import Index, Store, open_store
+from .stores.base import FileEntry, Manifest, Update
 from .types import Chunk, Document, IndexReport
 
 log = logging.getLogger(__name__)
@@ -36,26 +38,27 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
     t0 = time.perf_counter()
     embedder = get_embedder(settings.embedder)
     chunker = chunker_id(settings.chunk_size, settings.chunk_overlap)
-    with write_lock(settings.index_dir):
+    store = open_store(settings)
+    with store.lock():
         docs, skipped = load_documents(settings.seeds_dir, settings.max_file_bytes)
-        old: Index | None = None
+        old: Manifest | None = None
         previous: dict[str, FileEntry] = {}  # what was indexed before, also when it must be rebuilt
         reason = None
         if not full:
             try:
-                old = load_index(settings.index_dir)
-            except IndexMissingError:
-                reason = "no index yet; building it"
+                old = store.manifest()
             except IndexDamagedError as exc:
                 raise IndexDamagedError(f"{exc} (An incremental update cannot start from a damaged index.)") from None
-            if old is not None:
-                previous = old.manifest.files
-                reason = rebuild_reason(old.manifest, embedder, chunker)
+            if old is None:
+                reason = "no index yet; building it"
+            else:
+                previous = old.files
+                reason = rebuild_reason(old, embedder, chunker)
                 if reason:
                     log.info(reason)  # the caller reports it (the CLI prints report.reason)
                     old = None
         full = old is None
-        old_files = old.manifest.files if old else {}
+        old_files = old.files if old else {}
         by_name = {d.doc: d for d in docs}
         unreadable = {s.doc for s in skipped}
         # A previously indexed file that is now unreadable keeps its old passages: nothing indexed is lost.
@@ -74,13 +77,22 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
         unchanged = sorted([d.doc for d in docs if d.doc in previous and d.doc not in changed] + kept_stale)
         if old is not None and not (added or changed or removed):
             return IndexReport(
-                (), (), (), tuple(unchanged), tuple(skipped), 0, old.manifest.count, time.perf_counter() - t0, False
+                (), (), (), tuple(unchanged), tuple(skipped), 0, old.count, time.perf_counter() - t0, False
             )
-        keep = unchanged if old is not None else []  # a rebuild embeds every file again
-        chunks, vectors, files, embedded = _assemble(old, docs, keep, settings, embedder, progress)
-        faiss_index, kind = build_faiss(vectors, embedder.dim, settings.hnsw_threshold)
-        manifest = Manifest(SCHEMA_VERSION, embedder.id, embedder.dim, chunker, kind, len(chunks), files)
-        save_index(settings.index_dir, manifest, chunks, faiss_index)
+        keep = set(unchanged) if old is not None else set()  # a rebuild embeds every file again
+        todo = [d for d in docs if d.doc not in keep]
+        files = {n: e for n, e in old_files.items() if n in keep}
+        chunks: list[Chunk] = []
+        for d in todo:
+            cs = chunk_document(d, settings.chunk_size, settings.chunk_overlap)
+            chunks.extend(cs)
+            files[d.doc] = FileEntry(d.sha256, len(cs), d.title, d.author, d.date)
+        donor = _donor(settings, store, embedder, chunker) if full else None
+        vectors, embedded = _vectors(chunks, todo, donor, embedder, progress)
+        count = sum(e.chunks for e in files.values())
+        manifest = Manifest(store.schema_version, embedder.id, embedder.dim, chunker, "", count, files)
+        delete = tuple(sorted(set(changed) | set(removed)))
+        store.write(Update(manifest, delete, chunks, vectors, tuple(todo), full))
     return IndexReport(
         tuple(added),
         tuple(changed),
@@ -88,43 +100,54 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
         tuple(unchanged),
         tuple(skipped),
         embedded,
-        len(chunks),
+        count,
         time.perf_counter() - t0,
         full,
         reason,
     )
 
 
-def _assemble(
-    old: Index | None,
-    docs: list[Document],
-    unchanged: list[str],
-    settings: Settings,
-    embedder: Embedder,
-    progress: Progress | None,
-) -> tuple[list[Chunk], np.ndarray, dict[str, FileEntry], int]:
-    """Keep unchanged files' chunks and vectors, chunk and embed the rest; order by file name."""
-    keep = set(unchanged)
-    kept_chunks: list[Chunk] = []
-    kept_vectors = np.zeros((0, embedder.dim), dtype=np.float32)
-    files: dict[str, FileEntry] = {}
-    if old is not None and keep:
-        rows = [i for i, c in enumerate(old.chunks) if c.doc in keep]
-        kept_chunks = [old.chunks[i] for i in rows]
-        kept_vectors = old.vectors()[rows] if rows else kept_vectors
-        files.update({n: e for n, e in old.manifest.files.items() if n in keep})
-    new_chunks: list[Chunk] = []
-    for d in docs:
-        if d.doc in keep:
-            continue
-        cs = chunk_document(d, settings.chunk_size, settings.chunk_overlap)
-        new_chunks.extend(cs)
-        files[d.doc] = FileEntry(d.sha256, len(cs), d.title, d.author, d.date)
-    new_vectors = embed_chunks(embedder, new_chunks, progress)
-    chunks = kept_chunks + new_chunks
-    vectors = np.vstack([kept_vectors, new_vectors]) if len(new_chunks) else kept_vectors
-    order = sorted(range(len(chunks)), key=lambda i: (chunks[i].doc, chunks[i].start, chunks[i].end))
-    return [chunks[i] for i in order], vectors[order], files, len(new_chunks)
+def _donor(settings: Settings, store: Store, embedder: Embedder, chunker: str) -> Index | None:
+    """The FAISS index of the same corpus, when building in another backend with the same embedder and chunker.
+
+    `rag index --backend postgres` next to an existing FAISS index reuses its vectors instead of embedding
+    every passage again.
+    """
+    if store.kind == "faiss":
+        return None
+    other = replace(settings, backend="faiss")
+    try:
+        donor_store = open_store(other)
+        manifest = donor_store.manifest()
+        if manifest is None or rebuild_reason(manifest, embedder, chunker):
+            return None
+        return donor_store.load()
+    except RagError as exc:  # an unreadable donor only means embedding everything
+        log.info("not reusing vectors from the %s index: %s", other.backend, exc)
+        return None
+    except Exception as exc:  # noqa: BLE001 - e.g. the donor database is down; embedding still works
+        log.info("not reusing vectors from the %s index: %s: %s", other.backend, type(exc).__name__, exc)
+        return None
+
+
+def _vectors(
+    chunks: list[Chunk], docs: list[Document], donor: Index | None, embedder: Embedder, progress: Progress | None
+) -> tuple[np.ndarray, int]:
+    """Vectors for `chunks`: taken from the donor where it holds the same file text and chunk, else embedded."""
+    reuse: dict[tuple[str, int, int, str], np.ndarray] = {}
+    if donor is not None:
+        same = [d.doc for d in docs if d.doc in donor.manifest.files and donor.manifest.files[d.doc].sha256 == d.sha256]
+        old_chunks, old_vectors = donor.passages_of(same)
+        reuse = {(c.doc, c.start, c.end, c.text): v for c, v in zip(old_chunks, old_vectors)}
+    missing = [c for c in chunks if (c.doc, c.start, c.end, c.text) not in reuse]
+    if donor is not None:
+        log.info("reusing %d vectors from the existing index; embedding %d", len(chunks) - len(missing), len(missing))
+    fresh = dict(zip((c.id for c in missing), embed_chunks(embedder, missing, progress)))
+    if not chunks:
+        return np.zeros((0, embedder.dim), dtype=np.float32), 0
+    rows = [reuse.get((c.doc, c.start, c.end, c.text)) for c in chunks]
+    vectors = np.vstack([r if r is not None else fresh[c.id] for r, c in zip(rows, chunks)]).astype(np.float32)
+    return vectors, len(missing)
 
 
 def embed_chunks(embedder: Embedder, chunks: list[Chunk], progress: Progress | None = None) -> np.ndarray:

@@ -17,7 +17,7 @@ from .errors import IndexMismatchError, IndexMissingError, InputError
 from .indexer import Progress, rebuild_reason, update_index
 from .search import search
 from .settings import Settings
-from .store import Index, current_version, load_index
+from .stores import Index, Store, open_store
 from .types import Answer, IndexReport, Passage
 
 log = logging.getLogger(__name__)
@@ -49,18 +49,26 @@ class Assistant:
     def embedder(self) -> Embedder:
         return get_embedder(self.settings.embedder)
 
+    @property
+    def store(self) -> Store:
+        """Where the index lives (files or PostgreSQL); the rest of the program does not care which."""
+        return open_store(self.settings)
+
+    def _where(self) -> str:
+        return str(self.settings.index_dir) if self.settings.backend == "faiss" else "the database"
+
     def index(self) -> Index:
         """The current index, reloaded if a newer version was swapped in since the last call."""
-        version = current_version(self.settings.index_dir)
+        version = self.store.version()
         if version is None:
-            raise IndexMissingError(f"No index at {self.settings.index_dir}. Run `rag index` to build it.")
+            raise IndexMissingError(f"No index in {self._where()}. Run `rag index` to build it.")
         if version != self._version:
             with self._lock:
                 if version != self._version:
-                    index = load_index(self.settings.index_dir)
+                    index = self.store.load()
                     self._check(index)
-                    # load_index reads CURRENT again: record what was actually loaded.
-                    self._index, self._version = index, index.path.name if index.path else version
+                    # load() reads the version again: record what was actually loaded.
+                    self._index, self._version = index, index.version or version
         assert self._index is not None
         return self._index
 
@@ -83,7 +91,7 @@ class Assistant:
         Read commands never rewrite an index built with other settings (others may share it); only the app's
         start-up passes `rebuild_stale`, so `make run` keeps working after the defaults change.
         """
-        if current_version(self.settings.index_dir) is not None:
+        if self.store.version() is not None:
             try:
                 self.index()
                 return None
@@ -125,29 +133,32 @@ class Assistant:
         yield from answer_question(index, self.embedder, question, self.settings, k=k, history=history or [], t0=t0)
 
     def status(self) -> dict:
-        """Articles, passages, embedder and when the index was last written."""
+        """Backend, articles, passages, embedder, when the index was last written (and replicas' lag)."""
         warning = None
         try:
-            index = self.index()
+            m = self.index().manifest
         except IndexMismatchError as exc:  # still show what is indexed
-            index, warning = load_index(self.settings.index_dir), str(exc)
+            m, warning = self.store.manifest(), str(exc)
         except IndexMissingError:
+            m = None
+        if m is None:
             return {
+                "backend": self.settings.backend,
                 "articles": 0,
                 "passages": 0,
                 "embedder": self.settings.embedder,
                 "last_indexed": None,
                 "index_type": None,
-                "index_dir": str(self.settings.index_dir),
+                **self.store.status(),
             }
-        m = index.manifest
         return {
+            "backend": self.settings.backend,
             "articles": len(m.files),
             "passages": m.count,
             "embedder": m.embedder,
             "index_type": m.index_type,
             "last_indexed": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.created)),
-            "index_dir": str(self.settings.index_dir),
+            **self.store.status(),
             "seeds_dir": str(self.settings.seeds_dir),
             "warning": warning,
         }

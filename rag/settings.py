@@ -19,6 +19,11 @@ class Settings:
 
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     index_dir: Path = PROJECT_ROOT / "index"
+    # Where the index lives: "faiss" (files in index_dir, no server) or "postgres" (PostgreSQL + pgvector).
+    backend: str = "faiss"
+    database_url: str = ""  # the primary, which takes every write (postgres backend)
+    database_read_urls: str = ""  # optional comma-separated replicas that queries are spread over
+    max_replica_lag_s: float = 5.0  # a replica further behind than this is skipped for the primary
     # "use-multilingual" (default), "hash" (lexical, for tests), "minilm", or any
     # sentence-transformers model name or local path (prefix "st:" to force that backend).
     embedder: str = "use-multilingual"

@@ -473,7 +473,7 @@ def finish_and_check(s: Settings, big: BigCorpus, capsys) -> None:
 HOOKED_CLI = r"""
 import os, sys, time
 import rag.indexer as indexer
-import rag.store as store
+import rag.stores.faiss as store
 from rag.cli import main
 
 point, argv = sys.argv[1], sys.argv[2:]

@@ -1,0 +1,157 @@
+"""The store contract: where chunks and their vectors live, and the hybrid search over them.
+
+Two backends implement it side by side: `faiss.py` (files in the index folder, the embedded default) and
+`postgres.py` (PostgreSQL + pgvector, for a shared corpus and several app instances). The indexer, search,
+answerer, app and eval only see these types:
+
+- `Store`: `manifest()`, `lock()`, `write(Update)` (add and delete in one atomic step), `version()`, `load()`;
+- `Index`: one loaded version to read from: `manifest`, `search(SearchRequest)`, `chunk(id)`, `authors()`,
+  `passages_of(docs)` (chunks with their vectors, to reuse them) and `cache` (derived data kept per version).
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..types import Chunk, Document, Passage
+
+FIX = "Run `rag index --full` to rebuild it."
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """What the manifest remembers of one indexed file."""
+
+    sha256: str
+    chunks: int
+    title: str = ""
+    author: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Build metadata kept beside the vectors; loading checks it."""
+
+    schema_version: int
+    embedder: str
+    dim: int
+    chunker: str
+    index_type: str
+    count: int
+    files: dict[str, FileEntry]
+    chunks_sha256: str = ""
+    created: float = field(default_factory=time.time)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["files"] = {k: asdict(v) for k, v in sorted(self.files.items())}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Manifest:
+        data = dict(data)
+        files = {k: FileEntry(**v) for k, v in data.pop("files").items()}
+        return cls(files=files, **data)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One atomic change: drop the passages of `delete`, add `chunks` with their `vectors`, record `manifest`.
+
+    `full` replaces everything (a rebuild). `documents` are the added or changed files, whose text a backend
+    may keep. Readers see the index before the update or after it, never in between.
+    """
+
+    manifest: Manifest
+    delete: tuple[str, ...]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    documents: tuple[Document, ...] = ()
+    full: bool = False
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A hybrid query: top `pool` per retriever, fused by weighted RRF, best `k` returned.
+
+    `vector` is the normalised query vector (None: no dense retrieval); `bm25_weight` is the keyword list's
+    weight in fusion (dense weighs 1.0; 0 keeps keyword scores off passages it did not help rank).
+    """
+
+    text: str
+    vector: np.ndarray | None
+    k: int
+    pool: int
+    bm25_weight: float
+    use_bm25: bool = True
+    rrf_k: int = 60
+    authors: tuple[str, ...] = ()
+
+
+class Index(ABC):
+    """One loaded version of the index, read-only; safe to share between threads."""
+
+    manifest: Manifest
+    cache: dict  # derived structures kept as long as this version is in use (sentence vectors, ...)
+    version: str
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> list[Passage]:
+        """Passages ranked by the fused score, ties broken on the dense score, then on position."""
+
+    @abstractmethod
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """One chunk by id, or None."""
+
+    @abstractmethod
+    def authors(self) -> list[str]:
+        """Distinct single authors of the indexed passages, sorted."""
+
+    @abstractmethod
+    def passages_of(self, docs: Iterable[str]) -> tuple[list[Chunk], np.ndarray]:
+        """The chunks of these files (by file, then position) and their vectors, in the same order."""
+
+    @abstractmethod
+    def iter_chunks(self) -> Iterator[Chunk]:
+        """Every chunk, streamed (evaluation counts relevant passages; answering never needs this)."""
+
+
+class Store(ABC):
+    """Where an index lives; `kind` names the backend (`faiss` or `postgres`)."""
+
+    kind: str
+    schema_version: int
+
+    @abstractmethod
+    def version(self) -> str | None:
+        """A cheap token that changes with every write; None when nothing was ever indexed."""
+
+    @abstractmethod
+    def load(self) -> Index:
+        """The current version; IndexMissingError or IndexDamagedError say what to run."""
+
+    @abstractmethod
+    def manifest(self) -> Manifest | None:
+        """The current manifest (None when nothing was indexed), without loading the index."""
+
+    @abstractmethod
+    def lock(self) -> AbstractContextManager[None]:
+        """Held by a writer for a whole update: a second writer waits (and says so)."""
+
+    @abstractmethod
+    def write(self, update: Update) -> None:
+        """Apply `update` atomically. Call under `lock()`."""
+
+    @abstractmethod
+    def status(self) -> dict:
+        """Backend facts for `rag status`: where it is, row counts, replicas and their lag."""
+
+    def close(self) -> None:  # noqa: B027 - optional: only backends with connections override it
+        """Release connections (nothing to do for files)."""

@@ -1,0 +1,263 @@
+"""The files backend: FAISS vectors + chunk table + manifest in the index folder, swapped in atomically.
+
+Layout::
+
+    index/CURRENT              name of the active version folder (replaced atomically)
+    index/v-<time>-<pid>/      manifest.json, chunks.jsonl, vectors.faiss
+    index/.lock                held while writing
+
+A version folder is complete before CURRENT points at it, so `kill -9` at any moment leaves either the
+old or the new version loadable. The previous version is kept so readers that resolved CURRENT just
+before a swap can still open it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from ..errors import IndexDamagedError, IndexMissingError
+from ..types import Chunk, Passage
+from .base import FIX, Index, Manifest, SearchRequest, Store, Update
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class FaissIndex(Index):
+    """A loaded index version: chunks in vector order and the FAISS index over their vectors."""
+
+    manifest: Manifest
+    chunks: list[Chunk]
+    faiss_index: faiss.Index
+    path: Path | None = None
+    cache: dict = field(default_factory=dict)  # derived structures (BM25, sentence vectors), built lazily
+
+    @property
+    def version(self) -> str:
+        return self.path.name if self.path else ""
+
+    def vectors(self) -> np.ndarray:
+        """All vectors in chunk order (reconstructed from FAISS; used for incremental updates)."""
+        n = self.faiss_index.ntotal
+        if n == 0:
+            return np.zeros((0, self.manifest.dim), dtype=np.float32)
+        return self.faiss_index.reconstruct_n(0, n)
+
+    def search(self, request: SearchRequest) -> list[Passage]:
+        from .faiss_search import hybrid_search
+
+        return hybrid_search(self, request)
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        if "by_id" not in self.cache:
+            self.cache["by_id"] = {c.id: c for c in self.chunks}
+        return self.cache["by_id"].get(chunk_id)
+
+    def authors(self) -> list[str]:
+        if "authors" not in self.cache:
+            self.cache["authors"] = sorted({c.author for c in self.chunks if c.author and "," not in c.author})
+        return self.cache["authors"]
+
+    def passages_of(self, docs: Iterable[str]) -> tuple[list[Chunk], np.ndarray]:
+        keep = set(docs)
+        rows = [i for i, c in enumerate(self.chunks) if c.doc in keep]
+        if not rows:
+            return [], np.zeros((0, self.manifest.dim), dtype=np.float32)
+        return [self.chunks[i] for i in rows], self.vectors()[rows]
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        return iter(self.chunks)
+
+
+def build_faiss(vectors: np.ndarray, dim: int, hnsw_threshold: int) -> tuple[faiss.Index, str]:
+    """Exact inner product below `hnsw_threshold` vectors; HNSW (inner product) at or above it."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) >= hnsw_threshold:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+        kind = "hnsw32"
+    else:
+        index = faiss.IndexFlatIP(dim)
+        kind = "flat-ip"
+    if len(vectors):
+        index.add(vectors)
+    return index, kind
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+@contextmanager
+def write_lock(index_dir: Path) -> Iterator[None]:
+    """Exclusive lock so two writers never interleave; released by the OS if the process dies."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def save_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_index: faiss.Index) -> Path:
+    """Write a new version folder, fsync it, then atomically point CURRENT at it. Call under write_lock."""
+    if len(chunks) != faiss_index.ntotal:
+        raise ValueError(f"{len(chunks)} chunks but {faiss_index.ntotal} vectors")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"v-{time.time_ns()}-{os.getpid()}"
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir()
+    table = "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8")
+    _fsync_write(tmp / "chunks.jsonl", table)
+    _fsync_write(tmp / "vectors.faiss", faiss.serialize_index(faiss_index).tobytes())
+    manifest = Manifest(
+        **{**manifest.__dict__, "count": len(chunks), "chunks_sha256": hashlib.sha256(table).hexdigest()}
+    )
+    _fsync_write(tmp / "manifest.json", json.dumps(manifest.to_json(), indent=1, ensure_ascii=False).encode("utf-8"))
+    final = index_dir / name
+    previous = _current_or_none(index_dir)  # kept for readers that resolved CURRENT just before the swap
+    os.rename(tmp, final)
+    pointer = index_dir / f".CURRENT-{name}"
+    _fsync_write(pointer, name.encode())
+    os.replace(pointer, index_dir / "CURRENT")
+    dir_fd = os.open(index_dir, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    _prune(index_dir, keep={name, previous or ""})
+    return final
+
+
+def _current_or_none(index_dir: Path) -> str | None:
+    # Not "the newest other v-* folder": a write killed between its rename and the swap leaves a newer orphan.
+    try:
+        return current_version(index_dir)
+    except IndexDamagedError:
+        return None
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove old versions and leftovers of interrupted writes."""
+    for p in index_dir.iterdir():
+        if p.name in keep or p.name in ("CURRENT", ".lock") or p.name.endswith(".jsonl"):
+            continue
+        if p.name.startswith(("v-", ".tmp-")) and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(".CURRENT-"):
+            p.unlink(missing_ok=True)
+
+
+def current_version(index_dir: Path) -> str | None:
+    """Name of the active version, or None when no index was ever written."""
+    try:
+        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        raise IndexDamagedError(f"The index at {index_dir} is damaged (unreadable CURRENT). {FIX}") from None
+    if not name.startswith("v-") or "/" in name:
+        raise IndexDamagedError(f"The index at {index_dir} is damaged (CURRENT holds {name[:40]!r}). {FIX}")
+    return name
+
+
+def load_index(index_dir: Path) -> FaissIndex:
+    """Load the active version; raise IndexMissingError or IndexDamagedError with the command to run."""
+    name = current_version(index_dir)
+    if name is None:
+        raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")
+    path = index_dir / name
+    try:
+        manifest = Manifest.from_json(json.loads((path / "manifest.json").read_text(encoding="utf-8")))
+        table = (path / "chunks.jsonl").read_bytes()
+        if hashlib.sha256(table).hexdigest() != manifest.chunks_sha256:
+            raise ValueError("chunk table does not match its checksum")
+        chunks = [Chunk(**json.loads(line)) for line in table.decode("utf-8").splitlines() if line]
+        faiss_index = faiss.deserialize_index(np.fromfile(path / "vectors.faiss", dtype=np.uint8))
+    except FileNotFoundError as exc:
+        raise IndexDamagedError(
+            f"The index at {index_dir} is incomplete (missing {Path(exc.filename).name}). {FIX}"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
+        raise IndexDamagedError(
+            f"The index at {index_dir} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
+        ) from None
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexDamagedError(
+            f"The index at {index_dir} has schema version {manifest.schema_version}, this program reads "
+            f"{SCHEMA_VERSION}. {FIX}"
+        )
+    if not (len(chunks) == faiss_index.ntotal == manifest.count) or faiss_index.d != manifest.dim:
+        raise IndexDamagedError(
+            f"The index at {index_dir} is inconsistent (chunks, vectors and manifest disagree). {FIX}"
+        )
+    return FaissIndex(manifest, chunks, faiss_index, path)
+
+
+class FaissStore(Store):
+    """The index folder as a store: every write is a new version folder, swapped in atomically."""
+
+    kind = "faiss"
+    schema_version = SCHEMA_VERSION
+
+    def __init__(self, index_dir: Path, hnsw_threshold: int = 50_000) -> None:
+        self.index_dir = index_dir
+        self.hnsw_threshold = hnsw_threshold
+        self._last: FaissIndex | None = None  # what manifest() loaded, reused by the write that follows
+
+    def version(self) -> str | None:
+        return current_version(self.index_dir)
+
+    def load(self) -> FaissIndex:
+        return load_index(self.index_dir)
+
+    def manifest(self) -> Manifest | None:
+        try:
+            self._last = load_index(self.index_dir)
+        except IndexMissingError:
+            return None
+        return self._last.manifest
+
+    def lock(self):
+        return write_lock(self.index_dir)
+
+    def write(self, update: Update) -> None:
+        """Keep the old version's passages of untouched files, add the new ones, save a new version folder."""
+        chunks, vectors = list(update.chunks), np.asarray(update.vectors, dtype=np.float32)
+        if not update.full and current_version(self.index_dir) is not None:
+            old = self._last
+            if old is None or old.version != current_version(self.index_dir):
+                old = load_index(self.index_dir)
+            gone = set(update.delete)
+            kept, kept_vectors = old.passages_of(n for n in old.manifest.files if n not in gone)
+            chunks = kept + chunks
+            vectors = np.vstack([kept_vectors, vectors]) if len(kept) else vectors
+        order = sorted(range(len(chunks)), key=lambda i: (chunks[i].doc, chunks[i].start, chunks[i].end))
+        chunks = [chunks[i] for i in order]
+        vectors = vectors[order] if len(order) else np.zeros((0, update.manifest.dim), dtype=np.float32)
+        faiss_index, kind = build_faiss(vectors, update.manifest.dim, self.hnsw_threshold)
+        manifest = Manifest(**{**update.manifest.__dict__, "index_type": kind, "count": len(chunks)})
+        save_index(self.index_dir, manifest, chunks, faiss_index)
+        self._last = None
+
+    def status(self) -> dict:
+        return {"backend": self.kind, "index_dir": str(self.index_dir)}

@@ -1,0 +1,82 @@
+"""The files backend's hybrid search, in memory: BM25 (bm25s) over Dutch-stemmed tokens, FAISS, weighted RRF."""
+
+from __future__ import annotations
+
+import bm25s
+import numpy as np
+
+from ..search import rrf, tokenize
+from ..types import Passage
+from .base import SearchRequest
+from .faiss import FaissIndex
+
+
+def bm25_index(index: FaissIndex) -> bm25s.BM25:
+    """The BM25 model over the index's chunks, built once per loaded index."""
+    if "bm25" not in index.cache:
+        model = bm25s.BM25()
+        corpus = [tokenize(f"{c.title}\n{c.text}") or ["_"] for c in index.chunks]
+        model.index(corpus, show_progress=False)
+        index.cache["bm25"] = model
+    return index.cache["bm25"]
+
+
+def bm25_search(index: FaissIndex, query: str, k: int) -> list[tuple[int, float]]:
+    """Top-k (row, score) by BM25; empty when no query term is in the vocabulary."""
+    if not index.chunks:
+        return []
+    model = bm25_index(index)
+    vocab = model.vocab_dict
+    terms = [t for t in tokenize(query) if t in vocab]
+    if not terms:
+        return []
+    scores = model.get_scores(terms)
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def dense_search(index: FaissIndex, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Top-k (row, cosine) from FAISS."""
+    if index.faiss_index.ntotal == 0:
+        return []
+    scores, rows = index.faiss_index.search(
+        query_vector.reshape(1, -1).astype(np.float32), min(k, index.faiss_index.ntotal)
+    )
+    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+
+def hybrid_search(index: FaissIndex, request: SearchRequest) -> list[Passage]:
+    """Dense and BM25 top-`pool` lists, restricted to `authors`, fused by weighted RRF; best `k`."""
+    pool = request.pool
+    if request.authors:  # widen the pool, then filter: cheap at this corpus size and exact for flat indexes
+        pool = max(pool, min(len(index.chunks), pool * 10))
+    dense = dense_search(index, request.vector, pool) if request.vector is not None else []
+    lexical = bm25_search(index, request.text, pool) if request.use_bm25 else []
+    if dense and lexical and request.bm25_weight == 0:
+        lexical = []  # keep the BM25 score off passages it did not help rank
+    if request.authors:
+        keep = {i for i, c in enumerate(index.chunks) if c.author in request.authors}
+        dense = [d for d in dense if d[0] in keep]
+        lexical = [b for b in lexical if b[0] in keep]
+    fused = rrf([dense, lexical], [1.0, request.bm25_weight if dense else 1.0], request.rrf_k)
+    dense_by_row = dict(dense)
+    bm25_by_row = dict(lexical)
+    # Ties (same fused score) break on the dense score, then on position, so results are deterministic.
+    order = sorted(fused, key=lambda r: (-fused[r], -dense_by_row.get(r, -1.0), r))[: request.k]
+    if dense and request.vector is not None:
+        missing = [r for r in order if r not in dense_by_row]
+        dense_by_row.update(_cosines(index, request.vector, missing))
+    return [
+        Passage(rank, index.chunks[row], fused[row], dense_by_row.get(row), bm25_by_row.get(row))
+        for rank, row in enumerate(order, start=1)
+    ]
+
+
+def _cosines(index: FaissIndex, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
+    """Exact cosine for passages found only by BM25, so every passage carries a comparable dense score."""
+    if not rows:
+        return {}
+    vectors = np.vstack([index.faiss_index.reconstruct(int(r)) for r in rows])
+    return {r: float(s) for r, s in zip(rows, vectors @ query_vector)}

@@ -1,0 +1,380 @@
+"""The PostgreSQL + pgvector backend: the index in three tables, hybrid search in one SQL statement.
+
+Writes go to the primary (RAG_DATABASE_URL) in one transaction each, serialised across processes by an
+advisory lock; reads are spread round-robin over the replicas (RAG_DATABASE_READ_URLS) and fall back to the
+primary when a replica is down or lags more than RAG_MAX_REPLICA_LAG_S (replicas.py). Nothing here loads
+the chunk table whole: search, one chunk, the author list and the manifest are each one small query.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import DependencyError, IndexDamagedError, IndexMismatchError, IndexMissingError
+from ..search import STOPWORDS, TOKEN_RE
+from ..types import Chunk, Passage
+from .base import FIX, FileEntry, Index, Manifest, SearchRequest, Store, Update
+from .replicas import Router, redact
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 1
+LOCK_KEY = 0x7261_6731  # "rag1": the advisory lock every `rag index` on this database takes
+REBUILD_INDEXES_FROM = 5_000  # passages in one write above which the HNSW/GIN indexes are rebuilt, not updated
+HNSW_EF_SEARCH = 100  # candidates the HNSW scan keeps; 40 (the default) loses recall at 100k passages
+CHUNK_COLUMNS = "id, doc, section, start_off, end_off, text, title, author, date, place"
+
+SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE TABLE manifest (
+    id int PRIMARY KEY CHECK (id = 1),
+    schema_version int NOT NULL,
+    embedder text NOT NULL,
+    dim int NOT NULL,
+    chunker text NOT NULL,
+    passages int NOT NULL,
+    generation bigint NOT NULL,   -- +1 on every write: readers reload when it changes
+    updated double precision NOT NULL
+);
+CREATE TABLE documents (
+    doc text PRIMARY KEY,         -- file name relative to the seeds dir
+    sha256 text NOT NULL,         -- content hash: unchanged files are not embedded again
+    chunks int NOT NULL,
+    title text NOT NULL,
+    author text,
+    date text,
+    source text,
+    url text,
+    text text NOT NULL            -- the indexed text that chunk offsets point into
+);
+CREATE TABLE chunks (
+    id text PRIMARY KEY,
+    doc text NOT NULL REFERENCES documents (doc) ON DELETE CASCADE,
+    section int NOT NULL,
+    start_off int NOT NULL,
+    end_off int NOT NULL,
+    text text NOT NULL,
+    title text NOT NULL,
+    author text,
+    date text,
+    place text,
+    embedding vector({dim}) NOT NULL,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('dutch', title || E'\\n' || text)) STORED
+);
+CREATE INDEX chunks_doc ON chunks (doc, start_off, end_off);
+CREATE INDEX chunks_author ON chunks (author);
+"""
+SEARCH_INDEXES = """
+CREATE INDEX IF NOT EXISTS chunks_embedding ON chunks USING hnsw (embedding vector_ip_ops)
+    WITH (m = 16, ef_construction = 64);
+CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING gin (tsv);
+"""
+
+
+def _psycopg():
+    try:
+        import psycopg
+    except ImportError:
+        raise DependencyError(
+            "RAG_BACKEND=postgres needs `pip install -e '.[postgres]'` (run `make install`)."
+        ) from None
+    return psycopg
+
+
+def ts_query(text: str) -> str:
+    """The question's words OR-ed for `to_tsquery('dutch', ...)`, stop words out (as the BM25 tokenizer)."""
+    words = [w for w in TOKEN_RE.findall(text.lower()) if w not in STOPWORDS and (not w.isdigit() or len(w) == 4)]
+    return " | ".join(dict.fromkeys(w.replace("_", " ").split()[0] for w in words if w.strip("_")))
+
+
+def _vector_text(v: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(v, dtype=np.float32)) + "]"
+
+
+def _chunk(row) -> Chunk:
+    return Chunk(*row[:10])
+
+
+def search_sql(dense: bool, lexical: bool, authors: bool) -> str:
+    """Dense top-pool by inner product (HNSW), keyword top-pool by ts_rank_cd (GIN), weighted RRF, top k."""
+    where_author = "AND author = ANY(%(authors)s)" if authors else ""
+    parts, joins = [], []
+    if dense:
+        parts.append(f"""dense AS (
+        SELECT id, cos, row_number() OVER (ORDER BY cos DESC, id) AS r FROM (
+            SELECT id, -(embedding <#> %(vec)s::vector) AS cos FROM chunks
+            WHERE true {where_author}
+            ORDER BY embedding <#> %(vec)s::vector LIMIT %(pool)s) d)""")
+    if lexical:
+        parts.append(f"""lexical AS (
+        SELECT id, kw, row_number() OVER (ORDER BY kw DESC, id) AS r FROM (
+            SELECT id, ts_rank_cd(tsv, q, %(norm)s) AS kw FROM chunks, to_tsquery('dutch', %(tsq)s) q
+            WHERE tsv @@ q {where_author}
+            ORDER BY kw DESC, id LIMIT %(pool)s) l)""")
+    if dense and lexical:
+        joins = """SELECT coalesce(d.id, l.id) AS id, d.cos, l.kw,
+            coalesce(1.0 / (%(rrf_k)s + d.r), 0) + coalesce(%(w)s / (%(rrf_k)s + l.r), 0) AS score
+            FROM dense d FULL JOIN lexical l ON d.id = l.id"""
+    elif dense:
+        joins = "SELECT id, cos, NULL::real AS kw, 1.0 / (%(rrf_k)s + r) AS score FROM dense"
+    else:
+        joins = "SELECT id, NULL::real AS cos, kw, %(w)s / (%(rrf_k)s + r) AS score FROM lexical"
+    cos = "coalesce(f.cos, -(c.embedding <#> %(vec)s::vector))" if dense else "NULL::real"
+    cs = ", ".join(f"c.{c}" for c in CHUNK_COLUMNS.split(", "))
+    return f"""WITH {", ".join(parts)}, fused AS ({joins})
+        SELECT {cs}, f.score, {cos} AS cos, f.kw
+        FROM fused f JOIN chunks c ON c.id = f.id
+        ORDER BY f.score DESC, f.cos DESC NULLS LAST, c.doc, c.start_off, c.end_off
+        LIMIT %(k)s"""
+
+
+@dataclass
+class PostgresIndex(Index):
+    """One generation of the index in the database; every read is a query (spread over the replicas)."""
+
+    store: PostgresStore
+    manifest: Manifest
+    version: str
+    cache: dict = field(default_factory=dict)
+
+    def search(self, request: SearchRequest) -> list[Passage]:
+        dense = request.vector is not None
+        tsq = ts_query(request.text) if request.use_bm25 else ""
+        lexical = bool(tsq) and not (dense and request.bm25_weight == 0)  # as the files backend
+        if not (dense or lexical):
+            return []
+        params = {
+            "vec": _vector_text(request.vector) if dense else None,
+            "tsq": tsq,
+            "pool": request.pool,
+            "k": request.k,
+            "rrf_k": request.rrf_k,
+            "w": request.bm25_weight if dense else 1.0,
+            "norm": self.store.rank_normalization,
+            "authors": list(request.authors),
+        }
+        rows = self.store.read(search_sql(dense, lexical, bool(request.authors)), params)
+        return [
+            Passage(rank, _chunk(r), float(r[10]), None if r[11] is None else float(r[11]), r[12])
+            for rank, r in enumerate(rows, start=1)
+        ]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        rows = self.store.read(f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE id = %s", (chunk_id,))
+        return _chunk(rows[0]) if rows else None
+
+    def authors(self) -> list[str]:
+        if "authors" not in self.cache:
+            rows = self.store.read(
+                "SELECT DISTINCT author FROM chunks WHERE author IS NOT NULL AND author NOT LIKE '%%,%%'"
+            )
+            self.cache["authors"] = sorted(r[0] for r in rows)
+        return self.cache["authors"]
+
+    def passages_of(self, docs: Iterable[str]) -> tuple[list[Chunk], np.ndarray]:
+        rows = self.store.read(
+            f"SELECT {CHUNK_COLUMNS}, embedding::text FROM chunks WHERE doc = ANY(%s) ORDER BY doc, start_off, end_off",
+            (list(docs),),
+        )
+        vectors = [np.array(r[10][1:-1].split(","), dtype=np.float32) for r in rows]
+        return [_chunk(r) for r in rows], (
+            np.vstack(vectors) if vectors else np.zeros((0, self.manifest.dim), np.float32)
+        )
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        rows = self.store.read(f"SELECT {CHUNK_COLUMNS} FROM chunks ORDER BY doc, start_off, end_off")
+        return (_chunk(r) for r in rows)
+
+
+class PostgresStore(Store):
+    """The index in a PostgreSQL database with pgvector; see the module docstring."""
+
+    kind = "postgres"
+    schema_version = SCHEMA_VERSION
+    rank_normalization = 0  # ts_rank_cd's length normalisation (0: none), chosen on the eval sets (see README)
+
+    def __init__(self, url: str, read_urls: tuple[str, ...] = (), max_lag_s: float = 5.0) -> None:
+        _psycopg()
+        self.url = url
+        self.router = Router(url, read_urls, max_lag_s, setup=f"SET hnsw.ef_search = {HNSW_EF_SEARCH}")
+        self._writer = threading.Lock()  # one writer per process; the advisory lock covers other processes
+        self._conn = None  # the primary connection that holds the advisory lock during an update
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def read(self, sql: str, params=None) -> list[tuple]:
+        """Run a query on a replica (round-robin, within the lag limit) or on the primary."""
+        return self.router.read(sql, params)
+
+    def version(self) -> str | None:
+        try:
+            rows = self.read("SELECT schema_version, generation FROM manifest")
+        except _psycopg().errors.UndefinedTable:
+            return None
+        return f"{rows[0][0]}.{rows[0][1]}" if rows else None
+
+    def _manifest(self, rows_meta, rows_files) -> Manifest:
+        version, embedder, dim, chunker, passages, _generation, updated = rows_meta
+        if version != SCHEMA_VERSION:
+            newer = version > SCHEMA_VERSION
+            raise IndexMismatchError(
+                f"The database holds the index in schema version {version}; this program uses {SCHEMA_VERSION}. "
+                + (
+                    "Upgrade rag (`git pull && make install`) to read it."
+                    if newer
+                    else "Run `rag index --full` to rebuild it in the current schema."
+                )
+            )
+        files = {d: FileEntry(sha, n, title, author, date) for d, sha, n, title, author, date in rows_files}
+        return Manifest(version, embedder, dim, chunker, "hnsw", passages, files, "", updated)
+
+    def _read_manifest(self, read) -> Manifest | None:
+        try:
+            meta = read(
+                "SELECT schema_version, embedder, dim, chunker, passages, generation, updated FROM manifest", None
+            )
+        except _psycopg().errors.UndefinedTable:
+            return None
+        if not meta:
+            return None
+        files = read("SELECT doc, sha256, chunks, title, author, date FROM documents ORDER BY doc", None)
+        return self._manifest(meta[0], files)
+
+    def load(self) -> PostgresIndex:
+        def read_all(read):  # manifest and generation from one server in one transaction
+            manifest = self._read_manifest(read)
+            return manifest, manifest and read("SELECT generation FROM manifest")[0][0]
+
+        manifest, generation = self.router.on_one_server(read_all)
+        if manifest is None:
+            raise IndexMissingError("No index in the database. Run `rag index` to build it.")
+        return PostgresIndex(self, manifest, f"{manifest.schema_version}.{generation}")
+
+    def manifest(self) -> Manifest | None:
+        """From the primary: the indexer decides what to embed against what was last written."""
+        return self._read_manifest(self.router.primary_read)
+
+    # -- writing -------------------------------------------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        psycopg = _psycopg()
+        with self._writer:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            try:
+                if not conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+                    log.warning("another `rag index` is writing to this database; waiting for it to finish")
+                    conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+                self._conn = conn
+                yield
+            finally:
+                self._conn = None
+                conn.close()  # closing the session releases the advisory lock (as does a killed process)
+
+    def write(self, update: Update) -> None:
+        """Deletes, inserts and the manifest in one transaction: readers see the old or the new index."""
+        if self._conn is None:
+            with self.lock():
+                return self.write(update)
+        from pgvector.psycopg import register_vector
+
+        conn = self._conn
+        m = update.manifest
+        with conn.transaction():
+            current = self._schema_state(conn)
+            if current is None or (update.full and current != (SCHEMA_VERSION, m.dim)):
+                if current is not None and current[0] > SCHEMA_VERSION:
+                    raise IndexMismatchError(
+                        f"The database holds schema version {current[0]}, newer than this program's "
+                        f"{SCHEMA_VERSION}. Upgrade rag (`git pull && make install`); the index was left as it was."
+                    )
+                conn.execute("DROP TABLE IF EXISTS chunks, documents, manifest")
+                conn.execute(SCHEMA.format(dim=m.dim))
+                conn.execute(SEARCH_INDEXES)
+            elif current[0] != SCHEMA_VERSION:
+                raise IndexMismatchError(
+                    f"The database holds schema version {current[0]}; this program uses {SCHEMA_VERSION}. {FIX}"
+                )
+            register_vector(conn)
+            bulk = update.full or len(update.chunks) >= REBUILD_INDEXES_FROM
+            if bulk:  # building the HNSW and GIN indexes once is much faster than updating them row by row
+                conn.execute("DROP INDEX IF EXISTS chunks_embedding, chunks_tsv")
+            if update.full:
+                conn.execute("DELETE FROM documents")
+            else:
+                conn.execute(
+                    "DELETE FROM documents WHERE doc = ANY(%s) OR NOT doc = ANY(%s)",
+                    (list(update.delete), list(m.files)),
+                )
+            self._insert(conn, update)
+            if bulk:
+                conn.execute(SEARCH_INDEXES)
+            passages = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            if passages != m.count:
+                raise IndexDamagedError(f"Wrote {passages} passages but the manifest counts {m.count}. {FIX}")
+            conn.execute(
+                """INSERT INTO manifest VALUES (1, %s, %s, %s, %s, %s, 1, %s) ON CONFLICT (id) DO UPDATE SET
+                   schema_version = excluded.schema_version, embedder = excluded.embedder, dim = excluded.dim,
+                   chunker = excluded.chunker, passages = excluded.passages,
+                   generation = manifest.generation + 1, updated = excluded.updated""",
+                (SCHEMA_VERSION, m.embedder, m.dim, m.chunker, passages, time.time()),
+            )
+        conn.execute("ANALYZE chunks")  # fresh statistics so the planner picks the HNSW and GIN indexes
+
+    @staticmethod
+    def _schema_state(conn) -> tuple[int, int] | None:
+        if conn.execute("SELECT to_regclass('manifest') IS NULL OR to_regclass('chunks') IS NULL").fetchone()[0]:
+            return None
+        row = conn.execute("SELECT schema_version, dim FROM manifest").fetchone()
+        return (row[0], row[1]) if row else None
+
+    @staticmethod
+    def _insert(conn, update: Update) -> None:
+        present = {r[0] for r in conn.execute("SELECT doc FROM documents").fetchall()}
+        texts = {d.doc: d for d in update.documents}
+        with conn.cursor().copy(
+            "COPY documents (doc, sha256, chunks, title, author, date, source, url, text) FROM STDIN"
+        ) as copy:
+            for name, e in update.manifest.files.items():
+                if name in present:
+                    continue
+                d = texts.get(name)
+                copy.write_row(
+                    (
+                        name,
+                        e.sha256,
+                        e.chunks,
+                        e.title,
+                        e.author,
+                        e.date,
+                        d and d.source,
+                        d and d.url,
+                        d.text if d else "",
+                    )
+                )
+        with conn.cursor().copy(f"COPY chunks ({CHUNK_COLUMNS}, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
+            copy.set_types(["text", "text", "int4", "int4", "int4", "text", "text", "text", "text", "text", "vector"])
+            for c, v in zip(update.chunks, np.asarray(update.vectors, dtype=np.float32)):
+                copy.write_row((c.id, c.doc, c.section, c.start, c.end, c.text, c.title, c.author, c.date, c.place, v))
+
+    def close(self) -> None:
+        self.router.close()
+
+    # -- status --------------------------------------------------------------------------------------------
+    def status(self) -> dict:
+        out: dict = {"database": redact(self.url)}
+        try:
+            row = self.router.primary_read(
+                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)", None
+            )[0]
+            out.update(documents_rows=row[0], chunks_rows=row[1])
+        except _psycopg().errors.UndefinedTable:
+            out.update(documents_rows=0, chunks_rows=0)
+        except _psycopg().OperationalError as exc:
+            out["error"] = f"primary unreachable: {str(exc).strip().splitlines()[0]}"
+        out["replicas"] = self.router.replica_status()
+        return out
