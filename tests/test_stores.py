@@ -1,0 +1,127 @@
+"""The store contract, run against both backends (files + FAISS, PostgreSQL + pgvector) on the tiny corpus."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rag.embedders import HashEmbedder
+from rag.errors import IndexMissingError
+from rag.indexer import update_index
+from rag.search import search
+from rag.service import Assistant
+from rag.stores import open_store
+from rag.stores.base import SearchRequest
+
+
+def test_an_empty_store_has_no_version_and_says_what_to_run(store_settings):
+    store = open_store(store_settings)
+    assert store.version() is None and store.manifest() is None
+    with pytest.raises(IndexMissingError, match="rag index"):
+        store.load()
+
+
+def test_indexing_records_every_file_and_passage_in_the_manifest(store_settings):
+    report = update_index(store_settings)
+    store = open_store(store_settings)
+    index = store.load()
+    m = index.manifest
+    assert report.full and set(m.files) == {"a_zorg.txt", "b_data.md", "c_brieven.txt"}
+    assert m.count == report.total_chunks == sum(e.chunks for e in m.files.values())
+    assert m.embedder == "hash-256" and m.dim == 256
+    chunks = list(index.iter_chunks())
+    assert len(chunks) == m.count and {c.doc for c in chunks} == set(m.files)
+    assert index.chunk(chunks[0].id) == chunks[0] and index.chunk("no-such-id") is None
+
+
+def test_an_update_embeds_only_added_and_changed_files_and_drops_removed_ones(store_settings, monkeypatch):
+    update_index(store_settings)
+    store = open_store(store_settings)
+    before = store.load()
+    kept_before = [c for c in before.iter_chunks() if c.doc == "b_data.md"]
+    seeds = store_settings.seeds_dir
+    (seeds / "a_zorg.txt").write_text("Zorg\n\nPatiënten bellen liever niet. Terugbellen werkt beter.\n", "utf-8")
+    (seeds / "c_brieven.txt").unlink()
+    (seeds / "d_nieuw.txt").write_text("Nieuw\n\nEen nieuw artikel over klantreizen in de energiesector.\n", "utf-8")
+    embedded: list[str] = []
+    real = HashEmbedder.encode_documents
+    monkeypatch.setattr(
+        HashEmbedder, "encode_documents", lambda self, texts: embedded.extend(texts) or real(self, texts)
+    )
+    report = update_index(store_settings)
+    after = store.load()
+    assert (report.added, report.changed, report.removed) == (("d_nieuw.txt",), ("a_zorg.txt",), ("c_brieven.txt",))
+    chunks = list(after.iter_chunks())
+    assert sorted(embedded) == sorted(c.text for c in chunks if c.doc in ("a_zorg.txt", "d_nieuw.txt"))
+    assert [c for c in chunks if c.doc == "b_data.md"] == kept_before
+    assert not any(c.doc == "c_brieven.txt" for c in chunks)
+    assert after.version != before.version and store.version() == after.version
+    assert update_index(store_settings).chunks_embedded == 0  # nothing changed: nothing embedded or written
+    assert store.version() == after.version
+
+
+def test_stored_vectors_are_the_embedders_vectors_of_the_chunk_texts(store_settings):
+    update_index(store_settings)
+    index = open_store(store_settings).load()
+    chunks, vectors = index.passages_of(["c_brieven.txt", "a_zorg.txt"])
+    assert [c.doc for c in chunks] == sorted(c.doc for c in chunks) and len(chunks) == len(vectors) > 2
+    assert np.allclose(vectors, HashEmbedder().encode_documents([c.text for c in chunks]), atol=1e-5)
+
+
+def test_dense_search_matches_brute_force_cosine_top_k(store_settings):
+    update_index(store_settings)
+    index = open_store(store_settings).load()
+    chunks, vectors = index.passages_of(index.manifest.files)
+    query = HashEmbedder().encode_queries(["chatbots en de overdracht van bot naar mens"])[0]
+    expected = [chunks[i].id for i in np.argsort(-(vectors @ query), kind="stable")[:3]]
+    passages = index.search(SearchRequest("chatbots", query, k=3, pool=20, bm25_weight=0.0, use_bm25=False))
+    assert [p.chunk.id for p in passages] == expected
+    assert [p.rank for p in passages] == [1, 2, 3]
+    assert passages[0].dense == pytest.approx(float(np.max(vectors @ query)), abs=1e-5)
+
+
+def test_hybrid_search_finds_the_passage_by_keyword_and_fuses_both_lists(store_settings):
+    update_index(store_settings)
+    index = open_store(store_settings).load()
+    passages = search(index, HashEmbedder(), "terugbelsystemen in ziekenhuizen", store_settings, k=3)
+    assert passages[0].chunk.doc == "a_zorg.txt"
+    assert passages[0].bm25 is not None and passages[0].bm25 > 0 and passages[0].dense is not None
+    assert all(a.score >= b.score for a, b in zip(passages, passages[1:]))
+    keyword_only = search(index, None, "terugbelsystemen", replace(store_settings, use_dense=False), k=2)
+    assert keyword_only[0].chunk.doc == "a_zorg.txt" and keyword_only[0].dense is None
+
+
+def test_search_restricted_to_authors_returns_only_their_passages(store_settings):
+    update_index(store_settings)
+    index = open_store(store_settings).load()
+    assert "Anna de Vries" in index.authors()
+    passages = search(index, HashEmbedder(), "automatisering klantcontact", store_settings, authors=("Marie",))
+    assert passages == []  # "Marie" is not an author's full name
+    authors = tuple(a for a in index.authors() if a.startswith("Marie"))
+    passages = search(index, HashEmbedder(), "automatisering klantcontact", store_settings, authors=authors)
+    assert passages and {p.chunk.author for p in passages} == set(authors)
+
+
+def test_a_changed_embedder_rebuilds_the_whole_index_and_says_why(store_settings, monkeypatch):
+    update_index(store_settings)
+
+    class Other(HashEmbedder):
+        id, dim = "other-64", 64
+
+    monkeypatch.setattr("rag.indexer.get_embedder", lambda name: Other())
+    report = update_index(store_settings)
+    assert report.full and "embedder changed" in report.reason
+    m = open_store(store_settings).load().manifest
+    assert m.embedder == "other-64" and m.dim == 64 and m.count == report.total_chunks
+
+
+def test_the_assistant_answers_and_reports_status_the_same_way_on_both_backends(store_settings):
+    assistant = Assistant(store_settings)
+    assistant.reindex()
+    answer = assistant.ask("Waarom investeren ziekenhuizen in terugbelsystemen?")
+    assert not answer.abstained and answer.citations[0].doc == "a_zorg.txt"
+    status = assistant.status()
+    assert status["backend"] == store_settings.backend and status["articles"] == 3
+    assert status["passages"] == len(list(assistant.index().iter_chunks()))
