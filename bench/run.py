@@ -3,6 +3,10 @@
     python bench/run.py                      # bundled corpus, ~10k and ~100k passages (about 35 minutes)
     python bench/run.py --quick              # bundled corpus and ~10k passages
     python bench/run.py --scales bundled,2k  # any scales; "Nk" means about N thousand synthetic passages
+    python bench/run.py --systems ours,postgres --out bench/postgres   # FAISS and PostgreSQL only
+
+The postgres system runs on a primary and a streaming replica that the benchmark starts (scripts/pg.py, on free
+ports, data in a temp dir) and stops; it builds from the vectors of the FAISS run at the same scale.
 
 Each system at each scale runs in a fresh subprocess (so peak memory is its own) over a corpus in a temp
 dir; nothing is written into the repo's seeds/ or index/. Results go to --out: results.json (raw),
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -28,6 +33,7 @@ sys.path.insert(0, str(BENCH_DIR))  # bench/ is a folder of scripts, not a packa
 from rag.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 DEFAULT_SCALES = ("bundled", "10k", "100k")
+SYSTEMS = ("ours", "baseline", "postgres")
 QUICK_SCALES = ("bundled", "10k")
 
 
@@ -45,7 +51,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     p.add_argument("--baseline-subset", type=int, default=2_000, help="sample size for extrapolation (default 2000)")
     p.add_argument("--seeds", type=Path, default=PROJECT_ROOT / "seeds", help="seed articles (read only)")
-    p.add_argument("--worker", choices=("ours", "baseline"), help=argparse.SUPPRESS)
+    p.add_argument(
+        "--systems", default=",".join(SYSTEMS), help=f"comma-separated, of {', '.join(SYSTEMS)} (default all)"
+    )
+    p.add_argument("--worker", choices=SYSTEMS, help=argparse.SUPPRESS)
+    p.add_argument("--primary-url", help=argparse.SUPPRESS)
+    p.add_argument("--replica-url", help=argparse.SUPPRESS)
+    p.add_argument("--faiss-index", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--scale", help=argparse.SUPPRESS)
     p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -79,14 +91,19 @@ def make_corpus(scale: str, source: Path, dest: Path) -> None:
 
 def run_worker(args: argparse.Namespace) -> None:
     """Inside the subprocess: measure one system at one scale and write its SystemRun as JSON."""
-    from workers import bench_baseline, bench_ours
+    from workers import bench_baseline, bench_ours, bench_postgres
 
     common = (args.corpus, args.work, args.seeds, args.scale, args.queries, args.add_repeats, args.quality)
-    run = bench_ours(*common) if args.worker == "ours" else bench_baseline(*common, subset=args.subset)
+    if args.worker == "ours":
+        run = bench_ours(*common)
+    elif args.worker == "postgres":
+        run = bench_postgres(*common, args.primary_url, args.replica_url, args.faiss_index)
+    else:
+        run = bench_baseline(*common, subset=args.subset)
     args.result.write_text(json.dumps(run.to_json(), indent=1), encoding="utf-8")
 
 
-def spawn(args: argparse.Namespace, system: str, scale: str, corpus: Path, work: Path) -> dict:
+def spawn(args: argparse.Namespace, system: str, scale: str, corpus: Path, work: Path, pg=None) -> dict:
     """Run one worker subprocess and return its result."""
     from workers import ADDED_PREFIX
 
@@ -100,16 +117,65 @@ def spawn(args: argparse.Namespace, system: str, scale: str, corpus: Path, work:
         cmd.append("--quality")
     if system == "baseline" and not baseline_full:
         cmd += ["--subset", str(args.baseline_subset)]
+    if system == "postgres":
+        cmd += ["--primary-url", pg[0], "--replica-url", pg[1], "--faiss-index", str(work / "ours" / "index")]
     log(f"{scale}: {system} ...")
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True)
     for p in corpus.glob(f"{ADDED_PREFIX}*"):
         p.unlink()
-    shutil.rmtree(work / system, ignore_errors=True)
+    if system != "ours":  # the postgres run takes the FAISS run's vectors
+        shutil.rmtree(work / system, ignore_errors=True)
     data = json.loads(result.read_text(encoding="utf-8"))
     data["worker_wall_s"] = time.perf_counter() - t0
     log(f"{scale}: {system} done in {data['worker_wall_s']:.0f} s ({data['passages']} passages)")
     return data
+
+
+@contextmanager
+def postgres_servers(wanted: bool):
+    """A primary and a streaming replica (scripts/pg.py) for the run, always stopped at the end."""
+    if not wanted:
+        yield None
+        return
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from scripts import pg
+
+    base = Path(tempfile.mkdtemp(prefix="rag-bench-pg-"))
+    primary = pg.Server(base / "primary", _free_port())
+    replica = pg.Server(base / "replica", _free_port())
+    try:
+        log(f"starting PostgreSQL on ports {primary.port} (primary) and {replica.port} (replica)")
+        pg.start_primary(primary)
+        pg.start_replica(primary, replica)
+        yield primary, replica
+    finally:
+        for server in (replica, primary):
+            pg.stop(server)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def database_for(servers, scale: str) -> tuple[str, str]:
+    """A new database (with pgvector) for one scale: (primary URL, replica URL)."""
+    import psycopg
+
+    primary, replica = servers
+    name = "bench_" + "".join(ch for ch in scale if ch.isalnum())
+    root = primary.url.rsplit("/", 1)[0]
+    with psycopg.connect(root + "/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    with psycopg.connect(f"{root}/{name}", autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION vector")
+    return f"{root}/{name}", f"{replica.url.rsplit('/', 1)[0]}/{name}"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def log(message: str) -> None:
@@ -129,13 +195,17 @@ def main(argv: list[str] | None = None) -> int:
     scales = args.scales.split(",") if args.scales else list(QUICK_SCALES if args.quick else DEFAULT_SCALES)
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     t0 = time.perf_counter()
+    systems = [s for s in SYSTEMS if s in args.systems.split(",")]
+    if "postgres" in systems and "ours" not in systems:
+        raise SystemExit("--systems: postgres builds from the vectors of the ours (FAISS) run; include ours.")
     runs = []
-    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp, postgres_servers("postgres" in systems) as pg:
         for scale in scales:
             corpus = Path(tmp) / scale / "seeds"
             make_corpus(scale, args.seeds, corpus)
-            runs += [spawn(args, system, scale, corpus, Path(tmp) / scale) for system in ("ours", "baseline")]
-            shutil.rmtree(corpus)
+            urls = pg and database_for(pg, scale)
+            runs += [spawn(args, system, scale, corpus, Path(tmp) / scale, urls) for system in systems]
+            shutil.rmtree(Path(tmp) / scale)
     command = "python bench/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     meta = {"date": started, "command": command.strip(), "total_s": time.perf_counter() - t0, "machine": machine()}
     args.out.mkdir(parents=True, exist_ok=True)

@@ -44,6 +44,8 @@ class SystemRun:
     build_cpu_s: float = 0.0  # CPU time of this process during the build (all threads)
     load_avg: list[float] = field(default_factory=list)  # 1-minute load average at start and end: other work
     notes: list[str] = field(default_factory=list)
+    replica_lag_s: list[float] = field(default_factory=list)  # postgres: until the replica replayed each add
+    search_replica: Latency | None = None  # postgres: `search` with reads on the replica
 
     @property
     def build_rate(self) -> float:
@@ -62,7 +64,7 @@ class SystemRun:
     @classmethod
     def from_json(cls, data: dict) -> SystemRun:
         data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for key in ("search", "ask"):
+        for key in ("search", "ask", "search_replica"):
             data[key] = Latency(**data[key]) if data.get(key) else None
         return cls(**data)
 
@@ -111,6 +113,81 @@ def bench_ours(
         run.first_ask_after_add_s.append(timed(partial(assistant.ask, queries[r]))[0])
     run.peak_rss_mb, run.load_avg = peak_rss_mb(), [load_avg, os.getloadavg()[0]]
     return run
+
+
+def bench_postgres(
+    seeds_dir: Path,
+    work_dir: Path,
+    source_seeds: Path,
+    scale: str,
+    n_queries: int,
+    add_repeats: int,
+    quality: bool,
+    primary_url: str = "",
+    replica_url: str = "",
+    faiss_index: Path | None = None,
+) -> SystemRun:
+    """The PostgreSQL backend: build from the FAISS run's vectors (no embedding), latency, adds, replica lag."""
+    from rag.embedders import get_embedder
+    from rag.indexer import update_index
+    from rag.service import Assistant
+    from rag.settings import Settings
+
+    load_avg = os.getloadavg()[0]
+    settings = Settings(
+        seeds_dir=seeds_dir, index_dir=faiss_index or work_dir / "index", backend="postgres", database_url=primary_url
+    )
+    load_s, _ = timed(lambda: get_embedder(settings.embedder).encode_queries(["warm"]))
+    cpu0 = time.process_time()
+    report = update_index(settings, full=True)
+    build_cpu_s = time.process_time() - cpu0
+    assistant = Assistant(settings)
+    questions = eval_questions()
+    queries = [q.question for q in questions]
+    first_s, _ = timed(lambda: assistant.search(WARM_UP, k=10))
+    assistant.ask(WARM_UP)
+    run = SystemRun(
+        "postgres", scale, len(report.added), report.total_chunks, assistant.index().manifest.index_type, load_s,
+        report.seconds, first_search_s=first_s, build_cpu_s=build_cpu_s,
+    )  # fmt: skip
+    run.notes.append(
+        f"build took the vectors of the FAISS run ({report.total_chunks - report.chunks_embedded} reused, "
+        f"{report.chunks_embedded} embedded): it measures loading the rows and building the HNSW and GIN indexes"
+    )
+    if quality:
+        run.retrieval = retrieval_quality(lambda q: [p.chunk for p in assistant.search(q, k=10)], questions)
+    run.search = latency(lambda q: assistant.search(q, k=10), queries, n_queries)
+    run.ask = latency(assistant.ask, queries, n_queries)
+    if replica_url:
+        on_replica = Assistant(settings.with_overrides(database_read_urls=replica_url))
+        on_replica.search(WARM_UP, k=10)
+        run.search_replica = latency(lambda q: on_replica.search(q, k=10), queries, n_queries)
+    for r in range(add_repeats):
+        add_article(seeds_dir, source_seeds, r)
+        seconds, rep = timed(assistant.reindex)
+        if rep.full or rep.chunks_embedded == 0:
+            run.notes.append(f"add {r}: not incremental ({rep.summary()})")
+        run.add_s.append(seconds)
+        if replica_url:
+            run.replica_lag_s.append(_replayed_after(primary_url, replica_url))
+        run.first_ask_after_add_s.append(timed(partial(assistant.ask, queries[r]))[0])
+    run.peak_rss_mb, run.load_avg = peak_rss_mb(), [load_avg, os.getloadavg()[0]]
+    return run
+
+
+def _replayed_after(primary_url: str, replica_url: str, timeout: float = 60) -> float:
+    """Seconds from now until the replica has replayed everything the primary has written."""
+    import psycopg
+
+    t0 = time.perf_counter()
+    with psycopg.connect(primary_url, autocommit=True) as p:
+        lsn = p.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    with psycopg.connect(replica_url, autocommit=True) as r:
+        while time.perf_counter() - t0 < timeout:
+            if r.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)).fetchone()[0]:
+                return time.perf_counter() - t0
+            time.sleep(0.002)
+    return float("inf")
 
 
 def bench_baseline(

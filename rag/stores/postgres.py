@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 LOCK_KEY = 0x7261_6731  # "rag1": the advisory lock every `rag index` on this database takes
 REBUILD_INDEXES_FROM = 5_000  # passages in one write above which the HNSW/GIN indexes are rebuilt, not updated
+BM25_K1, BM25_B = 1.5, 0.75  # bm25s's defaults, as in the files backend
 HNSW_EF_SEARCH = 100  # candidates the HNSW scan keeps; 40 (the default) loses recall at 100k passages
 CHUNK_COLUMNS = "id, doc, section, start_off, end_off, text, title, author, date, place"
 
@@ -39,6 +40,7 @@ CREATE TABLE manifest (
     dim int NOT NULL,
     chunker text NOT NULL,
     passages int NOT NULL,
+    avg_lexemes double precision NOT NULL,  -- mean length(tsv): BM25's average document length
     generation bigint NOT NULL,   -- +1 on every write: readers reload when it changes
     updated double precision NOT NULL
 );
@@ -87,10 +89,11 @@ def _psycopg():
     return psycopg
 
 
-def ts_query(text: str) -> str:
-    """The question's words OR-ed for `to_tsquery('dutch', ...)`, stop words out (as the BM25 tokenizer)."""
-    words = [w for w in TOKEN_RE.findall(text.lower()) if w not in STOPWORDS and (not w.isdigit() or len(w) == 4)]
-    return " | ".join(dict.fromkeys(w.replace("_", " ").split()[0] for w in words if w.strip("_")))
+def keyword_text(text: str) -> str:
+    """The question's words without Dutch and English stop words (as the BM25 tokenizer), for `to_tsvector`."""
+    return " ".join(
+        w for w in TOKEN_RE.findall(text.lower()) if w not in STOPWORDS and (not w.isdigit() or len(w) == 4)
+    )
 
 
 def _vector_text(v: np.ndarray) -> str:
@@ -102,7 +105,10 @@ def _chunk(row) -> Chunk:
 
 
 def search_sql(dense: bool, lexical: bool, authors: bool) -> str:
-    """Dense top-pool by inner product (HNSW), keyword top-pool by ts_rank_cd (GIN), weighted RRF, top k."""
+    """Dense top-pool by inner product (HNSW), keyword top-pool by BM25 (GIN), weighted RRF, top k.
+
+    `ts_rank_cd` has no inverse document frequency: with it, Dutch questions ranked clearly worse than BM25
+    in the files backend (MRR@10 -0.08 on the eval sets), so BM25 is computed here from the tsvector."""
     where_author = "AND author = ANY(%(authors)s)" if authors else ""
     parts, joins = [], []
     if dense:
@@ -111,12 +117,20 @@ def search_sql(dense: bool, lexical: bool, authors: bool) -> str:
             SELECT id, -(embedding <#> %(vec)s::vector) AS cos FROM chunks
             WHERE true {where_author}
             ORDER BY embedding <#> %(vec)s::vector LIMIT %(pool)s) d)""")
-    if lexical:
+    if lexical:  # BM25 (Lucene idf, Robertson tf) over the `dutch` lexemes; df counted through the GIN index
+        parts.append("""terms AS (
+        SELECT lexeme, ln(1 + (%(n)s - df + 0.5) / (df + 0.5)) AS idf FROM (
+            SELECT lexeme, (SELECT count(*) FROM chunks WHERE tsv @@ quote_literal(lexeme)::tsquery) AS df
+            FROM unnest(tsvector_to_array(to_tsvector('dutch', %(text)s))) AS lexeme) t)""")
         parts.append(f"""lexical AS (
         SELECT id, kw, row_number() OVER (ORDER BY kw DESC, id) AS r FROM (
-            SELECT id, ts_rank_cd(tsv, q, %(norm)s) AS kw FROM chunks, to_tsquery('dutch', %(tsq)s) q
-            WHERE tsv @@ q {where_author}
-            ORDER BY kw DESC, id LIMIT %(pool)s) l)""")
+            SELECT c.id, sum(t.idf * u.tf / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * length(c.tsv) / %(avgdl)s))) AS kw
+            FROM chunks c
+            CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(c.tsv)) u
+            JOIN terms t ON t.lexeme = u.lexeme
+            WHERE c.tsv @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms)
+            {where_author}
+            GROUP BY c.id ORDER BY kw DESC, c.id LIMIT %(pool)s) l)""")
     if dense and lexical:
         joins = """SELECT coalesce(d.id, l.id) AS id, d.cos, l.kw,
             coalesce(1.0 / (%(rrf_k)s + d.r), 0) + coalesce(%(w)s / (%(rrf_k)s + l.r), 0) AS score
@@ -141,22 +155,26 @@ class PostgresIndex(Index):
     store: PostgresStore
     manifest: Manifest
     version: str
+    avg_lexemes: float = 1.0
     cache: dict = field(default_factory=dict)
 
     def search(self, request: SearchRequest) -> list[Passage]:
         dense = request.vector is not None
-        tsq = ts_query(request.text) if request.use_bm25 else ""
-        lexical = bool(tsq) and not (dense and request.bm25_weight == 0)  # as the files backend
+        words = keyword_text(request.text) if request.use_bm25 else ""
+        lexical = bool(words) and not (dense and request.bm25_weight == 0)  # as the files backend
         if not (dense or lexical):
             return []
         params = {
             "vec": _vector_text(request.vector) if dense else None,
-            "tsq": tsq,
             "pool": request.pool,
             "k": request.k,
             "rrf_k": request.rrf_k,
             "w": request.bm25_weight if dense else 1.0,
-            "norm": self.store.rank_normalization,
+            "text": words,
+            "n": max(self.manifest.count, 1),
+            "avgdl": max(self.avg_lexemes, 1.0),
+            "k1": BM25_K1,
+            "b": BM25_B,
             "authors": list(request.authors),
         }
         rows = self.store.read(search_sql(dense, lexical, bool(request.authors)), params)
@@ -197,7 +215,6 @@ class PostgresStore(Store):
 
     kind = "postgres"
     schema_version = SCHEMA_VERSION
-    rank_normalization = 0  # ts_rank_cd's length normalisation (0: none), chosen on the eval sets (see README)
 
     def __init__(self, url: str, read_urls: tuple[str, ...] = (), max_lag_s: float = 5.0) -> None:
         _psycopg()
@@ -248,12 +265,13 @@ class PostgresStore(Store):
     def load(self) -> PostgresIndex:
         def read_all(read):  # manifest and generation from one server in one transaction
             manifest = self._read_manifest(read)
-            return manifest, manifest and read("SELECT generation FROM manifest")[0][0]
+            return manifest, manifest and read("SELECT generation, avg_lexemes FROM manifest")[0]
 
-        manifest, generation = self.router.on_one_server(read_all)
+        manifest, extra = self.router.on_one_server(read_all)
         if manifest is None:
             raise IndexMissingError("No index in the database. Run `rag index` to build it.")
-        return PostgresIndex(self, manifest, f"{manifest.schema_version}.{generation}")
+        generation, avg_lexemes = extra
+        return PostgresIndex(self, manifest, f"{manifest.schema_version}.{generation}", avg_lexemes)
 
     def manifest(self) -> Manifest | None:
         """From the primary: the indexer decides what to embed against what was last written."""
@@ -313,15 +331,17 @@ class PostgresStore(Store):
             self._insert(conn, update)
             if bulk:
                 conn.execute(SEARCH_INDEXES)
-            passages = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            passages, avg_lexemes = conn.execute(
+                "SELECT count(*), coalesce(avg(length(tsv)), 1) FROM chunks"
+            ).fetchone()
             if passages != m.count:
                 raise IndexDamagedError(f"Wrote {passages} passages but the manifest counts {m.count}. {FIX}")
             conn.execute(
-                """INSERT INTO manifest VALUES (1, %s, %s, %s, %s, %s, 1, %s) ON CONFLICT (id) DO UPDATE SET
+                """INSERT INTO manifest VALUES (1, %s, %s, %s, %s, %s, %s, 1, %s) ON CONFLICT (id) DO UPDATE SET
                    schema_version = excluded.schema_version, embedder = excluded.embedder, dim = excluded.dim,
-                   chunker = excluded.chunker, passages = excluded.passages,
+                   chunker = excluded.chunker, passages = excluded.passages, avg_lexemes = excluded.avg_lexemes,
                    generation = manifest.generation + 1, updated = excluded.updated""",
-                (SCHEMA_VERSION, m.embedder, m.dim, m.chunker, passages, time.time()),
+                (SCHEMA_VERSION, m.embedder, m.dim, m.chunker, passages, float(avg_lexemes), time.time()),
             )
         conn.execute("ANALYZE chunks")  # fresh statistics so the planner picks the HNSW and GIN indexes
 
