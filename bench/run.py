@@ -20,6 +20,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         run_worker(args)
         return 0
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `kill` still stops the PostgreSQL servers
     from measure import machine
     from report import write_results
 

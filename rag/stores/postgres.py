@@ -28,6 +28,7 @@ SCHEMA_VERSION = 1
 LOCK_KEY = 0x7261_6731  # "rag1": the advisory lock every `rag index` on this database takes
 REBUILD_INDEXES_FROM = 5_000  # passages in one write above which the HNSW/GIN indexes are rebuilt, not updated
 BM25_K1, BM25_B = 1.5, 0.75  # bm25s's defaults, as in the files backend
+BM25_CANDIDATE_DF = 2_000  # terms in more passages than this score candidates but do not add any (see search_sql)
 HNSW_EF_SEARCH = 100  # candidates the HNSW scan keeps; 40 (the default) loses recall at 100k passages
 CHUNK_COLUMNS = "id, doc, section, start_off, end_off, text, title, author, date, place"
 
@@ -118,18 +119,23 @@ def search_sql(dense: bool, lexical: bool, authors: bool) -> str:
             WHERE true {where_author}
             ORDER BY embedding <#> %(vec)s::vector LIMIT %(pool)s) d)""")
     if lexical:  # BM25 (Lucene idf, Robertson tf) over the `dutch` lexemes; df counted through the GIN index
-        parts.append("""terms AS (
-        SELECT lexeme, ln(1 + (%(n)s - df + 0.5) / (df + 0.5)) AS idf FROM (
+        parts.append("""terms AS MATERIALIZED (
+        SELECT lexeme, df, ln(1 + (%(n)s - df + 0.5) / (df + 0.5)) AS idf FROM (
             SELECT lexeme, (SELECT count(*) FROM chunks WHERE tsv @@ quote_literal(lexeme)::tsquery) AS df
             FROM unnest(tsvector_to_array(to_tsvector('dutch', %(text)s))) AS lexeme) t)""")
+        # Candidates come from the rarer terms (df <= cap, or else the rarest one); common terms add to their
+        # scores but do not bring in candidates of their own: at 100k passages a word in half of them would
+        # make every query score 50k rows. Below `cap` passages this is exact BM25.
+        parts.append("""candidates AS (
+        SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
+        WHERE df > 0 AND (df <= %(cap)s OR lexeme = (SELECT lexeme FROM terms WHERE df > 0 ORDER BY df, lexeme LIMIT 1)))""")
         parts.append(f"""lexical AS (
         SELECT id, kw, row_number() OVER (ORDER BY kw DESC, id) AS r FROM (
             SELECT c.id, sum(t.idf * u.tf / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * length(c.tsv) / %(avgdl)s))) AS kw
             FROM chunks c
             CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(c.tsv)) u
             JOIN terms t ON t.lexeme = u.lexeme
-            WHERE c.tsv @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms)
-            {where_author}
+            WHERE c.tsv @@ (SELECT q FROM candidates) {where_author}
             GROUP BY c.id ORDER BY kw DESC, c.id LIMIT %(pool)s) l)""")
     if dense and lexical:
         joins = """SELECT coalesce(d.id, l.id) AS id, d.cos, l.kw,
@@ -173,6 +179,7 @@ class PostgresIndex(Index):
             "text": words,
             "n": max(self.manifest.count, 1),
             "avgdl": max(self.avg_lexemes, 1.0),
+            "cap": BM25_CANDIDATE_DF,
             "k1": BM25_K1,
             "b": BM25_B,
             "authors": list(request.authors),
