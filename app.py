@@ -310,6 +310,7 @@ def main() -> int:
 
     for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # a replica down is logged once by rag.stores
     try:
         serve(load_settings())
     except RagError as exc:

@@ -192,6 +192,14 @@ def cmd_status(args, settings) -> int:
         print(json.dumps(status, indent=2))
     else:
         for key, value in status.items():
+            if key == "replicas":  # one line per replica: where, state, lag
+                value = (
+                    "; ".join(
+                        f"{r['url']} {r['state']}" + (f", lag {r['lag_s']:.3f} s" if r["lag_s"] is not None else "")
+                        for r in value
+                    )
+                    or "none"
+                )
             print(f"{key:13} {value}")
     return 0
 
@@ -209,14 +217,9 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    for noisy in (
-        "faiss",
-        "faiss.loader",
-        "bm25s",
-        "httpx",
-        "psycopg.pool",
-    ):  # before the import: faiss logs while loading
+    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):  # before the import: faiss logs while loading
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # retries to a replica that is down: we say it once
     from . import search  # noqa: F401 - imports bm25s, which sets its own logger to DEBUG
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)

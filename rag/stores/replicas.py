@@ -55,6 +55,7 @@ def _pool(url: str, setup: str, max_size: int = 20):
         max_size=max_size,
         kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
         configure=configure,
+        check=ConnectionPool.check_connection,  # a server restarted since: reconnect instead of failing a query
         timeout=CONNECT_TIMEOUT_S * 2,
         open=True,
         name=redact(url),
