@@ -200,6 +200,14 @@ def main(argv: list[str] | None = None) -> int:
     systems = [s for s in SYSTEMS if s in args.systems.split(",")]
     if "postgres" in systems and "ours" not in systems:
         raise SystemExit("--systems: postgres builds from the vectors of the ours (FAISS) run; include ours.")
+    command = "python bench/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+
+    def write(runs: list[dict]) -> float:
+        meta = {"date": started, "command": command.strip(), "total_s": time.perf_counter() - t0, "machine": machine()}
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_results(args.out, meta, runs)
+        return meta["total_s"]
+
     runs = []
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp, postgres_servers("postgres" in systems) as pg:
         for scale in scales:
@@ -208,11 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             urls = pg and database_for(pg, scale)
             runs += [spawn(args, system, scale, corpus, Path(tmp) / scale, urls) for system in systems]
             shutil.rmtree(Path(tmp) / scale)
-    command = "python bench/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-    meta = {"date": started, "command": command.strip(), "total_s": time.perf_counter() - t0, "machine": machine()}
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_results(args.out, meta, runs)
-    log(f"wrote {args.out}/results.md, results.json, results.png in {meta['total_s'] / 60:.1f} min")
+            total_s = write(runs)  # after every scale, so a run stopped at 100k still leaves the smaller ones
+    log(f"wrote {args.out}/results.md, results.json, results.png in {total_s / 60:.1f} min")
     return 0
 
 
