@@ -140,7 +140,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WRITER = """
 import sys, time
 from pathlib import Path
-import rag.store as store
+import rag.stores.faiss as store
 from rag.settings import Settings
 from rag.indexer import update_index
 real = store._fsync_write
