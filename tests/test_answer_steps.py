@@ -43,7 +43,9 @@ def test_headings_lead_ins_bullet_fragments_and_letter_furniture_are_never_quote
     assert not is_quotable(s["Beste Wim en Rien,"])
     assert not is_quotable(s["Twee concrete oplossingen om rugwind te creëren:"])  # a lead-in
     assert not is_quotable(s["- Roepen dat klanttevredenheid belangrijk is"])  # a bullet fragment
-    assert is_quotable(s["✅ Mini-stages bij klantenservice – Iedereen luistert een paar klantgesprekken per jaar mee."])
+    assert is_quotable(
+        s["✅ Mini-stages bij klantenservice – Iedereen luistert een paar klantgesprekken per jaar mee."]
+    )
     assert is_quotable(s["Hybride werken en kleinere hubs zijn eerder regel dan uitzondering geworden."])
 
 
