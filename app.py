@@ -356,7 +356,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     from rag import search  # noqa: F401 - imports bm25s, which sets its own logger to DEBUG
 
-    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):
+    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx", "httpx2", "openai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         serve(load_settings())
