@@ -59,14 +59,16 @@ def search(
     k: int | None = None,
     query_vector: np.ndarray | None = None,
     authors: tuple[str, ...] = (),
+    keywords: str | None = None,
 ) -> list[Passage]:
-    """Rank passages for `query`; `authors` restricts to passages written by them (follow-ups about a person)."""
+    """Rank passages for `query`; `authors` restricts to passages written by them (follow-ups about a person);
+    `keywords` is what the keyword retriever reads instead of `query` (an English question's Dutch words)."""
     k = k or settings.top_k
     vector = None
     if settings.use_dense and embedder is not None:
         vector = query_vector if query_vector is not None else embedder.encode_queries([query])[0]
     request = SearchRequest(
-        text=query,
+        text=keywords or query,
         vector=vector,
         k=k,
         pool=max(settings.retrieve_k, k),
