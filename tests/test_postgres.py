@@ -227,3 +227,22 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_the_search_statement_can_use_the_hnsw_and_gin_indexes(pg_settings):
+    """The planner prefers a sequential scan on a table this small, so it is switched off: what is checked is that
+    the statement's ORDER BY and @@ match the indexes (an operator of another opclass would fall back to a scan)."""
+    import psycopg
+
+    from rag.stores.postgres_sql import search_sql
+
+    update_index(pg_settings)
+    params = {
+        "vec": "[" + ",".join(["0.0625"] * 256) + "]", "text": "terugbelsystemen ziekenhuizen", "pool": 20, "k": 8,
+        "rrf_k": 60, "w": 1.0, "n": 10, "avgdl": 10.0, "cap": 2000, "k1": 1.5, "b": 0.75, "authors": [],
+    }  # fmt: skip
+    with psycopg.connect(pg_settings.database_url, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + search_sql(True, True, False), params).fetchall())
+    assert "Index Scan using chunks_embedding" in plan
+    assert "Bitmap Index Scan on chunks_tsv" in plan
