@@ -6,18 +6,18 @@ from the old index until the swap and picks up the new one on the next question.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Iterator
 
 from .chunking import chunker_id
-from .embedders import Embedder, get_embedder
+from .embedders import Embedder, embedder_id, get_embedder
 from .errors import IndexMismatchError, IndexMissingError, InputError
 from .indexer import Progress, rebuild_reason, update_index
-from .search import search
 from .settings import Settings
-from .store import Index, current_version, load_index
+from .store import Index, Manifest, current_version, load_index, read_manifest
 from .types import Answer, IndexReport, Passage
 
 log = logging.getLogger(__name__)
@@ -66,12 +66,19 @@ class Assistant:
 
     def _check(self, index: Index) -> None:
         """Refuse an index built with other settings; the message says what to run."""
-        reason = rebuild_reason(index.manifest, self.embedder, self._chunker)
-        if reason:
-            raise IndexMismatchError(
-                f"The index does not match the settings: {reason.split(';')[0]}. Run `rag index` with these "
-                "settings to rebuild it, or use the settings it was built with (embedder, chunk size, overlap)."
-            )
+        mismatch = self._mismatch(index.manifest, self.embedder.id, self.embedder.dim)
+        if mismatch:
+            raise IndexMismatchError(mismatch)
+
+    def _mismatch(self, manifest: Manifest, embedder: str | None = None, dim: int | None = None) -> str | None:
+        """What differs between the index and the settings, or None. Without a loaded embedder, by name only."""
+        reason = rebuild_reason(manifest, embedder or embedder_id(self.settings.embedder), self._chunker, dim)
+        if not reason:
+            return None
+        return (
+            f"The index does not match the settings: {reason.split(';')[0]}. Run `rag index` with these "
+            "settings to rebuild it, or use the settings it was built with (embedder, chunk size, overlap)."
+        )
 
     @property
     def _chunker(self) -> str:
@@ -84,6 +91,11 @@ class Assistant:
         start-up passes `rebuild_stale`, so `make run` keeps working after the defaults change.
         """
         if current_version(self.settings.index_dir) is not None:
+            if not rebuild_stale:  # refuse a stale index from its manifest; the first question loads it
+                mismatch = self._mismatch(read_manifest(self.settings.index_dir))
+                if mismatch:
+                    raise IndexMismatchError(mismatch)
+                return None
             try:
                 self.index()
                 return None
@@ -99,8 +111,21 @@ class Assistant:
         self.index()
         return report
 
+    def load(self) -> float:
+        """Load what answering needs once per process or index version (index, model, BM25); milliseconds taken."""
+        from .search import bm25_index
+
+        t0 = time.perf_counter()
+        index = self.index()
+        self.embedder  # noqa: B018 - loads the model
+        if self.settings.use_bm25:
+            bm25_index(index)
+        return (time.perf_counter() - t0) * 1000
+
     def search(self, query: str, k: int | None = None, authors: tuple[str, ...] = ()) -> list[Passage]:
         """Validated hybrid search."""
+        from .search import search
+
         query = validate_question(query, self.settings.max_question_chars)
         return search(self.index(), self.embedder, query, self.settings, k=k, authors=authors)
 
@@ -116,21 +141,25 @@ class Assistant:
     def ask_stream(
         self, question: str, k: int | None = None, history: list[str] | None = None
     ) -> Iterator[str | Answer]:
-        """Yield partial answer texts while generating, then the final Answer."""
+        """Yield partial answer texts while generating, then the final Answer.
+
+        The Answer's `latency_ms` is retrieval and answering only; `load_ms` is the one-off loading before it
+        (model, index, BM25), close to 0 once they are loaded."""
         from .answer import answer_question
 
-        t0 = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
-        index = self.index()
-        yield from answer_question(index, self.embedder, question, self.settings, k=k, history=history or [], t0=t0)
+        load_ms = self.load()
+        t0 = time.perf_counter()
+        events = answer_question(
+            self.index(), self.embedder, question, self.settings, k=k, history=history or [], t0=t0
+        )
+        for event in events:
+            yield dataclasses.replace(event, load_ms=load_ms) if isinstance(event, Answer) else event
 
     def status(self) -> dict:
-        """Articles, passages, embedder and when the index was last written."""
-        warning = None
+        """Articles, passages, embedder and when the index was last written (from the manifest alone: fast)."""
         try:
-            index = self.index()
-        except IndexMismatchError as exc:  # still show what is indexed
-            index, warning = load_index(self.settings.index_dir), str(exc)
+            m = read_manifest(self.settings.index_dir)
         except IndexMissingError:
             return {
                 "articles": 0,
@@ -140,7 +169,6 @@ class Assistant:
                 "index_type": None,
                 "index_dir": str(self.settings.index_dir),
             }
-        m = index.manifest
         return {
             "articles": len(m.files),
             "passages": m.count,
@@ -149,5 +177,5 @@ class Assistant:
             "last_indexed": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.created)),
             "index_dir": str(self.settings.index_dir),
             "seeds_dir": str(self.settings.seeds_dir),
-            "warning": warning,
+            "warning": self._mismatch(m),  # still shows what is indexed
         }
