@@ -71,3 +71,22 @@ def test_vectors_equal_the_packages_own_path(embedder):
     old = USE(threads=2).encode(texts)
     old = old / np.linalg.norm(old, axis=1, keepdims=True)
     assert np.allclose(embedder.encode_documents(texts), old, atol=1e-6)
+
+
+def test_the_weights_are_read_from_an_uncompressed_copy_made_once(tmp_path, monkeypatch):
+    import zipfile
+
+    from rag.embedders import uncompressed_copy
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = tmp_path / "weights.npz"
+    np.savez_compressed(source, a=np.arange(1000, dtype=np.float32), b=np.eye(3))
+    copy = uncompressed_copy(source)
+    assert copy != source and copy.parent == tmp_path / "rag-cx"
+    assert {i.compress_type for i in zipfile.ZipFile(copy).infolist()} == {zipfile.ZIP_STORED}
+    with np.load(copy) as a, np.load(source) as b:
+        assert sorted(a.files) == sorted(b.files) and all(np.array_equal(a[k], b[k]) for k in a.files)
+    stamp = copy.stat().st_mtime_ns
+    assert uncompressed_copy(source) == copy and copy.stat().st_mtime_ns == stamp  # reused, not rewritten
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-dir")  # cannot be written: the shipped file is used
+    assert uncompressed_copy(source) == source
