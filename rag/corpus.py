@@ -83,6 +83,11 @@ def _decode(data: bytes) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
+def content_digest(text: str) -> str:
+    """The hash a file's content is known by in the index (of its decoded text, so line endings do not count)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def read_document_text(seeds_dir: Path, doc: str) -> str:
     """The current text of one file, decoded exactly as at index time (for showing a passage in context)."""
     root = seeds_dir.resolve()
@@ -108,7 +113,7 @@ def load_documents(seeds_dir: Path, max_bytes: int) -> tuple[list[Document], lis
         if not text.strip():
             skipped.append(SkippedFile(f.doc, "empty file; add text or remove it"))
             continue
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = content_digest(text)
         if digest in seen:
             skipped.append(SkippedFile(f.doc, f"duplicate of {seen[digest]}; remove one of the two"))
             continue

@@ -13,8 +13,9 @@ import time
 from collections.abc import Iterator
 
 from .chunking import chunker_id
+from .corpus import content_digest, decode
 from .embedders import Embedder, embedder_id, get_embedder
-from .errors import IndexMismatchError, IndexMissingError, InputError
+from .errors import IndexMismatchError, IndexMissingError, InputError, RagError
 from .indexer import Progress, rebuild_reason, update_index
 from .settings import Settings
 from .store import Index, Manifest, current_version, load_index, read_manifest
@@ -121,6 +122,15 @@ class Assistant:
         if self.settings.use_bm25:
             bm25_index(index)
         return (time.perf_counter() - t0) * 1000
+
+    def indexed_copy(self, data: bytes) -> tuple[str, str] | None:
+        """(file name, title) of the indexed file with the same text as `data`, or None (also when there is no index)."""
+        try:
+            digest = content_digest(decode(data))
+            files = self.index().manifest.files
+        except (ValueError, RagError):  # not text, or no usable index: nothing to be a copy of
+            return None
+        return next(((name, e.title) for name, e in sorted(files.items()) if e.sha256 == digest), None)
 
     def search(self, query: str, k: int | None = None, authors: tuple[str, ...] = ()) -> list[Passage]:
         """Validated hybrid search."""

@@ -27,8 +27,8 @@ def test_defaults_match_the_readme_table():
         PROJECT_ROOT / "index",
         "use-multilingual",
     )
-    assert (s.chunk_size, s.chunk_overlap, s.top_k, s.abstain_threshold, s.port) == (900, 150, 8, 0.23, 7860)
-    assert (s.use_bm25, s.use_dense, s.bm25_weight, s.bm25_weight_cross) == (True, True, 1.0, 0.0)
+    assert (s.chunk_size, s.chunk_overlap, s.top_k, s.abstain_threshold, s.port) == (900, 150, 8, None, 7860)
+    assert (s.use_bm25, s.use_dense, s.bm25_weight, s.bm25_weight_cross) == (True, True, 1.0, 0.3)
 
 
 def test_toml_then_env_then_flags_each_override_the_one_before(tmp_path):
@@ -43,6 +43,12 @@ def test_settings_may_sit_under_a_rag_table(tmp_path):
     config.write_text('[rag]\ntop_k = 3\nembedder = "hash"\n', encoding="utf-8")
     s = load(config=config)
     assert (s.top_k, s.embedder) == (3, "hash")
+
+
+def test_an_abstain_threshold_of_auto_or_empty_means_the_calibrated_one():
+    assert load({"RAG_ABSTAIN_THRESHOLD": "auto"}).abstain_threshold is None
+    assert load({"RAG_ABSTAIN_THRESHOLD": ""}).abstain_threshold is None
+    assert load({"RAG_ABSTAIN_THRESHOLD": "0.3"}).abstain_threshold == 0.3
 
 
 def test_rag_config_names_the_file_and_env_var_strings_are_typed(tmp_path):
@@ -72,7 +78,7 @@ def test_settings_are_immutable():
         ({"RAG_TOP_K": "many"}, "RAG_TOP_K=many is not a whole number; use a whole number of at least 1 (default 8)."),
         (
             {"RAG_ABSTAIN_THRESHOLD": "7"},
-            "RAG_ABSTAIN_THRESHOLD=7 is out of range; use a number from 0 to 1 (default 0.23).",
+            "RAG_ABSTAIN_THRESHOLD=7 is out of range; use a number from 0 to 1 (default auto).",
         ),
         ({"RAG_LLM_MIN_SUPPORT": "-0.1"}, "RAG_LLM_MIN_SUPPORT=-0.1 is out of range; use a number from 0 to 1"),
         ({"RAG_PORT": "99999"}, "RAG_PORT=99999 is out of range; use a whole number from 1 to 65535 (default 7860)."),
