@@ -29,7 +29,8 @@ VIEWS = re.compile(
 # English words too general to translate: every Dutch verb of getting or making would become a keyword.
 LIGHT_WORDS = frozenset(
     "i me my mine we us our you your get gets getting got make makes making made go goes going went take takes "
-    "give gives put let lets thing things way ways lot lots really actually kind sort keep keeps come comes one".split()
+    "give gives put let lets thing things way ways lot lots really actually kind sort keep keeps come comes one "
+    "need needs needed want wants wanted must might may".split()
 )
 TRANSLATION_WEIGHT = 0.5  # weight of the translated keywords' vector next to the question's own (tuned on dev)
 MAX_TRANSLATIONS = 15  # a word with more senses than this says little about the topic
