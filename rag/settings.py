@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # corpus language; across languages (an English question, read as its Dutch translations) less (tuned on dev).
     bm25_weight: float = Field(1.0, ge=0.0)
     bm25_weight_cross: float = Field(0.3, ge=0.0)
+    # English questions also read as Dutch words (FreeDict, rag/lexicon.py) for keyword search and the query vector.
+    translate_queries: bool = True
     # Corpus sizes at/above which FAISS switches from exact inner product to HNSW.
     hnsw_threshold: Positive = 50_000
     # Answering.
