@@ -3,6 +3,7 @@
     python bench/run.py                      # bundled corpus, ~10k and ~100k passages (about 35 minutes)
     python bench/run.py --quick              # bundled corpus and ~10k passages
     python bench/run.py --scales bundled,2k  # any scales; "Nk" means about N thousand synthetic passages
+    python bench/run.py --only coldstart     # only the cold-start figures (about a minute); other sections kept
     python bench/run.py --systems ours,postgres --out bench/postgres   # FAISS and PostgreSQL only
 
 The postgres system runs on a primary and a streaming replica that the benchmark starts (scripts/pg.py, on free
@@ -31,6 +32,8 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))  # bench/ is a folder of scripts, not a package
 
+import coldstart  # noqa: E402
+
 from rag.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 DEFAULT_SCALES = ("bundled", "10k", "100k")
@@ -52,6 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     p.add_argument("--baseline-subset", type=int, default=2_000, help="sample size for extrapolation (default 2000)")
     p.add_argument("--seeds", type=Path, default=PROJECT_ROOT / "seeds", help="seed articles (read only)")
+    p.add_argument("--only", choices=("coldstart",), help="run only this part; results.md keeps the other sections")
+    p.add_argument("--cold-repeats", type=int, default=5, help="cold processes per command (default 5)")
     p.add_argument(
         "--systems", default=",".join(SYSTEMS), help=f"comma-separated, of {', '.join(SYSTEMS)} (default all)"
     )
@@ -194,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     from measure import machine
     from report import write_results
 
+    if args.only == "coldstart":
+        return update_coldstart(args)
     scales = args.scales.split(",") if args.scales else list(QUICK_SCALES if args.quick else DEFAULT_SCALES)
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     t0 = time.perf_counter()
@@ -202,10 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--systems: postgres builds from the vectors of the ours (FAISS) run; include ours.")
     command = "python bench/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
 
-    def write(runs: list[dict]) -> float:
+    def write(runs: list[dict], cold: dict | None = None) -> float:
         meta = {"date": started, "command": command.strip(), "total_s": time.perf_counter() - t0, "machine": machine()}
         args.out.mkdir(parents=True, exist_ok=True)
-        write_results(args.out, meta, runs)
+        write_results(args.out, meta, runs, cold)
         return meta["total_s"]
 
     runs = []
@@ -216,8 +223,31 @@ def main(argv: list[str] | None = None) -> int:
             urls = pg and database_for(pg, scale)
             runs += [spawn(args, system, scale, corpus, Path(tmp) / scale, urls) for system in systems]
             shutil.rmtree(Path(tmp) / scale)
-            total_s = write(runs)  # after every scale, so a run stopped at 100k still leaves the smaller ones
+            write(runs)  # after every scale, so a run stopped at 100k still leaves the smaller ones
+        log("cold start ...")
+        cold = coldstart.measure(args.seeds, Path(tmp) / "coldstart", args.cold_repeats)
+    total_s = write(runs, cold)
     log(f"wrote {args.out}/results.md, results.json, results.png in {total_s / 60:.1f} min")
+    return 0
+
+
+def update_coldstart(args: argparse.Namespace) -> int:
+    """Measure the cold start alone and rewrite results.* with it, keeping the runs of the last full benchmark."""
+    from measure import machine
+    from report import write_results
+
+    previous = args.out / "results.json"
+    data = json.loads(previous.read_text(encoding="utf-8")) if previous.is_file() else {"meta": {}, "runs": []}
+    log("cold start ...")
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+        cold = coldstart.measure(args.seeds, Path(tmp), args.cold_repeats)
+    cold["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    cold["machine"] = machine()
+    meta = data["meta"] or {"date": cold["date"], "command": "python bench/run.py --only coldstart", "total_s": 0.0,
+                            "machine": cold["machine"]}  # fmt: skip
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_results(args.out, meta, data["runs"], cold)
+    log(f"wrote {args.out}/results.md (cold start of {cold['date']})")
     return 0
 
 

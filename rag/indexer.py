@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 
@@ -24,10 +23,12 @@ Progress = Callable[[int, int], None]  # (passages embedded so far, passages to 
 EMBED_BATCH = 256
 
 
-def rebuild_reason(manifest: Manifest, embedder: Embedder, chunker: str) -> str | None:
-    """Why the existing index cannot be updated in place, or None when it can."""
-    if manifest.embedder != embedder.id or manifest.dim != embedder.dim:
-        return f"embedder changed ({manifest.embedder} -> {embedder.id}); rebuilding the whole index"
+def rebuild_reason(manifest: Manifest, embedder: str, chunker: str, dim: int | None = None) -> str | None:
+    """Why the existing index cannot be updated in place, or None when it can (`dim` checked when known).
+
+    Plain strings, so a caller can check an index without loading the model or the chunker's library."""
+    if manifest.embedder != embedder or (dim is not None and manifest.dim != dim):
+        return f"embedder changed ({manifest.embedder} -> {embedder}); rebuilding the whole index"
     if manifest.chunker != chunker:
         return f"chunker settings changed ({manifest.chunker} -> {chunker}); rebuilding the whole index"
     return None
@@ -53,7 +54,7 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
                 reason = "no index yet; building it"
             else:
                 previous = old.files
-                reason = rebuild_reason(old, embedder, chunker)
+                reason = rebuild_reason(old, embedder.id, chunker, embedder.dim)
                 if reason:
                     log.info(reason)  # the caller reports it (the CLI prints report.reason)
                     old = None
@@ -115,11 +116,11 @@ def _donor(settings: Settings, store: Store, embedder: Embedder, chunker: str) -
     """
     if store.kind == "faiss":
         return None
-    other = replace(settings, backend="faiss")
+    other = settings.with_overrides(backend="faiss")
     try:
         donor_store = open_store(other)
         manifest = donor_store.manifest()
-        if manifest is None or rebuild_reason(manifest, embedder, chunker):
+        if manifest is None or rebuild_reason(manifest, embedder.id, chunker, embedder.dim):
             return None
         return donor_store.load()
     except RagError as exc:  # an unreadable donor only means embedding everything

@@ -1,7 +1,16 @@
 """Kept so older imports (`from rag.store import Index, load_index`) still work; the stores live in rag/stores/."""
 
 from .stores.base import FIX, FileEntry, Index, Manifest
-from .stores.faiss import SCHEMA_VERSION, FaissIndex, build_faiss, current_version, load_index, save_index, write_lock
+from .stores.faiss import (
+    SCHEMA_VERSION,
+    FaissIndex,
+    build_faiss,
+    current_version,
+    load_index,
+    read_manifest,
+    save_index,
+    write_lock,
+)
 
 __all__ = [
     "FIX",
@@ -13,6 +22,7 @@ __all__ = [
     "build_faiss",
     "current_version",
     "load_index",
+    "read_manifest",
     "save_index",
     "write_lock",
 ]

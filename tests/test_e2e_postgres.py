@@ -69,6 +69,7 @@ def test_twenty_users_across_an_app_on_the_primary_and_one_on_the_replica_get_ci
     _, postgres = corpus
     wait_replayed(*pg_servers)
     apps, procs = [], []
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")  # no settings file of the developer's
     try:
         for name, reads in (("primary", ""), ("replica", pg_database[1])):
             port = _free_port()
@@ -76,7 +77,7 @@ def test_twenty_users_across_an_app_on_the_primary_and_one_on_the_replica_get_ci
             env.update(
                 PYTHONPATH=str(ROOT), RAG_SEEDS_DIR=str(postgres.seeds_dir), RAG_INDEX_DIR=str(tmp_path / "unused"),
                 RAG_BACKEND="postgres", RAG_DATABASE_URL=pg_database[0], RAG_DATABASE_READ_URLS=reads,
-                RAG_PORT=str(port), RAG_HOST="127.0.0.1", RAG_CONFIG=str(tmp_path / "none.toml"),
+                RAG_PORT=str(port), RAG_HOST="127.0.0.1", RAG_CONFIG=str(tmp_path / "empty.toml"),
                 RAG_FEEDBACK_LOG=str(tmp_path / f"fb-{name}.jsonl"), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                 GRADIO_ANALYTICS_ENABLED="False",
             )  # fmt: skip

@@ -122,7 +122,8 @@ def test_kill_9_in_the_middle_of_a_postgres_reindex_loses_nothing(pg_settings, t
     (pg_settings.seeds_dir / "a_zorg.txt").write_text("Zorg\n\nHeel andere tekst over wachttijden.\n", "utf-8")
     (pg_settings.seeds_dir / "d_nieuw.txt").write_text("Nieuw\n\nEen nieuw artikel over klantreizen.\n", "utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(PYTHONPATH=str(ROOT), RAG_CONFIG=str(tmp_path / "none.toml"))
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")  # no settings file of the developer's
+    env.update(PYTHONPATH=str(ROOT), RAG_CONFIG=str(tmp_path / "empty.toml"))
     args = ["index", "--backend", "postgres", "--database-url", pg_settings.database_url, "--embedder", "hash"]
     args += ["--seeds-dir", str(pg_settings.seeds_dir), "--index-dir", str(pg_settings.index_dir)]
     proc = subprocess.Popen([sys.executable, "-c", KILLED_INDEX, *args], env=env, stdout=subprocess.PIPE)
@@ -158,9 +159,10 @@ def test_reads_go_to_the_replica_and_to_the_primary_when_it_lags_too_far(pg_sett
     assert store.read("SELECT pg_is_in_recovery()") == [(True,)]
     assert store.status()["replicas"][0]["state"] == "ok"
     assert Assistant(on_replica).search("terugbelsystemen ziekenhuizen")[0].chunk.doc == "a_zorg.txt"
-    strict = open_store(on_replica.with_overrides(max_replica_lag_s=-1))  # any lag is too much
+    strict = PostgresStore(pg_database[0], (pg_database[1],), max_lag_s=-1.0)  # any lag, even none, is too much
     assert strict.read("SELECT pg_is_in_recovery()") == [(False,)]
     assert strict.status()["replicas"][0]["state"] == "lagging"
+    strict.close()
 
 
 def test_rag_status_shows_the_backend_row_counts_and_each_replicas_lag(pg_settings, pg_database, pg_servers, capsys):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
@@ -89,7 +87,7 @@ def test_hybrid_search_finds_the_passage_by_keyword_and_fuses_both_lists(store_s
     assert passages[0].chunk.doc == "a_zorg.txt"
     assert passages[0].bm25 is not None and passages[0].bm25 > 0 and passages[0].dense is not None
     assert all(a.score >= b.score for a, b in zip(passages, passages[1:]))
-    keyword_only = search(index, None, "terugbelsystemen", replace(store_settings, use_dense=False), k=2)
+    keyword_only = search(index, None, "terugbelsystemen", store_settings.with_overrides(use_dense=False), k=2)
     assert keyword_only[0].chunk.doc == "a_zorg.txt" and keyword_only[0].dense is None
 
 

@@ -29,7 +29,8 @@ VIEWS = re.compile(
 # English words too general to translate: every Dutch verb of getting or making would become a keyword.
 LIGHT_WORDS = frozenset(
     "i me my mine we us our you your get gets getting got make makes making made go goes going went take takes "
-    "give gives put let lets thing things way ways lot lots really actually kind sort keep keeps come comes one".split()
+    "give gives put let lets thing things way ways lot lots really actually kind sort keep keeps come comes one "
+    "need needs needed want wants wanted must might may".split()
 )
 TRANSLATION_WEIGHT = 0.5  # weight of the translated keywords' vector next to the question's own (tuned on dev)
 MAX_TRANSLATIONS = 15  # a word with more senses than this says little about the topic
@@ -61,11 +62,13 @@ def intent_of(question: str, query: Query) -> str:
     return "plain"
 
 
-def read(question: str, history: list[str], index: Index, embedder: Embedder, corpus_lang: str = "nl") -> Ask:
+def read(
+    question: str, history: list[str], index: Index, embedder: Embedder, corpus_lang: str = "nl", translate: bool = True
+) -> Ask:
     """Read `question` in its conversation and embed it."""
     query = read_question(question, history, index)
     lang = guess_language(question)
-    concepts, keywords = concepts_of(query.text, lang, corpus_lang)
+    concepts, keywords = concepts_of(query.text, lang, corpus_lang if translate else lang)
     texts = [query.text] + ([keywords] if keywords != query.text else []) + ([query.topic] if query.shifted else [])
     vectors = dict(zip(texts, embedder.encode_queries(texts)))
     vector = vectors[query.text]

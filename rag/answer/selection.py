@@ -24,7 +24,8 @@ class Policy:
 
     floor: float = 0.23  # absolute: below this a sentence does not answer (the embedder's abstention threshold)
     margin: float = 0.02  # a quote must score within this of the best sentence (scores are flat: keep it tight)
-    views_margin: float = 0.10  # ... or of its own source's best when the question asks for positions
+    same_source_margin: float = 0.06  # ... or within this, when it comes from a source already quoted
+    views_margin: float = 0.15  # how far below the best another source's best may be, when positions are asked for
     max_quotes: int = 5
     per_passage: int = 2
     duplicate: float = 0.6  # token Jaccard above which two sentences say the same
@@ -52,18 +53,23 @@ def select(
     chosen: list[Scored] = []
     if ask.intent == "views":  # the best sentence of each source that is close enough, best sources first
         named = len(ask.query.authors) > 1  # each person the question names gets their say
+        # The unsigned part of a correspondence is its editorial introduction: it frames the debate, it takes no side.
+        debated = {c.sentence.chunk.doc for c in pool if c.sentence.chunk.author}
         seen = set()
         for c in pool:
             close = c.score >= policy.floor and (named or c.score >= best - policy.views_margin)
-            if c.unit in seen or not close:
+            intro = c.sentence.chunk.author is None and c.sentence.chunk.doc in debated
+            if c.unit in seen or not close or intro:
                 continue
             seen.add(c.unit)
             if _fits(c, chosen, policy):
                 chosen.append(c)
     for c in pool:
-        if len(chosen) >= policy.max_quotes or c.score < max(policy.floor, best - policy.margin):
+        if len(chosen) >= policy.max_quotes or c.score < max(policy.floor, best - policy.same_source_margin):
             break
-        if c not in chosen and _fits(c, chosen, policy):
+        # More of a source already quoted costs no precision; another source must come close to the best.
+        known = any(x.unit == c.unit for x in chosen)
+        if (known or c.score >= best - policy.margin) and c not in chosen and _fits(c, chosen, policy):
             chosen.append(c)
     return chosen[: policy.max_quotes] or pool[:1]
 

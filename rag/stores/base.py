@@ -122,6 +122,9 @@ class Index(ABC):
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every chunk, streamed (evaluation counts relevant passages; answering never needs this)."""
 
+    def prepare(self) -> None:  # noqa: B027 - optional: only backends with derived in-memory data override it
+        """Build what searching needs in memory ahead of the first question (the files backend's BM25 model)."""
+
 
 class Store(ABC):
     """Where an index lives; `kind` names the backend (`faiss` or `postgres`)."""
@@ -139,7 +142,12 @@ class Store(ABC):
 
     @abstractmethod
     def manifest(self) -> Manifest | None:
-        """The current manifest (None when nothing was indexed), without loading the index."""
+        """The manifest a writer updates from (None when nothing was indexed); the files backend checks that the
+        whole index loads, PostgreSQL reads the primary."""
+
+    def peek(self) -> Manifest | None:
+        """The current manifest alone, fast (status, settings checks); None when nothing was indexed."""
+        return self.manifest()
 
     @abstractmethod
     def lock(self) -> AbstractContextManager[None]:
