@@ -118,7 +118,7 @@ def spawn(args: argparse.Namespace, system: str, scale: str, corpus: Path, work:
     baseline_full = system == "baseline" and passages <= args.baseline_max
     cmd = [sys.executable, __file__, "--worker", system, "--scale", scale, "--corpus", str(corpus), "--work",
            str(work / system), "--result", str(result), "--seeds", str(args.seeds), "--queries", str(args.queries),
-           "--add-repeats", str(args.add_repeats if system == "ours" or passages < 2_000 else 1)]  # fmt: skip
+           "--add-repeats", str(args.add_repeats if system in ("ours", "postgres") or passages < 2_000 else 1)]  # fmt: skip
     if scale == "bundled":
         cmd.append("--quality")
     if system == "baseline" and not baseline_full:
