@@ -51,7 +51,7 @@ def byline(author: str | None, title: str, date: str | None) -> str:
 def passage_to_text(p: Passage) -> str:
     c = p.chunk
     return (
-        f"[{p.rank}] {byline(c.author, c.title, c.date)} — {c.doc} {c.start}-{c.end}\n    "
+        f"[{p.rank}] {byline(c.author, c.title, c.date)} — {_where(c.doc, c.pages)} {c.start}-{c.end}\n    "
         + " ".join(c.text.split())[:400]
     )
 
@@ -65,7 +65,7 @@ def answer_to_text(answer: Answer) -> str:
     if answer.citations:
         lines.append(f"{t['sources']}:")
         for c in answer.citations:
-            lines.append(f"[{c.n}] {byline(c.author, c.title, c.date)} — {c.doc} {c.start}-{c.end}")
+            lines.append(f"[{c.n}] {byline(c.author, c.title, c.date)} — {_where(c.doc, c.pages)} {c.start}-{c.end}")
             lines.append(f"    “{' '.join(c.quote.split())}”")
     elif answer.passages:
         lines.append(f"{t['related']}:")
@@ -172,12 +172,25 @@ def passage_html(text: str, start: int, end: int, highlights: Sequence[tuple[int
     return f'<div class="passage">{before}{"".join(parts)}{after}</div>'
 
 
-def _meta_html(title: str, author: str | None, date: str | None, doc: str, start: int, end: int) -> str:
+def page_label(pages: Sequence[int]) -> str:
+    """ "p. 2" for a passage on page 2, "p. 2–3" across two pages, "" for a document without pages."""
+    if not pages:
+        return ""
+    return f"p. {pages[0]}" if len(pages) == 1 else f"p. {pages[0]}–{pages[-1]}"
+
+
+def _where(doc: str, pages: Sequence[int]) -> str:
+    return f"{doc}, {page_label(pages)}" if pages else doc
+
+
+def _meta_html(
+    title: str, author: str | None, date: str | None, doc: str, start: int, end: int, pages: Sequence[int] = ()
+) -> str:
     rows = [
         ("Title", title),
         ("Author", author or "unknown"),
         ("Date", date or "unknown"),
-        ("File", f"{doc} (characters {start}–{end})"),
+        ("File", f"{_where(doc, pages)} (characters {start}–{end})"),
     ]
     return '<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
@@ -200,8 +213,8 @@ def citation_html(c: Citation, text: str | None, key: str) -> str:
     return (
         f'<details class="source" id="{source_id(key, c.n)}"><summary><span class="num">[{c.n}]</span> '
         f'<span class="byline">{escape(byline(c.author, _short(c.title, 120), c.date))}</span> '
-        f'<span class="file">{escape(c.doc)}</span><q>{escape(_short(c.quote))}</q></summary>'
-        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end)}{body}</details>"
+        f'<span class="file">{escape(_where(c.doc, c.pages))}</span><q>{escape(_short(c.quote))}</q></summary>'
+        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages)}{body}</details>"
     )
 
 
@@ -215,8 +228,8 @@ def related_html(p: Passage, text: str | None, key: str) -> str:
     return (
         f'<details class="source related" id="{related_id(key, p.rank)}"><summary><span class="num">#{p.rank}</span> '
         f'<span class="byline">{escape(byline(c.author, _short(c.title, 120), c.date))}</span> '
-        f'<span class="file">{escape(c.doc)}</span><q>{escape(_short(c.text))}</q></summary>'
-        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end)}{body}</details>"
+        f'<span class="file">{escape(_where(c.doc, c.pages))}</span><q>{escape(_short(c.text))}</q></summary>'
+        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages)}{body}</details>"
     )
 
 

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 from .chunking import chunker_id
 from .embedders import Embedder, get_embedder
@@ -18,7 +19,7 @@ from .indexer import Progress, rebuild_reason, update_index
 from .search import search
 from .settings import Settings
 from .store import Index, current_version, load_index
-from .types import Answer, IndexReport, Passage
+from .types import Answer, Citation, Document, IndexReport, Passage, pages_of
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,18 @@ def validate_question(question: str, max_chars: int) -> str:
             "Ask a shorter question; to add a document, put it in the seeds dir and run `rag index`."
         )
     return question
+
+
+def with_pages(answer: Answer, index: Index) -> Answer:
+    """The answer with each citation's PDF page(s), from the page offsets stored with the index."""
+    if not any(p.chunk.pages for p in answer.passages):  # no PDF among the passages: nothing to look up
+        return answer
+
+    def paged(c: Citation) -> Citation:
+        pages = pages_of(index.document(c.doc).pages, c.start, c.end)
+        return replace(c, page=pages[0] if pages else None, pages=pages)
+
+    return replace(answer, citations=tuple(paged(c) for c in answer.citations))
 
 
 class Assistant:
@@ -122,7 +135,12 @@ class Assistant:
         t0 = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         index = self.index()
-        yield from answer_question(index, self.embedder, question, self.settings, k=k, history=history or [], t0=t0)
+        for event in answer_question(index, self.embedder, question, self.settings, k=k, history=history or [], t0=t0):
+            yield with_pages(event, index) if isinstance(event, Answer) else event
+
+    def document(self, doc: str) -> Document:
+        """An indexed document with the text its offsets point into (for `rag show` and the app's viewer)."""
+        return self.index().document(doc)
 
     def status(self) -> dict:
         """Articles, passages, embedder and when the index was last written."""

@@ -19,6 +19,24 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One page of a PDF: `document.text[start:end]` is its text (pages are joined by a blank line)."""
+
+    page: int  # 1-based
+    start: int
+    end: int
+
+
+def pages_of(pages: tuple[Page, ...], start: int, end: int) -> tuple[int, ...]:
+    """The numbers of the pages that the span [start, end) touches; () for a document without pages."""
+    hit = tuple(p.page for p in pages if p.start < max(end, start + 1) and p.end > start)
+    if hit or not pages:
+        return hit
+    # A span inside the blank line between two pages belongs to the next page.
+    return (next((p.page for p in pages if p.start >= start), pages[-1].page),)
+
+
+@dataclass(frozen=True)
 class Document:
     """One file of the seeds dir with its metadata; `text` is exactly what offsets point into."""
 
@@ -31,6 +49,22 @@ class Document:
     source: str | None = None
     url: str | None = None
     sections: tuple[Section, ...] = ()
+    format: str = "txt"  # "txt" | "md" | "html" | "pdf" | "docx"
+    pages: tuple[Page, ...] = ()  # PDFs only
+
+    def to_show_json(self) -> dict:
+        """The `rag show --json` shape; `pages` only for documents that have pages (PDFs)."""
+        data = {
+            "doc": self.doc,
+            "title": self.title,
+            "author": self.author,
+            "date": self.date,
+            "format": self.format,
+            "text": self.text,
+        }
+        if self.pages:
+            data["pages"] = [asdict(p) for p in self.pages]
+        return data
 
 
 @dataclass(frozen=True)
@@ -47,6 +81,7 @@ class Chunk:
     author: str | None = None
     date: str | None = None
     place: str | None = None
+    pages: tuple[int, ...] = ()  # the PDF pages the chunk spans; () for other formats
 
 
 @dataclass(frozen=True)
@@ -76,6 +111,8 @@ class Passage:
             "place": c.place,
             "dense": None if self.dense is None else round(self.dense, 6),
             "bm25": None if self.bm25 is None else round(self.bm25, 6),
+            "page": c.pages[0] if c.pages else None,
+            "pages": list(c.pages),
         }
 
 
@@ -91,6 +128,8 @@ class Citation:
     quote: str
     start: int
     end: int
+    page: int | None = None  # the PDF page the quote starts on; None for other formats
+    pages: tuple[int, ...] = ()  # every page the quote touches
 
 
 @dataclass(frozen=True)

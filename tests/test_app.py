@@ -262,10 +262,16 @@ def test_upload_names_are_sanitised_to_a_safe_basename(given, saved):
     assert upload_name(given) == saved
 
 
-@pytest.mark.parametrize("name", ["notes.pdf", "script.md.exe", "noextension", "", "../"])
-def test_uploads_that_are_not_txt_or_md_are_refused(name, tmp_path):
-    with pytest.raises(InputError, match=r"\.txt or \.md"):
+@pytest.mark.parametrize("name", ["notes.doc", "script.md.exe", "noextension", "", "../"])
+def test_uploads_of_unsupported_types_are_refused(name, tmp_path):
+    with pytest.raises(InputError, match=r"not a supported file.*\.txt, \.md, \.html, \.htm, \.pdf, \.docx"):
         save_upload(tmp_path, name, b"tekst", 1000)
+
+
+def test_an_upload_whose_extension_lies_is_refused_by_its_content(tmp_path):
+    with pytest.raises(InputError, match=r"'notes.pdf' cannot be added: the extension says .pdf but the content is plain"):
+        save_upload(tmp_path, "notes.pdf", b"tekst", 1000)
+    assert not list(tmp_path.iterdir())
 
 
 def test_upload_with_path_traversal_lands_inside_the_seeds_dir(tmp_path):
