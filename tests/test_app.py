@@ -269,7 +269,9 @@ def test_uploads_of_unsupported_types_are_refused(name, tmp_path):
 
 
 def test_an_upload_whose_extension_lies_is_refused_by_its_content(tmp_path):
-    with pytest.raises(InputError, match=r"'notes.pdf' cannot be added: the extension says .pdf but the content is plain"):
+    with pytest.raises(
+        InputError, match=r"'notes.pdf' cannot be added: the extension says .pdf but the content is plain"
+    ):
         save_upload(tmp_path, "notes.pdf", b"tekst", 1000)
     assert not list(tmp_path.iterdir())
 

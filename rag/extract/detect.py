@@ -22,8 +22,9 @@ KIND_NAMES = {
     "text": ("plain text", ".txt"),
     "binary": ("binary data", None),
 }
-# A Word document unpacks to a few times its size (XML compresses well); a zip bomb to thousands of times.
-MAX_UNPACKED_FACTOR = 10  # total unpacked size may be at most this many times the size limit
+# A Word document unpacks to a few times its size (XML compresses well; python-docx's near-empty template 22x);
+# a zip bomb to a thousand times its size and more.
+MAX_UNPACKED_FACTOR = 30  # total unpacked size may be at most this many times the size limit
 MAX_RATIO = 200  # and no member larger than 1 MB may unpack to more than this many times its packed size
 MAX_MEMBERS = 10_000
 

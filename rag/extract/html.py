@@ -6,11 +6,9 @@ comes out is plain text, so markup from the page is never rendered.
 
 from __future__ import annotations
 
-import logging
+import re
 
 from .base import Extracted, ExtractError, clean_field, iso_date, tidy
-
-log = logging.getLogger(__name__)
 
 # Removed before trafilatura looks for the main text, so a page without an article yields nothing rather than
 # its menu or cookie bar. A <header>/<footer> inside the article (its title, its byline) is kept.
@@ -50,10 +48,15 @@ def extract_html(data: bytes) -> Extracted:
     text = tidy(result.text or "") if result is not None else ""
     if not text:
         raise ExtractError("no main text found in the HTML page (only navigation, scripts or boilerplate)")
+    author = clean_field(result.author)
     return Extracted(
         text,
         "html",
         title=clean_field(result.title),
-        author=clean_field(result.author),
+        author=_BYLINE_WORD.sub("", author) if author else None,
         date=iso_date(result.date),
     )
+
+
+# trafilatura drops an English "By" from a byline; Dutch pages write "Door".
+_BYLINE_WORD = re.compile(r"^(?:geschreven\s+door|door|by|written\s+by)\s+", re.IGNORECASE)
