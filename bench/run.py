@@ -3,10 +3,12 @@
     python bench/run.py                      # bundled corpus, ~10k and ~100k passages (about 35 minutes)
     python bench/run.py --quick              # bundled corpus and ~10k passages
     python bench/run.py --scales bundled,2k  # any scales; "Nk" means about N thousand synthetic passages
+    python bench/run.py --only extract       # extraction throughput only (PDF pages/s, HTML documents/s)
 
 Each system at each scale runs in a fresh subprocess (so peak memory is its own) over a corpus in a temp
 dir; nothing is written into the repo's seeds/ or index/. Results go to --out: results.json (raw),
-results.md (tables) and results.png (plot).
+results.md (tables) and results.png (plot); the extraction section (bench/extract.py) writes extract.json and
+extract.md.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ QUICK_SCALES = ("bundled", "10k")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--only", choices=("extract",), help="run one section: extract = extraction throughput")
     p.add_argument("--quick", action="store_true", help="skip the 100k scale (same as --scales bundled,10k)")
     p.add_argument("--scales", help=f"comma-separated scales (default {','.join(DEFAULT_SCALES)})")
     p.add_argument("--out", type=Path, default=BENCH_DIR, help="folder for results.{json,md,png} (default bench/)")
@@ -123,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         run_worker(args)
         return 0
+    from extract import run as run_extract
+    from extract import summary as extract_summary
+
+    if args.only == "extract":
+        log("extraction throughput ...")
+        print(extract_summary(run_extract(args.seeds, args.out)))
+        log(f"wrote {args.out}/extract.md, extract.json")
+        return 0
     from measure import machine
     from report import write_results
 
@@ -141,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     write_results(args.out, meta, runs)
     log(f"wrote {args.out}/results.md, results.json, results.png in {meta['total_s'] / 60:.1f} min")
+    log("extraction throughput ...")
+    print(extract_summary(run_extract(args.seeds, args.out)))
+    log(f"wrote {args.out}/extract.md, extract.json")
     return 0
 
 

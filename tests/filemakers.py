@@ -10,11 +10,13 @@ from pathlib import Path
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian fonts-dejavu-core: Unicode text
 # fpdf2's core fonts are latin-1 only: without DejaVu, typographic characters become their ASCII look-alikes.
-_LATIN1 = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "✅": "*", "❌": "*"})
+_LATIN1 = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "..."})
+_NO_GLYPH = str.maketrans({"✅": "*", "❌": "*"})  # not in DejaVu Sans either
 
 
 def pdf_text(text: str) -> str:
     """`text` as a PDF made by pdf_bytes shows it (unchanged when the Unicode font is installed)."""
+    text = text.translate(_NO_GLYPH)
     if FONT.is_file():
         return text
     return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")

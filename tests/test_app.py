@@ -327,6 +327,43 @@ def test_add_article_turns_a_bad_upload_into_gr_error(tiny_assistant, tmp_path):
         app.ChatUI(tiny_assistant).add_article(str(bad))
 
 
+def test_an_uploaded_pdf_is_cited_with_its_page_in_the_sources_panel(tiny_assistant, tmp_path):
+    from tests.filemakers import pdf_bytes
+
+    upload = tmp_path / "upload" / "tandem.pdf"
+    upload.parent.mkdir()
+    upload.write_bytes(
+        pdf_bytes(
+            [
+                "Fietsverhuur Tandem\n\nTandem verhuurt fietsen aan toeristen in Zeeland.",
+                "Wie bij Tandem een lekke band meldt, krijgt binnen twintig minuten een vervangende fiets.",
+            ]
+        )
+    )
+    ui = app.ChatUI(tiny_assistant)
+    message, _, _ = ui.add_article(str(upload))
+    assert "Added <code>tandem.pdf</code>" in message
+    _, _, answers, sources = ask(ui, "Wat krijg je bij Tandem na het melden van een lekke band?")[-1]
+    cited = [c for c in answers[1].citations if c.doc == "tandem.pdf"]
+    assert cited and cited[0].page == 2
+    assert "tandem.pdf, p. 2</span>" in sources and "<mark>" in sources
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("verslag.pdf", b"Gewoon tekst.", "the extension says .pdf but the content is plain text"),
+        ("leeg.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no main text"),
+    ],
+)
+def test_add_article_refuses_a_bad_pdf_or_page_with_its_reason(tiny_assistant, tmp_path, name, data, reason):
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    with pytest.raises(gr.Error, match=reason):
+        app.ChatUI(tiny_assistant).add_article(str(bad))
+    assert not (tiny_assistant.settings.seeds_dir / name).exists()
+
+
 # ---------------------------------------------------------------- serving
 
 

@@ -177,3 +177,45 @@ def test_invented_reversed_or_misattributed_claims_are_dropped(corpus, claim, au
     passages, embedder, by = _passages(corpus)
     checked = check_answer(f"{claim} [{by(author, text)}].", passages, embedder, corpus.llm_min_support)
     assert not checked.citations and checked.unsupported
+
+
+# ---------------------------------------------------------------- PDF, DOCX and HTML with the real model
+
+
+def test_pdf_docx_and_html_articles_are_answered_with_verbatim_quotes_and_pages(tmp_path):
+    from tests.filemakers import ARTICLE_HTML, pdf_bytes
+    from tests.test_formats import docx_manual, pdf_report
+
+    settings = Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+    shutil.copytree(ROOT / "seeds", settings.seeds_dir)
+    letters = settings.seeds_dir / "002_edc6ee3ee4973123.txt"
+    text = letters.read_text(encoding="utf-8")
+    cuts = [0, text.index("Helmond, september 2025"), text.index("Santpoort-Zuid, september 2025"), len(text)]
+    (settings.seeds_dir / "briefwisseling.pdf").write_bytes(pdf_bytes([text[a:b] for a, b in zip(cuts, cuts[1:])]))
+    letters.unlink()  # the correspondence now exists only as a PDF
+    (settings.seeds_dir / "jaarverslag.pdf").write_bytes(pdf_report())
+    (settings.seeds_dir / "klachten.docx").write_bytes(docx_manual())
+    (settings.seeds_dir / "wachttijden.html").write_text(ARTICLE_HTML, encoding="utf-8")
+    report = update_index(settings)
+    assert not report.skipped and len(report.added) == 8
+    assistant = Assistant(settings)
+
+    def answered(question: str, doc: str, phrase: str):
+        answer = assistant.ask(question)
+        cited = [c for c in answer.citations if c.doc == doc]
+        assert not answer.abstained and any(phrase in c.quote for c in cited), (question, answer.answer)
+        for c in answer.citations:
+            assert assistant.document(c.doc).text[c.start : c.end] == c.quote
+        return answer, cited
+
+    answer, cited = answered(FLAGSHIP, "briefwisseling.pdf", "strategie")
+    assert {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"} <= {c.author for c in cited}
+    assert {c.page for c in cited} <= {1, 2, 3, 4, 5, 6} and all(c.page for c in cited)
+    _, cited = answered(
+        "How long was the average waiting time in the second half of the year?", "jaarverslag.pdf", "drie minuten"
+    )
+    assert all(c.page == 2 for c in cited if "drie minuten" in c.quote)
+    answered(
+        "Within how many working days should you call back a customer who complains?", "klachten.docx", "werkdagen"
+    )
+    answered("How much did the Maasziekenhuis cut its phone waiting time?", "wachttijden.html", "Maasziekenhuis")
