@@ -142,22 +142,28 @@ class Assistant:
         """An indexed document with the text its offsets point into (for `rag show` and the app's viewer)."""
         return self.index().document(doc)
 
+    def _empty_status(self) -> dict:
+        return {
+            "articles": 0,
+            "passages": 0,
+            "embedder": self.settings.embedder,
+            "last_indexed": None,
+            "index_type": None,
+            "index_dir": str(self.settings.index_dir),
+        }
+
     def status(self) -> dict:
         """Articles, passages, embedder and when the index was last written."""
         warning = None
         try:
             index = self.index()
         except IndexMismatchError as exc:  # still show what is indexed
-            index, warning = load_index(self.settings.index_dir), str(exc)
+            try:
+                index, warning = load_index(self.settings.index_dir), str(exc)
+            except IndexMismatchError as unreadable:  # written by another version: nothing to show until rebuilt
+                return {**self._empty_status(), "warning": str(unreadable)}
         except IndexMissingError:
-            return {
-                "articles": 0,
-                "passages": 0,
-                "embedder": self.settings.embedder,
-                "last_indexed": None,
-                "index_type": None,
-                "index_dir": str(self.settings.index_dir),
-            }
+            return self._empty_status()
         m = index.manifest
         return {
             "articles": len(m.files),

@@ -42,7 +42,7 @@ class Document:
 
     doc: str  # file name relative to the seeds dir, with forward slashes
     text: str
-    sha256: str
+    sha256: str  # of the file's bytes: the file is extracted again only when they change
     title: str
     author: str | None = None
     date: str | None = None

@@ -11,7 +11,7 @@ import pytest
 
 from rag.cli import main
 from rag.corpus import read_corpus, read_document_text, save_upload
-from rag.errors import InputError
+from rag.errors import IndexMismatchError, InputError
 from rag.extract import ExtractError, extract
 from rag.indexer import update_index
 from rag.service import Assistant
@@ -367,3 +367,17 @@ def test_an_index_written_by_the_previous_schema_is_rebuilt_with_a_message(tmp_p
     captured = capsys.readouterr()
     assert "written by another version of this program; rebuilding the whole index" in captured.err
     assert "full rebuild: 3 added" in captured.out
+
+
+def test_the_app_start_rebuilds_an_index_of_the_previous_schema_instead_of_failing(tmp_path):
+    s = make_settings(tmp_path)
+    update_index(s)
+    version = s.index_dir / (s.index_dir / "CURRENT").read_text()
+    manifest = json.loads((version / "manifest.json").read_text())
+    (version / "manifest.json").write_text(json.dumps({**manifest, "schema_version": 1}))
+    assistant = Assistant(s)
+    assert "another version of this program" in assistant.status()["warning"]
+    with pytest.raises(IndexMismatchError, match="Run `rag index` to rebuild it"):
+        assistant.search("wachttijden")
+    report = assistant.ensure_index(rebuild_stale=True)  # what `make run` does on start
+    assert report.full and assistant.status()["articles"] == 3
