@@ -33,7 +33,7 @@ test-fast: install
 	$(PY) -m pytest -q -m "not e2e and not browser"
 
 eval: install
-	$(VENV)/bin/rag eval eval/sets/*.jsonl
+	$(VENV)/bin/rag eval eval/sets/dev.jsonl eval/sets/test.jsonl
 
 bench: install
 	$(PY) bench/run.py

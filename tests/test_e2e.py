@@ -77,7 +77,8 @@ def test_a_sentence_transformers_model_can_be_chosen_by_name(corpus, tmp_path, c
 
 
 def test_eval_sets_pass_their_thresholds_with_every_citation_verbatim(corpus, tmp_path, capsys):
-    sets = sorted(str(p) for p in (ROOT / "eval" / "sets").glob("*.jsonl"))
+    # Only the sets eval/thresholds.toml is calibrated on; the realistic and examples sets join with their bounds.
+    sets = [str(ROOT / "eval" / "sets" / f"{name}.jsonl") for name in ("dev", "test")]
     code = main(
         [
             "eval",

@@ -1,7 +1,10 @@
 """Eval sets, metrics with known answers, and `rag eval` (exit codes, JSON, reports, comparison, determinism)."""
 
+import ast
 import json
+import re
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from tests.helpers import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = sorted((ROOT / "eval" / "sets").glob("*.jsonl"))
+REALISTIC = [p for p in SETS if p.stem.startswith("realistic")]
 
 
 # ---------------------------------------------------------------- the sets
@@ -46,6 +50,115 @@ def test_every_expected_phrase_is_in_the_corpus_and_every_article_and_letter_is_
     letters = [k for k in places if ":" in k]
     assert len(letters) == 3 and len(docs) == 5
     assert all(asked[k] >= 2 for k in places), f"rarely asked about: {[k for k in places if asked[k] < 2]}"
+
+
+@cache
+def _source_texts() -> dict[tuple[str, str | None], str]:
+    """Normalised text per source: (file, None) for an article or a correspondence's introduction,
+    (file, author) for one letter."""
+    docs, _ = load_documents(ROOT / "seeds", 5_000_000)
+    texts: dict[tuple[str, str | None], str] = {}
+    for d in docs:
+        for s in d.sections:
+            key = (d.doc, s.author if s.kind == "letter" else None)
+            texts[key] = (texts.get(key, "") + " " + normalize(d.text[s.start : s.end])).strip()
+    return texts
+
+
+def _rows(path: Path) -> list[dict]:
+    """The raw JSON lines of a set, with the fields `load_set` does not keep (sources, history)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _source_key(source: dict) -> tuple[str, str | None]:
+    return source["doc"], source.get("author")
+
+
+def _words(text: str) -> list[str]:
+    """Lowercased word tokens; accented letters (é, ë) count as word characters."""
+    return re.findall(r"\w+", text.lower())
+
+
+def test_every_question_lists_real_sources_and_only_unanswerable_ones_list_none():
+    texts = _source_texts()
+    letters = {doc: {a for d, a in texts if d == doc and a} for doc, _ in texts}
+    for path in SETS:
+        for n, row in enumerate(_rows(path), start=1):
+            where = f"{path.name}:{n} ({row['id']})"
+            assert isinstance(row.get("sources"), list), f"{where}: no sources list"
+            for source in row["sources"]:
+                assert set(source) <= {"doc", "author"} and "doc" in source, f"{where}: bad source {source}"
+                assert (ROOT / "seeds" / source["doc"]).is_file(), f"{where}: no such file {source['doc']}"
+                if "author" in source:
+                    assert source["author"] in letters[source["doc"]], f"{where}: no letter by {source['author']}"
+            keys = [_source_key(s) for s in row["sources"]]
+            assert len(set(keys)) == len(keys), f"{where}: a source is listed twice"
+            assert bool(row["sources"]) == bool(row["expected"]), f"{where}: answerable iff it has sources"
+
+
+def test_every_expected_phrase_sits_in_one_of_the_questions_sources():
+    texts = _source_texts()
+    for path in SETS:
+        for row in _rows(path):
+            sources = [texts[_source_key(s)] for s in row["sources"]]
+            for phrase in row["expected"]:
+                assert any(normalize(phrase) in text for text in sources), (
+                    f"{row['id']}: {phrase!r} is in none of its sources {row['sources']}"
+                )
+
+
+def test_realistic_sets_are_large_mostly_english_and_ask_about_every_article_and_letter():
+    rows = [row for path in REALISTIC for row in _rows(path)]
+    assert {p.stem for p in REALISTIC} == {"realistic-dev", "realistic-test"}
+    assert len(rows) >= 60
+    assert sum(not row["expected"] for row in rows) >= 12, "too few questions the corpus cannot answer"
+    dutch = sum(row["lang"] == "nl" for row in rows) / len(rows)
+    assert 0.25 <= dutch <= 0.45, f"Dutch share {dutch:.2f}"
+    # Every article and every letter (not a correspondence's introduction) is asked about in each set.
+    texts = _source_texts()
+    letter_docs = {doc for doc, author in texts if author}
+    places = {key for key in texts if key[1] or key[0] not in letter_docs}
+    for path in REALISTIC:
+        asked = {_source_key(s) for row in _rows(path) for s in row["sources"]}
+        assert places <= asked, f"{path.name} never asks about {sorted(places - asked, key=str)}"
+
+
+def test_realistic_sets_hold_follow_ups_and_questions_that_name_an_author():
+    rows = [row for path in REALISTIC for row in _rows(path)]
+    follow_ups = [row for row in rows if "history" in row]
+    assert all(row["history"] and all(isinstance(h, str) and h.strip() for h in row["history"]) for row in follow_ups)
+    assert len(follow_ups) >= 2
+    docs, _ = load_documents(ROOT / "seeds", 5_000_000)
+    authors = {s.author for d in docs for s in d.sections if s.author}  # letter writers and article authors
+    names = {part for author in authors for part in author.split()}
+    naming = [row for row in rows if names & set(re.findall(r"[\w-]+", row["question"]))]
+    assert len(naming) >= 2
+
+
+def test_no_run_of_four_words_of_a_realistic_question_appears_in_the_corpus():
+    docs, _ = load_documents(ROOT / "seeds", 5_000_000)
+    corpus_grams = set()
+    for d in docs:
+        words = _words(d.text)
+        corpus_grams.update(zip(words, words[1:], words[2:], words[3:]))
+    for path in REALISTIC:
+        for row in _rows(path):
+            for text in (row["question"], *row.get("history", [])):
+                words = _words(text)
+                copied = [" ".join(g) for g in zip(words, words[1:], words[2:], words[3:]) if g in corpus_grams]
+                assert not copied, f"{row['id']}: {text!r} copies the corpus: {copied}"
+
+
+def test_the_apps_example_questions_are_the_examples_set():
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    examples = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "EXAMPLES" for t in node.targets)
+    )
+    rows = _rows(ROOT / "eval" / "sets" / "examples.jsonl")
+    assert [row["question"] for row in rows] == examples
+    assert all(row["sources"] and row["expected"] for row in rows)
 
 
 # ---------------------------------------------------------------- metrics (known answers)
