@@ -1,7 +1,8 @@
 """PDF via pypdf: the text layer page by page, the page offsets, and title/author/date from the document info.
 
-Pages are joined by a blank line; `Page(n, start, end)` records where page n's text sits in the joined text,
-so every chunk and citation can say which page(s) it comes from. Nothing is rendered and nothing is OCR'd.
+Lines a paragraph was wrapped into are joined again (`reflow`); pages are joined by a blank line, and
+`Page(n, start, end)` records where page n's text sits in the joined text, so every chunk and citation can say
+which page(s) it comes from. Nothing is rendered and nothing is OCR'd.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _join_pages(texts: list[str]) -> tuple[str, tuple[Page, ...]]:
     pages: list[Page] = []
     pos = 0
     for number, raw in enumerate(texts, start=1):
-        body = tidy(raw)
+        body = reflow(tidy(raw))
         if parts and body:
             parts.append(PAGE_SEPARATOR)
             pos += len(PAGE_SEPARATOR)
@@ -66,6 +67,28 @@ def _join_pages(texts: list[str]) -> tuple[str, tuple[Page, ...]]:
         parts.append(body)
         pos += len(body)
     return "".join(parts), tuple(pages)
+
+
+_ENDS_SENTENCE = tuple(".!?:;…)\"'’”")
+
+
+def reflow(page: str) -> str:
+    """Join the lines of a paragraph that the PDF broke at the page width, so sentences (and quotes) stay whole.
+
+    A line is joined to the next when it does not end a sentence and either the next line starts in lower case or
+    the line is nearly as wide as the widest on the page (a wrapped line). Short lines (titles, headings, a
+    letter's place/date line, salutation and sign-off) and lines that end a sentence keep their line break."""
+    lines = page.split("\n")
+    wide = 0.8 * max((len(line) for line in lines), default=0)
+    out = [lines[0]] if lines else []
+    for line in lines[1:]:
+        prev = out[-1]
+        wrapped = prev and line and not prev.endswith(_ENDS_SENTENCE)
+        if wrapped and (line[0].islower() or line[0].isdigit() or len(prev) >= wide):
+            out[-1] = prev + ("" if prev.endswith("-") else " ") + line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _info(reader) -> dict[str, str | None]:
