@@ -181,7 +181,10 @@ def cmd_show(args, settings) -> int:
     from .render import page_label
     from .service import Assistant
 
-    doc = Assistant(settings).document(args.doc)
+    name, path, seeds = args.doc, Path(args.doc), settings.seeds_dir.resolve()
+    if path.is_file() and path.resolve().is_relative_to(seeds):  # a path to the file works as well as its name
+        name = path.resolve().relative_to(seeds).as_posix()
+    doc = Assistant(settings).document(name)
     if args.json:
         print(json.dumps(doc.to_show_json(), ensure_ascii=False, indent=2))
         return 0

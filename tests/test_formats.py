@@ -210,6 +210,8 @@ def test_rag_show_prints_the_indexed_text_metadata_and_pages(tmp_path, capsys):
     assert main(["show", "jaarverslag.pdf", *args(s)]) == 0
     out = capsys.readouterr().out
     assert "Jaarverslag klantcontact 2025" in out and "p. 2" in out and "drie minuten" in out
+    assert main(["show", str(s.seeds_dir / "klachten.docx"), "--json", *args(s)]) == 0  # a path works too
+    assert json.loads(capsys.readouterr().out)["doc"] == "klachten.docx"
     assert main(["show", "bestaat-niet.pdf", *args(s)]) == 2
     assert "error: 'bestaat-niet.pdf' is not in the index" in capsys.readouterr().err
 
@@ -383,3 +385,22 @@ def test_the_app_start_rebuilds_an_index_of_the_previous_schema_instead_of_faili
         assistant.search("wachttijden")
     report = assistant.ensure_index(rebuild_stale=True)  # what `make run` does on start
     assert report.full and assistant.status()["articles"] == 3
+
+
+def test_markup_written_in_a_web_page_is_text_in_the_index_and_escaped_in_the_app(tiny_settings):
+    import app
+
+    page = ARTICLE_HTML.replace(
+        "<p>Ook huisartsen",
+        "<p>De robot Kwibus schreef &lt;img src=x onerror=alert(1)&gt; in zijn antwoord aan patiënten.</p><p>Ook huisartsen",
+    )
+    (tiny_settings.seeds_dir / "kwibus.html").write_text(page, encoding="utf-8")
+    assistant = Assistant(tiny_settings)
+    assistant.reindex()
+    assert "<img src=x onerror=alert(1)>" in assistant.document("kwibus.html").text  # the page's text, as text
+    ui = app.ChatUI(assistant)
+    *_, (_, chat, answers, sources) = ui.respond("Wat schreef de robot Kwibus aan patiënten?", [], {})
+    assert any(c.doc == "kwibus.html" for c in answers[1].citations)
+    for html in (chat[-1]["content"], sources):
+        assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in sources
