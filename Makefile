@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test test-fast browser-deps eval bench lint clean
+.PHONY: install run test test-fast browser-deps dict-deps eval bench lint clean
 
 install: $(STAMP)
 
@@ -17,8 +17,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-run: install
+run: install dict-deps
 	$(VENV)/bin/rag serve
+
+# English questions read as Dutch keywords through Debian's FreeDict dictionaries (rag/lexicon.py). Optional:
+# without them English questions work, with less recall; a failed install only prints a note.
+dict-deps:
+	@test -f /usr/share/dictd/freedict-eng-nld.index -a -f /usr/share/dictd/freedict-nld-eng.index || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  ($$SUDO apt-get update -q && $$SUDO apt-get install -y -q dict-freedict-eng-nld dict-freedict-nld-eng) \
+	  || echo "note: FreeDict eng-nld/nld-eng not installed; English questions get no Dutch keywords"; }
 
 # Chromium for the browser tests comes from Debian (Playwright's own download cannot work here).
 browser-deps:
@@ -26,13 +34,13 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
-test: install browser-deps
+test: install browser-deps dict-deps
 	$(PY) -m pytest -q
 
 test-fast: install
 	$(PY) -m pytest -q -m "not e2e and not browser"
 
-eval: install
+eval: install dict-deps
 	$(VENV)/bin/rag eval eval/sets/dev.jsonl eval/sets/test.jsonl
 
 bench: install

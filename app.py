@@ -22,8 +22,10 @@ from rag.extract import SUFFIX_LIST, SUFFIXES  # noqa: E402
 from rag.feedback import append_feedback, feedback_from_answer  # noqa: E402
 from rag.render import (  # noqa: E402
     CSS,
+    SHEET_BAR,
     SOURCES_PLACEHOLDER,
     answer_html,
+    duplicate_html,
     pending_html,
     question_html,
     sources_html,
@@ -46,20 +48,33 @@ EXAMPLES = [
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 # Clicking [n] in an answer opens source n in the panel. The chat's select event first switches the panel to
-# that answer's sources, so wait briefly for the element to appear.
+# that answer's sources, so wait briefly for the element to appear. On a phone the panel is a sheet at the bottom
+# of the screen (see CSS in rag/render.py): the bar opens and closes it, and [n] opens it at the quote.
 JS = """
 () => {
+  const sheet = (open) => {
+    const side = document.getElementById("side");
+    const bar = document.getElementById("sheet-toggle");
+    if (side) side.classList.toggle("open", open);
+    if (bar) bar.setAttribute("aria-expanded", String(open));
+  };
   document.addEventListener("click", (event) => {
-    const link = event.target.closest && event.target.closest("a.cite, a[href^='#src-']");
+    if (!event.target.closest) return;
+    if (event.target.closest("#sheet-toggle")) {
+      sheet(!document.getElementById("side").classList.contains("open"));
+      return;
+    }
+    const link = event.target.closest("a.cite, a[href^='#src-'], a[href^='#rel-']");
     if (!link) return;
     event.preventDefault();
     const id = (link.getAttribute("href") || "").slice(1);
+    sheet(true);
     let tries = 0;
     const open = () => {
       const el = document.getElementById(id);
       if (!el) { if (tries++ < 40) setTimeout(open, 100); return; }
       el.open = true;
-      el.scrollIntoView({block: "nearest", behavior: "smooth"});
+      (el.querySelector("mark") || el).scrollIntoView({block: "center", behavior: "smooth"});
       el.classList.add("flash");
       setTimeout(() => el.classList.remove("flash"), 1500);
     };
@@ -165,17 +180,31 @@ class ChatUI:
         def embedded(done: int, total: int) -> None:
             progress((done, total), desc="Embedding passages", unit="passages")
 
+        name, data = Path(file).name, Path(file).read_bytes()
         try:
             with self._upload_lock:
+                copy = self.assistant.indexed_copy(name, data)
+                if copy:  # saving it would only add a duplicate that the indexer skips
+                    return duplicate_html(name, *copy), gr.skip(), None
                 progress(0, desc="Saving the article")
-                saved = save_upload(
-                    self.settings.seeds_dir, Path(file).name, Path(file).read_bytes(), self.settings.max_upload_bytes
-                )
+                saved = save_upload(self.settings.seeds_dir, name, data, self.settings.max_upload_bytes)
                 progress(0, desc="Updating the index")
                 report = self.assistant.reindex(progress=embedded)
         except RagError as exc:
             raise _error(exc) from None
         return upload_html(saved, report), self.status(), None
+
+    def ask_api(self, question: str, history: list[str] | None = None) -> dict:
+        """Answer `question` with citations; `history` is the conversation's earlier questions, oldest first.
+
+        Returns the `rag ask --json` object: answer, abstained, citations (file, offsets, quote), passages, …
+        """
+        if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
+            raise _error(InputError("history must be a list of the conversation's earlier questions (strings)."))
+        try:
+            return self.assistant.ask(question, history=history or []).to_json()
+        except RagError as exc:
+            raise _error(exc) from None
 
     def status(self) -> str:
         """The index status line."""
@@ -192,11 +221,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     with gr.Blocks(title="Ask the CX articles") as demo:
         gr.Markdown(
             "## Ask the CX articles\nAnswers quote Dutch customer-experience articles; every quote carries "
-            "a numbered citation. Click **[n]** or a source to read the passage in its context."
+            "a numbered citation. Click **[n]** or a source to read the passage in its context.",
+            elem_id="intro",
         )
         answers = gr.State({})
-        with gr.Row():
-            with gr.Column(scale=3):
+        with gr.Row(elem_id="main"):
+            with gr.Column(scale=3, elem_id="chat-col"):
                 chatbot = gr.Chatbot(
                     label="Conversation",
                     show_label=False,  # a floating label badge covers the text once the chat scrolls
@@ -211,7 +241,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 with gr.Row():
                     box = gr.Textbox(
                         show_label=False,
-                        placeholder="Ask in English or Dutch…",
+                        placeholder="Your question…",
                         elem_id="question",
                         scale=6,
                         max_lines=4,
@@ -222,7 +252,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 examples = gr.Dataset(
                     components=[box], samples=[[q] for q in EXAMPLES], label="Example questions", elem_id="examples"
                 )
-            with gr.Column(scale=2):
+            with gr.Column(scale=2, elem_id="side"):
+                # Shown only on a phone, where this column is a sheet over the bottom of the screen.
+                gr.HTML(SHEET_BAR, elem_id="sheet-bar")
                 # Status and uploads first: the sources panel below grows with every answer.
                 status = gr.HTML(elem_id="status")
                 with gr.Accordion("Add article", open=False, elem_id="add-article"):
@@ -236,8 +268,18 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         # Check first (errors become a toast), then answer; the chat shows its own "Searching…" line, so no
         # progress overlay on it. `limit` questions are answered at once, not one after another.
-        check = {"fn": ui.check, "inputs": box, "outputs": None, "concurrency_limit": None, "show_progress": "hidden"}
+        # The page's own handlers are private: scripts see one endpoint, /ask, which returns JSON, not HTML.
+        hidden = {"api_visibility": "private"}
+        check = {
+            "fn": ui.check,
+            "inputs": box,
+            "outputs": None,
+            "concurrency_limit": None,
+            "show_progress": "hidden",
+            **hidden,
+        }
         chat_io = {
+            **hidden,
             "fn": ui.respond,
             "inputs": [box, chatbot, answers],
             "outputs": [box, chatbot, answers, sources],
@@ -247,15 +289,21 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         }
         box.submit(**check).success(**chat_io)
         ask.click(**check).success(**chat_io)
-        examples.click(lambda sample: sample[0], examples, box, queue=False).then(**check).success(**chat_io)
-        chatbot.select(ui.show_sources, answers, sources, concurrency_limit=limit, show_progress="hidden")
-        chatbot.like(ui.vote, answers, None, concurrency_limit=limit)
-        clear.click(ui.clear, None, [chatbot, answers, sources], queue=False, show_progress="hidden")
-        chatbot.clear(ui.clear, None, [chatbot, answers, sources], queue=False, show_progress="hidden")
+        examples.click(lambda sample: sample[0], examples, box, queue=False, **hidden).then(**check).success(**chat_io)
+        chatbot.select(ui.show_sources, answers, sources, concurrency_limit=limit, show_progress="hidden", **hidden)
+        chatbot.like(ui.vote, answers, None, concurrency_limit=limit, **hidden)
+        clear.click(ui.clear, None, [chatbot, answers, sources], queue=False, show_progress="hidden", **hidden)
+        chatbot.clear(ui.clear, None, [chatbot, answers, sources], queue=False, show_progress="hidden", **hidden)
         upload.upload(
-            ui.add_article, upload, [upload_msg, status, upload], concurrency_limit=1, show_progress_on=upload_msg
+            ui.add_article,
+            upload,
+            [upload_msg, status, upload],
+            concurrency_limit=1,
+            show_progress_on=upload_msg,
+            **hidden,
         )
-        demo.load(ui.status, None, status)
+        demo.load(ui.status, None, status, **hidden)
+        gr.api(ui.ask_api, api_name="ask", concurrency_limit=limit, concurrency_id="chat")
     return demo
 
 
@@ -309,7 +357,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     from rag import search  # noqa: F401 - imports bm25s, which sets its own logger to DEBUG
 
-    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):
+    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx", "httpx2", "openai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     for chatty in ("trafilatura", "htmldate", "pypdf"):  # they log what a skip reason already says
         logging.getLogger(chatty).setLevel(logging.ERROR)

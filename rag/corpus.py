@@ -74,6 +74,11 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def content_digest(text: str) -> str:
+    """The hash of a document's extracted text: two files with the same text are one article (line ends aside)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class Corpus:
     """The seeds dir as read: documents extracted now, files unchanged since `known` (not read again), refusals."""
@@ -94,10 +99,16 @@ def read_document(doc: str, data: bytes, max_bytes: int) -> Document:
     return replace(parsed, format=extracted.format, pages=extracted.pages)
 
 
-def read_corpus(seeds_dir: Path, max_bytes: int, known: Mapping[str, str] | None = None) -> Corpus:
+def read_corpus(
+    seeds_dir: Path,
+    max_bytes: int,
+    known: Mapping[str, str] | None = None,
+    known_texts: Mapping[str, str] | None = None,
+) -> Corpus:
     """Read every acceptable file; one whose bytes hash to `known[name]` is not extracted again.
 
-    Duplicates (the same bytes under two names) and unreadable files are skipped with a reason."""
+    Duplicates are skipped with a reason: the same bytes, or the same extracted text (`known_texts[name]` is the
+    text hash of a file that is not read again), under another name. So are files that cannot be read."""
     files, skipped = scan_seeds(seeds_dir, max_bytes)
     corpus = Corpus(skipped=skipped)
     seen: dict[str, str] = {}
@@ -114,6 +125,18 @@ def read_corpus(seeds_dir: Path, max_bytes: int, known: Mapping[str, str] | None
             corpus.documents.append(read_document(f.doc, f.data, max_bytes))
         except ExtractError as exc:
             corpus.skipped.append(SkippedFile(f.doc, str(exc)))
+    texts = {(known_texts or {}).get(n): n for n in sorted(corpus.unchanged, reverse=True)}
+    texts.pop(None, None)
+    texts.pop("", None)
+    documents = corpus.documents
+    corpus.documents = []
+    for d in documents:  # the same text under another name (other line ends, another encoding) is one article
+        text_hash = content_digest(d.text)
+        if text_hash in texts:
+            corpus.skipped.append(SkippedFile(d.doc, f"duplicate of {texts[text_hash]}; remove one of the two"))
+            continue
+        texts[text_hash] = d.doc
+        corpus.documents.append(d)
     for s in corpus.skipped:  # info, not warning: the caller reports them (the CLI prints each one)
         log.info("skipped %s: %s", s.doc, s.reason)
     return corpus

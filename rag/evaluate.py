@@ -21,6 +21,9 @@ METRICS = {
     "mrr@10": True,
     "ndcg@10": True,
     "answer_cites_relevant": True,
+    "citation_precision": True,
+    "answers_on_topic": True,
+    "quotes_per_answer": False,
     "citation_validity": True,
     "false_abstention": False,
     "unanswerable_abstention": True,
@@ -29,9 +32,25 @@ METRICS = {
 }
 
 # The count a metric is computed over (a set without such questions has no figure to hold to a bound).
-BASIS = {"unanswerable_abstention": "unanswerable", "citation_validity": "citations"} | {
-    m: "answerable" for m in ("hit@1", "hit@5", "mrr@10", "ndcg@10", "answer_cites_relevant", "false_abstention")
-}
+BASIS = {
+    "unanswerable_abstention": "unanswerable",
+    "citation_validity": "citations",
+    "citation_precision": "answerable_citations",
+    "answers_on_topic": "answered",
+    "quotes_per_answer": "answered",
+} | {m: "answerable" for m in ("hit@1", "hit@5", "mrr@10", "ndcg@10", "answer_cites_relevant", "false_abstention")}
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article (file name) that answers a question; for a letter of a correspondence, also its author."""
+
+    doc: str
+    author: str | None = None
+
+    def quoted_by(self, doc: str, author: str | None) -> bool:
+        """True when a citation of `doc` by `author` quotes this source."""
+        return doc == self.doc and (self.author is None or author == self.author)
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,8 @@ class EvalQuestion:
     lang: str
     expected: tuple[str, ...]
     set: str
+    sources: tuple[Source, ...] = ()
+    history: tuple[str, ...] = ()  # earlier questions of the conversation, oldest first
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,7 @@ class Judged:
     total_relevant: int  # relevant passages in the whole index (for nDCG)
     cites_relevant: bool
     citations_valid: int
+    citations_on_source: int  # citations quoting one of the question's listed sources
 
 
 def load_set(path: Path) -> list[EvalQuestion]:
@@ -75,10 +97,13 @@ def load_set(path: Path) -> list[EvalQuestion]:
                 str(row["lang"]),
                 tuple(str(e) for e in row["expected"]),
                 path.stem,
+                tuple(Source(str(s["doc"]), s.get("author")) for s in row.get("sources", [])),
+                tuple(str(h) for h in row.get("history", [])),
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(
-                f'{path}:{n}: not a valid eval line ({exc}); expected {{"id", "question", "lang", "expected": [...]}}'
+                f'{path}:{n}: not a valid eval line ({exc}); expected {{"id", "question", "lang", "expected": [...], '
+                '"sources": [{"doc", "author"}], "history": [...]}}'
             ) from None
         if q.lang not in ("en", "nl"):
             raise InputError(f"{path}:{n}: lang must be 'en' or 'nl', not {q.lang!r}")
@@ -95,7 +120,8 @@ def judge(q: EvalQuestion, answer: Answer, index_chunks: list, file_text) -> Jud
     relevant_spans = [(p.chunk.doc, p.chunk.start, p.chunk.end) for p, f in zip(answer.passages, flags) if f]
     cites = any(doc == c.doc and s <= c.start and c.end <= e for c in answer.citations for doc, s, e in relevant_spans)
     valid = sum(file_text(c.doc)[c.start : c.end] == c.quote for c in answer.citations)
-    return Judged(q, answer, flags, total, cites, valid)
+    on_source = sum(any(s.quoted_by(c.doc, c.author) for s in q.sources) for c in answer.citations)
+    return Judged(q, answer, flags, total, cites, valid, on_source)
 
 
 def summarize(judged: list[Judged]) -> dict[str, float]:
@@ -103,6 +129,11 @@ def summarize(judged: list[Judged]) -> dict[str, float]:
     answerable = [j for j in judged if j.q.expected]
     unanswerable = [j for j in judged if not j.q.expected]
     n_citations = sum(len(j.answer.citations) for j in judged)
+    # Precision is judged where the question lists its sources: answerable questions with sources. An answer that
+    # should have abstained is counted by `unanswerable_abstention`, not here.
+    sourced = [j for j in answerable if j.q.sources]
+    answered = [j for j in sourced if not j.answer.abstained and j.answer.citations]
+    sourced_citations = sum(len(j.answer.citations) for j in sourced)
     latencies = [j.answer.latency_ms for j in judged]
     return {
         "questions": len(judged),
@@ -113,6 +144,13 @@ def summarize(judged: list[Judged]) -> dict[str, float]:
         "mrr@10": mean([mrr_at(list(j.flags), 10) for j in answerable]),
         "ndcg@10": mean([ndcg_at(list(j.flags), 10, j.total_relevant) for j in answerable]),
         "answer_cites_relevant": mean([float(j.cites_relevant) for j in answerable]),
+        "citation_precision": (sum(j.citations_on_source for j in sourced) / sourced_citations)
+        if sourced_citations
+        else 0.0,
+        "answers_on_topic": mean([float(j.citations_on_source == len(j.answer.citations)) for j in answered]),
+        "quotes_per_answer": mean([float(len(j.answer.citations)) for j in answered]),
+        "answerable_citations": sourced_citations,
+        "answered": len(answered),
         "citation_validity": (sum(j.citations_valid for j in judged) / n_citations) if n_citations else 1.0,
         "citations": n_citations,
         "false_abstention": mean([float(j.answer.abstained) for j in answerable]),
@@ -135,7 +173,8 @@ def run_eval(assistant, questions: list[EvalQuestion], k: int | None = None, pro
     assistant.ask("warm-up question about customer experience", k=k)  # load models outside the timings
     judged = []
     for i, q in enumerate(questions):
-        judged.append(judge(q, assistant.ask(q.question, k=k), index.chunks, file_text))
+        answer = assistant.ask(q.question, k=k, history=list(q.history) or None)
+        judged.append(judge(q, answer, index.chunks, file_text))
         if progress:
             progress(i + 1, len(questions))
     return judged

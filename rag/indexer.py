@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .chunking import chunk_document, chunker_id
-from .corpus import read_corpus
+from .corpus import content_digest, read_corpus
 from .embedders import Embedder, get_embedder
 from .errors import IndexDamagedError, IndexMismatchError, IndexMissingError, InputError
 from .settings import Settings
@@ -41,7 +41,8 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
     with write_lock(settings.index_dir):
         old, previous, reason = _previous_index(settings, embedder, chunker, full)
         known = {n: e.sha256 for n, e in old.manifest.files.items()} if old is not None else None
-        corpus = read_corpus(settings.seeds_dir, settings.max_file_bytes, known)
+        texts = {n: e.text_sha256 for n, e in old.manifest.files.items()} if old is not None else None
+        corpus = read_corpus(settings.seeds_dir, settings.max_file_bytes, known, texts)
         docs, skipped = corpus.documents, corpus.skipped
         old_files = old.manifest.files if old else {}
         names = {d.doc for d in docs} | set(corpus.unchanged)
@@ -131,7 +132,7 @@ def _assemble(
     for d in docs:
         cs = chunk_document(d, settings.chunk_size, settings.chunk_overlap)
         new_chunks.extend(cs)
-        files[d.doc] = FileEntry(d.sha256, len(cs), d.title, d.author, d.date)
+        files[d.doc] = FileEntry(d.sha256, len(cs), d.title, d.author, d.date, content_digest(d.text))
         documents.append(d)
     new_vectors = embed_chunks(embedder, new_chunks, progress)
     chunks = kept_chunks + new_chunks

@@ -6,12 +6,9 @@ that its cited passages do not back, so what reaches the user never rests on the
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterator
-
-import httpx
 
 from .embedders import Embedder
 from .errors import RagError
@@ -34,6 +31,9 @@ SYSTEM = (
     "- Answer in {language}, in at most five sentences of plain text (no headings, no lists).\n"
     "- If the passages do not answer the question, say so in one sentence without a number."
 )
+
+
+NO_KEY = "no-key"  # sent when RAG_LLM_API_KEY is empty
 
 
 class LLMError(RagError):
@@ -70,59 +70,54 @@ def build_messages(question: str, passages: list[Passage], lang: str, topic: str
     return [{"role": "system", "content": SYSTEM.format(language=language)}, {"role": "user", "content": user}]
 
 
-def _endpoint(base_url: str) -> str:
+def _base_url(base_url: str) -> str:
+    """The SDK appends /chat/completions itself; accept a full endpoint URL too, as earlier versions did."""
     base = base_url.strip().rstrip("/")
-    return base if base.endswith("/chat/completions") else base + "/chat/completions"
-
-
-def parse_sse(lines: Iterator[str]) -> Iterator[str]:
-    """Content deltas from server-sent-event lines (`data: {...}` ... `data: [DONE]`); raises LLMError if malformed."""
-    events = 0
-    for line in lines:
-        if not line.startswith("data:"):
-            if line.strip() and not line.startswith((":", "event:", "id:", "retry:")):
-                raise LLMError("malformed stream from the language model (not server-sent events)")
-            continue
-        payload = line[5:].strip()
-        if payload == "[DONE]":
-            return
-        try:
-            event = json.loads(payload)
-            if "error" in event:
-                raise LLMError(f"the language model reported an error: {str(event['error'])[:160]}")
-            choices = event["choices"]  # empty in the usage-only event some servers send last
-            delta = (choices[0].get("delta") or {}).get("content") or "" if choices else ""
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-            raise LLMError("malformed stream from the language model") from None
-        events += 1
-        if delta:
-            yield delta
-    if not events:  # a stream that ends without [DONE] is fine if it carried events (some servers skip it)
-        raise LLMError("the language model closed the stream without an answer")
+    return base.removesuffix("/chat/completions")
 
 
 def stream_completion(settings: Settings, messages: list[dict]) -> Iterator[str]:
-    """Content deltas of a streamed chat completion; raises LLMError on timeout, HTTP or stream errors."""
-    url = _endpoint(settings.llm_base_url)
-    body: dict = {"messages": messages, "stream": True, "temperature": 0.1}  # low temperature: stay with the text
-    if settings.llm_model:
-        body["model"] = settings.llm_model
-    headers = {"Accept": "text/event-stream"}
-    if settings.llm_api_key:
-        headers["Authorization"] = f"Bearer {settings.llm_api_key}"
-    log.info("asking %s (model %s, %d messages)", url, settings.llm_model or "default", len(messages))
+    """Content deltas of a streamed chat completion (openai SDK); raises LLMError on timeout, HTTP or stream errors."""
+    import openai  # here, not at the top: it takes a second to import and only a configured LLM needs it
+
+    base = _base_url(settings.llm_base_url)
+    url = base + "/chat/completions"
+    # Local servers (Ollama, llama.cpp, vLLM) need no key, but the SDK insists on one; it only ever goes to `base`.
     # The timeout bounds each wait (connect, every read), not the whole answer: a slow model may stream for long.
+    # One retry: a crashed or overloaded server gets a second chance, but the user is not kept waiting for the
+    # fallback to the quotes for long.
+    client = openai.OpenAI(
+        base_url=base, api_key=settings.llm_api_key or NO_KEY, timeout=settings.llm_timeout, max_retries=1
+    )
+    log.info("asking %s (model %s, %d messages)", url, settings.llm_model or "default", len(messages))
+    events = 0
     try:
-        with httpx.stream("POST", url, json=body, headers=headers, timeout=settings.llm_timeout) as response:
-            if response.status_code >= 400:
-                # The server's own message (e.g. "model 'x' not found") tells the user what to fix.
-                detail = " ".join(response.read().decode(errors="replace").split())[:160]
-                raise LLMError(f"HTTP {response.status_code} from {url}" + (f": {detail}" if detail else ""))
-            yield from parse_sse(response.iter_lines())
-    except httpx.TimeoutException:
+        with client.chat.completions.create(
+            model=settings.llm_model or openai.omit,  # no model: the server's default (llama.cpp serves one)
+            messages=messages,
+            stream=True,
+            temperature=0.1,  # low temperature: stay with the text
+        ) as stream:
+            for chunk in stream:
+                events += 1
+                # No choices: the usage-only event some servers send last.
+                delta = chunk.choices[0].delta.content if chunk.choices and chunk.choices[0].delta else None
+                if delta:
+                    yield delta
+    except openai.APITimeoutError:
         raise LLMError(f"no response from {url} within {settings.llm_timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        raise LLMError(f"cannot talk to {url} ({type(exc).__name__})") from None
+    except openai.APIConnectionError as exc:
+        raise LLMError(f"cannot talk to {url} ({type(exc.__cause__ or exc).__name__})") from None
+    except openai.APIStatusError as exc:
+        # The server's own message (e.g. "model 'x' not found") tells the user what to fix.
+        detail = " ".join(str(exc.message).split())[:160]
+        raise LLMError(f"HTTP {exc.status_code} from {url}" + (f": {detail}" if detail else "")) from None
+    except openai.APIError as exc:  # an error event in the middle of the stream
+        raise LLMError(f"the language model reported an error: {' '.join(str(exc.message).split())[:160]}") from None
+    except (ValueError, TypeError, AttributeError, IndexError):  # not JSON, or not the shape of a chat chunk
+        raise LLMError("malformed stream from the language model") from None
+    if not events:  # a stream that ends without [DONE] is fine if it carried events (some servers skip it)
+        raise LLMError("the language model closed the stream without an answer")
 
 
 def generate(

@@ -81,17 +81,21 @@ def first_line(text: str) -> str:
     return ""
 
 
-def title_from(body: str, limit: int = 100) -> str:
-    """The first line when it reads as a title; for a text that opens with a paragraph, its first sentence,
-    cut at a word boundary near `limit` characters."""
+def title_from(body: str, limit: int = 120) -> str:
+    """The first line when it reads as a title; for a text that opens with a paragraph, its first sentence.
+
+    A sentence longer than `limit` is cut after its last whole phrase (at a comma, semicolon or dash) that fits,
+    else after its last whole word, and ends in an ellipsis: never "… gaat…" in the middle of a clause.
+    """
     line = first_line(body)
     if len(line) <= limit:
         return line
     sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
     if len(sentence) <= limit:
         return sentence
-    cut = sentence.rfind(" ", 0, limit - 1)
-    return sentence[: cut if cut > limit // 2 else limit - 1].rstrip(",;: ") + "…"
+    phrases = [m.start() for m in re.finditer(r"[,;:]\s|\s[–—-]\s", sentence[:limit]) if m.start() > limit // 2]
+    cut = phrases[-1] if phrases else sentence.rfind(" ", 0, limit - 1)
+    return sentence[: cut if cut > limit // 2 else limit - 1].rstrip(",;:–—- ") + "…"
 
 
 def infer_date(text: str) -> str | None:

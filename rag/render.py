@@ -14,10 +14,9 @@ LABELS = {
         "sources": "Sources",
         "related": "Related passages",
         "note": "Note",
-        "no_answer": "No answer found in the articles.",
         "see_sources": "Related passages (open one to read it in the Sources panel):",
+        "related_hint": "The passages that came closest to the question:",
         "no_sources": "No sources",
-        "nothing": "Nothing in the articles answers this question.",
         "open_hint": "Open a source to read the quote in its context.",
         "draft": "Draft: still being checked against the sources…",
     },
@@ -25,10 +24,9 @@ LABELS = {
         "sources": "Bronnen",
         "related": "Gerelateerde passages",
         "note": "Let op",
-        "no_answer": "Geen antwoord gevonden in de artikelen.",
         "see_sources": "Gerelateerde passages (open er een om hem in het bronnenpaneel te lezen):",
+        "related_hint": "De passages die het dichtst bij de vraag kwamen:",
         "no_sources": "Geen bronnen",
-        "nothing": "Niets in de artikelen beantwoordt deze vraag.",
         "open_hint": "Open een bron om het citaat in zijn context te lezen.",
         "draft": "Concept: wordt nog tegen de bronnen gecontroleerd…",
     },
@@ -123,15 +121,14 @@ def answer_html(answer: Answer, key: str) -> str:
         return f'<a class="cite" href="#{source_id(key, n)}" title="Show source {n} in context">[{n}]</a>'
 
     t = labels(answer.lang)
-    parts = []
-    if answer.abstained:
-        parts.append(f'<p class="abstained"><strong>{escape(t["no_answer"])}</strong></p>')
-    parts.append(_paragraphs(answer.answer, lambda p: _MARKER.sub(link, escape(p))))
+    body = _paragraphs(answer.answer, lambda p: _MARKER.sub(link, escape(p)))
+    # The answerer's own text says that nothing was found; the page only marks it, so it is said once.
+    parts = [f'<div class="abstained">{body}</div>' if answer.abstained else body]
     if answer.abstained and answer.passages:
         items = "".join(
             f'<li><a class="cite" href="#{related_id(key, p.rank)}">'
-            f"{escape(byline(p.chunk.author, _short(p.chunk.title, 80), p.chunk.date))}</a>"
-            f"<q>{escape(_short(p.chunk.text, 140))}</q></li>"
+            f"{escape(byline(p.chunk.author, short(p.chunk.title, 80), p.chunk.date))}</a>"
+            f"<q>{escape(short(p.chunk.text, 140))}</q></li>"
             for p in answer.passages[:3]
         )
         parts.append(f'<p class="related-label">{escape(t["see_sources"])}</p><ul class="related">{items}</ul>')
@@ -179,6 +176,11 @@ def page_label(pages: Sequence[int]) -> str:
     return f"p. {pages[0]}" if len(pages) == 1 else f"p. {pages[0]}–{pages[-1]}"
 
 
+def _page_html(pages: Sequence[int]) -> str:
+    """The page(s) of a PDF passage after its byline in the sources panel ("p. 2"); nothing for other formats."""
+    return f' <span class="page">{page_label(pages)}</span>' if pages else ""
+
+
 def _where(doc: str, pages: Sequence[int]) -> str:
     return f"{doc}, {page_label(pages)}" if pages else doc
 
@@ -195,9 +197,14 @@ def _meta_html(
     return '<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
 
-def _short(text: str, limit: int = 160) -> str:
+def short(text: str, limit: int = 160) -> str:
+    """Text on one line, whole if it fits in `limit` characters, else cut after a whole word with an ellipsis."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)  # the space after the last word that fits with the ellipsis
+    head = text[:cut] if cut > limit // 2 else text[: limit - 1]  # one very long word: cut inside it
+    return head.rstrip(" ,;:–—-") + "…"
 
 
 def citation_html(c: Citation, text: str | None, key: str) -> str:
@@ -212,8 +219,8 @@ def citation_html(c: Citation, text: str | None, key: str) -> str:
         )
     return (
         f'<details class="source" id="{source_id(key, c.n)}"><summary><span class="num">[{c.n}]</span> '
-        f'<span class="byline">{escape(byline(c.author, _short(c.title, 120), c.date))}</span> '
-        f'<span class="file">{escape(_where(c.doc, c.pages))}</span><q>{escape(_short(c.quote))}</q></summary>'
+        f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>{_page_html(c.pages)}'
+        f"<q>{escape(short(c.quote))}</q></summary>"
         f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages)}{body}</details>"
     )
 
@@ -227,8 +234,8 @@ def related_html(p: Passage, text: str | None, key: str) -> str:
         body = f'<div class="passage">{escape(c.text)}</div>'
     return (
         f'<details class="source related" id="{related_id(key, p.rank)}"><summary><span class="num">#{p.rank}</span> '
-        f'<span class="byline">{escape(byline(c.author, _short(c.title, 120), c.date))}</span> '
-        f'<span class="file">{escape(_where(c.doc, c.pages))}</span><q>{escape(_short(c.text))}</q></summary>'
+        f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>{_page_html(c.pages)}'
+        f"<q>{escape(short(c.text))}</q></summary>"
         f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages)}{body}</details>"
     )
 
@@ -255,8 +262,8 @@ def sources_html(answer: Answer, texts: dict[str, str], key: str) -> str:
     if answer.citations:
         parts.append(f'<h3>{t["sources"]} ({len(answer.citations)})</h3><p class="hint">{t["open_hint"]}</p>')
         parts += [citation_html(c, texts.get(c.doc), key) for c in answer.citations]
-    else:
-        parts.append(f'<h3>{t["no_sources"]}</h3><p class="hint">{t["nothing"]}</p>')
+    else:  # an abstention: the chat already says so; here only what came closest
+        parts.append(f'<h3>{t["no_sources"]}</h3><p class="hint">{t["related_hint"]}</p>')
     related = uncited(answer)
     if related:
         parts.append(f"<h4>{t['related']} ({len(related)})</h4>")
@@ -277,6 +284,15 @@ def status_html(status: dict) -> str:
     return f'<div class="status">{cells}</div>'
 
 
+def duplicate_html(uploaded: str, indexed: str, title: str) -> str:
+    """An upload whose text is already indexed: nothing was saved, and this names the file it duplicates."""
+    named = f" (“{escape(title)}”)" if title else ""
+    return (
+        f'<p class="notice">Already indexed: <code>{escape(uploaded)}</code> has the same text as '
+        f"<code>{escape(indexed)}</code>{named}. Nothing was added.</p>"
+    )
+
+
 def upload_html(saved: str, report: IndexReport) -> str:
     """What happened to an uploaded article."""
     skipped = next((s for s in report.skipped if s.doc == saved), None)
@@ -285,7 +301,44 @@ def upload_html(saved: str, report: IndexReport) -> str:
     return f'<p class="ok">Added <code>{escape(saved)}</code>; it is searchable now. {escape(report.summary())}</p>'
 
 
-CSS = """
+SHEET_BAR = '<button type="button" id="sheet-toggle" aria-expanded="false" aria-controls="side">Sources</button>'
+
+# Phones (up to 640 px): the chat fills the screen and the side column (status, upload, sources) becomes a sheet
+# whose bar sits at the bottom, one tap from the sources; nothing may be wider than the screen.
+# Gradio scopes these rules to the app's container, so the sheet's state is a class on #side, not on <body>.
+PHONE_CSS = """
+#sheet-bar { display: none; }
+@media (max-width: 640px) {
+  #main { padding-bottom: 56px; }
+  #intro h2 { font-size: 1.2em; margin: 0; }
+  #intro p { font-size: .85em; margin: .2em 0 0; }
+  #chat { height: calc(100dvh - 300px) !important; min-height: 260px; }
+  #question { min-width: 120px !important; }
+  #ask, #clear { min-width: 60px !important; }
+  #side {
+    position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 100; margin: 0 !important;
+    min-width: 0 !important; width: 100% !important; max-height: 52px; overflow: hidden;
+    flex-wrap: nowrap !important;  /* a column that wraps would put the sources beside the sheet, off-screen */
+    padding: 0 10px 10px; box-sizing: border-box; gap: 8px;
+    background: var(--background-fill-primary); border-top: 1px solid var(--border-color-primary);
+    border-radius: 14px 14px 0 0; box-shadow: 0 -4px 16px rgba(0, 0, 0, .15);
+  }
+  #side.open { max-height: 82dvh; overflow-y: auto; overscroll-behavior: contain; }
+  #side > * { flex-shrink: 0; }
+  #sheet-bar { display: block; position: sticky; top: 0; z-index: 1; background: var(--background-fill-primary); }
+  #sheet-toggle {
+    width: 100%; height: 52px; border: 0; background: none; font: inherit; font-weight: 600;
+    color: var(--body-text-color); cursor: pointer;
+  }
+  #sheet-toggle::before { content: "▲ "; color: var(--color-accent); }
+  #side.open #sheet-toggle::before { content: "▼ "; }
+  #sources { max-height: none !important; overflow: visible !important; }
+}
+"""
+
+CSS = (
+    PHONE_CSS
+    + """
 .sources h3 { margin: 0 0 .25em; }
 .sources .hint, .related-label { color: var(--body-text-color-subdued); font-size: .9em; margin: 0 0 .5em; }
 .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .4em .6em; margin: .4em 0; }
@@ -293,6 +346,7 @@ CSS = """
 .source summary q { display: block; color: var(--body-text-color-subdued); font-size: .9em; margin-top: .2em; }
 .source .num { font-weight: 700; color: var(--color-accent); }
 .source .file { font-family: var(--font-mono); font-size: .8em; color: var(--body-text-color-subdued); }
+.source .page { font-size: .85em; color: var(--body-text-color-subdued); white-space: nowrap; }
 .source.related .num { color: var(--body-text-color-subdued); }
 .source.flash { outline: 3px solid var(--color-accent); }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: 0 .8em; font-size: .85em; margin: .5em 0; }
@@ -303,6 +357,10 @@ a.cite { font-weight: 700; text-decoration: none; cursor: pointer; color: var(--
 .abstained { color: #b45309; } .notice { color: #b45309; font-style: italic; }
 .pending { color: var(--body-text-color-subdued); font-style: italic; }
 .draft { opacity: .75; }
+ul.related { margin: .3em 0 0; padding-left: 1.2em; }
+ul.related li { overflow-wrap: anywhere; }
 ul.related li q { display: block; color: var(--body-text-color-subdued); font-size: .9em; }
+.source summary, .source .passage, .meta dd { overflow-wrap: anywhere; }
 .status { display: flex; flex-wrap: wrap; gap: .4em 1.2em; font-size: .9em; }
 """
+)

@@ -92,8 +92,10 @@ def search(
     k: int | None = None,
     query_vector: np.ndarray | None = None,
     authors: tuple[str, ...] = (),
+    keywords: str | None = None,
 ) -> list[Passage]:
-    """Rank passages for `query`; `authors` restricts to passages written by them (follow-ups about a person)."""
+    """Rank passages for `query`; `authors` restricts to passages written by them (follow-ups about a person);
+    `keywords` is what the keyword retriever reads instead of `query` (an English question's Dutch words)."""
     k = k or settings.top_k
     pool = max(settings.retrieve_k, k)
     if authors:  # widen the pool, then filter: cheap at this corpus size and exact for flat indexes
@@ -103,7 +105,7 @@ def search(
         if query_vector is None:
             query_vector = embedder.encode_queries([query])[0]
         dense = dense_search(index, query_vector, pool)
-    lexical = bm25_search(index, query, pool) if settings.use_bm25 else []
+    lexical = bm25_search(index, keywords or query, pool) if settings.use_bm25 else []
     if dense and lexical and bm25_weight(query, settings) == 0:
         lexical = []  # keep the BM25 score off passages it did not help rank
     if authors:

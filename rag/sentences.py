@@ -70,11 +70,13 @@ def guess_language(text: str) -> str:
     return "nl" if nl > en else "en"
 
 
-def overlap(query_terms: set[str], text: str) -> float:
-    """Share of the query's (stemmed, stop-word-free) terms that occur in `text`."""
-    if not query_terms:
+def overlap(concepts: tuple[frozenset[str], ...], text: str) -> float:
+    """Share of the question's concepts (each a set of stemmed forms: a word, or its translations) that occur in
+    `text`."""
+    if not concepts:
         return 0.0
-    return len(query_terms & set(tokenize(text))) / len(query_terms)
+    tokens = set(tokenize(text))
+    return sum(bool(c & tokens) for c in concepts) / len(concepts)
 
 
 def jaccard(a: str, b: str) -> float:

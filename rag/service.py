@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from .chunking import chunker_id
+from .corpus import content_digest, file_hash
 from .embedders import Embedder, get_embedder
-from .errors import IndexMismatchError, IndexMissingError, InputError
+from .errors import IndexMismatchError, IndexMissingError, InputError, RagError
+from .extract import ExtractError, extract
 from .indexer import Progress, rebuild_reason, update_index
 from .search import search
 from .settings import Settings
@@ -111,6 +113,19 @@ class Assistant:
         report = update_index(self.settings, full=full, progress=progress)
         self.index()
         return report
+
+    def indexed_copy(self, name: str, data: bytes) -> tuple[str, str] | None:
+        """(file name, title) of the indexed file with the same bytes or the same extracted text as the upload
+        `name`, or None (also when it cannot be read or there is no index)."""
+        try:
+            files = sorted(self.index().manifest.files.items())
+            digest = file_hash(data)
+            if hit := next(((n, e.title) for n, e in files if e.sha256 == digest), None):
+                return hit
+            text_hash = content_digest(extract(name, data, self.settings.max_upload_bytes).text)
+        except (ExtractError, RagError):  # not readable, or no usable index: nothing to be a copy of
+            return None
+        return next(((n, e.title) for n, e in files if e.text_sha256 == text_hash), None)
 
     def search(self, query: str, k: int | None = None, authors: tuple[str, ...] = ()) -> list[Passage]:
         """Validated hybrid search."""

@@ -39,11 +39,12 @@ FIX = "Run `rag index --full` to rebuild it."
 class FileEntry:
     """What the manifest remembers of one indexed file."""
 
-    sha256: str
+    sha256: str  # of the file's bytes: it is read again only when they change
     chunks: int
     title: str = ""
     author: str | None = None
     date: str | None = None
+    text_sha256: str = ""  # of its extracted text: another file with the same text is a duplicate
 
 
 @dataclass(frozen=True)

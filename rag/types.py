@@ -131,6 +131,10 @@ class Citation:
     page: int | None = None  # the PDF page the quote starts on; None for other formats
     pages: tuple[int, ...] = ()  # every page the quote touches
 
+    def to_json(self) -> dict:
+        """A citation in `rag ask --json`."""
+        return {**asdict(self), "pages": list(self.pages)}
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -153,7 +157,7 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [c.to_json() for c in self.citations],
             "passages": [p.to_json() for p in self.passages],
             "latency_ms": round(self.latency_ms, 2),
             "lang": self.lang,

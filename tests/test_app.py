@@ -1,6 +1,7 @@
 """Fast tests of the app's handlers and the HTML rendering, on a tiny inline corpus with the hash embedder."""
 
 import json
+import re
 import threading
 import time
 
@@ -16,6 +17,7 @@ from rag.render import (
     answer_to_text,
     context_window,
     passage_html,
+    short,
     sources_html,
     status_html,
 )
@@ -63,10 +65,55 @@ def test_answer_html_escapes_markup_and_links_only_known_citation_markers():
     assert "[7]" in html and "#src-3-7" not in html
 
 
-def test_abstention_is_labelled_and_lists_related_passages_escaped():
+def test_abstention_is_marked_and_lists_related_passages_inside_the_bubble_escaped():
     html = answer_html(stub_answer("Geen antwoord.", abstained=True), "1")
-    assert "No answer found" in html and "Related passages" in html
+    assert '<div class="abstained"><p>Geen antwoord.</p></div>' in html and "Related passages" in html
     assert "Titel &lt;i&gt;" in html and "<i>" not in html
+
+
+def test_an_abstention_says_so_once(tiny_settings):
+    assistant = Assistant(tiny_settings.with_overrides(abstain_threshold=0.99))
+    assistant.reindex()
+    _, chat, answers, sources = ask(app.ChatUI(assistant), "Wat is een goed recept voor erwtensoep?")[-1]
+    assert answers[1].abstained
+    said = re.sub(r"<[^>]+>", " ", chat[-1]["content"] + sources).lower()
+    assert said.count("geen antwoord") + said.count("could not find") + said.count("beantwoordt") == 1, said
+    assert 'ul class="related"' in chat[-1]["content"]
+
+
+def _summaries(html: str) -> list[str]:
+    return re.findall(r"<summary>(.*?)</summary>", html, flags=re.S)
+
+
+def test_sources_show_title_author_and_date_and_the_file_only_in_the_opened_details():
+    out = sources_html(stub_answer(), {"x.txt": FILE_TEXT, "y.txt": "Iets anders"}, "5")
+    cited, related = _summaries(out)
+    for shown in ("Titel &lt;i&gt;", "Auteur &amp; Co", "2025-01-02"):
+        assert shown in cited
+    assert "Ander &lt;stuk&gt;" in related
+    assert all(".txt" not in s for s in (cited, related))
+    assert out.count("x.txt (characters") == 1 and "y.txt (characters" in out  # in each details' metadata
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Een korte titel", 40, "Een korte titel"),
+        (
+            "Je kunt de beste CX-strategie hebben, maar als de cultuur er niet klaar voor is gaat het mis",
+            60,
+            "Je kunt de beste CX-strategie hebben, maar als de cultuur…",
+        ),
+        (
+            "Klantbeleving vraagt om financiële ruimte: investeren zonder druk",
+            45,
+            "Klantbeleving vraagt om financiële ruimte…",
+        ),
+        ("https://example.com/" + "a" * 80, 40, "https://example.com/" + "a" * 19 + "…"),
+    ],
+)
+def test_titles_are_whole_or_cut_after_a_whole_word_with_an_ellipsis(text, limit, expected):
+    assert short(text, limit) == expected and len(expected) <= limit
 
 
 def test_passage_html_highlights_the_span_and_escapes_everything():
@@ -320,6 +367,19 @@ def test_add_article_saves_reindexes_and_makes_it_searchable_at_once(tiny_assist
     assert "&lt;script&gt;" in sources
 
 
+@pytest.mark.parametrize("name", ["a_zorg.txt", "kopie van zorg.txt"])
+def test_re_uploading_an_indexed_article_says_so_and_names_the_file_it_duplicates(tiny_assistant, tmp_path, name):
+    seeds = tiny_assistant.settings.seeds_dir
+    before = sorted(p.name for p in seeds.iterdir())
+    upload = tmp_path / "upload" / name
+    upload.parent.mkdir()
+    upload.write_bytes((seeds / "a_zorg.txt").read_bytes().replace(b"\n", b"\r\n"))  # same text, other line ends
+    message, status, file_value = app.ChatUI(tiny_assistant).add_article(str(upload))
+    assert "Already indexed" in message and "<code>a_zorg.txt</code>" in message and "Klantreis in de zorg" in message
+    assert "Added" not in message and file_value is None
+    assert sorted(p.name for p in seeds.iterdir()) == before  # no second copy saved
+
+
 def test_add_article_turns_a_bad_upload_into_gr_error(tiny_assistant, tmp_path):
     bad = tmp_path / "plaatje.md"
     bad.write_bytes(b"\x00\x01\x02" * 100)
@@ -346,7 +406,8 @@ def test_an_uploaded_pdf_is_cited_with_its_page_in_the_sources_panel(tiny_assist
     _, _, answers, sources = ask(ui, "Wat krijg je bij Tandem na het melden van een lekke band?")[-1]
     cited = [c for c in answers[1].citations if c.doc == "tandem.pdf"]
     assert cited and cited[0].page == 2
-    assert "tandem.pdf, p. 2</span>" in sources and "<mark>" in sources
+    assert '<span class="page">p. 2</span>' in sources and "tandem.pdf, p. 2 (characters" in sources
+    assert "<mark>" in sources
 
 
 @pytest.mark.parametrize(
@@ -405,18 +466,56 @@ def test_ten_users_asking_at_once_do_not_wait_on_each_other(tiny_assistant, free
     demo.launch(server_name="127.0.0.1", server_port=free_port, prevent_thread_lock=True, quiet=True)
     try:
         client = Client(f"http://127.0.0.1:{free_port}/", verbose=False)
-        api = next(
-            name
-            for name, info in client.view_api(print_info=False, return_format="dict")["named_endpoints"].items()
-            if "respond" in name
-        )
         t0 = time.perf_counter()
         jobs = [
-            client.submit("Wat is het belangrijkste ontwerpprincipe bij chatbots?", [], api_name=api) for _ in range(10)
+            client.submit("Wat is het belangrijkste ontwerpprincipe bij chatbots?", api_name="/ask") for _ in range(10)
         ]
         results = [job.result(timeout=30) for job in jobs]
         elapsed = time.perf_counter() - t0
     finally:
         demo.close()
-    assert all("cite" in str(r) for r in results)
+    assert all(r["citations"] for r in results)
     assert elapsed < 5.0, f"10 concurrent questions took {elapsed:.1f} s"
+
+
+# ---------------------------------------------------------------- the /ask API
+
+
+def test_the_page_shows_scripts_one_endpoint_ask_and_hides_its_own_handlers(tiny_assistant):
+    info = app.build_app(tiny_assistant).get_api_info()
+    assert list(info["named_endpoints"]) == ["/ask"] and not info["unnamed_endpoints"]
+    params = [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]]
+    assert params == ["question", "history"]
+
+
+def test_ask_api_returns_the_rag_ask_json_with_citations_at_file_offsets(tiny_assistant):
+    ui = app.ChatUI(tiny_assistant)
+    out = ui.ask_api("Wat is het belangrijkste ontwerpprincipe bij chatbots?")
+    expected = tiny_assistant.ask("Wat is het belangrijkste ontwerpprincipe bij chatbots?").to_json()
+    assert set(out) == set(expected) and out["answer"] == expected["answer"]
+    assert out["citations"] and json.loads(json.dumps(out)) == out  # plain JSON
+    for c in out["citations"]:
+        text = (tiny_assistant.settings.seeds_dir / c["doc"]).read_text(encoding="utf-8")
+        assert text[c["start"] : c["end"]] == c["quote"]
+
+
+def test_ask_api_passes_earlier_questions_as_the_conversation(tiny_assistant, monkeypatch):
+    seen = {}
+    real = tiny_assistant.ask
+
+    def spy(question, k=None, history=None):
+        seen["history"] = history
+        return real(question, k=k, history=history)
+
+    monkeypatch.setattr(tiny_assistant, "ask", spy)
+    ui = app.ChatUI(tiny_assistant)
+    ui.ask_api("En wat vindt Marie?", ["Moet je klantcontact automatiseren met chatbots?"])
+    assert seen["history"] == ["Moet je klantcontact automatiseren met chatbots?"]
+    ui.ask_api("En wat vindt Marie?", None)
+    assert seen["history"] == []
+
+
+@pytest.mark.parametrize(("question", "history", "message"), [("  ", None, "empty"), ("Vraag?", [1, 2], "history")])
+def test_ask_api_refuses_bad_input_with_one_clear_line(tiny_assistant, question, history, message):
+    with pytest.raises(gr.Error, match=message):
+        app.ChatUI(tiny_assistant).ask_api(question, history)

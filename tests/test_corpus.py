@@ -91,9 +91,18 @@ def test_a_text_that_opens_with_a_paragraph_gets_its_first_sentence_as_title():
     assert parse_document("x.txt", body).title == "Je kunt de beste strategie hebben, maar zonder cultuur gaat het mis."
     long_sentence = "Woord " * 60 + "einde.\nTekst."
     title = parse_document("y.txt", long_sentence).title
-    assert title.endswith("…") and len(title) <= 100 and not title[:-1].endswith(" ")
+    assert title.endswith("…") and len(title) <= 120 and not title[:-1].endswith(" ")
     unbroken = parse_document("z.txt", "https://example.com/" + "a" * 150 + " en verder.\nTekst.").title
-    assert len(unbroken) <= 100 and unbroken.endswith("…")
+    assert len(unbroken) <= 120 and unbroken.endswith("…")
+
+
+def test_a_long_first_sentence_is_cut_after_a_whole_phrase_not_mid_clause():
+    sentence = (
+        "Je kunt de beste CX-strategie ter wereld hebben, maar als de cultuur er niet klaar voor is, gaat het mis "
+        "en dan helpt ook de allerbeste klantreis niet meer."
+    )
+    title = parse_document("x.txt", sentence + "\nTekst.").title
+    assert title == "Je kunt de beste CX-strategie ter wereld hebben, maar als de cultuur er niet klaar voor is…"
 
 
 def test_the_bundled_articles_get_their_titles_dates_authors_and_letters():
@@ -101,7 +110,10 @@ def test_the_bundled_articles_get_their_titles_dates_authors_and_letters():
     docs = {d.doc[:3]: d for d in load_documents(root, 5_000_000)[0]}
     assert (docs["001"].date, docs["001"].source) == ("2025-11-04", "Marketingfacts")
     assert (docs["004"].title, docs["004"].author, docs["004"].date) == ("cX-Factor", "Anders Jansen", "2025-03-04")
-    assert docs["003"].title.startswith("Je kunt de beste CX-strategie") and len(docs["003"].title) <= 100
+    # The whole first sentence: no "… gaat…" cut in the middle of a clause.
+    assert docs["003"].title == (
+        "Je kunt de beste CX-strategie ter wereld hebben, maar als de cultuur er niet klaar voor is, gaat het mis."
+    )
     letters = [s for s in docs["002"].sections if s.kind == "letter"]
     assert [(s.author, s.place, s.date) for s in letters] == [
         ("Jan-Hein Pierik", "Zeist", "2025-09"),

@@ -404,3 +404,20 @@ def test_markup_written_in_a_web_page_is_text_in_the_index_and_escaped_in_the_ap
     for html in (chat[-1]["content"], sources):
         assert "<img" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in sources
+
+
+def test_the_same_text_under_another_name_is_a_duplicate_in_the_index_and_on_upload(tmp_path):
+    s = settings_with(tmp_path, {"jaarverslag.pdf": pdf_report()})
+    update_index(s)
+    crlf = (s.seeds_dir / "a_zorg.txt").read_bytes().replace(b"\n", b"\r\n")  # other bytes, the same text
+    (s.seeds_dir / "zorg-kopie.txt").write_bytes(crlf)
+    report = update_index(s)
+    assert {x.doc: x.reason for x in report.skipped} == {
+        "zorg-kopie.txt": "duplicate of a_zorg.txt; remove one of the two"
+    }
+    assistant = Assistant(s)
+    assert assistant.indexed_copy("kopie.txt", crlf) == ("a_zorg.txt", "Klantreis in de zorg")
+    pdf = (s.seeds_dir / "jaarverslag.pdf").read_bytes()
+    assert assistant.indexed_copy("rapport.pdf", pdf) == ("jaarverslag.pdf", "Jaarverslag klantcontact 2025")
+    assert assistant.indexed_copy("nieuw.docx", docx_manual()) is None
+    assert assistant.indexed_copy("kapot.pdf", damaged_pdf_bytes()) is None  # the upload then says why

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from rag.embedders import HashEmbedder
-from rag.llm import LLMError, build_messages, generate, llm_enabled, parse_sse, stream_completion
+from rag.llm import NO_KEY, LLMError, build_messages, generate, llm_enabled, stream_completion
 from rag.settings import Settings
 from rag.support import CheckedAnswer, check_answer
 from rag.types import Chunk, Passage
@@ -58,7 +58,7 @@ class FakeLLM:
     """What the fake server does next, and what it received."""
 
     url: str
-    mode: str = "stream"  # stream | error | hang | malformed | empty
+    mode: str = "stream"  # stream | quirky | error | error-event | hang | malformed | empty
     answer: str = ""
     requests: list[dict] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -75,12 +75,15 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+            fake.requests.append({"path": self.path, "headers": self.headers, "body": body})  # case-insensitive
             if fake.mode == "hang":
                 fake.release.wait(10)  # set at teardown so the thread ends
                 return
             if fake.mode == "error":
                 self._send(500, "application/json", b'{"error": {"message": "model crashed"}}')
+                return
+            if fake.mode == "error-event":
+                self._send(200, "text/event-stream", b'data: {"error": {"message": "out of memory"}}\n\n')
                 return
             if fake.mode == "malformed":
                 self._send(200, "text/event-stream", b'data: {"choices": [{"delta": {"content": "Hal"\n\n')
@@ -92,6 +95,9 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             events = [{"choices": [{"delta": {"role": "assistant"}}]}]
             events += [{"choices": [{"delta": {"content": w if i == 0 else " " + w}}]} for i, w in enumerate(words)]
             stream = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+            if fake.mode == "quirky":  # keep-alive comments, a usage-only last event and no [DONE], as some servers do
+                usage = {"choices": [], "usage": {"total_tokens": 3}}
+                stream = ": keep-alive\n\n" + stream.replace("data: [DONE]\n\n", f"data: {json.dumps(usage)}\n\n")
             self._send(200, "text/event-stream", stream.encode())
 
         def _send(self, status: int, kind: str, data: bytes) -> None:
@@ -156,10 +162,24 @@ def test_request_carries_model_stream_key_and_numbered_passages(fake_llm, passag
     assert "Wachttijden aan de telefoon zijn de grootste ergernis." in user
 
 
-def test_no_authorization_header_without_a_key(fake_llm, passages):
+def test_without_a_key_only_a_placeholder_is_sent(fake_llm, passages, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-environment")  # never picked up behind the user's back
     fake_llm.answer = "Ok [1]."
     list(stream_completion(fake_llm.settings(llm_api_key=""), build_messages("Wat?", passages, "en")))
-    assert "Authorization" not in fake_llm.requests[-1]["headers"]
+    assert fake_llm.requests[-1]["headers"]["Authorization"] == f"Bearer {NO_KEY}"
+
+
+def test_a_full_chat_completions_url_is_accepted_as_base_url(fake_llm, passages):
+    fake_llm.answer = "Ok [1]."
+    settings = fake_llm.settings(llm_base_url=fake_llm.url + "/chat/completions")
+    assert "".join(stream_completion(settings, build_messages("Wat?", passages, "en"))) == "Ok [1]."
+    assert fake_llm.requests[-1]["path"] == "/v1/chat/completions"
+
+
+def test_no_model_name_lets_the_server_choose(fake_llm, passages):
+    fake_llm.answer = "Ok [1]."
+    list(stream_completion(fake_llm.settings(llm_model=""), build_messages("Wat?", passages, "en")))
+    assert "model" not in fake_llm.requests[-1]["body"]
 
 
 def test_system_message_says_passages_are_data_not_instructions(passages):
@@ -256,19 +276,10 @@ def test_reasoning_and_list_layout(passages):
     assert checked.text == text.split("\n", 1)[1]
 
 
-def test_parse_sse_skips_comments_and_usage_events_and_accepts_a_missing_done():
-    lines = [
-        ": keep-alive",
-        "",
-        'data: {"choices": [{"delta": {"role": "assistant", "content": null}}]}',
-        'data: {"choices": [{"delta": {"content": "Hallo"}}]}',
-        'data: {"choices": [], "usage": {"total_tokens": 3}}',
-    ]
-    assert list(parse_sse(iter(lines))) == ["Hallo"]
-    with pytest.raises(LLMError, match="malformed"):
-        list(parse_sse(iter(["<html>Bad gateway</html>"])))
-    with pytest.raises(LLMError, match="reported an error"):
-        list(parse_sse(iter(['data: {"error": {"message": "out of memory"}}'])))
+def test_keep_alive_comments_and_usage_events_are_skipped_and_a_missing_done_is_accepted(fake_llm, passages):
+    fake_llm.mode, fake_llm.answer = "quirky", "Wachttijden aan de telefoon zijn de grootste ergernis [1]."
+    deltas = list(stream_completion(fake_llm.settings(), build_messages("Wat?", passages, "nl")))
+    assert "".join(deltas) == fake_llm.answer
 
 
 def test_all_unsupported_gives_no_citations(fake_llm, passages):
@@ -292,7 +303,13 @@ def test_prompt_injection_obeyed_by_the_model_is_dropped(fake_llm):
 
 @pytest.mark.parametrize(
     "mode,message",
-    [("error", "HTTP 500"), ("hang", "no response"), ("malformed", "malformed"), ("empty", "without an answer")],
+    [
+        ("error", "HTTP 500 .*model crashed"),
+        ("error-event", "reported an error: out of memory"),
+        ("hang", "no response"),
+        ("malformed", "malformed"),
+        ("empty", "without an answer"),
+    ],
 )
 def test_server_failures_raise_llm_error_quickly(fake_llm, passages, mode, message):
     fake_llm.mode = mode
@@ -329,7 +346,7 @@ def _assistant(fake: FakeLLM, tmp_path, **overrides):
     return assistant
 
 
-@pytest.mark.parametrize("mode", ["error", "hang", "malformed", "empty"])
+@pytest.mark.parametrize("mode", ["error", "error-event", "hang", "malformed", "empty"])
 def test_a_failing_model_falls_back_to_the_quotes_with_a_notice_in_the_question_language(fake_llm, tmp_path, mode):
     fake_llm.mode = mode
     answer = _assistant(fake_llm, tmp_path).ask("Wat is de grootste ergernis van patiënten?")
@@ -377,3 +394,12 @@ def test_numbers_match_whatever_their_separators():
 
     assert _numbers("grew by 10.5 percent to 1,200 customers") == _numbers("10,5 procent, ruim 1.200 klanten")
     assert not _numbers("some 200 customers") <= _numbers("ruim 1.200 klanten")  # whole numbers, not substrings
+
+
+def test_the_openai_sdk_is_imported_only_when_a_model_is_asked():
+    import subprocess
+    import sys
+
+    code = "import sys, rag.llm, rag.service; print('openai' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

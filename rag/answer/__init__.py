@@ -1,0 +1,102 @@
+"""Extractive, deterministic answers as a short pipeline of steps, each in its own module:
+
+    question -> query.read (language, conversation, intent, vector, once) -> retrieval (rag.search)
+    -> candidates (quotable sentences) -> scores -> gate (answer, hedge, abstain) -> selection -> composition
+
+An optional language model (generate.py) replaces selection and composition when one is configured.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from ..embedders import Embedder
+from ..search import search
+from ..settings import Settings
+from ..store import Index
+from ..types import Answer, Citation, Passage
+from . import gate
+from .candidates import candidates, is_quotable
+from .compose import TEXTS, compose, in_context
+from .generate import generated
+from .query import Ask, read
+from .scores import Scored, score
+from .selection import Policy, main_position, select
+
+__all__ = ["Ask", "Policy", "Scored", "TEXTS", "answer_question", "compose", "in_context", "is_quotable", "retrieve"]
+
+
+def retrieve(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: int | None) -> list[Passage]:
+    """Passages for a question read in its conversation; a named writer restricts them to that writer's text."""
+    q = ask.query
+    passages = search(
+        index, embedder, q.text, settings, k=k, query_vector=ask.vector, authors=q.authors, keywords=ask.keywords
+    )
+    if q.authors and not passages:  # the named person wrote nothing that matches: search everything
+        passages = search(index, embedder, q.text, settings, k=k, query_vector=ask.vector, keywords=ask.keywords)
+    return passages
+
+
+def _choose(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: int | None, history: list[str]):
+    """Passages, candidates, scores and the chosen quotes for a question read in its conversation."""
+    passages = retrieve(index, embedder, ask, settings, k)
+    per_passage = candidates(index, embedder, passages)
+    scored = score(ask, passages, per_passage, settings.corpus_lang)
+    bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
+    policy = Policy(floor=bound, max_quotes=settings.max_sentences)
+    if ask.intent == "person":
+        chosen = main_position(passages, per_passage, policy)
+    else:
+        exclude = _given_before(index, embedder, settings, k, history) if ask.intent == "reasons" else frozenset()
+        chosen = select(scored, ask, policy, exclude)
+    return passages, scored, chosen
+
+
+def _given_before(index: Index, embedder: Embedder, settings: Settings, k: int | None, history: list[str]) -> frozenset:
+    """(doc, start) of the quotes the previous question was answered with, so "why is that?" gives new ones."""
+    if not history:
+        return frozenset()
+    earlier = read(history[-1], history[:-1], index, embedder, settings.corpus_lang)
+    _, _, chosen = _choose(index, embedder, earlier, settings, k, history[:-1])
+    return frozenset((c.sentence.chunk.doc, c.sentence.start) for c in chosen)
+
+
+def answer_question(
+    index: Index,
+    embedder: Embedder,
+    question: str,
+    settings: Settings,
+    k: int | None = None,
+    history: list[str] | None = None,
+    t0: float | None = None,
+) -> Iterator[str | Answer]:
+    """Yield growing answer text, then the final Answer (extractive; generative when an LLM is configured)."""
+    t0 = time.perf_counter() if t0 is None else t0
+    history = history or []
+    ask = read(question, history, index, embedder, settings.corpus_lang)
+    passages, scored, chosen = _choose(index, embedder, ask, settings, k, history)
+    bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
+
+    def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:
+        latency = (time.perf_counter() - t0) * 1000
+        return Answer(question, text, abstained, citations, tuple(passages), latency, ask.lang, **extra)
+
+    verdict = gate.decide(scored, bound)
+    if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
+        verdict = "answer"
+    if verdict == "abstain":
+        yield done(TEXTS[ask.lang]["abstain"], (), True)
+        return
+    notice = None
+    if settings.llm_base_url:
+        notice = yield from generated(settings, ask, passages, embedder, done)
+        if notice is None:
+            return
+    text, citations = compose(chosen, ask.lang)
+    if verdict == "hedge":  # close to abstaining: say the quotes may miss
+        text = f"{TEXTS[ask.lang]['hedge']}\n\n{text}"
+    paragraphs = text.split("\n\n")
+    for i in range(1, len(paragraphs)):  # stream the answer paragraph by paragraph, like a generator would
+        yield "\n\n".join(paragraphs[:i])
+    yield done(text, citations, False, notice=notice)

@@ -1,0 +1,64 @@
+"""Candidates: the sentences of the retrieved passages that can be quoted on their own, with their vectors.
+
+Letter furniture (place/date line, salutation, sign-off), headings, pull quotes, lead-ins ("Twee oplossingen:")
+and bullet fragments say nothing on their own, so they are never candidates.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..embedders import Embedder
+from ..parsing import PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
+from ..sentences import Sentence, split_sentences
+from ..store import Index
+from ..types import Passage
+
+BULLET = re.compile(r"^\s*([-–•*·▪►✅❌✔✓→]|\d+[.)])\s*")
+ENDS_SENTENCE = re.compile(r"[.!?…][’'”\"»)]*$")
+MIN_WORDS = 5
+MIN_WORDS_UNPUNCTUATED = 14  # a line this long without a full stop is prose, not a heading
+
+
+def _own_line(s: Sentence) -> bool:
+    """The sentence fills its whole line (a heading, a pull quote or a list item stands on its own line)."""
+    text, offset = s.chunk.text, s.start - s.chunk.start
+    before = text[:offset].rstrip(" \t")
+    after = text[offset + len(s.text) :].lstrip(" \t")
+    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
+
+
+def is_quotable(s: Sentence) -> bool:
+    """A sentence that says something on its own."""
+    text = s.text.strip()
+    body = BULLET.sub("", text)
+    words = body.split()
+    if len(body) < 25 or len(words) < MIN_WORDS:
+        return False
+    if PLACE_DATE_RE.fullmatch(text) or SALUTATION_RE.match(text) or SIGNOFF_RE.match(text):
+        return False
+    if text.endswith(":"):
+        return False  # a lead-in: what it introduces is the content
+    if not ENDS_SENTENCE.search(text) and len(words) < MIN_WORDS_UNPUNCTUATED and _own_line(s):
+        return False  # a heading, a pull quote or a bullet fragment
+    return True
+
+
+def candidates(
+    index: Index, embedder: Embedder, passages: list[Passage]
+) -> dict[str, tuple[list[Sentence], np.ndarray]]:
+    """Quotable sentences and their vectors per passage, cached on the loaded index."""
+    cache = index.cache.setdefault("quotable", {})
+    todo = [p.chunk for p in passages if p.chunk.id not in cache]
+    if todo:
+        split = {c.id: [s for s in split_sentences(c) if is_quotable(s)] for c in todo}
+        flat = [s.text for c in todo for s in split[c.id]]
+        vectors = embedder.encode_documents(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
+        pos = 0
+        for c in todo:
+            n = len(split[c.id])
+            cache[c.id] = (split[c.id], vectors[pos : pos + n])
+            pos += n
+    return {p.chunk.id: cache[p.chunk.id] for p in passages}

@@ -1,0 +1,113 @@
+"""Composition: quotes in context, grouped by author (or article), numbered citations in reading order."""
+
+from __future__ import annotations
+
+import re
+
+from ..sentences import Sentence, split_sentences
+from ..types import Citation
+from .scores import Scored
+
+TEXTS = {
+    "en": {
+        "abstain": "I could not find an answer to this question in the articles. The closest passages are "
+        "listed as related; they may not answer it.",
+        "perspectives": "The sources take {n} perspectives on this:",
+        "writes": "{who} writes:",
+        "article": "The article “{title}” says:",
+        "hedge": "The articles touch on this only loosely; the quotes below may not fully answer the question.",
+        "dropped": "{n} generated sentence(s) were removed because the cited passages do not support them.",
+        "llm_unsupported": "The language model gave no answer supported by the passages; showing the quotes instead.",
+        "llm_failed": "The language model failed ({error}); showing the quotes instead.",
+    },
+    "nl": {
+        "abstain": "Ik heb in de artikelen geen antwoord op deze vraag gevonden. De passages die er het dichtst "
+        "bij komen staan hieronder als gerelateerd; ze beantwoorden de vraag mogelijk niet.",
+        "perspectives": "De bronnen bekijken dit vanuit {n} perspectieven:",
+        "writes": "{who} schrijft:",
+        "article": "Het artikel “{title}” stelt:",
+        "hedge": "De artikelen raken hier maar zijdelings aan; de citaten hieronder beantwoorden de vraag "
+        "mogelijk niet volledig.",
+        "dropped": "{n} gegenereerde zin(nen) zijn weggelaten omdat de geciteerde passages ze niet onderbouwen.",
+        "llm_unsupported": "Het taalmodel gaf geen antwoord dat de passages onderbouwen; hieronder de citaten.",
+        "llm_failed": "Het taalmodel faalde ({error}); hieronder de citaten.",
+    },
+}
+
+
+# A sentence that opens like this leans on the one before it ("De grootste misvatting? Dat CX een eigen strategie
+# nodig heeft ..."): quoted alone it can say the opposite of what its author means.
+DEPENDENT_OPENERS = re.compile(
+    r"^(dat|terwijl|waardoor|zodat|omdat|want|en|of|wat|die|daarom|daardoor|that|which|whereas|because|and|or)\b",
+    re.IGNORECASE,
+)
+SHORT_QUESTION_WORDS = 8
+
+
+def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
+    """The sentence widened to a quote that keeps its meaning: a question with the sentence answering it, a
+    sentence that answers a short question or leans on the one before it with that sentence (verbatim, one span)."""
+    sentences = split_sentences(sentence.chunk)
+    i = next((j for j, s in enumerate(sentences) if s.start == sentence.start), None)
+    if i is None:
+        return sentence
+    first = last = i
+    if sentences[i].text.endswith("?") and i + 1 < len(sentences):
+        last = i + 1
+    while first > 0 and i - first < max_back:
+        previous, current = sentences[first - 1], sentences[first]
+        if "\n" in sentence.chunk.text[previous.end - sentence.chunk.start : current.start - sentence.chunk.start]:
+            break  # a new paragraph starts its own thought
+        short_question = previous.text.endswith("?") and len(previous.text.split()) <= SHORT_QUESTION_WORDS
+        if not (short_question or DEPENDENT_OPENERS.match(current.text)):
+            break
+        first -= 1
+    if first == last == i:
+        return sentence
+    start, end = sentences[first].start, sentences[last].end
+    return Sentence(
+        sentence.chunk, start, end, sentence.chunk.text[start - sentence.chunk.start : end - sentence.chunk.start]
+    )
+
+
+def _merged(quotes: list[Sentence]) -> list[Sentence]:
+    """Quotes in reading order, overlapping ones of the same chunk joined into one (still one verbatim span)."""
+    out: list[Sentence] = []
+    for q in sorted(quotes, key=lambda q: (q.chunk.doc, q.start)):
+        last = out[-1] if out else None
+        if last and last.chunk.id == q.chunk.id and q.start < last.end:
+            if q.end > last.end:
+                c = q.chunk
+                out[-1] = Sentence(c, last.start, q.end, c.text[last.start - c.start : q.end - c.start])
+            continue
+        if last and last.chunk.doc == q.chunk.doc and q.start < last.end:
+            continue  # overlaps through the chunk overlap: the earlier quote holds most of it
+        out.append(q)
+    return out
+
+
+def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]:
+    """Group by author (or article), quote verbatim, number citations in reading order."""
+    t = TEXTS[lang]
+    groups: dict[tuple[str | None, str], list[Scored]] = {}
+    for c in chosen:  # insertion order = order of each group's best sentence
+        chunk = c.sentence.chunk
+        groups.setdefault((chunk.author, chunk.title), []).append(c)
+    citations: list[Citation] = []
+    lines = []
+    if len(groups) > 1:
+        lines.append(t["perspectives"].format(n=len(groups)))
+    for (author, title), items in groups.items():
+        quotes = []
+        for s in _merged([in_context(c.sentence) for c in items]):
+            if any(x.doc == s.chunk.doc and x.start < s.end and s.start < x.end for x in citations):
+                continue  # already quoted for another author or article
+            n = len(citations) + 1
+            citations.append(
+                Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)
+            )
+            quotes.append(f"“{' '.join(s.text.split())}” [{n}]")
+        if quotes:
+            lead = t["writes"].format(who=author) if author else t["article"].format(title=title)
+            lines.append(f"{lead} {' '.join(quotes)}")
+    return "\n\n".join(lines), tuple(citations)

@@ -1,0 +1,105 @@
+"""The question read once: its language, what it asks of the conversation, its intent and its vector.
+
+Every later step (candidates, scores, gate, selection, composition) takes this object instead of guessing again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
+
+from ..conversation import ASKING, TOPIC_WEIGHT, Query, own_terms, read_question, without_names
+from ..embedders import Embedder
+from ..search import tokenize
+from ..sentences import guess_language
+from ..store import Index
+
+# Questions that ask for positions: several writers' views are worth quoting side by side.
+VIEWS = re.compile(
+    r"\b(should (we|i|you|a|an|organi[sz]ations?|companies|firms|they)|do (the )?(authors|writers|experts|they) "
+    r"(agree|disagree|think|say)|what do (the )?(authors|writers|experts|they|people|others)|who (argues|says|thinks|"
+    r"is|are|wrote|writes|disagrees|agrees)|agree|disagree|views?|opinions?|positions?|perspectives?|debate|"
+    r"moeten we|moet (je|een|ik)|zouden (we|organisaties)|wie (vindt|zegt|denkt|schrijft|stelt)|eens|oneens|"
+    r"standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|denken (de|ze))\b",
+    re.IGNORECASE,
+)
+# English words too general to translate: every Dutch verb of getting or making would become a keyword.
+LIGHT_WORDS = frozenset(
+    "i me my mine we us our you your get gets getting got make makes making made go goes going went take takes "
+    "give gives put let lets thing things way ways lot lots really actually kind sort keep keeps come comes one "
+    "need needs needed want wants wanted must might may".split()
+)
+TRANSLATION_WEIGHT = 0.5  # weight of the translated keywords' vector next to the question's own (tuned on dev)
+MAX_TRANSLATIONS = 15  # a word with more senses than this says little about the topic
+WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, eq=False)
+class Ask:
+    """A question as the answerer reads it."""
+
+    question: str  # as asked
+    lang: str  # "en" | "nl", guessed once
+    query: Query  # names, topic and retrieval text from the conversation
+    intent: str  # "views" (several positions), "reasons" (why, after a topic), "person" (a bare name), "plain"
+    concepts: tuple[frozenset[str], ...]  # per content word of the question, its stemmed Dutch forms
+    keywords: str  # what the keyword retriever reads: the question, or an English question's Dutch words
+    vector: np.ndarray = field(repr=False)  # the query vector retrieval and scoring use
+
+
+def intent_of(question: str, query: Query) -> str:
+    """What kind of answer the question wants."""
+    asks_nothing = not own_terms(without_names(question, query.authors))
+    if query.authors and asks_nothing and query.topic is None:
+        return "person"  # "What does Wim say?" with nothing to go on: that writer's main position
+    if WHY.search(question) and query.topic is not None and not query.shifted and asks_nothing:
+        return "reasons"  # "Why is that?": the reasons behind the topic, not the same quotes again
+    if len(query.authors) > 1 or (VIEWS.search(question) and not query.authors):
+        return "views"  # several people named, or positions asked for: each source's best quote
+    return "plain"
+
+
+def read(question: str, history: list[str], index: Index, embedder: Embedder, corpus_lang: str = "nl") -> Ask:
+    """Read `question` in its conversation and embed it."""
+    query = read_question(question, history, index)
+    lang = guess_language(question)
+    concepts, keywords = concepts_of(query.text, lang, corpus_lang)
+    texts = [query.text] + ([keywords] if keywords != query.text else []) + ([query.topic] if query.shifted else [])
+    vectors = dict(zip(texts, embedder.encode_queries(texts)))
+    vector = vectors[query.text]
+    if keywords != query.text:  # an English question also reads as its Dutch words: the same concepts, nearer the text
+        vector = vector + TRANSLATION_WEIGHT * vectors[keywords]
+    if query.shifted and query.topic:  # the follow-up's own subject leads; the conversation's topic steers
+        vector = _unit(vector)
+        vector = (1 - TOPIC_WEIGHT) * vector + TOPIC_WEIGHT * vectors[query.topic]
+    vector = _unit(vector)
+    return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+
+def concepts_of(text: str, lang: str, corpus_lang: str) -> tuple[tuple[frozenset[str], ...], str]:
+    """The question's content words as sets of stemmed corpus-language forms, and the keyword query built from
+    them. A question in the corpus language is its own keywords; an English one is translated word by word."""
+    if lang == corpus_lang or corpus_lang != "nl":
+        return tuple(frozenset([t]) for t in dict.fromkeys(tokenize(text))), text
+    from ..lexicon import english_to_dutch, translate
+
+    table = english_to_dutch()
+    concepts, words = [], []
+    for word in dict.fromkeys(re.findall(r"[\w'’-]+", text.lower())):
+        if word in STOPWORDS_EN or word in ASKING or word in LIGHT_WORDS:
+            continue
+        dutch = [w for w in translate(word, table) if " " not in w]
+        if len(dutch) > MAX_TRANSLATIONS:
+            dutch = []
+        forms = frozenset(tokenize(" ".join(dutch + [word])))
+        if forms:
+            concepts.append(forms)
+            words += dutch + [word]
+    return tuple(concepts), " ".join(words)

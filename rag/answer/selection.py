@@ -1,0 +1,100 @@
+"""Selection: which scored sentences to quote. Relevance decides; one right quote beats five.
+
+A sentence is quoted only when it clears an absolute floor (calibrated on the dev sets) and comes close to the
+best sentence (`margin`). Views are sought only when the question asks for them ("should we ...", "do the authors
+agree ..."), and even then only among sentences that clear the floor. Articles without a named author count as
+one source each, like a letter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..sentences import jaccard
+from ..types import Passage
+from .query import Ask
+from .scores import Scored
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The knobs of selection, calibrated on the dev sets (see README)."""
+
+    floor: float = 0.23  # absolute: below this a sentence does not answer (the embedder's abstention threshold)
+    margin: float = 0.02  # a quote must score within this of the best sentence (scores are flat: keep it tight)
+    same_source_margin: float = 0.06  # ... or within this, when it comes from a source already quoted
+    views_margin: float = 0.15  # how far below the best another source's best may be, when positions are asked for
+    max_quotes: int = 5
+    per_passage: int = 2
+    duplicate: float = 0.6  # token Jaccard above which two sentences say the same
+
+
+def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
+    same_passage = sum(x.sentence.chunk.id == c.sentence.chunk.id for x in chosen)
+    dup = any(
+        x.sentence.start == c.sentence.start or jaccard(x.sentence.text, c.sentence.text) > policy.duplicate
+        for x in chosen
+    )
+    return same_passage < policy.per_passage and not dup
+
+
+def select(
+    scored: list[Scored], ask: Ask, policy: Policy, exclude: frozenset[tuple[str, int]] = frozenset()
+) -> list[Scored]:
+    """The quotes for the answer, best first. `exclude` holds (doc, start) of quotes already given."""
+    pool = [s for s in scored if (s.sentence.chunk.doc, s.sentence.start) not in exclude]
+    if not pool or pool[0].score < policy.floor:
+        pool = scored  # nothing new clears the floor: fall back to the best evidence there is
+    if not pool:
+        return []
+    best = pool[0].score
+    chosen: list[Scored] = []
+    if ask.intent == "views":  # the best sentence of each source that is close enough, best sources first
+        named = len(ask.query.authors) > 1  # each person the question names gets their say
+        # The unsigned part of a correspondence is its editorial introduction: it frames the debate, it takes no side.
+        debated = {c.sentence.chunk.doc for c in pool if c.sentence.chunk.author}
+        seen = set()
+        for c in pool:
+            close = c.score >= policy.floor and (named or c.score >= best - policy.views_margin)
+            intro = c.sentence.chunk.author is None and c.sentence.chunk.doc in debated
+            if c.unit in seen or not close or intro:
+                continue
+            seen.add(c.unit)
+            if _fits(c, chosen, policy):
+                chosen.append(c)
+    for c in pool:
+        if len(chosen) >= policy.max_quotes or c.score < max(policy.floor, best - policy.same_source_margin):
+            break
+        # More of a source already quoted costs no precision; another source must come close to the best.
+        known = any(x.unit == c.unit for x in chosen)
+        if (known or c.score >= best - policy.margin) and c not in chosen and _fits(c, chosen, policy):
+            chosen.append(c)
+    return chosen[: policy.max_quotes] or pool[:1]
+
+
+def main_position(passages: list[Passage], per_passage: dict, policy: Policy, quotes: int = 2) -> list[Scored]:
+    """A writer's main position when only their name is asked: the statements closest to the centre of what they
+    wrote (the mean of their sentence vectors), two at most."""
+    items = [
+        (s, v, p.rank)
+        for p in passages
+        for s, v in zip(*per_passage[p.chunk.id])
+        if not s.text.endswith("?")  # a position is a statement
+    ]
+    if not items:
+        return []
+    centre = np.mean([v for _, v, _ in items], axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-12)
+    central = sorted(
+        (Scored(s, float(v @ centre), float(v @ centre), rank) for s, v, rank in items),
+        key=lambda x: (-x.score, x.passage_rank, x.sentence.start),
+    )
+    chosen: list[Scored] = []
+    for c in central:
+        if _fits(c, chosen, policy):
+            chosen.append(c)
+        if len(chosen) >= quotes:
+            break
+    return chosen

@@ -1,0 +1,175 @@
+"""The answerer's steps one by one: candidates, intent, gate, selection, and the word list for English questions."""
+
+import gzip
+import logging
+
+import pytest
+
+from rag.chunking import chunk_document
+from rag.indexer import update_index
+from rag.parsing import parse_document
+from rag.sentences import split_sentences
+from rag.service import Assistant
+from tests.helpers import make_settings
+
+
+@pytest.fixture
+def assistant(tmp_path):
+    s = make_settings(tmp_path)
+    update_index(s)
+    return Assistant(s)
+
+
+def _sentences(text: str):
+    chunk = chunk_document(parse_document("x.txt", text), 900, 150)[0]
+    return {s.text: s for s in split_sentences(chunk)}
+
+
+def test_headings_lead_ins_bullet_fragments_and_letter_furniture_are_never_quoted_alone():
+    from rag.answer import is_quotable
+
+    text = (
+        "Titel van het stuk\n"
+        "Huisvesting en hybride werken als thema\n"
+        "Beste Wim en Rien,\n"
+        "Twee concrete oplossingen om rugwind te creëren:\n"
+        "- Roepen dat klanttevredenheid belangrijk is\n"
+        "✅ Mini-stages bij klantenservice – Iedereen luistert een paar klantgesprekken per jaar mee.\n"
+        "Hybride werken en kleinere hubs zijn eerder regel dan uitzondering geworden.\n"
+        "Groet,\nJan-Hein\n"
+    )
+    s = _sentences(text)
+    assert not is_quotable(s["Huisvesting en hybride werken als thema"])  # a heading
+    assert not is_quotable(s["Beste Wim en Rien,"])
+    assert not is_quotable(s["Twee concrete oplossingen om rugwind te creëren:"])  # a lead-in
+    assert not is_quotable(s["- Roepen dat klanttevredenheid belangrijk is"])  # a bullet fragment
+    assert is_quotable(
+        s["✅ Mini-stages bij klantenservice – Iedereen luistert een paar klantgesprekken per jaar mee."]
+    )
+    assert is_quotable(s["Hybride werken en kleinere hubs zijn eerder regel dan uitzondering geworden."])
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "intent"),
+    [
+        ("Should we automate customer contact with chatbots?", [], "views"),
+        ("Do the authors agree about chatbots?", [], "views"),
+        ("Wat vinden Piet en Marie van chatbots?", [], "views"),  # two people named: both get their say
+        ("What does Piet say?", [], "person"),  # a bare name after Clear: Piet's main position
+        ("What does Piet say?", ["Moet je klantcontact automatiseren met chatbots?"], "plain"),
+        ("Why is that?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
+        ("How long do patients wait on the phone?", [], "plain"),
+    ],
+)
+def test_the_question_is_read_once_for_what_kind_of_answer_it_wants(assistant, question, history, intent):
+    from rag.answer.query import read
+
+    ask = read(question, history, assistant.index(), assistant.embedder)
+    assert ask.intent == intent
+    assert ask.lang == ("nl" if question.startswith("Wat") else "en")
+
+
+def test_a_named_article_author_is_answered_from_their_article(assistant):
+    answer = assistant.ask("Wat vindt Anna de Vries van dashboards?")
+    assert not answer.abstained and {c.author for c in answer.citations} == {"Anna de Vries"}
+
+
+def test_a_bare_name_with_no_conversation_gives_that_writers_main_position(assistant):
+    answer = assistant.ask("What does Piet say?")
+    assert not answer.abstained and answer.citations
+    assert {c.author for c in answer.citations} == {"Piet Jansen"}
+    assert all(not c.quote.endswith("?") for c in answer.citations)  # a position is a statement
+
+
+def test_why_is_that_gives_other_quotes_than_the_answer_it_follows(assistant):
+    topic = "Wat vindt Marie van automatisering?"
+    first = assistant.ask(topic)
+    why = assistant.ask("Why is that?", history=[topic])
+    assert first.citations and why.citations
+    assert {(c.doc, c.start) for c in why.citations}.isdisjoint({(c.doc, c.start) for c in first.citations})
+    assert {c.author for c in why.citations} == {"Marie Bakker"}
+
+
+def _scored(values, ask_text="vraag"):
+    from rag.answer import Scored
+
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(len(values)))
+    sentences = [s for s in _sentences(text).values() if s.text.startswith("Zin")]
+    return [Scored(s, v, v, 1) for s, v in zip(sentences, values)]
+
+
+def _ask(intent="plain"):
+    import numpy as np
+
+    from rag.answer import Ask
+    from rag.conversation import Query
+
+    return Ask("q", "en", Query("q", "q"), intent, (), "q", np.zeros(4, dtype=np.float32))
+
+
+def test_selection_quotes_only_what_clears_the_absolute_floor_and_comes_close_to_the_best():
+    from rag.answer import Policy
+    from rag.answer.selection import select
+
+    policy = Policy(floor=0.30, margin=0.05, per_passage=10, duplicate=1.1)
+    chosen = select(_scored([0.50, 0.47, 0.44, 0.29]), _ask(), policy)
+    assert [round(c.score, 2) for c in chosen] == [0.50, 0.47]  # 0.44 is too far from the best
+    # Flat, weak scores: nothing clears the floor, so only the best evidence is quoted, once.
+    assert len(select(_scored([0.28, 0.27, 0.27, 0.26]), _ask(), policy)) == 1
+
+
+def test_abstention_threshold_is_calibrated_per_embedder_and_a_setting_overrides_it(caplog):
+    from rag.answer import gate
+
+    assert gate.threshold(None, "use-multilingual-v3") == gate.CALIBRATED["use-multilingual-v3"]
+    assert gate.threshold(0.5, "use-multilingual-v3") == 0.5
+    with caplog.at_level(logging.WARNING):
+        assert gate.threshold(None, "st:some-new-model") == gate.FALLBACK
+    assert "RAG_ABSTAIN_THRESHOLD" in caplog.text  # an uncalibrated embedder never switches silently
+
+
+def _b64(n: int) -> str:
+    digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    out = ""
+    while True:
+        out = digits[n % 64] + out
+        n //= 64
+        if not n:
+            return out
+
+
+def _write_dictd(stem, entries: dict[str, str]) -> None:
+    body, index = b"", []
+    for word, text in entries.items():
+        data = text.encode()
+        index.append(f"{word}\t{_b64(len(body))}\t{_b64(len(data))}")
+        body += data
+    stem.with_suffix(".index").write_text("\n".join(index) + "\n", encoding="utf-8")
+    stem.with_suffix(".dict.dz").write_bytes(gzip.compress(body))
+
+
+def test_english_words_get_their_dutch_translations_from_both_freedict_directions(tmp_path, monkeypatch):
+    from rag import lexicon
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _write_dictd(tmp_path / "freedict-eng-nld", {"room": "room /ruːm/\n1. ruimte, speling\n2. kamer\n"})
+    _write_dictd(tmp_path / "freedict-nld-eng", {"klant": "klant /klɑnt/\ncustomer, client\n", "bĳ": "bĳ\nbee\n"})
+    table = lexicon.english_to_dutch(tmp_path)
+    assert table["room"] == ("kamer", "ruimte", "speling")
+    assert lexicon.translate("customers", table) == ("klant",)  # an inflection finds its base form
+    assert lexicon.translate("bees", table) == ("bij",)  # the "ĳ" ligature is normalised
+    assert (tmp_path / "cache" / "rag-cx").is_dir()  # parsed once, then read from the cache
+    lexicon.english_to_dutch.cache_clear()
+    assert lexicon.english_to_dutch(tmp_path) == table
+    assert lexicon.english_to_dutch(tmp_path / "missing") == {}
+
+
+def test_an_english_question_reads_as_dutch_keywords(monkeypatch):
+    from rag.answer import query
+
+    monkeypatch.setattr("rag.lexicon.english_to_dutch", lambda: {"room": ("ruimte",), "financial": ("financieel",)})
+    concepts, keywords = query.concepts_of("Why does CX need financial room?", "en", "nl")
+    assert "ruimte" in keywords and "financieel" in keywords
+    assert any("ruimt" in c for c in concepts)
+    dutch, same = query.concepts_of("Waarom heeft CX financiële ruimte nodig?", "nl", "nl")
+    assert same == "Waarom heeft CX financiële ruimte nodig?" and all(len(c) == 1 for c in dutch)
