@@ -41,7 +41,7 @@ test-fast: install
 	$(PY) -m pytest -q -m "not e2e and not browser"
 
 eval: install dict-deps
-	$(VENV)/bin/rag eval eval/sets/dev.jsonl eval/sets/test.jsonl
+	$(VENV)/bin/rag eval eval/sets/*.jsonl
 
 bench: install
 	$(PY) bench/run.py

@@ -201,33 +201,40 @@ def build_report(judged: list[Judged], settings: Settings, k: int | None) -> dic
     return {"metrics": metrics, "questions": questions}
 
 
-def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
-    """`[min]` and `[max]` tables of metric -> bound, applied to the overall metrics."""
+def load_thresholds(path: Path) -> dict:
+    """`[min]` and `[max]` tables of metric -> bound for every group, and optional `[sets.NAME.min]` /
+    `[sets.NAME.max]` tables (NAME a set's file stem, or "overall") that replace them for one group."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"Thresholds file {path} not found; pass --thresholds FILE or --no-thresholds.") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"Thresholds file {path} is not valid TOML: {exc}") from None
-    for bound in ("min", "max"):
-        for name in data.get(bound, {}):
-            if name not in METRICS:
-                raise InputError(f"{path}: unknown metric '{name}'. Known: {', '.join(METRICS)}.")
-    return {"min": data.get("min", {}), "max": data.get("max", {})}
+    tables = [("", data)] + [(f"sets.{k}.", v) for k, v in data.get("sets", {}).items()]
+    for prefix, table in tables:
+        for bound in ("min", "max"):
+            for name in table.get(bound, {}):
+                if name not in METRICS:
+                    raise InputError(f"{path}: unknown metric '{prefix}{bound}.{name}'. Known: {', '.join(METRICS)}.")
+    sets = {k: {"min": v.get("min", {}), "max": v.get("max", {})} for k, v in data.get("sets", {}).items()}
+    return {"min": data.get("min", {}), "max": data.get("max", {}), "sets": sets}
 
 
-def check_thresholds(metrics: dict, thresholds: dict[str, dict[str, float]]) -> list[str]:
+def check_thresholds(metrics: dict, thresholds: dict) -> list[str]:
     """Human-readable failures over the overall metrics and every set's own; empty when every bound holds.
 
-    Each set is checked on its own so that a regression on the held-out set cannot hide behind the dev set.
+    Each set is checked on its own so that a regression on the held-out set cannot hide behind the dev set; a set
+    (or "overall") with its own table in the thresholds file is held to that table instead of the shared one.
     """
     groups = {"overall": metrics["overall"], **{f"set {k}": v for k, v in metrics.get("sets", {}).items()}}
-    if len(groups) == 2:  # one set: its figures are the overall ones
-        groups = {"overall": metrics["overall"]}
+    if len(groups) == 2:  # one set: its figures are the overall ones, held to that set's own bounds if it has them
+        only = next(iter(metrics["sets"]))
+        groups = {f"set {only}" if only in thresholds.get("sets", {}) else "overall": metrics["overall"]}
     failures = []
     for group, figures in groups.items():
-        for kind, bounds in (("min", thresholds["min"]), ("max", thresholds["max"])):
-            for name, bound in bounds.items():
+        own = thresholds.get("sets", {}).get(group.removeprefix("set "), thresholds)
+        for kind in ("min", "max"):
+            for name, bound in own.get(kind, {}).items():
                 if figures.get(BASIS.get(name, "questions"), 1) == 0:
                     continue  # no question of the kind this metric is about (e.g. a set without unanswerables)
                 if (figures[name] < bound) if kind == "min" else (figures[name] > bound):

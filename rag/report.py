@@ -17,13 +17,14 @@ def metrics_table(metrics: dict) -> str:
     columns = list(metrics["sets"]) + ["overall"]
     data = {**metrics["sets"], "overall": metrics["overall"]}
     width = max(len(m) for m in METRICS) + 2
-    lines = ["metric".ljust(width) + "".join(c.rjust(12) for c in columns)]
+    col = max(12, *(len(c) + 2 for c in columns))  # set names such as "realistic-test" need the room
+    lines = ["metric".ljust(width) + "".join(c.rjust(col) for c in columns)]
     lines.append("-" * len(lines[0]))
     for name in ["questions", "answerable", "unanswerable", *METRICS]:
         lines.append(
             name.ljust(width)
             + "".join(
-                _fmt(name, data[c][name]).rjust(12) if name in METRICS else str(data[c][name]).rjust(12)
+                _fmt(name, data[c][name]).rjust(col) if name in METRICS else str(data[c][name]).rjust(col)
                 for c in columns
             )
         )

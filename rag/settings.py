@@ -34,6 +34,8 @@ class Settings:
     # corpus language; across languages (an English question, read as its Dutch translations) less (tuned on dev).
     bm25_weight: float = 1.0
     bm25_weight_cross: float = 0.3
+    # English questions also read as Dutch words (FreeDict, rag/lexicon.py) for keyword search and the query vector.
+    translate_queries: bool = True
     # Corpus sizes at/above which FAISS switches from exact inner product to HNSW.
     hnsw_threshold: int = 50_000
     # Answering.

@@ -111,9 +111,12 @@ def test_selection_quotes_only_what_clears_the_absolute_floor_and_comes_close_to
     from rag.answer import Policy
     from rag.answer.selection import select
 
-    policy = Policy(floor=0.30, margin=0.05, per_passage=10, duplicate=1.1)
+    policy = Policy(floor=0.30, margin=0.05, same_source_margin=0.05, per_passage=10, duplicate=1.1)
     chosen = select(_scored([0.50, 0.47, 0.44, 0.29]), _ask(), policy)
     assert [round(c.score, 2) for c in chosen] == [0.50, 0.47]  # 0.44 is too far from the best
+    # More of a source that is already quoted may come from a little further down; never below the floor.
+    wider = Policy(floor=0.30, margin=0.01, same_source_margin=0.25, per_passage=10, duplicate=1.1)
+    assert [round(c.score, 2) for c in select(_scored([0.50, 0.47, 0.44, 0.29]), _ask(), wider)] == [0.5, 0.47, 0.44]
     # Flat, weak scores: nothing clears the floor, so only the best evidence is quoted, once.
     assert len(select(_scored([0.28, 0.27, 0.27, 0.26]), _ask(), policy)) == 1
 

@@ -11,7 +11,8 @@ import pytest
 
 from rag.cli import main
 from rag.corpus import load_documents
-from rag.evaluate import check_thresholds, load_set
+from rag.errors import InputError
+from rag.evaluate import check_thresholds, load_set, load_thresholds
 from rag.metrics import hit_at, is_relevant, mrr_at, ndcg_at, normalize, percentile
 from tests.helpers import make_settings
 
@@ -199,6 +200,22 @@ def test_thresholds_hold_for_every_set_not_only_overall():
     # A set without answerable questions has no MRR to hold to a bound.
     only_unanswerable = {"mrr@10": 0.0, "false_abstention": 0.0, "answerable": 0}
     assert check_thresholds({"overall": good, "sets": {"dev": good, "none": only_unanswerable}}, bounds) == []
+
+
+def test_a_set_with_its_own_bounds_is_held_to_them_instead_of_the_shared_ones(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text('[min]\n"mrr@10" = 0.7\n[sets.hard.min]\n"mrr@10" = 0.4\n[sets.overall.min]\n"mrr@10" = 0.5\n')
+    bounds = load_thresholds(path)
+    easy, hard = {"mrr@10": 0.75}, {"mrr@10": 0.45}
+    assert check_thresholds({"overall": {"mrr@10": 0.6}, "sets": {"easy": easy, "hard": hard}}, bounds) == []
+    failures = check_thresholds({"overall": {"mrr@10": 0.6}, "sets": {"easy": hard, "hard": {"mrr@10": 0.3}}}, bounds)
+    assert failures == [
+        "set easy: mrr@10 = 0.450 is below the minimum 0.7",
+        "set hard: mrr@10 = 0.300 is below the minimum 0.4",
+    ]
+    path.write_text('[sets.hard.min]\n"precision" = 0.4\n')
+    with pytest.raises(InputError, match="sets.hard.min.precision"):
+        load_thresholds(path)
 
 
 # ---------------------------------------------------------------- `rag eval` on the tiny corpus

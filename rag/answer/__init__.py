@@ -57,7 +57,7 @@ def _given_before(index: Index, embedder: Embedder, settings: Settings, k: int |
     """(doc, start) of the quotes the previous question was answered with, so "why is that?" gives new ones."""
     if not history:
         return frozenset()
-    earlier = read(history[-1], history[:-1], index, embedder, settings.corpus_lang)
+    earlier = read(history[-1], history[:-1], index, embedder, settings.corpus_lang, settings.translate_queries)
     _, _, chosen = _choose(index, embedder, earlier, settings, k, history[:-1])
     return frozenset((c.sentence.chunk.doc, c.sentence.start) for c in chosen)
 
@@ -74,7 +74,7 @@ def answer_question(
     """Yield growing answer text, then the final Answer (extractive; generative when an LLM is configured)."""
     t0 = time.perf_counter() if t0 is None else t0
     history = history or []
-    ask = read(question, history, index, embedder, settings.corpus_lang)
+    ask = read(question, history, index, embedder, settings.corpus_lang, settings.translate_queries)
     passages, scored, chosen = _choose(index, embedder, ask, settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
 

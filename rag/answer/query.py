@@ -62,11 +62,13 @@ def intent_of(question: str, query: Query) -> str:
     return "plain"
 
 
-def read(question: str, history: list[str], index: Index, embedder: Embedder, corpus_lang: str = "nl") -> Ask:
+def read(
+    question: str, history: list[str], index: Index, embedder: Embedder, corpus_lang: str = "nl", translate: bool = True
+) -> Ask:
     """Read `question` in its conversation and embed it."""
     query = read_question(question, history, index)
     lang = guess_language(question)
-    concepts, keywords = concepts_of(query.text, lang, corpus_lang)
+    concepts, keywords = concepts_of(query.text, lang, corpus_lang if translate else lang)
     texts = [query.text] + ([keywords] if keywords != query.text else []) + ([query.topic] if query.shifted else [])
     vectors = dict(zip(texts, embedder.encode_queries(texts)))
     vector = vectors[query.text]
