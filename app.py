@@ -20,6 +20,8 @@ from rag.corpus import save_upload  # noqa: E402
 from rag.errors import InputError, RagError  # noqa: E402
 from rag.extract import SUFFIX_LIST, SUFFIXES  # noqa: E402
 from rag.feedback import append_feedback, feedback_from_answer  # noqa: E402
+from rag.ports import check_port  # noqa: E402
+from rag.progress import embedding_bar  # noqa: E402
 from rag.render import (  # noqa: E402
     CSS,
     SHEET_BAR,
@@ -320,6 +322,7 @@ def parse_auth(auth: str) -> tuple[str, str] | None:
 def serve(settings: Settings) -> None:
     """Build the index if missing, then serve the app on settings.host:settings.port until interrupted."""
     auth = parse_auth(settings.auth)
+    check_port(settings.host, settings.port)  # one clear line now rather than Gradio's traceback after the build
     if settings.host not in LOOPBACK and auth is None:
         log.warning(
             "Serving on %s without a password: anyone who can reach this machine can ask questions and "
@@ -329,7 +332,8 @@ def serve(settings: Settings) -> None:
     assistant = Assistant(settings)
     if assistant.status()["last_indexed"] is None:
         print(f"No index yet: building it from {settings.seeds_dir} (first start only)…", file=sys.stderr)
-    report = assistant.ensure_index(rebuild_stale=True)
+    with embedding_bar() as progress:
+        report = assistant.ensure_index(rebuild_stale=True, progress=progress)
     if report:
         print(f"Built the index: {report.summary()}", file=sys.stderr)
     assistant.search("klantbeleving")  # load the index and the model now, not on the first question
@@ -338,18 +342,24 @@ def serve(settings: Settings) -> None:
     # thread-safe for reading) and give the worker pool room for them.
     demo.queue(default_concurrency_limit=settings.concurrency)
     theme = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    demo.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        auth=auth,
-        max_threads=max(40, 2 * settings.concurrency),
-        max_file_size=4 * settings.max_upload_bytes,
-        theme=theme,
-        css=CSS,
-        js=JS,
-        footer_links=[],
-        show_error=False,
-    )
+    try:
+        demo.launch(
+            server_name=settings.host,
+            server_port=settings.port,
+            auth=auth,
+            max_threads=max(40, 2 * settings.concurrency),
+            max_file_size=4 * settings.max_upload_bytes,
+            theme=theme,
+            css=CSS,
+            js=JS,
+            footer_links=[],
+            show_error=False,
+        )
+    except OSError:  # taken since the check above; Gradio's own advice (GRADIO_SERVER_PORT) has no effect here
+        raise InputError(
+            f"Port {settings.port} on {settings.host} is already in use. Stop the program using it, or pick another "
+            "port with --port or RAG_PORT."
+        ) from None
 
 
 def main() -> int:
@@ -366,6 +376,9 @@ def main() -> int:
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
+import coldstart
 from workers import SystemRun
 
 
@@ -122,7 +123,7 @@ def target_table(runs: list[SystemRun]) -> list[str]:
     return rows
 
 
-def markdown(meta: dict, runs: list[SystemRun]) -> str:
+def markdown(meta: dict, runs: list[SystemRun], cold: dict | None = None) -> str:
     """The whole results.md."""
     m = meta["machine"]
     notes = [f"- {r.system} at {r.scale}: {n}" for r in runs for n in r.notes]
@@ -142,6 +143,12 @@ def markdown(meta: dict, runs: list[SystemRun]) -> str:
         "",
         *target_table(runs),
         "",
+        *(coldstart.markdown(cold) if cold else []),
+        *(
+            [f"(Cold start measured on {cold['date']}; the other sections come from the run above.)", ""]
+            if cold and cold.get("date")
+            else []
+        ),
         "## Figures",
         "",
         *main_table(runs),
@@ -219,12 +226,14 @@ def plot(runs: list[SystemRun], path: Path) -> None:
     plt.close(fig)
 
 
-def write_results(out: Path, meta: dict, raw_runs: list[dict]) -> None:
+def write_results(out: Path, meta: dict, raw_runs: list[dict], cold: dict | None = None) -> None:
     """Write results.json (raw), results.md and results.png into `out`."""
-    (out / "results.json").write_text(json.dumps({"meta": meta, "runs": raw_runs}, indent=1), encoding="utf-8")
+    data = {"meta": meta, "runs": raw_runs, **({"coldstart": cold} if cold else {})}
+    (out / "results.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
     runs = [SystemRun.from_json(r) for r in raw_runs]
-    (out / "results.md").write_text(markdown(meta, runs), encoding="utf-8")
-    plot(runs, out / "results.png")
+    (out / "results.md").write_text(markdown(meta, runs, cold), encoding="utf-8")
+    if runs:
+        plot(runs, out / "results.png")
 
 
 if __name__ == "__main__":  # regenerate results.md and results.png from a results.json
@@ -232,4 +241,4 @@ if __name__ == "__main__":  # regenerate results.md and results.png from a resul
 
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent / "results.json"
     data = json.loads(source.read_text(encoding="utf-8"))
-    write_results(source.parent, data["meta"], data["runs"])
+    write_results(source.parent, data["meta"], data["runs"], data.get("coldstart"))

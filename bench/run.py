@@ -4,6 +4,7 @@
     python bench/run.py --quick              # bundled corpus and ~10k passages
     python bench/run.py --scales bundled,2k  # any scales; "Nk" means about N thousand synthetic passages
     python bench/run.py --only extract       # extraction throughput only (PDF pages/s, HTML documents/s)
+    python bench/run.py --only coldstart     # only the cold-start figures (about a minute); other sections kept
 
 Each system at each scale runs in a fresh subprocess (so peak memory is its own) over a corpus in a temp
 dir; nothing is written into the repo's seeds/ or index/. Results go to --out: results.json (raw),
@@ -27,6 +28,8 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))  # bench/ is a folder of scripts, not a package
 
+import coldstart  # noqa: E402
+
 from rag.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 DEFAULT_SCALES = ("bundled", "10k", "100k")
@@ -35,7 +38,6 @@ QUICK_SCALES = ("bundled", "10k")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--only", choices=("extract",), help="run one section: extract = extraction throughput")
     p.add_argument("--quick", action="store_true", help="skip the 100k scale (same as --scales bundled,10k)")
     p.add_argument("--scales", help=f"comma-separated scales (default {','.join(DEFAULT_SCALES)})")
     p.add_argument("--out", type=Path, default=BENCH_DIR, help="folder for results.{json,md,png} (default bench/)")
@@ -48,6 +50,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     p.add_argument("--baseline-subset", type=int, default=2_000, help="sample size for extrapolation (default 2000)")
     p.add_argument("--seeds", type=Path, default=PROJECT_ROOT / "seeds", help="seed articles (read only)")
+    p.add_argument(
+        "--only",
+        choices=("coldstart", "extract"),
+        help="run only this part: coldstart (results.md keeps the other sections) or extract (extract.md)",
+    )
+    p.add_argument("--cold-repeats", type=int, default=5, help="cold processes per command (default 5)")
     p.add_argument("--worker", choices=("ours", "baseline"), help=argparse.SUPPRESS)
     p.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--scale", help=argparse.SUPPRESS)
@@ -137,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     from measure import machine
     from report import write_results
 
+    if args.only == "coldstart":
+        return update_coldstart(args)
     scales = args.scales.split(",") if args.scales else list(QUICK_SCALES if args.quick else DEFAULT_SCALES)
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     t0 = time.perf_counter()
@@ -147,14 +157,36 @@ def main(argv: list[str] | None = None) -> int:
             make_corpus(scale, args.seeds, corpus)
             runs += [spawn(args, system, scale, corpus, Path(tmp) / scale) for system in ("ours", "baseline")]
             shutil.rmtree(corpus)
+        log("cold start ...")
+        cold = coldstart.measure(args.seeds, Path(tmp) / "coldstart", args.cold_repeats)
     command = "python bench/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     meta = {"date": started, "command": command.strip(), "total_s": time.perf_counter() - t0, "machine": machine()}
     args.out.mkdir(parents=True, exist_ok=True)
-    write_results(args.out, meta, runs)
+    write_results(args.out, meta, runs, cold)
     log(f"wrote {args.out}/results.md, results.json, results.png in {meta['total_s'] / 60:.1f} min")
     log("extraction throughput ...")
     print(extract_summary(run_extract(args.seeds, args.out)))
     log(f"wrote {args.out}/extract.md, extract.json")
+    return 0
+
+
+def update_coldstart(args: argparse.Namespace) -> int:
+    """Measure the cold start alone and rewrite results.* with it, keeping the runs of the last full benchmark."""
+    from measure import machine
+    from report import write_results
+
+    previous = args.out / "results.json"
+    data = json.loads(previous.read_text(encoding="utf-8")) if previous.is_file() else {"meta": {}, "runs": []}
+    log("cold start ...")
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+        cold = coldstart.measure(args.seeds, Path(tmp), args.cold_repeats)
+    cold["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    cold["machine"] = machine()
+    meta = data["meta"] or {"date": cold["date"], "command": "python bench/run.py --only coldstart", "total_s": 0.0,
+                            "machine": cold["machine"]}  # fmt: skip
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_results(args.out, meta, data["runs"], cold)
+    log(f"wrote {args.out}/results.md (cold start of {cold['date']})")
     return 0
 
 

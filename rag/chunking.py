@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from .types import Chunk, Document, pages_of
 
 # Paragraphs first, then lines, then sentences, then words.
@@ -23,6 +21,9 @@ def chunker_id(chunk_size: int, chunk_overlap: int) -> str:
 
 def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     """Split every section of `doc` on its own; `doc.text[c.start:c.end] == c.text` for every chunk."""
+    # Imported here: langchain takes most of a second to import and only indexing needs it.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     splitter = RecursiveCharacterTextSplitter(
         separators=SEPARATORS,
         chunk_size=chunk_size,

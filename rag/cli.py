@@ -1,14 +1,33 @@
-"""The `rag` command: parse flags, call the library, print results. No logic lives here."""
+"""The `rag` command: parse flags, call the library, print results. No logic lives here.
+
+Heavy modules are imported inside the command that needs them, so `rag search`, `rag ask` and `rag status`
+start quickly (tests/test_cli.py checks which modules load).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from .errors import RagError
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what other Unix tools exit with when the reader (`| head`) goes away
+SIGINT_EXIT = 130  # 128 + SIGINT: the shell's convention for Ctrl-C
+
+
+def passages(text: str) -> int:
+    """argparse type for -k: a whole number of passages, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of passages (1 or more), got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (the number of passages), got {value}")
+    return value
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -29,19 +48,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="hybrid search; prints passages")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=None, help="number of passages (default 8)")
+    p.add_argument("-k", type=passages, default=None, help="number of passages (default 8)")
     p.add_argument("--json", action="store_true", help="print JSON")
     _common(p)
 
     p = sub.add_parser("ask", help="answer a question with numbered citations")
     p.add_argument("question")
-    p.add_argument("-k", type=int, default=None, help="number of passages to retrieve (default 8)")
+    p.add_argument("-k", type=passages, default=None, help="number of passages to retrieve (default 8)")
     p.add_argument("--json", action="store_true", help="print JSON")
     _common(p)
 
     p = sub.add_parser("eval", help="run evaluation sets; exits non-zero below eval/thresholds.toml")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p.add_argument("-k", type=int, default=None, help="passages retrieved per question (metrics use up to 10)")
+    p.add_argument("-k", type=passages, default=None, help="passages retrieved per question (metrics use up to 10)")
     p.add_argument("--json", action="store_true", help="print {metrics, questions} as JSON")
     p.add_argument("--out", type=Path, help="write JSON, a markdown report and a PNG chart here")
     p.add_argument("--compare", type=Path, help="an earlier eval JSON to diff against")
@@ -51,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="start the browser app (builds the index if missing)")
     p.add_argument("--host", default=None, help="default 127.0.0.1")
-    p.add_argument("--port", type=int, default=None, help="default 7860")
+    p.add_argument("--port", type=int, default=None, help="1-65535 (default 7860)")
     _common(p)
 
     p = sub.add_parser("show", help="print a document's indexed text and metadata (what offsets point into)")
@@ -78,35 +97,12 @@ def _settings(args: argparse.Namespace):
     )
 
 
-def _progress_bar(desc: str):
-    """A tqdm bar on stderr for long runs; returns (callback, close)."""
-    from tqdm import tqdm
-
-    state: dict = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            state["bar"] = tqdm(
-                total=total, desc=desc, unit="passage", file=sys.stderr, disable=total < 500 or not sys.stderr.isatty()
-            )
-        bar = state["bar"]
-        bar.update(done - bar.n)
-
-    def close() -> None:
-        if "bar" in state:
-            state["bar"].close()
-
-    return update, close
-
-
 def cmd_index(args, settings) -> int:
+    from .progress import embedding_bar
     from .service import Assistant
 
-    update, close = _progress_bar("embedding")
-    try:
-        report = Assistant(settings).reindex(full=args.full, progress=update)
-    finally:
-        close()
+    with embedding_bar() as progress:
+        report = Assistant(settings).reindex(full=args.full, progress=progress)
     if report.reason and report.reason != "no index yet; building it":
         print(report.reason[0].upper() + report.reason[1:] + ".", file=sys.stderr)
     for s in report.skipped:
@@ -116,11 +112,10 @@ def cmd_index(args, settings) -> int:
 
 
 def _ensure(assistant) -> None:
-    update, close = _progress_bar("embedding")
-    try:
-        report = assistant.ensure_index(progress=update)
-    finally:
-        close()
+    from .progress import embedding_bar
+
+    with embedding_bar() as progress:
+        report = assistant.ensure_index(progress=progress)
     if report:
         why = f" ({report.reason})" if report.reason else ""
         print(f"Built the index{why}: {report.summary()}", file=sys.stderr)
@@ -170,6 +165,9 @@ def cmd_eval(args, settings) -> int:
 
 
 def cmd_serve(args, settings) -> int:
+    from .ports import check_port
+
+    check_port(settings.host, settings.port)  # before the seconds it takes to import Gradio
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from app import serve
 
@@ -225,22 +223,29 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    for noisy in ("faiss", "faiss.loader", "bm25s", "httpx"):  # before the import: faiss logs while loading
+    for noisy in ("faiss", "faiss.loader", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     for chatty in ("trafilatura", "htmldate", "pypdf"):  # they log what a skip reason already says
         logging.getLogger(chatty).setLevel(logging.ERROR)
-    from . import search  # noqa: F401 - imports bm25s, which sets its own logger to DEBUG
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
         settings = _settings(args)
-        return COMMANDS[args.command](args, settings)
+        code = COMMANDS[args.command](args, settings)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at interpreter exit
+        return code
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader left (`rag search ... | head`): stop quietly. Point stdout at /dev/null so Python's final
+        # flush of what is still buffered does not raise again on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SIGPIPE_EXIT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        if args.command == "index":  # the store writes a new version and swaps it in whole, or not at all
+            print("interrupted; the index was left as it was before this run", file=sys.stderr)
+        else:
+            print("interrupted", file=sys.stderr)
+        return SIGINT_EXIT
 
 
 if __name__ == "__main__":

@@ -22,10 +22,12 @@ Progress = Callable[[int, int], None]  # (passages embedded so far, passages to 
 EMBED_BATCH = 256
 
 
-def rebuild_reason(manifest: Manifest, embedder: Embedder, chunker: str) -> str | None:
-    """Why the existing index cannot be updated in place, or None when it can."""
-    if manifest.embedder != embedder.id or manifest.dim != embedder.dim:
-        return f"embedder changed ({manifest.embedder} -> {embedder.id}); rebuilding the whole index"
+def rebuild_reason(manifest: Manifest, embedder: str, chunker: str, dim: int | None = None) -> str | None:
+    """Why the existing index cannot be updated in place, or None when it can (`dim` checked when known).
+
+    Plain strings, so a caller can check an index without loading the model or the chunker's library."""
+    if manifest.embedder != embedder or (dim is not None and manifest.dim != dim):
+        return f"embedder changed ({manifest.embedder} -> {embedder}); rebuilding the whole index"
     if manifest.chunker != chunker:
         return f"chunker settings changed ({manifest.chunker} -> {chunker}); rebuilding the whole index"
     return None
@@ -101,7 +103,7 @@ def _previous_index(
         return None, {}, reason
     except IndexDamagedError as exc:
         raise IndexDamagedError(f"{exc} (An incremental update cannot start from a damaged index.)") from None
-    reason = rebuild_reason(old.manifest, embedder, chunker)
+    reason = rebuild_reason(old.manifest, embedder.id, chunker, embedder.dim)
     if reason:
         log.info(reason)  # the caller reports it (the CLI prints report.reason)
         return None, old.manifest.files, reason

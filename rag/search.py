@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -13,6 +14,9 @@ from .embedders import Embedder
 from .settings import Settings
 from .store import Index
 from .types import Chunk, Passage
+
+# bm25s sets its own logger to DEBUG when imported; hand the level back to whoever configures logging.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)

@@ -6,21 +6,20 @@ from the old index until the swap and picks up the new one on the next question.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 
 from .chunking import chunker_id
 from .corpus import content_digest, file_hash
-from .embedders import Embedder, get_embedder
+from .embedders import Embedder, embedder_id, get_embedder
 from .errors import IndexMismatchError, IndexMissingError, InputError, RagError
 from .extract import ExtractError, extract
 from .indexer import Progress, rebuild_reason, update_index
-from .search import search
 from .settings import Settings
-from .store import Index, current_version, load_index
+from .store import SCHEMA_VERSION, Index, Manifest, current_version, load_index, read_manifest
 from .types import Answer, Citation, Document, IndexReport, Passage, pages_of
 
 log = logging.getLogger(__name__)
@@ -46,9 +45,9 @@ def with_pages(answer: Answer, index: Index) -> Answer:
 
     def paged(c: Citation) -> Citation:
         pages = pages_of(index.document(c.doc).pages, c.start, c.end)
-        return replace(c, page=pages[0] if pages else None, pages=pages)
+        return dataclasses.replace(c, page=pages[0] if pages else None, pages=pages)
 
-    return replace(answer, citations=tuple(paged(c) for c in answer.citations))
+    return dataclasses.replace(answer, citations=tuple(paged(c) for c in answer.citations))
 
 
 class Assistant:
@@ -81,12 +80,24 @@ class Assistant:
 
     def _check(self, index: Index) -> None:
         """Refuse an index built with other settings; the message says what to run."""
-        reason = rebuild_reason(index.manifest, self.embedder, self._chunker)
-        if reason:
-            raise IndexMismatchError(
-                f"The index does not match the settings: {reason.split(';')[0]}. Run `rag index` with these "
-                "settings to rebuild it, or use the settings it was built with (embedder, chunk size, overlap)."
+        mismatch = self._mismatch(index.manifest, self.embedder.id, self.embedder.dim)
+        if mismatch:
+            raise IndexMismatchError(mismatch)
+
+    def _mismatch(self, manifest: Manifest, embedder: str | None = None, dim: int | None = None) -> str | None:
+        """What differs between the index and the settings, or None. Without a loaded embedder, by name only."""
+        if manifest.schema_version != SCHEMA_VERSION:
+            return (
+                f"The index was written by another version of this program (schema {manifest.schema_version}; "
+                f"this one reads {SCHEMA_VERSION}). Run `rag index` to rebuild it."
             )
+        reason = rebuild_reason(manifest, embedder or embedder_id(self.settings.embedder), self._chunker, dim)
+        if not reason:
+            return None
+        return (
+            f"The index does not match the settings: {reason.split(';')[0]}. Run `rag index` with these "
+            "settings to rebuild it, or use the settings it was built with (embedder, chunk size, overlap)."
+        )
 
     @property
     def _chunker(self) -> str:
@@ -99,6 +110,11 @@ class Assistant:
         start-up passes `rebuild_stale`, so `make run` keeps working after the defaults change.
         """
         if current_version(self.settings.index_dir) is not None:
+            if not rebuild_stale:  # refuse a stale index from its manifest; the first question loads it
+                mismatch = self._mismatch(read_manifest(self.settings.index_dir))
+                if mismatch:
+                    raise IndexMismatchError(mismatch)
+                return None
             try:
                 self.index()
                 return None
@@ -113,6 +129,17 @@ class Assistant:
         report = update_index(self.settings, full=full, progress=progress)
         self.index()
         return report
+
+    def load(self) -> float:
+        """Load what answering needs once per process or index version (index, model, BM25); milliseconds taken."""
+        from .search import bm25_index
+
+        t0 = time.perf_counter()
+        index = self.index()
+        self.embedder  # noqa: B018 - loads the model
+        if self.settings.use_bm25:
+            bm25_index(index)
+        return (time.perf_counter() - t0) * 1000
 
     def indexed_copy(self, name: str, data: bytes) -> tuple[str, str] | None:
         """(file name, title) of the indexed file with the same bytes or the same extracted text as the upload
@@ -129,6 +156,8 @@ class Assistant:
 
     def search(self, query: str, k: int | None = None, authors: tuple[str, ...] = ()) -> list[Passage]:
         """Validated hybrid search."""
+        from .search import search
+
         query = validate_question(query, self.settings.max_question_chars)
         return search(self.index(), self.embedder, query, self.settings, k=k, authors=authors)
 
@@ -144,42 +173,37 @@ class Assistant:
     def ask_stream(
         self, question: str, k: int | None = None, history: list[str] | None = None
     ) -> Iterator[str | Answer]:
-        """Yield partial answer texts while generating, then the final Answer."""
+        """Yield partial answer texts while generating, then the final Answer.
+
+        The Answer's `latency_ms` is retrieval and answering only; `load_ms` is the one-off loading before it
+        (model, index, BM25), close to 0 once they are loaded."""
         from .answer import answer_question
 
-        t0 = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
+        load_ms = self.load()
+        t0 = time.perf_counter()
         index = self.index()
-        for event in answer_question(index, self.embedder, question, self.settings, k=k, history=history or [], t0=t0):
-            yield with_pages(event, index) if isinstance(event, Answer) else event
+        events = answer_question(index, self.embedder, question, self.settings, k=k, history=history or [], t0=t0)
+        for event in events:
+            yield with_pages(dataclasses.replace(event, load_ms=load_ms), index) if isinstance(event, Answer) else event
 
     def document(self, doc: str) -> Document:
         """An indexed document with the text its offsets point into (for `rag show` and the app's viewer)."""
         return self.index().document(doc)
 
-    def _empty_status(self) -> dict:
-        return {
-            "articles": 0,
-            "passages": 0,
-            "embedder": self.settings.embedder,
-            "last_indexed": None,
-            "index_type": None,
-            "index_dir": str(self.settings.index_dir),
-        }
-
     def status(self) -> dict:
-        """Articles, passages, embedder and when the index was last written."""
-        warning = None
+        """Articles, passages, embedder and when the index was last written (from the manifest alone: fast)."""
         try:
-            index = self.index()
-        except IndexMismatchError as exc:  # still show what is indexed
-            try:
-                index, warning = load_index(self.settings.index_dir), str(exc)
-            except IndexMismatchError as unreadable:  # written by another version: nothing to show until rebuilt
-                return {**self._empty_status(), "warning": str(unreadable)}
+            m = read_manifest(self.settings.index_dir)
         except IndexMissingError:
-            return self._empty_status()
-        m = index.manifest
+            return {
+                "articles": 0,
+                "passages": 0,
+                "embedder": self.settings.embedder,
+                "last_indexed": None,
+                "index_type": None,
+                "index_dir": str(self.settings.index_dir),
+            }
         return {
             "articles": len(m.files),
             "passages": m.count,
@@ -188,5 +212,5 @@ class Assistant:
             "last_indexed": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.created)),
             "index_dir": str(self.settings.index_dir),
             "seeds_dir": str(self.settings.seeds_dir),
-            "warning": warning,
+            "warning": self._mismatch(m),  # still shows what is indexed
         }

@@ -24,12 +24,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import faiss
 import numpy as np
 
 from .errors import IndexDamagedError, IndexMismatchError, IndexMissingError, InputError
 from .types import Chunk, Document, Page, Section
+
+if TYPE_CHECKING:  # faiss is imported where vectors are read or written: `rag status` reads only the manifest
+    import faiss
 
 SCHEMA_VERSION = 2  # 2: documents.jsonl (the extracted text of every document), chunk pages
 FIX = "Run `rag index --full` to rebuild it."
@@ -113,6 +116,8 @@ def _lookup(documents: dict[str, Document], doc: str) -> Document:
 
 def build_faiss(vectors: np.ndarray, dim: int, hnsw_threshold: int) -> tuple[faiss.Index, str]:
     """Exact inner product below `hnsw_threshold` vectors; HNSW (inner product) at or above it."""
+    import faiss
+
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) >= hnsw_threshold:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
@@ -193,6 +198,8 @@ def save_index(
     index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_index: faiss.Index, documents: list[Document]
 ) -> Path:
     """Write a new version folder, fsync it, then atomically point CURRENT at it. Call under write_lock."""
+    import faiss
+
     if len(chunks) != faiss_index.ntotal:
         raise ValueError(f"{len(chunks)} chunks but {faiss_index.ntotal} vectors")
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -262,8 +269,25 @@ def current_version(index_dir: Path) -> str | None:
     return name
 
 
+def read_manifest(index_dir: Path) -> Manifest:
+    """The active version's manifest alone (no vectors, no chunks): what `rag status` shows."""
+    name = current_version(index_dir)
+    if name is None:
+        raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")
+    try:
+        return Manifest.from_json(json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise IndexDamagedError(f"The index at {index_dir} is incomplete (missing manifest.json). {FIX}") from None
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
+        raise IndexDamagedError(
+            f"The index at {index_dir} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
+        ) from None
+
+
 def load_index(index_dir: Path) -> Index:
     """Load the active version; raise IndexMissingError or IndexDamagedError with the command to run."""
+    import faiss
+
     name = current_version(index_dir)
     if name is None:
         raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")

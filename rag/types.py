@@ -150,6 +150,7 @@ class Answer:
     mode: str = "extractive"  # "extractive" | "generative"
     notice: str | None = None  # e.g. why the generator fell back
     unsupported: tuple[str, ...] = field(default_factory=tuple)
+    load_ms: float = 0.0  # one-off loading (model, index) before answering; not part of latency_ms
 
     def to_json(self) -> dict:
         """The `rag ask --json` shape."""
@@ -160,6 +161,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "passages": [p.to_json() for p in self.passages],
             "latency_ms": round(self.latency_ms, 2),
+            "load_ms": round(self.load_ms, 2),
             "lang": self.lang,
             "mode": self.mode,
             "notice": self.notice,

@@ -23,6 +23,7 @@ def app_url(tmp_path_factory, free_port_module) -> Iterator[tuple[str, Path]]:
     work = tmp_path_factory.mktemp("api")
     seeds = write_corpus(work / "seeds")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    (work / "none.toml").touch()  # an empty settings file keeps the project's rag.toml out (a named one must exist)
     env.update(
         RAG_SEEDS_DIR=str(seeds),
         RAG_INDEX_DIR=str(work / "index"),

@@ -2,6 +2,7 @@
 
 import json
 import re
+import socket
 import threading
 import time
 
@@ -438,6 +439,7 @@ def test_parse_auth():
 def test_serve_warns_on_a_public_host_without_auth_and_sets_concurrency(tiny_settings, monkeypatch, caplog):
     launched = {}
     monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: launched.update(kw, demo=self))
+    monkeypatch.setattr(app, "check_port", lambda host, port: None)  # nothing listens; the ports may be taken
     app.serve(tiny_settings.with_overrides(host="0.0.0.0", port=7999))
     assert "without a password" in caplog.text
     assert launched["server_name"] == "0.0.0.0" and launched["server_port"] == 7999 and launched["auth"] is None
@@ -476,6 +478,29 @@ def test_ten_users_asking_at_once_do_not_wait_on_each_other(tiny_assistant, free
         demo.close()
     assert all(r["citations"] for r in results)
     assert elapsed < 5.0, f"10 concurrent questions took {elapsed:.1f} s"
+
+
+def test_serve_refuses_a_taken_port_before_building_anything(tiny_settings, monkeypatch):
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: pytest.fail("launched on a taken port"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(InputError, match=f"Port {port} on 127.0.0.1 is already in use"):
+            app.serve(tiny_settings.with_overrides(port=port))
+    assert not tiny_settings.index_dir.exists()
+
+
+def test_a_port_taken_while_the_app_starts_gives_the_same_advice_not_gradios(tiny_settings, monkeypatch):
+    def taken(self, **kw):
+        raise OSError("Cannot find empty port in range: 7999-7999. You can specify a different port by setting the "
+                      "GRADIO_SERVER_PORT environment variable or passing the `server_port` parameter to `launch()`.")  # fmt: skip
+
+    monkeypatch.setattr(gr.Blocks, "launch", taken)
+    monkeypatch.setattr(app, "check_port", lambda host, port: None)
+    with pytest.raises(InputError, match="already in use.*--port or RAG_PORT") as caught:
+        app.serve(tiny_settings.with_overrides(port=7999))
+    assert "GRADIO_SERVER_PORT" not in str(caught.value)
 
 
 # ---------------------------------------------------------------- the /ask API

@@ -56,6 +56,7 @@ def app_url(tmp_path_factory, free_port_module) -> Iterator[str]:
         _missing(f"Chromium not found at {CHROMIUM}; install it with `make browser-deps`")
     work = tmp_path_factory.mktemp("app")
     shutil.copytree(ROOT / "seeds", work / "seeds")
+    (work / "none.toml").touch()  # an empty settings file keeps the project's rag.toml out (a named one must exist)
     env = {
         **os.environ,
         "RAG_SEEDS_DIR": str(work / "seeds"),

@@ -75,6 +75,7 @@ def app(tmp_path_factory) -> Iterator[App]:
     seeds = shutil.copytree(ROOT / "seeds", tmp / "seeds")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    (tmp / "no-config.toml").touch()  # an empty settings file keeps the project's rag.toml out
     env.update(
         PYTHONPATH=str(ROOT),
         RAG_SEEDS_DIR=str(seeds),

@@ -43,13 +43,20 @@ def _no_outside_settings(monkeypatch, tmp_path):
     """In-process CLI calls read os.environ too: keep a developer's RAG_* variables and rag.toml out."""
     for name in [n for n in os.environ if n.startswith("RAG_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setenv("RAG_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("RAG_CONFIG", str(empty_config(tmp_path)))
+
+
+def empty_config(folder: Path) -> Path:
+    """An empty settings file (a named config file must exist), so the project's rag.toml stays out."""
+    path = folder / "no-config.toml"
+    path.touch()
+    return path
 
 
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(
-        PYTHONPATH=str(ROOT), RAG_CONFIG=str(tmp_path / "no-config.toml"), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1"
+        PYTHONPATH=str(ROOT), RAG_CONFIG=str(empty_config(tmp_path)), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1"
     )
     return {**env, **extra}
 
