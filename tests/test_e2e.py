@@ -32,8 +32,11 @@ def test_an_english_question_finds_the_dutch_letters(corpus):
     assert "strategie" in passages[0].chunk.text.lower()
 
 
-def test_flagship_question_names_all_three_correspondents_with_citations(corpus):
-    answer = Assistant(corpus).ask("Should we have a separate CX strategy?")
+@pytest.mark.parametrize(
+    "question", ["Should we have a separate CX strategy?", "Moeten we een aparte CX-strategie hebben?"]
+)
+def test_flagship_question_names_all_three_correspondents_with_citations(corpus, question):
+    answer = Assistant(corpus).ask(question)
     assert not answer.abstained
     cited = {c.author for c in answer.citations}
     assert {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"} <= cited
@@ -41,6 +44,23 @@ def test_flagship_question_names_all_three_correspondents_with_citations(corpus)
         assert name in answer.answer
     text = (corpus.seeds_dir / "002_edc6ee3ee4973123.txt").read_text(encoding="utf-8")
     assert all(text[c.start : c.end] == c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "author"), [("What does Anders Jansen think?", "Anders Jansen"), ("What does Wim say?", "Wim Rampen")]
+)
+def test_a_bare_name_with_no_conversation_is_answered_from_that_writers_text(corpus, question, author):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained and answer.citations
+    assert {c.author for c in answer.citations} == {author}
+
+
+def test_why_is_that_gives_reasons_not_the_previous_quotes(corpus):
+    assistant = Assistant(corpus)
+    first = assistant.ask("Why does CX need financial room?")
+    why = assistant.ask("Why is that?", history=["Why does CX need financial room?"])
+    assert not why.abstained and why.citations
+    assert {(c.doc, c.start) for c in why.citations}.isdisjoint({(c.doc, c.start) for c in first.citations})
 
 
 def test_a_dutch_question_is_answered_in_dutch(corpus):
