@@ -16,8 +16,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the
 
 import gradio as gr  # noqa: E402
 
-from rag.corpus import read_document_text, save_upload  # noqa: E402
+from rag.corpus import save_upload  # noqa: E402
 from rag.errors import InputError, RagError  # noqa: E402
+from rag.extract import SUFFIX_LIST, SUFFIXES  # noqa: E402
 from rag.feedback import append_feedback, feedback_from_answer  # noqa: E402
 from rag.ports import check_port  # noqa: E402
 from rag.progress import embedding_bar  # noqa: E402
@@ -149,12 +150,12 @@ class ChatUI:
             raise _error(exc) from None
 
     def sources(self, answer: Answer, key: int) -> str:
-        """The sources panel for one answer, with each cited file's current text for context."""
+        """The sources panel for one answer, with each cited document's indexed text for context."""
         texts = {}
         for doc in {c.doc for c in answer.citations} | {p.chunk.doc for p in answer.passages}:
             try:
-                texts[doc] = read_document_text(self.settings.seeds_dir, doc)
-            except (RagError, OSError, ValueError):
+                texts[doc] = self.assistant.document(doc).text
+            except RagError:
                 log.warning("cannot read %s to show its context", doc)
         return sources_html(answer, texts, str(key))
 
@@ -174,7 +175,7 @@ class ChatUI:
         gr.Info("Thanks, your vote was saved.")
 
     def add_article(self, file: str | None, progress: Callable = gr.Progress()) -> tuple:  # noqa: B008
-        """Save an uploaded .txt/.md article in the seeds dir and update the index; returns (message, status, file)."""
+        """Save an uploaded article in the seeds dir and update the index; returns (message, status, file)."""
         if not file:
             return gr.skip(), gr.skip(), gr.skip()
 
@@ -184,7 +185,7 @@ class ChatUI:
         name, data = Path(file).name, Path(file).read_bytes()
         try:
             with self._upload_lock:
-                copy = self.assistant.indexed_copy(data)
+                copy = self.assistant.indexed_copy(name, data)
                 if copy:  # saving it would only add a duplicate that the indexer skips
                     return duplicate_html(name, *copy), gr.skip(), None
                 progress(0, desc="Saving the article")
@@ -260,8 +261,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 status = gr.HTML(elem_id="status")
                 with gr.Accordion("Add article", open=False, elem_id="add-article"):
                     upload = gr.File(
-                        label=f"Upload a .txt or .md article (max {assistant.settings.max_upload_bytes:,} bytes)",
-                        file_types=[".txt", ".md"],
+                        label=f"Upload an article: {SUFFIX_LIST} (max {assistant.settings.max_upload_bytes:,} bytes)",
+                        file_types=list(SUFFIXES),
                         elem_id="upload",
                     )
                     upload_msg = gr.HTML(elem_id="upload-result", min_height=48)
@@ -369,6 +370,8 @@ def main() -> int:
     for noisy in ("faiss", "faiss.loader", "bm25s", "httpx", "httpx2", "openai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # a replica down is logged once by rag.stores
+    for chatty in ("trafilatura", "htmldate", "pypdf"):  # they log what a skip reason already says
+        logging.getLogger(chatty).setLevel(logging.ERROR)
     try:
         serve(load_settings())
     except RagError as exc:

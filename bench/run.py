@@ -3,6 +3,7 @@
     python bench/run.py                      # bundled corpus, ~10k and ~100k passages (about 35 minutes)
     python bench/run.py --quick              # bundled corpus and ~10k passages
     python bench/run.py --scales bundled,2k  # any scales; "Nk" means about N thousand synthetic passages
+    python bench/run.py --only extract       # extraction throughput only (PDF pages/s, HTML documents/s)
     python bench/run.py --only coldstart     # only the cold-start figures (about a minute); other sections kept
     python bench/run.py --systems ours,postgres --out bench/postgres   # FAISS and PostgreSQL only
 
@@ -11,7 +12,8 @@ ports, data in a temp dir) and stops; it builds from the vectors of the FAISS ru
 
 Each system at each scale runs in a fresh subprocess (so peak memory is its own) over a corpus in a temp
 dir; nothing is written into the repo's seeds/ or index/. Results go to --out: results.json (raw),
-results.md (tables) and results.png (plot).
+results.md (tables) and results.png (plot); the extraction section (bench/extract.py) writes extract.json and
+extract.md.
 """
 
 from __future__ import annotations
@@ -55,7 +57,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     p.add_argument("--baseline-subset", type=int, default=2_000, help="sample size for extrapolation (default 2000)")
     p.add_argument("--seeds", type=Path, default=PROJECT_ROOT / "seeds", help="seed articles (read only)")
-    p.add_argument("--only", choices=("coldstart",), help="run only this part; results.md keeps the other sections")
+    p.add_argument(
+        "--only",
+        choices=("coldstart", "extract"),
+        help="run only this part: coldstart (results.md keeps the other sections) or extract (extract.md)",
+    )
     p.add_argument("--cold-repeats", type=int, default=5, help="cold processes per command (default 5)")
     p.add_argument(
         "--systems", default=",".join(SYSTEMS), help=f"comma-separated, of {', '.join(SYSTEMS)} (default all)"
@@ -196,6 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         run_worker(args)
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `kill` still stops the PostgreSQL servers
+    from extract import run as run_extract
+    from extract import summary as extract_summary
+
+    if args.only == "extract":
+        log("extraction throughput ...")
+        print(extract_summary(run_extract(args.seeds, args.out)))
+        log(f"wrote {args.out}/extract.md, extract.json")
+        return 0
     from measure import machine
     from report import write_results
 
@@ -228,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         cold = coldstart.measure(args.seeds, Path(tmp) / "coldstart", args.cold_repeats)
     total_s = write(runs, cold)
     log(f"wrote {args.out}/results.md, results.json, results.png in {total_s / 60:.1f} min")
+    log("extraction throughput ...")
+    print(extract_summary(run_extract(args.seeds, args.out)))
+    log(f"wrote {args.out}/extract.md, extract.json")
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .types import Chunk, Document
+from .types import Chunk, Document, pages_of
 
 # Paragraphs first, then lines, then sentences, then words.
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
@@ -14,8 +14,9 @@ def chunker_id(chunk_size: int, chunk_overlap: int) -> str:
     """The chunker settings as recorded in the index manifest; a change forces a rebuild.
 
     The version counts changes to how files become chunks, parsing included (v2: titles of texts that open with
-    a paragraph, one-line sign-offs), so an index built by an older version is rebuilt rather than mixed."""
-    return f"recursive-v2:size={chunk_size}:overlap={chunk_overlap}"
+    a paragraph, one-line sign-offs; v3: PDF, DOCX and HTML extraction, pages, file hashes of the bytes), so an
+    index built by an older version is rebuilt rather than mixed."""
+    return f"recursive-v3:size={chunk_size}:overlap={chunk_overlap}"
 
 
 def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
@@ -55,6 +56,7 @@ def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
                     author=section.author or (doc.author if section.kind == "body" else None),
                     date=section.date or doc.date,
                     place=section.place,
+                    pages=pages_of(doc.pages, start, end),
                 )
             )
     return chunks

@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None, help="1-65535 (default 7860)")
     _common(p)
 
+    p = sub.add_parser("show", help="print a document's indexed text and metadata (what offsets point into)")
+    p.add_argument("doc", metavar="DOC", help="the document's name as `rag search` shows it, e.g. report.pdf")
+    p.add_argument("--json", action="store_true", help="print {doc, title, author, date, format, text, pages}")
+    _common(p)
+
     p = sub.add_parser("status", help="show what is indexed")
     p.add_argument("--json", action="store_true")
     _common(p)
@@ -131,6 +136,7 @@ def _ensure(assistant) -> None:
 
 
 def cmd_search(args, settings) -> int:
+    from .render import page_label
     from .service import Assistant, validate_question
 
     assistant = Assistant(settings)
@@ -142,8 +148,9 @@ def cmd_search(args, settings) -> int:
         return 0
     for p in passages:
         who = ", ".join(x for x in (p.chunk.author, p.chunk.date) if x)
+        where = f"{p.chunk.doc}, {page_label(p.chunk.pages)}" if p.chunk.pages else p.chunk.doc
         print(
-            f"[{p.rank}] {p.chunk.doc} {p.chunk.start}-{p.chunk.end}  score {p.score:.4f}  {p.chunk.title[:60]}"
+            f"[{p.rank}] {where} {p.chunk.start}-{p.chunk.end}  score {p.score:.4f}  {p.chunk.title[:60]}"
             + (f" ({who})" if who else "")
         )
         print("    " + " ".join(p.chunk.text.split())[:300])
@@ -182,6 +189,28 @@ def cmd_serve(args, settings) -> int:
     return 0
 
 
+def cmd_show(args, settings) -> int:
+    from .render import page_label
+    from .service import Assistant
+
+    name, path, seeds = args.doc, Path(args.doc), settings.seeds_dir.resolve()
+    if path.is_file() and path.resolve().is_relative_to(seeds):  # a path to the file works as well as its name
+        name = path.resolve().relative_to(seeds).as_posix()
+    doc = Assistant(settings).document(name)
+    if args.json:
+        print(json.dumps(doc.to_show_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{doc.doc}  ({doc.format})")
+    for key, value in (("title", doc.title), ("author", doc.author), ("date", doc.date), ("source", doc.source)):
+        if value:
+            print(f"{key:7} {value}")
+    if doc.pages:
+        print(f"pages   {len(doc.pages)}: " + ", ".join(f"{page_label([p.page])} {p.start}-{p.end}" for p in doc.pages))
+    print()
+    print(doc.text)
+    return 0
+
+
 def cmd_status(args, settings) -> int:
     from .service import Assistant
 
@@ -208,6 +237,7 @@ COMMANDS = {
     "ask": cmd_ask,
     "eval": cmd_eval,
     "serve": cmd_serve,
+    "show": cmd_show,
     "status": cmd_status,
 }
 
@@ -218,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("faiss", "faiss.loader", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # retries to a replica that is down: we say it once
+    for chatty in ("trafilatura", "htmldate", "pypdf"):  # they log what a skip reason already says
+        logging.getLogger(chatty).setLevel(logging.ERROR)
     try:
         settings = _settings(args)
         code = COMMANDS[args.command](args, settings)

@@ -1,20 +1,21 @@
-"""The seeds dir on disk: list and decode files (skipping bad ones with a reason), parse them, save uploads."""
+"""The seeds dir on disk: list files, extract their text (skipping bad ones with a reason), parse them, save uploads."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import InputError
+from .extract import SUFFIX_LIST, SUFFIXES, ExtractError, extract
+from .extract.text import decode as _decode_text
 from .parsing import parse_document
 from .types import Document, SkippedFile
 
 log = logging.getLogger(__name__)
-
-SUFFIXES = (".txt", ".md")
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,10 @@ class FileBytes:
 
 
 def scan_seeds(seeds_dir: Path, max_bytes: int) -> tuple[list[FileBytes], list[SkippedFile]]:
-    """List readable .txt/.md files under seeds_dir; everything refused comes back with a reason."""
+    """List readable files of the supported formats under seeds_dir; everything refused comes back with a reason."""
     if not seeds_dir.is_dir():
         raise InputError(
-            f"The seeds dir {seeds_dir} does not exist. Create it and put .txt/.md articles in it, "
+            f"The seeds dir {seeds_dir} does not exist. Create it and put articles ({SUFFIX_LIST}) in it, "
             "or point RAG_SEEDS_DIR (or --seeds-dir) at the folder that holds them."
         )
     root = seeds_dir.resolve()
@@ -43,7 +44,7 @@ def scan_seeds(seeds_dir: Path, max_bytes: int) -> tuple[list[FileBytes], list[S
         if any(part.startswith(".") for part in Path(rel).parts) or not path.is_file():
             continue
         if path.suffix.lower() not in SUFFIXES:
-            skipped.append(SkippedFile(rel, f"not a .txt or .md file; only {', '.join(SUFFIXES)} are indexed"))
+            skipped.append(SkippedFile(rel, f"not a supported file; only {SUFFIX_LIST} are indexed"))
             continue
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             skipped.append(SkippedFile(rel, "symlink pointing outside the seeds dir; copy the file in instead"))
@@ -64,64 +65,94 @@ def scan_seeds(seeds_dir: Path, max_bytes: int) -> tuple[list[FileBytes], list[S
 
 
 def decode(data: bytes) -> str:
-    """Decode file bytes the one way offsets are computed against (UTF-8, else cp1252); raise ValueError if binary."""
-    return _decode(data)[0]
+    """Decode text file bytes the one way offsets are computed against (UTF-8, else cp1252); ValueError if binary."""
+    return _decode_text(data)[0]
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding used)."""
-    if b"\x00" in data[:8192]:
-        raise ValueError("binary file (contains NUL bytes); save the article as UTF-8 text")
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        try:
-            text, encoding = data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            raise ValueError("not UTF-8 or cp1252 text; re-save the file as UTF-8") from None
-    # Normalise line endings so offsets are stable across platforms.
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+def file_hash(data: bytes) -> str:
+    """The content hash of a file's bytes: a file is read again only when it changes."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def content_digest(text: str) -> str:
-    """The hash a file's content is known by in the index (of its decoded text, so line endings do not count)."""
+    """The hash of a document's extracted text: two files with the same text are one article (line ends aside)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_document_text(seeds_dir: Path, doc: str) -> str:
-    """The current text of one file, decoded exactly as at index time (for showing a passage in context)."""
-    root = seeds_dir.resolve()
-    path = (seeds_dir / doc).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise InputError(f"'{doc}' is not a file in the seeds dir {seeds_dir}.")
-    return decode(path.read_bytes())
+@dataclass
+class Corpus:
+    """The seeds dir as read: documents extracted now, files unchanged since `known` (not read again), refusals."""
+
+    documents: list[Document] = field(default_factory=list)
+    unchanged: dict[str, str] = field(default_factory=dict)  # name -> file hash
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def read_document(doc: str, data: bytes, max_bytes: int) -> Document:
+    """Extract one file and parse its text into a Document; ExtractError says why it cannot be indexed."""
+    extracted = extract(doc, data, max_bytes)
+    if extracted.encoding not in (None, "utf-8"):  # warned here, once per file with its name
+        log.warning("%s: decoded as %s (not UTF-8); consider re-saving it as UTF-8", doc, extracted.encoding)
+    if not extracted.text.strip():
+        raise ExtractError("empty file; add text or remove it")
+    parsed = parse_document(doc, extracted.text, file_hash(data), stated=extracted.metadata())
+    return replace(parsed, format=extracted.format, pages=extracted.pages)
+
+
+def read_corpus(
+    seeds_dir: Path,
+    max_bytes: int,
+    known: Mapping[str, str] | None = None,
+    known_texts: Mapping[str, str] | None = None,
+) -> Corpus:
+    """Read every acceptable file; one whose bytes hash to `known[name]` is not extracted again.
+
+    Duplicates are skipped with a reason: the same bytes, or the same extracted text (`known_texts[name]` is the
+    text hash of a file that is not read again), under another name. So are files that cannot be read."""
+    files, skipped = scan_seeds(seeds_dir, max_bytes)
+    corpus = Corpus(skipped=skipped)
+    seen: dict[str, str] = {}
+    for f in files:
+        digest = file_hash(f.data)
+        if digest in seen:
+            corpus.skipped.append(SkippedFile(f.doc, f"duplicate of {seen[digest]}; remove one of the two"))
+            continue
+        seen[digest] = f.doc
+        if known is not None and known.get(f.doc) == digest:
+            corpus.unchanged[f.doc] = digest
+            continue
+        try:
+            corpus.documents.append(read_document(f.doc, f.data, max_bytes))
+        except ExtractError as exc:
+            corpus.skipped.append(SkippedFile(f.doc, str(exc)))
+    texts = {(known_texts or {}).get(n): n for n in sorted(corpus.unchanged, reverse=True)}
+    texts.pop(None, None)
+    texts.pop("", None)
+    documents = corpus.documents
+    corpus.documents = []
+    for d in documents:  # the same text under another name (other line ends, another encoding) is one article
+        text_hash = content_digest(d.text)
+        if text_hash in texts:
+            corpus.skipped.append(SkippedFile(d.doc, f"duplicate of {texts[text_hash]}; remove one of the two"))
+            continue
+        texts[text_hash] = d.doc
+        corpus.documents.append(d)
+    for s in corpus.skipped:  # info, not warning: the caller reports them (the CLI prints each one)
+        log.info("skipped %s: %s", s.doc, s.reason)
+    return corpus
 
 
 def load_documents(seeds_dir: Path, max_bytes: int) -> tuple[list[Document], list[SkippedFile]]:
     """Read and parse every acceptable file; duplicates and unreadable files are skipped with a reason."""
-    files, skipped = scan_seeds(seeds_dir, max_bytes)
-    docs: list[Document] = []
-    seen: dict[str, str] = {}
-    for f in files:
-        try:
-            text, encoding = _decode(f.data)
-        except ValueError as exc:
-            skipped.append(SkippedFile(f.doc, str(exc)))
-            continue
-        if encoding != "utf-8":  # warned here, once per file with its name, not on every read
-            log.warning("%s: decoded as %s (not UTF-8); consider re-saving it as UTF-8", f.doc, encoding)
-        if not text.strip():
-            skipped.append(SkippedFile(f.doc, "empty file; add text or remove it"))
-            continue
-        digest = content_digest(text)
-        if digest in seen:
-            skipped.append(SkippedFile(f.doc, f"duplicate of {seen[digest]}; remove one of the two"))
-            continue
-        seen[digest] = f.doc
-        docs.append(parse_document(f.doc, text, digest))
-    for s in skipped:  # info, not warning: the caller reports them (the CLI prints each one)
-        log.info("skipped %s: %s", s.doc, s.reason)
-    return docs, skipped
+    corpus = read_corpus(seeds_dir, max_bytes)
+    return corpus.documents, corpus.skipped
+
+
+def read_document_text(index_dir: Path, doc: str) -> str:
+    """The indexed text of one document (what offsets point into), for any format; InputError if not indexed."""
+    from .store import read_indexed_document
+
+    return read_indexed_document(index_dir, doc).text
 
 
 # ---------------------------------------------------------------- uploads (I/O)
@@ -130,7 +161,7 @@ _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def upload_name(filename: str) -> str:
-    """A safe file name for an upload: the basename only, ASCII letters/digits/._- , a .txt or .md suffix."""
+    """A safe file name for an upload: the basename only, ASCII letters/digits/._- , a supported suffix."""
     import unicodedata
 
     base = re.split(r"[\\/]", filename or "")[-1]  # both separators: names may come from Windows
@@ -139,24 +170,17 @@ def upload_name(filename: str) -> str:
     suffix = f".{suffix.lower()}" if dot else ""
     if suffix not in SUFFIXES:
         shown = base or filename
-        raise InputError(
-            f"'{shown}' is not a .txt or .md file. Save the article as plain text (.txt) or Markdown (.md)."
-        )
+        raise InputError(f"'{shown}' is not a supported file. Upload an article as {SUFFIX_LIST}.")
     stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("._-")[:100] or "upload"
     return stem + suffix
-
-
-def _looks_binary(text: str) -> bool:
-    """Control characters other than tab/newline/form feed in more than 1% of the text: not an article."""
-    controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\f") or 0x7F <= ord(ch) < 0xA0)
-    return controls > max(2, len(text) // 100)
 
 
 def save_upload(seeds_dir: Path, filename: str, data: bytes, max_bytes: int) -> str:
     """Check an uploaded article and save it in seeds_dir under a safe name; returns the saved relative name.
 
-    An identical file already saved under that name is reused; a different file is never overwritten:
-    the upload gets the next free name ("name-2.md").
+    The upload is read the way `rag index` reads files (its type checked by its content, not only its name), so
+    it is refused for the same reasons. An identical file already saved under that name is reused; a different
+    file is never overwritten: the upload gets the next free name ("name-2.md").
     """
     import os
     import threading
@@ -168,15 +192,9 @@ def save_upload(seeds_dir: Path, filename: str, data: bytes, max_bytes: int) -> 
             "Split the article or raise RAG_MAX_UPLOAD_BYTES."
         )
     try:
-        text = decode(data)
-    except ValueError as exc:
+        read_document(name, data, max_bytes)
+    except ExtractError as exc:
         raise InputError(f"'{name}' cannot be added: {exc}.") from None
-    if "\x00" in text or _looks_binary(text):
-        raise InputError(
-            f"'{name}' cannot be added: it looks like a binary file, not text. Save the article as UTF-8 text."
-        )
-    if not text.strip():
-        raise InputError(f"'{name}' is empty. Upload a file with the article's text.")
     seeds_dir.mkdir(parents=True, exist_ok=True)
     stem, suffix = name.rsplit(".", 1)
     tmp = seeds_dir / f".upload-{os.getpid()}-{threading.get_ident()}.tmp"  # hidden: never indexed

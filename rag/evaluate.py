@@ -8,7 +8,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import read_document_text
 from .errors import InputError
 from .metrics import hit_at, is_relevant, mean, mrr_at, ndcg_at, percentile
 from .settings import PROJECT_ROOT, Settings
@@ -168,7 +167,7 @@ def run_eval(assistant, questions: list[EvalQuestion], k: int | None = None, pro
 
     def file_text(doc: str) -> str:
         if doc not in texts:
-            texts[doc] = read_document_text(assistant.settings.seeds_dir, doc)
+            texts[doc] = assistant.document(doc).text  # the indexed text: offsets point into it
         return texts[doc]
 
     assistant.ask("warm-up question about customer experience", k=k)  # load models outside the timings

@@ -36,7 +36,7 @@ def feedback_from_answer(answer: Answer, vote: str, now: float | None = None) ->
         answer.question,
         answer.answer,
         answer.abstained,
-        tuple(asdict(c) for c in answer.citations),
+        tuple(c.to_json() for c in answer.citations),
         answer.mode,
     )
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import numpy as np
 
 from .chunking import chunk_document, chunker_id
-from .corpus import load_documents
+from .corpus import content_digest, read_corpus
 from .embedders import Embedder, get_embedder
-from .errors import IndexDamagedError, InputError, RagError
+from .errors import IndexDamagedError, IndexMismatchError, InputError, RagError
 from .settings import Settings
 from .stores import Index, Store, open_store
 from .stores.base import FileEntry, Manifest, Update
@@ -35,38 +35,28 @@ def rebuild_reason(manifest: Manifest, embedder: str, chunker: str, dim: int | N
 
 
 def update_index(settings: Settings, full: bool = False, progress: Progress | None = None) -> IndexReport:
-    """Bring the index in line with the seeds dir; embeds only what changed unless `full` or settings changed."""
+    """Bring the index in line with the seeds dir; embeds only what changed unless `full` or settings changed.
+
+    A file is extracted again only when its bytes changed (content hash), so unchanged PDFs are not re-read."""
     t0 = time.perf_counter()
     embedder = get_embedder(settings.embedder)
     chunker = chunker_id(settings.chunk_size, settings.chunk_overlap)
     store = open_store(settings)
     with store.lock():
-        docs, skipped = load_documents(settings.seeds_dir, settings.max_file_bytes)
-        old: Manifest | None = None
-        previous: dict[str, FileEntry] = {}  # what was indexed before, also when it must be rebuilt
-        reason = None
-        if not full:
-            try:
-                old = store.manifest()
-            except IndexDamagedError as exc:
-                raise IndexDamagedError(f"{exc} (An incremental update cannot start from a damaged index.)") from None
-            if old is None:
-                reason = "no index yet; building it"
-            else:
-                previous = old.files
-                reason = rebuild_reason(old, embedder.id, chunker, embedder.dim)
-                if reason:
-                    log.info(reason)  # the caller reports it (the CLI prints report.reason)
-                    old = None
+        old, previous, reason = _previous_manifest(store, embedder, chunker, full)
+        known = {n: e.sha256 for n, e in old.files.items()} if old is not None else None
+        texts = {n: e.text_sha256 for n, e in old.files.items()} if old is not None else None
+        corpus = read_corpus(settings.seeds_dir, settings.max_file_bytes, known, texts)
+        docs, skipped = corpus.documents, corpus.skipped
         full = old is None
         old_files = old.files if old else {}
-        by_name = {d.doc: d for d in docs}
+        names = {d.doc for d in docs} | set(corpus.unchanged)
         unreadable = {s.doc for s in skipped}
         # A previously indexed file that is now unreadable keeps its old passages: nothing indexed is lost.
-        # Unless its old text is still indexed under another name (it became a duplicate): that would index it twice.
-        live = {d.sha256 for d in docs}
-        kept_stale = [n for n in old_files if n not in by_name and n in unreadable and old_files[n].sha256 not in live]
-        if previous and not docs and not kept_stale:
+        # Unless its old bytes are still indexed under another name (it became a duplicate): that would index it twice.
+        live = {d.sha256 for d in docs} | set(corpus.unchanged.values())
+        kept_stale = [n for n in old_files if n not in names and n in unreadable and old_files[n].sha256 not in live]
+        if previous and not names and not kept_stale:
             raise InputError(
                 f"No articles to index in {settings.seeds_dir}, but the index holds {len(previous)}. If that is the "
                 "right folder and you want an empty index, run `rag index --full`; otherwise point RAG_SEEDS_DIR at "
@@ -74,20 +64,21 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
             )
         added = [d.doc for d in docs if d.doc not in previous]
         changed = [d.doc for d in docs if d.doc in previous and previous[d.doc].sha256 != d.sha256]
-        removed = [n for n in previous if n not in by_name and n not in kept_stale]
-        unchanged = sorted([d.doc for d in docs if d.doc in previous and d.doc not in changed] + kept_stale)
+        same = [d.doc for d in docs if d.doc in previous and d.doc not in changed]  # read again for a rebuild
+        removed = [n for n in previous if n not in names and n not in kept_stale]
+        unchanged = sorted([*corpus.unchanged, *same, *kept_stale])
         if old is not None and not (added or changed or removed):
             return IndexReport(
                 (), (), (), tuple(unchanged), tuple(skipped), 0, old.count, time.perf_counter() - t0, False
             )
-        keep = set(unchanged) if old is not None else set()  # a rebuild embeds every file again
+        keep = {*corpus.unchanged, *kept_stale} if old is not None else set()  # a rebuild embeds every file again
         todo = [d for d in docs if d.doc not in keep]
         files = {n: e for n, e in old_files.items() if n in keep}
         chunks: list[Chunk] = []
         for d in todo:
             cs = chunk_document(d, settings.chunk_size, settings.chunk_overlap)
             chunks.extend(cs)
-            files[d.doc] = FileEntry(d.sha256, len(cs), d.title, d.author, d.date)
+            files[d.doc] = FileEntry(d.sha256, len(cs), d.title, d.author, d.date, content_digest(d.text))
         donor = _donor(settings, store, embedder, chunker) if full else None
         vectors, embedded = _vectors(chunks, todo, donor, embedder, progress)
         count = sum(e.chunks for e in files.values())
@@ -103,7 +94,7 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
         embedded,
         count,
         time.perf_counter() - t0,
-        full,
+        old is None,
         reason,
     )
 
@@ -149,6 +140,29 @@ def _vectors(
     rows = [reuse.get((c.doc, c.start, c.end, c.text)) for c in chunks]
     vectors = np.vstack([r if r is not None else fresh[c.id] for r, c in zip(rows, chunks)]).astype(np.float32)
     return vectors, len(missing)
+
+
+def _previous_manifest(
+    store: Store, embedder: Embedder, chunker: str, full: bool
+) -> tuple[Manifest | None, dict[str, FileEntry], str | None]:
+    """(the manifest to update in place from or None, what was indexed before, why everything is rebuilt)."""
+    if full:
+        return None, {}, None
+    try:
+        old = store.manifest()
+    except IndexMismatchError:  # written by another version of this program: its layout may differ
+        reason = "the index was written by another version of this program; rebuilding the whole index"
+        log.info(reason)
+        return None, {}, reason
+    except IndexDamagedError as exc:
+        raise IndexDamagedError(f"{exc} (An incremental update cannot start from a damaged index.)") from None
+    if old is None:
+        return None, {}, "no index yet; building it"
+    reason = rebuild_reason(old, embedder.id, chunker, embedder.dim)
+    if reason:
+        log.info(reason)  # the caller reports it (the CLI prints report.reason)
+        return None, old.files, reason
+    return old, old.files, None
 
 
 def embed_chunks(embedder: Embedder, chunks: list[Chunk], progress: Progress | None = None) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from .types import Document, Section
@@ -37,10 +38,12 @@ NAME_RE = re.compile(rf"^{_NAME}$")
 SOURCES = ("Marketingfacts", "Emerce", "Frankwatching", "CCM", "Klantcontact.nl", "CustomerFirst")
 
 
-def parse_document(doc: str, text: str, sha256: str | None = None) -> Document:
-    """Build a Document from raw text: front matter first, otherwise inferred metadata; letters as sections."""
+def parse_document(doc: str, text: str, sha256: str | None = None, stated: Mapping[str, str] | None = None) -> Document:
+    """Build a Document from extracted text: front matter first, then the metadata the file states (`stated`:
+    a PDF's document info, a page's meta tags, ...), otherwise inferred from the text; letters as sections."""
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    meta, body_start = parse_front_matter(text)
+    front, body_start = parse_front_matter(text)
+    meta = {**(stated or {}), **front}
     body = text[body_start:]
     title = meta.get("title") or title_from(body) or Path(doc).stem
     date = meta.get("date") or infer_date(body[:600])

@@ -49,7 +49,7 @@ def byline(author: str | None, title: str, date: str | None) -> str:
 def passage_to_text(p: Passage) -> str:
     c = p.chunk
     return (
-        f"[{p.rank}] {byline(c.author, c.title, c.date)} — {c.doc} {c.start}-{c.end}\n    "
+        f"[{p.rank}] {byline(c.author, c.title, c.date)} — {_where(c.doc, c.pages)} {c.start}-{c.end}\n    "
         + " ".join(c.text.split())[:400]
     )
 
@@ -63,7 +63,7 @@ def answer_to_text(answer: Answer) -> str:
     if answer.citations:
         lines.append(f"{t['sources']}:")
         for c in answer.citations:
-            lines.append(f"[{c.n}] {byline(c.author, c.title, c.date)} — {c.doc} {c.start}-{c.end}")
+            lines.append(f"[{c.n}] {byline(c.author, c.title, c.date)} — {_where(c.doc, c.pages)} {c.start}-{c.end}")
             lines.append(f"    “{' '.join(c.quote.split())}”")
     elif answer.passages:
         lines.append(f"{t['related']}:")
@@ -169,12 +169,30 @@ def passage_html(text: str, start: int, end: int, highlights: Sequence[tuple[int
     return f'<div class="passage">{before}{"".join(parts)}{after}</div>'
 
 
-def _meta_html(title: str, author: str | None, date: str | None, doc: str, start: int, end: int) -> str:
+def page_label(pages: Sequence[int]) -> str:
+    """ "p. 2" for a passage on page 2, "p. 2–3" across two pages, "" for a document without pages."""
+    if not pages:
+        return ""
+    return f"p. {pages[0]}" if len(pages) == 1 else f"p. {pages[0]}–{pages[-1]}"
+
+
+def _page_html(pages: Sequence[int]) -> str:
+    """The page(s) of a PDF passage after its byline in the sources panel ("p. 2"); nothing for other formats."""
+    return f' <span class="page">{page_label(pages)}</span>' if pages else ""
+
+
+def _where(doc: str, pages: Sequence[int]) -> str:
+    return f"{doc}, {page_label(pages)}" if pages else doc
+
+
+def _meta_html(
+    title: str, author: str | None, date: str | None, doc: str, start: int, end: int, pages: Sequence[int] = ()
+) -> str:
     rows = [
         ("Title", title),
         ("Author", author or "unknown"),
         ("Date", date or "unknown"),
-        ("File", f"{doc} (characters {start}–{end})"),
+        ("File", f"{_where(doc, pages)} (characters {start}–{end})"),
     ]
     return '<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
@@ -201,9 +219,9 @@ def citation_html(c: Citation, text: str | None, key: str) -> str:
         )
     return (
         f'<details class="source" id="{source_id(key, c.n)}"><summary><span class="num">[{c.n}]</span> '
-        f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>'
+        f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>{_page_html(c.pages)}'
         f"<q>{escape(short(c.quote))}</q></summary>"
-        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end)}{body}</details>"
+        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages)}{body}</details>"
     )
 
 
@@ -216,9 +234,9 @@ def related_html(p: Passage, text: str | None, key: str) -> str:
         body = f'<div class="passage">{escape(c.text)}</div>'
     return (
         f'<details class="source related" id="{related_id(key, p.rank)}"><summary><span class="num">#{p.rank}</span> '
-        f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>'
+        f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>{_page_html(c.pages)}'
         f"<q>{escape(short(c.text))}</q></summary>"
-        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end)}{body}</details>"
+        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages)}{body}</details>"
     )
 
 
@@ -328,6 +346,7 @@ CSS = (
 .source summary q { display: block; color: var(--body-text-color-subdued); font-size: .9em; margin-top: .2em; }
 .source .num { font-weight: 700; color: var(--color-accent); }
 .source .file { font-family: var(--font-mono); font-size: .8em; color: var(--body-text-color-subdued); }
+.source .page { font-size: .85em; color: var(--body-text-color-subdued); white-space: nowrap; }
 .source.related .num { color: var(--body-text-color-subdued); }
 .source.flash { outline: 3px solid var(--color-accent); }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: 0 .8em; font-size: .85em; margin: .5em 0; }

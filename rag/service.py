@@ -13,14 +13,15 @@ import time
 from collections.abc import Iterator
 
 from .chunking import chunker_id
-from .corpus import content_digest, decode
+from .corpus import content_digest, file_hash
 from .embedders import Embedder, embedder_id, get_embedder
 from .errors import IndexMismatchError, IndexMissingError, InputError, RagError
+from .extract import ExtractError, extract
 from .indexer import Progress, rebuild_reason, update_index
 from .settings import Settings
 from .stores import Index, Store, open_store
 from .stores.base import Manifest
-from .types import Answer, IndexReport, Passage
+from .types import Answer, Citation, Document, IndexReport, Passage, pages_of
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,18 @@ def validate_question(question: str, max_chars: int) -> str:
             "Ask a shorter question; to add a document, put it in the seeds dir and run `rag index`."
         )
     return question
+
+
+def with_pages(answer: Answer, index: Index) -> Answer:
+    """The answer with each citation's PDF page(s), from the page offsets stored with the index."""
+    if not any(p.chunk.pages for p in answer.passages):  # no PDF among the passages: nothing to look up
+        return answer
+
+    def paged(c: Citation) -> Citation:
+        pages = pages_of(index.document(c.doc).pages, c.start, c.end)
+        return dataclasses.replace(c, page=pages[0] if pages else None, pages=pages)
+
+    return dataclasses.replace(answer, citations=tuple(paged(c) for c in answer.citations))
 
 
 class Assistant:
@@ -82,6 +95,11 @@ class Assistant:
 
     def _mismatch(self, manifest: Manifest, embedder: str | None = None, dim: int | None = None) -> str | None:
         """What differs between the index and the settings, or None. Without a loaded embedder, by name only."""
+        if manifest.schema_version != self.store.schema_version:
+            return (
+                f"The index was written by another version of this program (schema {manifest.schema_version}; "
+                f"this one reads {self.store.schema_version}). Run `rag index` to rebuild it."
+            )
         reason = rebuild_reason(manifest, embedder or embedder_id(self.settings.embedder), self._chunker, dim)
         if not reason:
             return None
@@ -130,14 +148,18 @@ class Assistant:
             index.prepare()
         return (time.perf_counter() - t0) * 1000
 
-    def indexed_copy(self, data: bytes) -> tuple[str, str] | None:
-        """(file name, title) of the indexed file with the same text as `data`, or None (also when there is no index)."""
+    def indexed_copy(self, name: str, data: bytes) -> tuple[str, str] | None:
+        """(file name, title) of the indexed file with the same bytes or the same extracted text as the upload
+        `name`, or None (also when it cannot be read or there is no index)."""
         try:
-            digest = content_digest(decode(data))
-            files = self.index().manifest.files
-        except (ValueError, RagError):  # not text, or no usable index: nothing to be a copy of
+            files = sorted(self.index().manifest.files.items())
+            digest = file_hash(data)
+            if hit := next(((n, e.title) for n, e in files if e.sha256 == digest), None):
+                return hit
+            text_hash = content_digest(extract(name, data, self.settings.max_upload_bytes).text)
+        except (ExtractError, RagError):  # not readable, or no usable index: nothing to be a copy of
             return None
-        return next(((name, e.title) for name, e in sorted(files.items()) if e.sha256 == digest), None)
+        return next(((n, e.title) for n, e in files if e.text_sha256 == text_hash), None)
 
     def search(self, query: str, k: int | None = None, authors: tuple[str, ...] = ()) -> list[Passage]:
         """Validated hybrid search."""
@@ -167,11 +189,14 @@ class Assistant:
         question = validate_question(question, self.settings.max_question_chars)
         load_ms = self.load()
         t0 = time.perf_counter()
-        events = answer_question(
-            self.index(), self.embedder, question, self.settings, k=k, history=history or [], t0=t0
-        )
+        index = self.index()
+        events = answer_question(index, self.embedder, question, self.settings, k=k, history=history or [], t0=t0)
         for event in events:
-            yield dataclasses.replace(event, load_ms=load_ms) if isinstance(event, Answer) else event
+            yield with_pages(dataclasses.replace(event, load_ms=load_ms), index) if isinstance(event, Answer) else event
+
+    def document(self, doc: str) -> Document:
+        """An indexed document with the text its offsets point into (for `rag show` and the app's viewer)."""
+        return self.index().document(doc)
 
     def status(self) -> dict:
         """Backend, articles, passages, embedder, when the index was last written (from the manifest alone: fast),

@@ -19,18 +19,52 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One page of a PDF: `document.text[start:end]` is its text (pages are joined by a blank line)."""
+
+    page: int  # 1-based
+    start: int
+    end: int
+
+
+def pages_of(pages: tuple[Page, ...], start: int, end: int) -> tuple[int, ...]:
+    """The numbers of the pages that the span [start, end) touches; () for a document without pages."""
+    hit = tuple(p.page for p in pages if p.start < max(end, start + 1) and p.end > start)
+    if hit or not pages:
+        return hit
+    # A span inside the blank line between two pages belongs to the next page.
+    return (next((p.page for p in pages if p.start >= start), pages[-1].page),)
+
+
+@dataclass(frozen=True)
 class Document:
     """One file of the seeds dir with its metadata; `text` is exactly what offsets point into."""
 
     doc: str  # file name relative to the seeds dir, with forward slashes
     text: str
-    sha256: str
+    sha256: str  # of the file's bytes: the file is extracted again only when they change
     title: str
     author: str | None = None
     date: str | None = None
     source: str | None = None
     url: str | None = None
     sections: tuple[Section, ...] = ()
+    format: str = "txt"  # "txt" | "md" | "html" | "pdf" | "docx"
+    pages: tuple[Page, ...] = ()  # PDFs only
+
+    def to_show_json(self) -> dict:
+        """The `rag show --json` shape; `pages` only for documents that have pages (PDFs)."""
+        data = {
+            "doc": self.doc,
+            "title": self.title,
+            "author": self.author,
+            "date": self.date,
+            "format": self.format,
+            "text": self.text,
+        }
+        if self.pages:
+            data["pages"] = [asdict(p) for p in self.pages]
+        return data
 
 
 @dataclass(frozen=True)
@@ -47,6 +81,7 @@ class Chunk:
     author: str | None = None
     date: str | None = None
     place: str | None = None
+    pages: tuple[int, ...] = ()  # the PDF pages the chunk spans; () for other formats
 
 
 @dataclass(frozen=True)
@@ -76,6 +111,8 @@ class Passage:
             "place": c.place,
             "dense": None if self.dense is None else round(self.dense, 6),
             "bm25": None if self.bm25 is None else round(self.bm25, 6),
+            "page": c.pages[0] if c.pages else None,
+            "pages": list(c.pages),
         }
 
 
@@ -91,6 +128,12 @@ class Citation:
     quote: str
     start: int
     end: int
+    page: int | None = None  # the PDF page the quote starts on; None for other formats
+    pages: tuple[int, ...] = ()  # every page the quote touches
+
+    def to_json(self) -> dict:
+        """A citation in `rag ask --json`."""
+        return {**asdict(self), "pages": list(self.pages)}
 
 
 @dataclass(frozen=True)
@@ -115,7 +158,7 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [c.to_json() for c in self.citations],
             "passages": [p.to_json() for p in self.passages],
             "latency_ms": round(self.latency_ms, 2),
             "load_ms": round(self.load_ms, 2),

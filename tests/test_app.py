@@ -310,10 +310,18 @@ def test_upload_names_are_sanitised_to_a_safe_basename(given, saved):
     assert upload_name(given) == saved
 
 
-@pytest.mark.parametrize("name", ["notes.pdf", "script.md.exe", "noextension", "", "../"])
-def test_uploads_that_are_not_txt_or_md_are_refused(name, tmp_path):
-    with pytest.raises(InputError, match=r"\.txt or \.md"):
+@pytest.mark.parametrize("name", ["notes.doc", "script.md.exe", "noextension", "", "../"])
+def test_uploads_of_unsupported_types_are_refused(name, tmp_path):
+    with pytest.raises(InputError, match=r"not a supported file.*\.txt, \.md, \.html, \.htm, \.pdf, \.docx"):
         save_upload(tmp_path, name, b"tekst", 1000)
+
+
+def test_an_upload_whose_extension_lies_is_refused_by_its_content(tmp_path):
+    with pytest.raises(
+        InputError, match=r"'notes.pdf' cannot be added: the extension says .pdf but the content is plain"
+    ):
+        save_upload(tmp_path, "notes.pdf", b"tekst", 1000)
+    assert not list(tmp_path.iterdir())
 
 
 def test_upload_with_path_traversal_lands_inside_the_seeds_dir(tmp_path):
@@ -378,6 +386,44 @@ def test_add_article_turns_a_bad_upload_into_gr_error(tiny_assistant, tmp_path):
     bad.write_bytes(b"\x00\x01\x02" * 100)
     with pytest.raises(gr.Error, match="binary"):
         app.ChatUI(tiny_assistant).add_article(str(bad))
+
+
+def test_an_uploaded_pdf_is_cited_with_its_page_in_the_sources_panel(tiny_assistant, tmp_path):
+    from tests.filemakers import pdf_bytes
+
+    upload = tmp_path / "upload" / "tandem.pdf"
+    upload.parent.mkdir()
+    upload.write_bytes(
+        pdf_bytes(
+            [
+                "Fietsverhuur Tandem\n\nTandem verhuurt fietsen aan toeristen in Zeeland.",
+                "Wie bij Tandem een lekke band meldt, krijgt binnen twintig minuten een vervangende fiets.",
+            ]
+        )
+    )
+    ui = app.ChatUI(tiny_assistant)
+    message, _, _ = ui.add_article(str(upload))
+    assert "Added <code>tandem.pdf</code>" in message
+    _, _, answers, sources = ask(ui, "Wat krijg je bij Tandem na het melden van een lekke band?")[-1]
+    cited = [c for c in answers[1].citations if c.doc == "tandem.pdf"]
+    assert cited and cited[0].page == 2
+    assert '<span class="page">p. 2</span>' in sources and "tandem.pdf, p. 2 (characters" in sources
+    assert "<mark>" in sources
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("verslag.pdf", b"Gewoon tekst.", "the extension says .pdf but the content is plain text"),
+        ("leeg.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no main text"),
+    ],
+)
+def test_add_article_refuses_a_bad_pdf_or_page_with_its_reason(tiny_assistant, tmp_path, name, data, reason):
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    with pytest.raises(gr.Error, match=reason):
+        app.ChatUI(tiny_assistant).add_article(str(bad))
+    assert not (tiny_assistant.settings.seeds_dir / name).exists()
 
 
 # ---------------------------------------------------------------- serving

@@ -199,6 +199,34 @@ def test_an_uploaded_article_is_searchable_and_cited_at_once(page, tmp_path, art
     page.screenshot(path=str(artifacts_dir / "browser-upload.png"), full_page=True)
 
 
+def test_an_uploaded_two_page_pdf_is_cited_with_the_page_of_the_fact(page, tmp_path, artifacts_dir):
+    from tests.filemakers import pdf_bytes
+
+    report = tmp_path / "jaarverslag_tandem.pdf"
+    report.write_bytes(
+        pdf_bytes(
+            [
+                "Jaarverslag van fietsverhuur Tandem\n\nTandem verhuurt fietsen aan toeristen in Zeeland.\n"
+                "In 2025 huurden ruim achtduizend klanten een fiets bij Tandem.",
+                "Klantenservice van Tandem\n\nWie bij Tandem een lekke band meldt, krijgt binnen twintig minuten "
+                "een vervangende fiets gebracht.\nDie belofte noemt Tandem de bandengarantie.",
+            ],
+            title="Jaarverslag Tandem",
+            author="Sanne Visser",
+        )
+    )
+    upload(page, report)
+    ask(page, "Wat krijg je bij Tandem als je een lekke band meldt?")
+    source = page.locator("#sources details.source").first
+    expect(source.locator("summary")).to_contain_text("p. 2")  # on screen, before the source is opened
+    expect(source.locator("summary q")).to_contain_text("vervangende fiets")
+    expect(page.locator("#chat [data-testid=bot]").last).to_contain_text("vervangende fiets")
+    source.locator("summary").click()
+    expect(source.locator("dl.meta")).to_contain_text("jaarverslag_tandem.pdf, p. 2")
+    expect(source.locator("dl.meta")).to_contain_text("Sanne Visser")
+    page.screenshot(path=str(artifacts_dir / "browser-pdf-page.png"), full_page=True)
+
+
 def test_markup_in_an_uploaded_article_is_shown_as_text_never_run(page, tmp_path, artifacts_dir):
     article = tmp_path / "kwibus.md"
     article.write_text(

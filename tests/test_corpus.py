@@ -66,7 +66,7 @@ def test_bad_files_are_skipped_with_reasons_and_good_ones_kept(tmp_path):
     assert "binary" in reasons["binary.txt"]
     assert "empty" in reasons["empty.md"]
     assert "duplicate of a_zorg.txt" in reasons["copy.txt"]
-    assert ".txt or .md" in reasons["image.png"]
+    assert "not a supported file" in reasons["image.png"] and ".pdf" in reasons["image.png"]
     assert "too large" in reasons["big.txt"]
     assert "outside" in reasons["link.txt"]
 

@@ -32,8 +32,11 @@ def test_an_english_question_finds_the_dutch_letters(corpus):
     assert "strategie" in passages[0].chunk.text.lower()
 
 
-def test_flagship_question_names_all_three_correspondents_with_citations(corpus):
-    answer = Assistant(corpus).ask("Should we have a separate CX strategy?")
+@pytest.mark.parametrize(
+    "question", ["Should we have a separate CX strategy?", "Moeten we een aparte CX-strategie hebben?"]
+)
+def test_flagship_question_names_all_three_correspondents_with_citations(corpus, question):
+    answer = Assistant(corpus).ask(question)
     assert not answer.abstained
     cited = {c.author for c in answer.citations}
     assert {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"} <= cited
@@ -41,6 +44,23 @@ def test_flagship_question_names_all_three_correspondents_with_citations(corpus)
         assert name in answer.answer
     text = (corpus.seeds_dir / "002_edc6ee3ee4973123.txt").read_text(encoding="utf-8")
     assert all(text[c.start : c.end] == c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "author"), [("What does Anders Jansen think?", "Anders Jansen"), ("What does Wim say?", "Wim Rampen")]
+)
+def test_a_bare_name_with_no_conversation_is_answered_from_that_writers_text(corpus, question, author):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained and answer.citations
+    assert {c.author for c in answer.citations} == {author}
+
+
+def test_why_is_that_gives_reasons_not_the_previous_quotes(corpus):
+    assistant = Assistant(corpus)
+    first = assistant.ask("Why does CX need financial room?")
+    why = assistant.ask("Why is that?", history=["Why does CX need financial room?"])
+    assert not why.abstained and why.citations
+    assert {(c.doc, c.start) for c in why.citations}.isdisjoint({(c.doc, c.start) for c in first.citations})
 
 
 def test_a_dutch_question_is_answered_in_dutch(corpus):
@@ -191,3 +211,45 @@ def test_every_example_question_of_the_app_is_answered_with_every_quote_on_topic
         assert not answer.abstained and answer.citations, q.question
         off = [c for c in answer.citations if not any(s.quoted_by(c.doc, c.author) for s in q.sources)]
         assert not off, f"{q.question}: off-topic quotes {[c.quote[:60] for c in off]}"
+
+
+# ---------------------------------------------------------------- PDF, DOCX and HTML with the real model
+
+
+def test_pdf_docx_and_html_articles_are_answered_with_verbatim_quotes_and_pages(tmp_path):
+    from tests.filemakers import ARTICLE_HTML, pdf_bytes
+    from tests.test_formats import docx_manual, pdf_report
+
+    settings = Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+    shutil.copytree(ROOT / "seeds", settings.seeds_dir)
+    letters = settings.seeds_dir / "002_edc6ee3ee4973123.txt"
+    text = letters.read_text(encoding="utf-8")
+    cuts = [0, text.index("Helmond, september 2025"), text.index("Santpoort-Zuid, september 2025"), len(text)]
+    (settings.seeds_dir / "briefwisseling.pdf").write_bytes(pdf_bytes([text[a:b] for a, b in zip(cuts, cuts[1:])]))
+    letters.unlink()  # the correspondence now exists only as a PDF
+    (settings.seeds_dir / "jaarverslag.pdf").write_bytes(pdf_report())
+    (settings.seeds_dir / "klachten.docx").write_bytes(docx_manual())
+    (settings.seeds_dir / "wachttijden.html").write_text(ARTICLE_HTML, encoding="utf-8")
+    report = update_index(settings)
+    assert not report.skipped and len(report.added) == 8
+    assistant = Assistant(settings)
+
+    def answered(question: str, doc: str, phrase: str):
+        answer = assistant.ask(question)
+        cited = [c for c in answer.citations if c.doc == doc]
+        assert not answer.abstained and any(phrase in c.quote for c in cited), (question, answer.answer)
+        for c in answer.citations:
+            assert assistant.document(c.doc).text[c.start : c.end] == c.quote
+        return answer, cited
+
+    answer, cited = answered(FLAGSHIP, "briefwisseling.pdf", "strategie")
+    assert {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"} <= {c.author for c in cited}
+    assert {c.page for c in cited} <= {1, 2, 3, 4, 5, 6} and all(c.page for c in cited)
+    _, cited = answered(
+        "How long was the average waiting time in the second half of the year?", "jaarverslag.pdf", "drie minuten"
+    )
+    assert all(c.page == 2 for c in cited if "drie minuten" in c.quote)
+    answered(
+        "Within how many working days should you call back a customer who complains?", "klachten.docx", "werkdagen"
+    )
+    answered("How much did the Maasziekenhuis cut its phone waiting time?", "wachttijden.html", "Maasziekenhuis")

@@ -71,15 +71,18 @@ def test_the_documents_table_keeps_each_files_hash_metadata_and_indexed_text(pg_
         assert full[c.start : c.end] == c.text  # offsets point into the stored text
 
 
-@pytest.mark.parametrize(("version", "message"), [(99, "Upgrade rag"), (0, "rag index --full")])
+@pytest.mark.parametrize(("version", "message"), [(99, "Upgrade rag"), (1, "Run `rag index` to rebuild it")])
 def test_a_database_in_another_schema_version_is_refused_with_what_to_do(pg_settings, version, message):
     update_index(pg_settings)
     _sql(pg_settings.database_url, "UPDATE manifest SET schema_version = %s", (version,))
+    if version == 1:  # schema 1 had no text_sha256, sections or pages: the version is checked before them
+        _sql(pg_settings.database_url, "ALTER TABLE documents DROP COLUMN text_sha256, DROP COLUMN pages")
     with pytest.raises(IndexMismatchError, match=message):
         Assistant(pg_settings).index()
-    if version == 0:  # an older database is rebuilt by `rag index --full`
-        assert update_index(pg_settings, full=True).full
-        assert Assistant(pg_settings).index().manifest.schema_version == 1
+    if version == 1:  # an older database is rebuilt by a plain `rag index`, as an older index folder is
+        report = update_index(pg_settings)
+        assert report.full and "another version" in report.reason
+        assert Assistant(pg_settings).index().manifest.schema_version == PostgresStore.schema_version == 2
 
 
 def test_a_second_rag_index_waits_for_the_first_and_says_so(pg_settings, caplog):

@@ -183,7 +183,7 @@ def test_bad_files_are_skipped_with_their_reason_and_good_files_stay_indexed(tmp
         "leeg.md": "empty file",
         "kopie.txt": "duplicate of a_zorg.txt",
         "groot.txt": "too large (32,500 bytes > 20,000)",
-        "foto.png": "not a .txt or .md file",
+        "foto.png": "not a supported file",
         "link.txt": "symlink pointing outside the seeds dir",
     }
     lines = done.stderr.splitlines()
@@ -511,7 +511,7 @@ def fsync_write(path, data):
     real_write(path, data)
     reached("wrote " + ("pointer" if path.name.startswith(".CURRENT-") else path.name))
 
-indexer.load_documents = then(indexer.load_documents, "scanned")
+indexer.read_corpus = then(indexer.read_corpus, "scanned")
 indexer.embed_chunks = embed_chunks
 store._fsync_write = fsync_write
 os.rename = then(os.rename, "renamed")

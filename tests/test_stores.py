@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from rag.embedders import HashEmbedder
-from rag.errors import IndexMissingError
+from rag.errors import IndexMissingError, InputError
 from rag.indexer import update_index
 from rag.search import search
 from rag.service import Assistant
 from rag.stores import open_store
 from rag.stores.base import SearchRequest
+from tests.filemakers import pdf_bytes
 
 
 def test_an_empty_store_has_no_version_and_says_what_to_run(store_settings):
@@ -32,6 +33,26 @@ def test_indexing_records_every_file_and_passage_in_the_manifest(store_settings)
     chunks = list(index.iter_chunks())
     assert len(chunks) == m.count and {c.doc for c in chunks} == set(m.files)
     assert index.chunk(chunks[0].id) == chunks[0] and index.chunk("no-such-id") is None
+
+
+def test_every_indexed_document_keeps_its_text_sections_and_pages_across_updates(store_settings):
+    seeds = store_settings.seeds_dir
+    (seeds / "verslag.pdf").write_bytes(pdf_bytes(["Pagina een over wachttijden.", "Pagina twee over terugbellen."]))
+    update_index(store_settings)
+    letters = open_store(store_settings).load().document("c_brieven.txt")
+    (seeds / "d_nieuw.txt").write_text("Nieuw\n\nEen nieuw artikel over klantreizen.\n", "utf-8")
+    update_index(store_settings)  # the other documents are kept, not read again
+    index = open_store(store_settings).load()
+    assert index.document("c_brieven.txt") == letters and len(letters.sections) > 1
+    assert index.document("d_nieuw.txt").text.startswith("Nieuw")
+    pdf = index.document("verslag.pdf")
+    assert pdf.format == "pdf" and [p.page for p in pdf.pages] == [1, 2]
+    assert "terugbellen" in pdf.text[pdf.pages[1].start : pdf.pages[1].end]
+    pdf_chunks = [c for c in index.iter_chunks() if c.doc == "verslag.pdf"]
+    assert pdf_chunks and all(c.pages for c in pdf_chunks) and pdf_chunks[-1].pages[-1] == 2
+    assert index.manifest.files["verslag.pdf"].text_sha256  # the duplicate check by extracted text needs it
+    with pytest.raises(InputError, match="'nope.txt' is not in the index.*a_zorg.txt"):
+        index.document("nope.txt")
 
 
 def test_an_update_embeds_only_added_and_changed_files_and_drops_removed_ones(store_settings, monkeypatch):

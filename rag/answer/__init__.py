@@ -47,19 +47,26 @@ def _choose(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: i
     policy = Policy(floor=bound, max_quotes=settings.max_sentences)
     if ask.intent == "person":
         chosen = main_position(passages, per_passage, policy)
+    elif ask.intent == "reasons":
+        # "Why is that?" asks about what the previous answer quoted: its sources, not the same sentences again.
+        before = _given_before(index, embedder, settings, k, history)
+        exclude = frozenset((c.sentence.chunk.doc, c.sentence.start) for c in before)
+        units = {c.unit for c in before}
+        same_sources = [c for c in scored if c.unit in units]
+        chosen = select(same_sources, ask, policy, exclude) if same_sources else select(scored, ask, policy, exclude)
     else:
-        exclude = _given_before(index, embedder, settings, k, history) if ask.intent == "reasons" else frozenset()
-        chosen = select(scored, ask, policy, exclude)
+        chosen = select(scored, ask, policy)
     return passages, scored, chosen
 
 
-def _given_before(index: Index, embedder: Embedder, settings: Settings, k: int | None, history: list[str]) -> frozenset:
-    """(doc, start) of the quotes the previous question was answered with, so "why is that?" gives new ones."""
+def _given_before(
+    index: Index, embedder: Embedder, settings: Settings, k: int | None, history: list[str]
+) -> list[Scored]:
+    """The quotes the previous question was answered with."""
     if not history:
-        return frozenset()
+        return []
     earlier = read(history[-1], history[:-1], index, embedder, settings.corpus_lang, settings.translate_queries)
-    _, _, chosen = _choose(index, embedder, earlier, settings, k, history[:-1])
-    return frozenset((c.sentence.chunk.doc, c.sentence.start) for c in chosen)
+    return _choose(index, embedder, earlier, settings, k, history[:-1])[2]
 
 
 def answer_question(

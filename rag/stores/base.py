@@ -5,8 +5,9 @@ Two backends implement it side by side: `faiss.py` (files in the index folder, t
 answerer, app and eval only see these types:
 
 - `Store`: `manifest()`, `lock()`, `write(Update)` (add and delete in one atomic step), `version()`, `load()`;
-- `Index`: one loaded version to read from: `manifest`, `search(SearchRequest)`, `chunk(id)`, `authors()`,
-  `passages_of(docs)` (chunks with their vectors, to reuse them) and `cache` (derived data kept per version).
+- `Index`: one loaded version to read from: `manifest`, `search(SearchRequest)`, `chunk(id)`, `document(doc)`,
+  `authors()`, `passages_of(docs)` (chunks with their vectors, to reuse them) and `cache` (derived data kept per
+  version).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..errors import InputError
 from ..types import Chunk, Document, Passage
 
 FIX = "Run `rag index --full` to rebuild it."
@@ -28,11 +30,12 @@ FIX = "Run `rag index --full` to rebuild it."
 class FileEntry:
     """What the manifest remembers of one indexed file."""
 
-    sha256: str
+    sha256: str  # of the file's bytes: it is read again only when they change
     chunks: int
     title: str = ""
     author: str | None = None
     date: str | None = None
+    text_sha256: str = ""  # of its extracted text: another file with the same text is a duplicate
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Manifest:
     count: int
     files: dict[str, FileEntry]
     chunks_sha256: str = ""
+    documents_sha256: str = ""
     created: float = field(default_factory=time.time)
 
     def to_json(self) -> dict:
@@ -65,8 +69,8 @@ class Manifest:
 class Update:
     """One atomic change: drop the passages of `delete`, add `chunks` with their `vectors`, record `manifest`.
 
-    `full` replaces everything (a rebuild). `documents` are the added or changed files, whose text a backend
-    may keep. Readers see the index before the update or after it, never in between.
+    `full` replaces everything (a rebuild). `documents` are the added or changed files with their extracted
+    text, metadata, sections and pages; a backend keeps them beside the chunks (`Index.document`). Readers see the index before the update or after it, never in between.
     """
 
     manifest: Manifest
@@ -109,6 +113,11 @@ class Index(ABC):
     @abstractmethod
     def chunk(self, chunk_id: str) -> Chunk | None:
         """One chunk by id, or None."""
+
+    @abstractmethod
+    def document(self, doc: str) -> Document:
+        """One indexed document with the text its offsets point into; InputError naming a few indexed ones when
+        `doc` is not indexed."""
 
     @abstractmethod
     def authors(self) -> list[str]:
@@ -163,3 +172,9 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional: only backends with connections override it
         """Release connections (nothing to do for files)."""
+
+
+def not_indexed(doc: str, names: list[str]) -> InputError:
+    """The error for a document name that is not in the index, naming a few that are (`names` sorted)."""
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return InputError(f"'{doc}' is not in the index. Give its name as `rag search` shows it, e.g. {shown}.")

@@ -3,12 +3,13 @@
 Layout::
 
     index/CURRENT              name of the active version folder (replaced atomically)
-    index/v-<time>-<pid>/      manifest.json, chunks.jsonl, vectors.faiss
+    index/v-<time>-<pid>/      manifest.json, chunks.jsonl, documents.jsonl, vectors.faiss
     index/.lock                held while writing
 
 A version folder is complete before CURRENT points at it, so `kill -9` at any moment leaves either the
 old or the new version loadable. The previous version is kept so readers that resolved CURRENT just
-before a swap can still open it.
+before a swap can still open it. `documents.jsonl` holds every document's extracted text, metadata, sections
+and pages: chunk and citation offsets point into that text, whatever the file's format.
 """
 
 from __future__ import annotations
@@ -28,15 +29,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import IndexDamagedError, IndexMissingError
-from ..types import Chunk, Passage
-from .base import FIX, Index, Manifest, SearchRequest, Store, Update
+from ..errors import IndexDamagedError, IndexMismatchError, IndexMissingError
+from ..types import Chunk, Document, Page, Passage, Section
+from .base import FIX, Index, Manifest, SearchRequest, Store, Update, not_indexed
 
 if TYPE_CHECKING:  # faiss is imported where vectors are read or written: `rag status` reads only the manifest
     import faiss
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents.jsonl (the extracted text of every document), chunk pages
 
 
 @dataclass
@@ -48,6 +49,18 @@ class FaissIndex(Index):
     faiss_index: faiss.Index
     path: Path | None = None
     cache: dict = field(default_factory=dict)  # derived structures (BM25, sentence vectors), built lazily
+    _documents: dict[str, Document] | None = field(default=None, repr=False)
+
+    def documents(self) -> dict[str, Document]:
+        """Every indexed document by name, with its extracted text; read from disk on first use."""
+        if self._documents is None:
+            if self.path is None:
+                raise IndexDamagedError(f"This index has no documents table. {FIX}")
+            self._documents = load_documents_table(self.path, self.manifest)
+        return self._documents
+
+    def document(self, doc: str) -> Document:
+        return _lookup(self.documents(), doc)
 
     @property
     def version(self) -> str:
@@ -91,6 +104,12 @@ class FaissIndex(Index):
         bm25_index(self)
 
 
+def _lookup(documents: dict[str, Document], doc: str) -> Document:
+    if doc not in documents:
+        raise not_indexed(doc, sorted(documents))
+    return documents[doc]
+
+
 def build_faiss(vectors: np.ndarray, dim: int, hnsw_threshold: int) -> tuple[faiss.Index, str]:
     """Exact inner product below `hnsw_threshold` vectors; HNSW (inner product) at or above it."""
     import faiss
@@ -128,7 +147,52 @@ def write_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def save_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_index: faiss.Index) -> Path:
+def document_to_json(doc: Document) -> dict:
+    """A document as one line of documents.jsonl."""
+    return asdict(doc)
+
+
+def document_from_json(data: dict) -> Document:
+    """The inverse of document_to_json."""
+    sections = tuple(Section(**s) for s in data.pop("sections"))
+    pages = tuple(Page(**p) for p in data.pop("pages"))
+    return Document(**data, sections=sections, pages=pages)
+
+
+def load_documents_table(path: Path, manifest: Manifest) -> dict[str, Document]:
+    """documents.jsonl of one version folder, checked against the manifest."""
+    try:
+        table = (path / "documents.jsonl").read_bytes()
+        if hashlib.sha256(table).hexdigest() != manifest.documents_sha256:
+            raise ValueError("documents table does not match its checksum")
+        docs = [document_from_json(json.loads(line)) for line in table.decode("utf-8").splitlines() if line]
+    except FileNotFoundError:
+        raise IndexDamagedError(f"The index at {path.parent} is incomplete (missing documents.jsonl). {FIX}") from None
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
+        raise IndexDamagedError(
+            f"The index at {path.parent} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
+        ) from None
+    return {d.doc: d for d in docs}
+
+
+def read_indexed_document(index_dir: Path, doc: str) -> Document:
+    """One document of the current version, without loading the vectors."""
+    name = current_version(index_dir)
+    if name is None:
+        raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")
+    path = index_dir / name
+    try:
+        manifest = _read_manifest(index_dir, path)
+    except IndexMismatchError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise IndexDamagedError(f"The index at {index_dir} is damaged ({type(exc).__name__}). {FIX}") from None
+    return _lookup(load_documents_table(path, manifest), doc)
+
+
+def save_index(
+    index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_index: faiss.Index, documents: list[Document]
+) -> Path:
     """Write a new version folder, fsync it, then atomically point CURRENT at it. Call under write_lock."""
     import faiss
 
@@ -140,9 +204,18 @@ def save_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], faiss_i
     tmp.mkdir()
     table = "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8")
     _fsync_write(tmp / "chunks.jsonl", table)
+    docs_table = "".join(
+        json.dumps(document_to_json(d), ensure_ascii=False) + "\n" for d in sorted(documents, key=lambda d: d.doc)
+    ).encode("utf-8")
+    _fsync_write(tmp / "documents.jsonl", docs_table)
     _fsync_write(tmp / "vectors.faiss", faiss.serialize_index(faiss_index).tobytes())
     manifest = Manifest(
-        **{**manifest.__dict__, "count": len(chunks), "chunks_sha256": hashlib.sha256(table).hexdigest()}
+        **{
+            **manifest.__dict__,
+            "count": len(chunks),
+            "chunks_sha256": hashlib.sha256(table).hexdigest(),
+            "documents_sha256": hashlib.sha256(docs_table).hexdigest(),
+        }
     )
     _fsync_write(tmp / "manifest.json", json.dumps(manifest.to_json(), indent=1, ensure_ascii=False).encode("utf-8"))
     final = index_dir / name
@@ -216,12 +289,14 @@ def load_index(index_dir: Path) -> FaissIndex:
         raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")
     path = index_dir / name
     try:
-        manifest = Manifest.from_json(json.loads((path / "manifest.json").read_text(encoding="utf-8")))
+        manifest = _read_manifest(index_dir, path)
         table = (path / "chunks.jsonl").read_bytes()
         if hashlib.sha256(table).hexdigest() != manifest.chunks_sha256:
             raise ValueError("chunk table does not match its checksum")
-        chunks = [Chunk(**json.loads(line)) for line in table.decode("utf-8").splitlines() if line]
+        chunks = [_chunk_from_json(json.loads(line)) for line in table.decode("utf-8").splitlines() if line]
         faiss_index = faiss.deserialize_index(np.fromfile(path / "vectors.faiss", dtype=np.uint8))
+    except IndexMismatchError:
+        raise
     except FileNotFoundError as exc:
         raise IndexDamagedError(
             f"The index at {index_dir} is incomplete (missing {Path(exc.filename).name}). {FIX}"
@@ -230,16 +305,26 @@ def load_index(index_dir: Path) -> FaissIndex:
         raise IndexDamagedError(
             f"The index at {index_dir} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
         ) from None
-    if manifest.schema_version != SCHEMA_VERSION:
-        raise IndexDamagedError(
-            f"The index at {index_dir} has schema version {manifest.schema_version}, this program reads "
-            f"{SCHEMA_VERSION}. {FIX}"
-        )
     if not (len(chunks) == faiss_index.ntotal == manifest.count) or faiss_index.d != manifest.dim:
         raise IndexDamagedError(
             f"The index at {index_dir} is inconsistent (chunks, vectors and manifest disagree). {FIX}"
         )
     return FaissIndex(manifest, chunks, faiss_index, path)
+
+
+def _chunk_from_json(data: dict) -> Chunk:
+    return Chunk(**{**data, "pages": tuple(data["pages"])})
+
+
+def _read_manifest(index_dir: Path, path: Path) -> Manifest:
+    """The manifest of a version folder; IndexMismatchError when another schema version wrote it."""
+    data = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    if data.get("schema_version") != SCHEMA_VERSION:  # checked first: an older layout may not parse as a Manifest
+        raise IndexMismatchError(
+            f"The index at {index_dir} was written by another version of this program (schema "
+            f"{data.get('schema_version')}; this one reads {SCHEMA_VERSION}). Run `rag index` to rebuild it."
+        )
+    return Manifest.from_json(data)
 
 
 class FaissStore(Store):
@@ -278,20 +363,24 @@ class FaissStore(Store):
     def write(self, update: Update) -> None:
         """Keep the old version's passages of untouched files, add the new ones, save a new version folder."""
         chunks, vectors = list(update.chunks), np.asarray(update.vectors, dtype=np.float32)
+        documents = {d.doc: d for d in update.documents}
         if not update.full and current_version(self.index_dir) is not None:
             old = self._last
             if old is None or old.version != current_version(self.index_dir):
                 old = load_index(self.index_dir)
             gone = set(update.delete)
-            kept, kept_vectors = old.passages_of(n for n in old.manifest.files if n not in gone)
+            kept_docs = [n for n in old.manifest.files if n not in gone]
+            kept, kept_vectors = old.passages_of(kept_docs)
             chunks = kept + chunks
             vectors = np.vstack([kept_vectors, vectors]) if len(kept) else vectors
+            old_documents = old.documents()
+            documents = {**{n: old_documents[n] for n in kept_docs if n in old_documents}, **documents}
         order = sorted(range(len(chunks)), key=lambda i: (chunks[i].doc, chunks[i].start, chunks[i].end))
         chunks = [chunks[i] for i in order]
         vectors = vectors[order] if len(order) else np.zeros((0, update.manifest.dim), dtype=np.float32)
         faiss_index, kind = build_faiss(vectors, update.manifest.dim, self.hnsw_threshold)
         manifest = Manifest(**{**update.manifest.__dict__, "index_type": kind, "count": len(chunks)})
-        save_index(self.index_dir, manifest, chunks, faiss_index)
+        save_index(self.index_dir, manifest, chunks, faiss_index, list(documents.values()))
         self._last = None
 
     def status(self) -> dict:

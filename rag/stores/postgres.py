@@ -8,23 +8,25 @@ the chunk table whole: search, one chunk, the author list and the manifest are e
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from ..errors import DependencyError, IndexDamagedError, IndexMismatchError, IndexMissingError
-from ..types import Chunk, Passage
-from .base import FIX, FileEntry, Index, Manifest, SearchRequest, Store, Update
+from ..types import Chunk, Document, Page, Passage, Section
+from .base import FIX, FileEntry, Index, Manifest, SearchRequest, Store, Update, not_indexed
 from .postgres_sql import (
     BM25_B,
     BM25_CANDIDATE_DF,
     BM25_K1,
     CHUNK_COLUMNS,
+    CHUNK_FIELDS,
     SCHEMA,
     SEARCH_INDEXES,
     keyword_text,
@@ -33,7 +35,7 @@ from .postgres_sql import (
 from .replicas import Router, redact
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents keep text_sha256, format, sections and pages; chunks keep their pages
 LOCK_KEY = 0x7261_6731  # "rag1": the advisory lock every `rag index` on this database takes
 REBUILD_INDEXES_FROM = 5_000  # passages in one write above which the HNSW/GIN indexes are rebuilt, not updated
 HNSW_EF_SEARCH = 100  # candidates the HNSW scan keeps; 40 (the default) loses recall at 100k passages
@@ -53,8 +55,12 @@ def _vector_text(v: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in np.asarray(v, dtype=np.float32)) + "]"
 
 
+N = len(CHUNK_FIELDS)  # the columns after a chunk's in a row: scores, or the embedding
+
+
 def _chunk(row) -> Chunk:
-    return Chunk(*row[:10])
+    fields = dict(zip(CHUNK_FIELDS, row[:N]))
+    return Chunk(**{**fields, "pages": tuple(fields["pages"] or ())})
 
 
 @dataclass
@@ -89,13 +95,30 @@ class PostgresIndex(Index):
         }
         rows = self.store.read(search_sql(dense, lexical, bool(request.authors)), params)
         return [
-            Passage(rank, _chunk(r), float(r[10]), None if r[11] is None else float(r[11]), r[12])
+            Passage(rank, _chunk(r), float(r[N]), None if r[N + 1] is None else float(r[N + 1]), r[N + 2])
             for rank, r in enumerate(rows, start=1)
         ]
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         rows = self.store.read(f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE id = %s", (chunk_id,))
         return _chunk(rows[0]) if rows else None
+
+    def document(self, doc: str) -> Document:
+        rows = self.store.read(
+            "SELECT doc, text, sha256, title, author, date, source, url, format, sections, pages "
+            "FROM documents WHERE doc = %s",
+            (doc,),
+        )
+        if not rows:
+            names = self.store.read("SELECT doc FROM documents ORDER BY doc LIMIT 6")
+            raise not_indexed(doc, [r[0] for r in names])
+        *head, fmt, sections, pages = rows[0]
+        return Document(
+            *head,
+            sections=tuple(Section(**x) for x in sections),
+            format=fmt,
+            pages=tuple(Page(**x) for x in pages),
+        )
 
     def authors(self) -> list[str]:
         if "authors" not in self.cache:
@@ -110,7 +133,7 @@ class PostgresIndex(Index):
             f"SELECT {CHUNK_COLUMNS}, embedding::text FROM chunks WHERE doc = ANY(%s) ORDER BY doc, start_off, end_off",
             (list(docs),),
         )
-        vectors = [np.array(r[10][1:-1].split(","), dtype=np.float32) for r in rows]
+        vectors = [np.array(r[N][1:-1].split(","), dtype=np.float32) for r in rows]
         return [_chunk(r) for r in rows], (
             np.vstack(vectors) if vectors else np.zeros((0, self.manifest.dim), np.float32)
         )
@@ -145,8 +168,8 @@ class PostgresStore(Store):
             return None
         return f"{rows[0][0]}.{rows[0][1]}" if rows else None
 
-    def _manifest(self, rows_meta, rows_files) -> Manifest:
-        version, embedder, dim, chunker, passages, _generation, updated = rows_meta
+    @staticmethod
+    def _check_version(version: int) -> None:
         if version != SCHEMA_VERSION:
             newer = version > SCHEMA_VERSION
             raise IndexMismatchError(
@@ -154,10 +177,13 @@ class PostgresStore(Store):
                 + (
                     "Upgrade rag (`git pull && make install`) to read it."
                     if newer
-                    else "Run `rag index --full` to rebuild it in the current schema."
+                    else "Run `rag index` to rebuild it in the current schema."
                 )
             )
-        files = {d: FileEntry(sha, n, title, author, date) for d, sha, n, title, author, date in rows_files}
+
+    def _manifest(self, rows_meta, rows_files) -> Manifest:
+        version, embedder, dim, chunker, passages, _generation, updated = rows_meta
+        files = {d: FileEntry(*rest) for d, *rest in rows_files}
         return Manifest(version, embedder, dim, chunker, "hnsw", passages, files, "", updated)
 
     def _read_manifest(self, read) -> Manifest | None:
@@ -169,7 +195,8 @@ class PostgresStore(Store):
             return None
         if not meta:
             return None
-        files = read("SELECT doc, sha256, chunks, title, author, date FROM documents ORDER BY doc", None)
+        self._check_version(meta[0][0])  # first: another schema's documents table may lack these columns
+        files = read("SELECT doc, sha256, chunks, title, author, date, text_sha256 FROM documents ORDER BY doc", None)
         return self._manifest(meta[0], files)
 
     def load(self) -> PostgresIndex:
@@ -267,29 +294,38 @@ class PostgresStore(Store):
         present = {r[0] for r in conn.execute("SELECT doc FROM documents").fetchall()}
         texts = {d.doc: d for d in update.documents}
         with conn.cursor().copy(
-            "COPY documents (doc, sha256, chunks, title, author, date, source, url, text) FROM STDIN"
+            "COPY documents (doc, sha256, text_sha256, chunks, title, author, date, source, url, format, text, "
+            "sections, pages) FROM STDIN"
         ) as copy:
             for name, e in update.manifest.files.items():
                 if name in present:
                     continue
                 d = texts.get(name)
+                if d is None:
+                    raise IndexDamagedError(f"No text for {name} in this update (its passages were kept). {FIX}")
                 copy.write_row(
                     (
                         name,
                         e.sha256,
+                        e.text_sha256,
                         e.chunks,
                         e.title,
                         e.author,
                         e.date,
-                        d and d.source,
-                        d and d.url,
-                        d.text if d else "",
+                        d.source,
+                        d.url,
+                        d.format,
+                        d.text,
+                        json.dumps([asdict(x) for x in d.sections]),
+                        json.dumps([asdict(x) for x in d.pages]),
                     )
                 )
         with conn.cursor().copy(f"COPY chunks ({CHUNK_COLUMNS}, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
-            copy.set_types(["text", "text", "int4", "int4", "int4", "text", "text", "text", "text", "text", "vector"])
+            copy.set_types(
+                ["text", "text", "int4", "int4", "int4", "text", "text", "text", "text", "text", "int4[]", "vector"]
+            )
             for c, v in zip(update.chunks, np.asarray(update.vectors, dtype=np.float32)):
-                copy.write_row((c.id, c.doc, c.section, c.start, c.end, c.text, c.title, c.author, c.date, c.place, v))
+                copy.write_row((*(getattr(c, f) for f in CHUNK_FIELDS[:-1]), list(c.pages), v))
 
     def close(self) -> None:
         self.router.close()

@@ -1,4 +1,4 @@
-"""The PostgreSQL backend's SQL: the schema (version 1) and the hybrid search statement."""
+"""The PostgreSQL backend's SQL: the schema (version 2) and the hybrid search statement."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from ..search import STOPWORDS, TOKEN_RE
 
 BM25_K1, BM25_B = 1.5, 0.75  # bm25s's defaults, as in the files backend
 BM25_CANDIDATE_DF = 2_000  # terms in more passages than this score candidates but do not add any (see search_sql)
-CHUNK_COLUMNS = "id, doc, section, start_off, end_off, text, title, author, date, place"
+CHUNK_COLUMNS = "id, doc, section, start_off, end_off, text, title, author, date, place, pages"
+CHUNK_FIELDS = ("id", "doc", "section", "start", "end", "text", "title", "author", "date", "place", "pages")
 
 SCHEMA = """
 CREATE EXTENSION IF NOT EXISTS vector;
@@ -23,14 +24,18 @@ CREATE TABLE manifest (
 );
 CREATE TABLE documents (
     doc text PRIMARY KEY,         -- file name relative to the seeds dir
-    sha256 text NOT NULL,         -- content hash: unchanged files are not embedded again
+    sha256 text NOT NULL,         -- hash of the file's bytes: unchanged files are not read or embedded again
+    text_sha256 text NOT NULL,    -- hash of the extracted text: the same text under another name is a duplicate
     chunks int NOT NULL,
     title text NOT NULL,
     author text,
     date text,
     source text,
     url text,
-    text text NOT NULL            -- the indexed text that chunk offsets point into
+    format text NOT NULL,         -- txt | md | html | pdf | docx
+    text text NOT NULL,           -- the indexed (extracted) text that chunk offsets point into
+    sections jsonb NOT NULL,      -- the document's sections (body, or intro and letters) as a JSON list
+    pages jsonb NOT NULL          -- PDF pages (page, start, end) within `text` as a JSON list; [] otherwise
 );
 CREATE TABLE chunks (
     id text PRIMARY KEY,
@@ -43,6 +48,7 @@ CREATE TABLE chunks (
     author text,
     date text,
     place text,
+    pages int[] NOT NULL,         -- the PDF pages the passage spans; empty for other formats
     embedding vector({dim}) NOT NULL,
     tsv tsvector GENERATED ALWAYS AS (to_tsvector('dutch', title || E'\\n' || text)) STORED
 );
