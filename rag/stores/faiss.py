@@ -159,19 +159,29 @@ def document_from_json(data: dict) -> Document:
     return Document(**data, sections=sections, pages=pages)
 
 
+@contextmanager
+def _reading(where: Path) -> Iterator[None]:
+    """Turn any failure to read or parse an index file into IndexDamagedError naming the command that fixes it."""
+    try:
+        yield
+    except IndexMismatchError:
+        raise
+    except FileNotFoundError as exc:
+        missing = Path(exc.filename).name if exc.filename else "a file"
+        raise IndexDamagedError(f"The index at {where} is incomplete (missing {missing}). {FIX}") from None
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
+        raise IndexDamagedError(
+            f"The index at {where} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
+        ) from None
+
+
 def load_documents_table(path: Path, manifest: Manifest) -> dict[str, Document]:
     """documents.jsonl of one version folder, checked against the manifest."""
-    try:
+    with _reading(path.parent):
         table = (path / "documents.jsonl").read_bytes()
         if hashlib.sha256(table).hexdigest() != manifest.documents_sha256:
             raise ValueError("documents table does not match its checksum")
         docs = [document_from_json(json.loads(line)) for line in table.decode("utf-8").splitlines() if line]
-    except FileNotFoundError:
-        raise IndexDamagedError(f"The index at {path.parent} is incomplete (missing documents.jsonl). {FIX}") from None
-    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
-        raise IndexDamagedError(
-            f"The index at {path.parent} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
-        ) from None
     return {d.doc: d for d in docs}
 
 
@@ -270,14 +280,8 @@ def read_manifest(index_dir: Path) -> Manifest:
     name = current_version(index_dir)
     if name is None:
         raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")
-    try:
+    with _reading(index_dir):
         return Manifest.from_json(json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise IndexDamagedError(f"The index at {index_dir} is incomplete (missing manifest.json). {FIX}") from None
-    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
-        raise IndexDamagedError(
-            f"The index at {index_dir} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
-        ) from None
 
 
 def load_index(index_dir: Path) -> FaissIndex:
@@ -288,23 +292,13 @@ def load_index(index_dir: Path) -> FaissIndex:
     if name is None:
         raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")
     path = index_dir / name
-    try:
+    with _reading(index_dir):
         manifest = _read_manifest(index_dir, path)
         table = (path / "chunks.jsonl").read_bytes()
         if hashlib.sha256(table).hexdigest() != manifest.chunks_sha256:
             raise ValueError("chunk table does not match its checksum")
         chunks = [_chunk_from_json(json.loads(line)) for line in table.decode("utf-8").splitlines() if line]
         faiss_index = faiss.deserialize_index(np.fromfile(path / "vectors.faiss", dtype=np.uint8))
-    except IndexMismatchError:
-        raise
-    except FileNotFoundError as exc:
-        raise IndexDamagedError(
-            f"The index at {index_dir} is incomplete (missing {Path(exc.filename).name}). {FIX}"
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
-        raise IndexDamagedError(
-            f"The index at {index_dir} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
-        ) from None
     if not (len(chunks) == faiss_index.ntotal == manifest.count) or faiss_index.d != manifest.dim:
         raise IndexDamagedError(
             f"The index at {index_dir} is inconsistent (chunks, vectors and manifest disagree). {FIX}"
