@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from measure import Latency, eval_questions, latency, peak_rss_mb, retrieval_quality, timed
@@ -76,17 +78,25 @@ def add_article(seeds_dir: Path, source_seeds: Path, r: int) -> Path:
     return path
 
 
-def bench_ours(
-    seeds_dir: Path, work_dir: Path, source_seeds: Path, scale: str, n_queries: int, add_repeats: int, quality: bool
+def _measure(
+    system: str,
+    settings,
+    seeds_dir: Path,
+    source_seeds: Path,
+    scale: str,
+    n_queries: int,
+    add_repeats: int,
+    quality: bool,
+    before_adds: Callable[[Any, list[str], SystemRun], None] | None = None,
+    after_add: Callable[[SystemRun], None] | None = None,
 ) -> SystemRun:
-    """Full build, warm search/ask latency, incremental adds, retrieval quality (bundled corpus only)."""
+    """What every system of ours is measured on: full build, warm search/ask latency, incremental adds (each
+    followed by a first ask), retrieval quality on the bundled corpus; hooks add a backend's own figures."""
     from rag.embedders import get_embedder
     from rag.indexer import update_index
     from rag.service import Assistant
-    from rag.settings import Settings
 
     load_avg = os.getloadavg()[0]
-    settings = Settings(seeds_dir=seeds_dir, index_dir=work_dir / "index")
     load_s, _ = timed(lambda: get_embedder(settings.embedder).encode_queries(["warm"]))
     cpu0 = time.process_time()
     report = update_index(settings, full=True)
@@ -97,22 +107,41 @@ def bench_ours(
     first_s, _ = timed(lambda: assistant.search(WARM_UP, k=10))
     assistant.ask(WARM_UP)
     run = SystemRun(
-        "ours", scale, len(report.added), report.total_chunks, assistant.index().manifest.index_type, load_s,
+        system, scale, len(report.added), report.total_chunks, assistant.index().manifest.index_type, load_s,
         report.seconds, first_search_s=first_s, build_cpu_s=build_cpu_s,
     )  # fmt: skip
+    if system == "postgres":
+        run.notes.append(
+            f"build took the vectors of the FAISS run ({report.total_chunks - report.chunks_embedded} reused, "
+            f"{report.chunks_embedded} embedded): it measures loading the rows and building the HNSW and GIN indexes"
+        )
     if quality:
         run.retrieval = retrieval_quality(lambda q: [p.chunk for p in assistant.search(q, k=10)], questions)
     run.search = latency(lambda q: assistant.search(q, k=10), queries, n_queries)
     run.ask = latency(assistant.ask, queries, n_queries)
+    if before_adds:
+        before_adds(settings, queries, run)
     for r in range(add_repeats):
         add_article(seeds_dir, source_seeds, r)
         seconds, rep = timed(assistant.reindex)
         if rep.full or rep.chunks_embedded == 0:
             run.notes.append(f"add {r}: not incremental ({rep.summary()})")
         run.add_s.append(seconds)
+        if after_add:
+            after_add(run)
         run.first_ask_after_add_s.append(timed(partial(assistant.ask, queries[r]))[0])
     run.peak_rss_mb, run.load_avg = peak_rss_mb(), [load_avg, os.getloadavg()[0]]
     return run
+
+
+def bench_ours(
+    seeds_dir: Path, work_dir: Path, source_seeds: Path, scale: str, n_queries: int, add_repeats: int, quality: bool
+) -> SystemRun:
+    """Full build, warm search/ask latency, incremental adds, retrieval quality (bundled corpus only)."""
+    from rag.settings import Settings
+
+    settings = Settings(seeds_dir=seeds_dir, index_dir=work_dir / "index")
+    return _measure("ours", settings, seeds_dir, source_seeds, scale, n_queries, add_repeats, quality)
 
 
 def bench_postgres(
@@ -128,51 +157,25 @@ def bench_postgres(
     faiss_index: Path | None = None,
 ) -> SystemRun:
     """The PostgreSQL backend: build from the FAISS run's vectors (no embedding), latency, adds, replica lag."""
-    from rag.embedders import get_embedder
-    from rag.indexer import update_index
     from rag.service import Assistant
     from rag.settings import Settings
 
-    load_avg = os.getloadavg()[0]
     settings = Settings(
         seeds_dir=seeds_dir, index_dir=faiss_index or work_dir / "index", backend="postgres", database_url=primary_url
     )
-    load_s, _ = timed(lambda: get_embedder(settings.embedder).encode_queries(["warm"]))
-    cpu0 = time.process_time()
-    report = update_index(settings, full=True)
-    build_cpu_s = time.process_time() - cpu0
-    assistant = Assistant(settings)
-    questions = eval_questions()
-    queries = [q.question for q in questions]
-    first_s, _ = timed(lambda: assistant.search(WARM_UP, k=10))
-    assistant.ask(WARM_UP)
-    run = SystemRun(
-        "postgres", scale, len(report.added), report.total_chunks, assistant.index().manifest.index_type, load_s,
-        report.seconds, first_search_s=first_s, build_cpu_s=build_cpu_s,
+
+    def on_replica(settings, queries: list[str], run: SystemRun) -> None:
+        replica = Assistant(settings.with_overrides(database_read_urls=replica_url))
+        replica.search(WARM_UP, k=10)
+        run.search_replica = latency(lambda q: replica.search(q, k=10), queries, n_queries)
+
+    def lag(run: SystemRun) -> None:
+        run.replica_lag_s.append(_replayed_after(primary_url, replica_url))
+
+    return _measure(
+        "postgres", settings, seeds_dir, source_seeds, scale, n_queries, add_repeats, quality,
+        before_adds=on_replica if replica_url else None, after_add=lag if replica_url else None,
     )  # fmt: skip
-    run.notes.append(
-        f"build took the vectors of the FAISS run ({report.total_chunks - report.chunks_embedded} reused, "
-        f"{report.chunks_embedded} embedded): it measures loading the rows and building the HNSW and GIN indexes"
-    )
-    if quality:
-        run.retrieval = retrieval_quality(lambda q: [p.chunk for p in assistant.search(q, k=10)], questions)
-    run.search = latency(lambda q: assistant.search(q, k=10), queries, n_queries)
-    run.ask = latency(assistant.ask, queries, n_queries)
-    if replica_url:
-        on_replica = Assistant(settings.with_overrides(database_read_urls=replica_url))
-        on_replica.search(WARM_UP, k=10)
-        run.search_replica = latency(lambda q: on_replica.search(q, k=10), queries, n_queries)
-    for r in range(add_repeats):
-        add_article(seeds_dir, source_seeds, r)
-        seconds, rep = timed(assistant.reindex)
-        if rep.full or rep.chunks_embedded == 0:
-            run.notes.append(f"add {r}: not incremental ({rep.summary()})")
-        run.add_s.append(seconds)
-        if replica_url:
-            run.replica_lag_s.append(_replayed_after(primary_url, replica_url))
-        run.first_ask_after_add_s.append(timed(partial(assistant.ask, queries[r]))[0])
-    run.peak_rss_mb, run.load_avg = peak_rss_mb(), [load_avg, os.getloadavg()[0]]
-    return run
 
 
 def _replayed_after(primary_url: str, replica_url: str, timeout: float = 60) -> float:
