@@ -330,7 +330,8 @@ def serve(settings: Settings) -> None:
             settings.host,
         )
     assistant = Assistant(settings)
-    if assistant.status()["last_indexed"] is None:
+    status = assistant.status()
+    if status["last_indexed"] is None and not status["error"]:  # an unreadable index: ensure_index says what to do
         print(f"No index yet: building it from {settings.seeds_dir} (first start only)…", file=sys.stderr)
     with embedding_bar() as progress:
         report = assistant.ensure_index(rebuild_stale=True, progress=progress)

@@ -219,6 +219,10 @@ def cmd_status(args, settings) -> int:
         print(json.dumps(status, indent=2))
     else:
         for key, value in status.items():
+            if key == "error" or (value is None and key != "last_indexed"):  # nothing to say, or said below
+                continue
+            if key == "last_indexed" and value is None:
+                value = "never"
             if key == "replicas":  # one line per replica: where, state, lag
                 value = (
                     "; ".join(
@@ -228,6 +232,10 @@ def cmd_status(args, settings) -> int:
                     or "none"
                 )
             print(f"{key:13} {value}")
+    if status.get("error"):  # what was readable is shown above; this says what to do
+        sys.stdout.flush()
+        print(f"error: {status['error']}", file=sys.stderr)
+        return 2
     return 0
 
 

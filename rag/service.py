@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from .chunking import chunker_id
 from .corpus import content_digest, file_hash
 from .embedders import Embedder, embedder_id, get_embedder
-from .errors import IndexMismatchError, IndexMissingError, InputError, RagError
+from .errors import IndexDamagedError, IndexMismatchError, IndexMissingError, InputError, RagError
 from .extract import ExtractError, extract
 from .indexer import Progress, rebuild_reason, update_index
 from .settings import Settings
@@ -201,19 +201,23 @@ class Assistant:
     def status(self) -> dict:
         """Backend, articles, passages, embedder, when the index was last written (from the manifest alone: fast),
         and for PostgreSQL the row counts and each replica's lag."""
+        error = None
         try:
             m = self.store.peek()
         except IndexMissingError:
             m = None
+        except (IndexMismatchError, IndexDamagedError) as exc:  # e.g. a database in another schema version
+            m, error = None, str(exc)
         if m is None:
             return {
                 "backend": self.settings.backend,
-                "articles": 0,
-                "passages": 0,
+                "articles": None if error else 0,  # unknown when the index cannot be read
+                "passages": None if error else 0,
                 "embedder": self.settings.embedder,
                 "last_indexed": None,
                 "index_type": None,
                 **self.store.status(),
+                "error": error,  # the index cannot be read by this program: what to do, in one line
             }
         return {
             "backend": self.settings.backend,

@@ -85,6 +85,52 @@ def test_a_database_in_another_schema_version_is_refused_with_what_to_do(pg_sett
         assert Assistant(pg_settings).index().manifest.schema_version == PostgresStore.schema_version == 2
 
 
+def _cli(settings, *command: str) -> list[str]:
+    return [*command, "--backend", "postgres", "--database-url", settings.database_url, "--embedder", "hash",
+            "--seeds-dir", str(settings.seeds_dir), "--index-dir", str(settings.index_dir)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("version", "what_to_do"), [(3, "Upgrade rag"), (1, "Run `rag index` to rebuild it")])
+def test_rag_status_on_another_schema_version_shows_the_backend_and_one_error_line(
+    pg_settings, version, what_to_do, capsys
+):
+    update_index(pg_settings)
+    _sql(pg_settings.database_url, "UPDATE manifest SET schema_version = %s", (version,))
+    if version == 1:
+        _sql(pg_settings.database_url, "ALTER TABLE documents DROP COLUMN text_sha256, DROP COLUMN pages")
+    assert main(_cli(pg_settings, "status")) == 2
+    out, err = capsys.readouterr()
+    assert "backend       postgres" in out and "chunks_rows" in out and "None" not in out
+    assert err.count("\n") == 1 and err.startswith("error: ") and what_to_do in err
+    assert "Traceback" not in out + err
+    assert main(_cli(pg_settings, "status", "--json")) == 2
+    status = json.loads(capsys.readouterr().out)
+    assert status["backend"] == "postgres" and status["documents_rows"] == 3 and what_to_do in status["error"]
+
+
+@pytest.mark.parametrize("command", [["search", "klantreis"], ["ask", "Wat is een klantreis?"], ["show", "a_zorg.txt"]])
+def test_every_command_on_a_newer_schema_prints_one_error_line_and_exits_2(pg_settings, command, capsys):
+    update_index(pg_settings)
+    _sql(pg_settings.database_url, "UPDATE manifest SET schema_version = 3")
+    _sql(pg_settings.database_url, "ALTER TABLE manifest RENAME COLUMN chunker TO chunking")  # a layout we cannot read
+    assert main(_cli(pg_settings, *command)) == 2
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Upgrade rag" in err and out == ""
+
+
+def test_a_manifest_table_that_rag_did_not_write_is_named_instead_of_a_traceback(pg_settings, capsys):
+    _sql(pg_settings.database_url, "CREATE TABLE manifest (id int)")
+    assert main(_cli(pg_settings, "search", "klantreis")) == 2
+    assert "did not write (no schema_version)" in capsys.readouterr().err
+
+
+def test_rag_status_shows_when_the_index_was_written_not_the_time_of_asking(pg_settings):
+    update_index(pg_settings)
+    written = Assistant(pg_settings).status()["last_indexed"]
+    time.sleep(1.1)
+    assert Assistant(pg_settings).status()["last_indexed"] == written
+
+
 def test_a_second_rag_index_waits_for_the_first_and_says_so(pg_settings, caplog):
     update_index(pg_settings)
     (pg_settings.seeds_dir / "d_nieuw.txt").write_text("Nieuw\n\nEen artikel over wachtrijen.\n", "utf-8")

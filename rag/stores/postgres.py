@@ -55,6 +55,13 @@ def _vector_text(v: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in np.asarray(v, dtype=np.float32)) + "]"
 
 
+def _foreign_manifest() -> IndexMismatchError:
+    return IndexMismatchError(
+        "The database has a `manifest` table that this program did not write (no schema_version). "
+        "Point RAG_DATABASE_URL at another database, or drop that table and run `rag index`."
+    )
+
+
 N = len(CHUNK_FIELDS)  # the columns after a chunk's in a row: scores, or the embedding
 
 
@@ -166,6 +173,8 @@ class PostgresStore(Store):
             rows = self.read("SELECT schema_version, generation FROM manifest")
         except _psycopg().errors.UndefinedTable:
             return None
+        except _psycopg().errors.UndefinedColumn:
+            raise _foreign_manifest() from None
         return f"{rows[0][0]}.{rows[0][1]}" if rows else None
 
     @staticmethod
@@ -184,18 +193,19 @@ class PostgresStore(Store):
     def _manifest(self, rows_meta, rows_files) -> Manifest:
         version, embedder, dim, chunker, passages, _generation, updated = rows_meta
         files = {d: FileEntry(*rest) for d, *rest in rows_files}
-        return Manifest(version, embedder, dim, chunker, "hnsw", passages, files, "", updated)
+        return Manifest(version, embedder, dim, chunker, "hnsw", passages, files, created=updated)
 
     def _read_manifest(self, read) -> Manifest | None:
-        try:
-            meta = read(
-                "SELECT schema_version, embedder, dim, chunker, passages, generation, updated FROM manifest", None
-            )
+        try:  # the version alone first: another schema's manifest or documents table may lack the other columns
+            version = read("SELECT schema_version FROM manifest", None)
         except _psycopg().errors.UndefinedTable:
             return None
-        if not meta:
+        except _psycopg().errors.UndefinedColumn:
+            raise _foreign_manifest() from None
+        if not version:
             return None
-        self._check_version(meta[0][0])  # first: another schema's documents table may lack these columns
+        self._check_version(version[0][0])
+        meta = read("SELECT schema_version, embedder, dim, chunker, passages, generation, updated FROM manifest", None)
         files = read("SELECT doc, sha256, chunks, title, author, date, text_sha256 FROM documents ORDER BY doc", None)
         return self._manifest(meta[0], files)
 
