@@ -29,13 +29,16 @@ from .postgres_sql import (
     CHUNK_FIELDS,
     SCHEMA,
     SEARCH_INDEXES,
-    keyword_text,
+    TERMS_ADD,
+    TERMS_REMOVE,
+    keyword_terms,
+    passage_terms,
     search_sql,
 )
 from .replicas import Router, redact
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 2  # 2: documents keep text_sha256, format, sections and pages; chunks keep their pages
+SCHEMA_VERSION = 3  # 2: documents keep text_sha256, format, sections, pages; 3: keyword terms as the files backend's
 LOCK_KEY = 0x7261_6731  # "rag1": the advisory lock every `rag index` on this database takes
 REBUILD_INDEXES_FROM = 5_000  # passages in one write above which the HNSW/GIN indexes are rebuilt, not updated
 HNSW_EF_SEARCH = 100  # candidates the HNSW scan keeps; 40 (the default) loses recall at 100k passages
@@ -77,12 +80,12 @@ class PostgresIndex(Index):
     store: PostgresStore
     manifest: Manifest
     version: str
-    avg_lexemes: float = 1.0
+    avgdl: float = 1.0  # BM25's average passage length in terms
     cache: dict = field(default_factory=dict)
 
     def search(self, request: SearchRequest) -> list[Passage]:
         dense = request.vector is not None
-        words = keyword_text(request.text) if request.use_bm25 else ""
+        words = " ".join(keyword_terms(request.text)) if request.use_bm25 else ""
         lexical = bool(words) and not (dense and request.bm25_weight == 0)  # as the files backend
         if not (dense or lexical):
             return []
@@ -94,7 +97,7 @@ class PostgresIndex(Index):
             "w": request.bm25_weight if dense else 1.0,
             "text": words,
             "n": max(self.manifest.count, 1),
-            "avgdl": max(self.avg_lexemes, 1.0),
+            "avgdl": max(self.avgdl, 1.0),
             "cap": BM25_CANDIDATE_DF,
             "k1": BM25_K1,
             "b": BM25_B,
@@ -212,13 +215,13 @@ class PostgresStore(Store):
     def load(self) -> PostgresIndex:
         def read_all(read):  # manifest and generation from one server in one transaction
             manifest = self._read_manifest(read)
-            return manifest, manifest and read("SELECT generation, avg_lexemes FROM manifest")[0]
+            return manifest, manifest and read("SELECT generation, terms_total::float / passages FROM manifest")[0]
 
         manifest, extra = self.router.on_one_server(read_all)
         if manifest is None:
             raise IndexMissingError("No index in the database. Run `rag index` to build it.")
-        generation, avg_lexemes = extra
-        return PostgresIndex(self, manifest, f"{manifest.schema_version}.{generation}", avg_lexemes)
+        generation, avgdl = extra
+        return PostgresIndex(self, manifest, f"{manifest.schema_version}.{generation}", avgdl or 1.0)
 
     def manifest(self) -> Manifest | None:
         """From the primary: the indexer decides what to embed against what was last written."""
@@ -257,7 +260,7 @@ class PostgresStore(Store):
                         f"The database holds schema version {current[0]}, newer than this program's "
                         f"{SCHEMA_VERSION}. Upgrade rag (`git pull && make install`); the index was left as it was."
                     )
-                conn.execute("DROP TABLE IF EXISTS chunks, documents, manifest")
+                conn.execute("DROP TABLE IF EXISTS chunks, documents, manifest, terms")
                 conn.execute(SCHEMA.format(dim=m.dim))
                 conn.execute(SEARCH_INDEXES)
             elif current[0] != SCHEMA_VERSION:
@@ -268,27 +271,20 @@ class PostgresStore(Store):
             bulk = update.full or len(update.chunks) >= REBUILD_INDEXES_FROM
             if bulk:  # building the HNSW and GIN indexes once is much faster than updating them row by row
                 conn.execute("DROP INDEX IF EXISTS chunks_embedding, chunks_tsv")
-            if update.full:
-                conn.execute("DELETE FROM documents")
-            else:
-                conn.execute(
-                    "DELETE FROM documents WHERE doc = ANY(%s) OR NOT doc = ANY(%s)",
-                    (list(update.delete), list(m.files)),
-                )
-            self._insert(conn, update)
+            passages, terms_total = self._remove(conn, update)
+            terms_total += self._insert(conn, update)
+            passages += len(update.chunks)
+            conn.execute(TERMS_ADD, (sorted({c.doc for c in update.chunks}),))
             if bulk:
                 conn.execute(SEARCH_INDEXES)
-            passages, avg_lexemes = conn.execute(
-                "SELECT count(*), coalesce(avg(length(tsv)), 1) FROM chunks"
-            ).fetchone()
             if passages != m.count:
                 raise IndexDamagedError(f"Wrote {passages} passages but the manifest counts {m.count}. {FIX}")
             conn.execute(
                 """INSERT INTO manifest VALUES (1, %s, %s, %s, %s, %s, %s, 1, %s) ON CONFLICT (id) DO UPDATE SET
                    schema_version = excluded.schema_version, embedder = excluded.embedder, dim = excluded.dim,
-                   chunker = excluded.chunker, passages = excluded.passages, avg_lexemes = excluded.avg_lexemes,
+                   chunker = excluded.chunker, passages = excluded.passages, terms_total = excluded.terms_total,
                    generation = manifest.generation + 1, updated = excluded.updated""",
-                (SCHEMA_VERSION, m.embedder, m.dim, m.chunker, passages, float(avg_lexemes), time.time()),
+                (SCHEMA_VERSION, m.embedder, m.dim, m.chunker, passages, terms_total, time.time()),
             )
         conn.execute("ANALYZE chunks")  # fresh statistics so the planner picks the HNSW and GIN indexes
 
@@ -300,7 +296,33 @@ class PostgresStore(Store):
         return (row[0], row[1]) if row else None
 
     @staticmethod
-    def _insert(conn, update: Update) -> None:
+    def _remove(conn, update: Update) -> tuple[int, int]:
+        """Delete the files the update removes or replaces (their passages and document frequencies go with them);
+        the passages and terms left."""
+        if update.full:
+            conn.execute("DELETE FROM terms")
+            conn.execute("DELETE FROM documents")
+            return 0, 0
+        gone = [
+            r[0]
+            for r in conn.execute(
+                "SELECT doc FROM documents WHERE doc = ANY(%s) OR NOT doc = ANY(%s)",
+                (list(update.delete), list(update.manifest.files)),
+            ).fetchall()
+        ]
+        passages, terms_total = conn.execute("SELECT passages, terms_total FROM manifest").fetchone() or (0, 0)
+        if gone:
+            removed = conn.execute("SELECT count(*), coalesce(sum(dl), 0) FROM chunks WHERE doc = ANY(%s)", (gone,))
+            n, dl = removed.fetchone()
+            passages, terms_total = passages - n, terms_total - dl
+            conn.execute(TERMS_REMOVE, (gone,))
+            conn.execute("DELETE FROM terms WHERE df <= 0")
+            conn.execute("DELETE FROM documents WHERE doc = ANY(%s)", (gone,))
+        return passages, terms_total
+
+    @staticmethod
+    def _insert(conn, update: Update) -> int:
+        """COPY the update's new documents and passages; the terms they add (BM25's lengths)."""
         present = {r[0] for r in conn.execute("SELECT doc FROM documents").fetchall()}
         texts = {d.doc: d for d in update.documents}
         with conn.cursor().copy(
@@ -330,12 +352,20 @@ class PostgresStore(Store):
                         json.dumps([asdict(x) for x in d.pages]),
                     )
                 )
-        with conn.cursor().copy(f"COPY chunks ({CHUNK_COLUMNS}, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
+        total = 0
+        columns = f"{CHUNK_COLUMNS}, embedding, terms, dl"
+        with conn.cursor().copy(f"COPY chunks ({columns}) FROM STDIN WITH (FORMAT BINARY)") as copy:
             copy.set_types(
                 ["text", "text", "int4", "int4", "int4", "text", "text", "text", "text", "text", "int4[]", "vector"]
+                + ["text", "int4"]
             )
             for c, v in zip(update.chunks, np.asarray(update.vectors, dtype=np.float32)):
-                copy.write_row((*(getattr(c, f) for f in CHUNK_FIELDS[:-1]), list(c.pages), v))
+                terms = passage_terms(c.title, c.text)
+                total += len(terms)
+                copy.write_row(
+                    (*(getattr(c, f) for f in CHUNK_FIELDS[:-1]), list(c.pages), v, " ".join(terms), len(terms))
+                )
+        return total
 
     def close(self) -> None:
         self.router.close()

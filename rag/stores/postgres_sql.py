@@ -1,8 +1,15 @@
-"""The PostgreSQL backend's SQL: the schema (version 2) and the hybrid search statement."""
+"""The PostgreSQL backend's SQL: the schema (version 3) and the hybrid search statement.
+
+Keyword search runs on PostgreSQL's full text (a `tsvector` per passage, a GIN index, `@@`), over the terms of the
+files backend's tokenizer (`rag.search.tokenize`: Snowball 3 Dutch stems, bm25s's stop words), stored with each
+passage. PostgreSQL 18's own `dutch` configuration stems with the older Porter-style Dutch Snowball stemmer
+(PyStemmer's `dutch_porter`), which groups 39% of the words of the corpus and the eval questions differently:
+ranked with it, the two backends' keyword lists parted on a third of the questions' top passage.
+"""
 
 from __future__ import annotations
 
-from ..search import STOPWORDS, TOKEN_RE
+from ..search import tokenize
 
 BM25_K1, BM25_B = 1.5, 0.75  # bm25s's defaults, as in the files backend
 BM25_CANDIDATE_DF = 2_000  # terms in more passages than this score candidates but do not add any (see search_sql)
@@ -18,7 +25,7 @@ CREATE TABLE manifest (
     dim int NOT NULL,
     chunker text NOT NULL,
     passages int NOT NULL,
-    avg_lexemes double precision NOT NULL,  -- mean length(tsv): BM25's average document length
+    terms_total bigint NOT NULL,  -- sum of chunks.dl: BM25's average document length is terms_total / passages
     generation bigint NOT NULL,   -- +1 on every write: readers reload when it changes
     updated double precision NOT NULL
 );
@@ -50,11 +57,25 @@ CREATE TABLE chunks (
     place text,
     pages int[] NOT NULL,         -- the PDF pages the passage spans; empty for other formats
     embedding vector({dim}) NOT NULL,
-    tsv tsvector GENERATED ALWAYS AS (to_tsvector('dutch', title || E'\\n' || text)) STORED
+    terms text NOT NULL,          -- title and text as keyword terms (rag.search.tokenize), space-separated
+    dl int NOT NULL,              -- how many terms: BM25's document length
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED
 );
 CREATE INDEX chunks_doc ON chunks (doc, start_off, end_off);
 CREATE INDEX chunks_author ON chunks (author);
+CREATE TABLE terms (              -- BM25's document frequencies, kept in the same transaction as every write
+    lexeme text PRIMARY KEY,
+    df int NOT NULL               -- passages whose tsv holds the lexeme
+);
 """
+# `terms` follows the passages of the files a write adds or removes (by the chunks_doc index), before their rows
+# go and after the new ones are in: no write scans the whole table.
+TERMS_ADD = """INSERT INTO terms (lexeme, df)
+    SELECT u.lexeme, count(*) FROM chunks c, unnest(c.tsv) u WHERE c.doc = ANY(%s) GROUP BY u.lexeme
+    ON CONFLICT (lexeme) DO UPDATE SET df = terms.df + excluded.df"""
+TERMS_REMOVE = """UPDATE terms SET df = terms.df - r.n FROM (
+    SELECT u.lexeme, count(*) AS n FROM chunks c, unnest(c.tsv) u WHERE c.doc = ANY(%s) GROUP BY u.lexeme) r
+    WHERE terms.lexeme = r.lexeme"""
 SEARCH_INDEXES = """
 CREATE INDEX IF NOT EXISTS chunks_embedding ON chunks USING hnsw (embedding vector_ip_ops)
     WITH (m = 16, ef_construction = 64);
@@ -62,18 +83,23 @@ CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING gin (tsv);
 """
 
 
-def keyword_text(text: str) -> str:
-    """The question's words without Dutch and English stop words (as the BM25 tokenizer), for `to_tsvector`."""
-    return " ".join(
-        w for w in TOKEN_RE.findall(text.lower()) if w not in STOPWORDS and (not w.isdigit() or len(w) == 4)
-    )
+def keyword_terms(text: str) -> list[str]:
+    """A passage's or a question's keyword terms, as the files backend's BM25 reads them (in order, repeated)."""
+    return tokenize(text)
+
+
+def passage_terms(title: str, text: str) -> list[str]:
+    """The terms a passage is found by: its title and text, as the files backend indexes them."""
+    return keyword_terms(f"{title}\n{text}") or ["_"]  # bm25s indexes an empty passage as one placeholder term
 
 
 def search_sql(dense: bool, lexical: bool, authors: bool) -> str:
     """Dense top-pool by inner product (HNSW), keyword top-pool by BM25 (GIN), weighted RRF, top k.
 
-    `ts_rank_cd` has no inverse document frequency: with it, Dutch questions ranked clearly worse than BM25
-    in the files backend (MRR@10 -0.08 on the eval sets), so BM25 is computed here from the tsvector."""
+    BM25 as bm25s in the files backend (Lucene idf, k1 1.5, b 0.75, a query term counted as often as it occurs in
+    the query): term frequencies from the passage's tsvector, document frequencies from the `terms` table, the
+    average length from the manifest. `ts_rank_cd` has no inverse document frequency: Dutch questions ranked clearly
+    worse with it (MRR@10 -0.08 on the eval sets)."""
     where_author = "AND author = ANY(%(authors)s)" if authors else ""
     parts, joins = [], []
     if dense:
@@ -82,25 +108,25 @@ def search_sql(dense: bool, lexical: bool, authors: bool) -> str:
             SELECT id, -(embedding <#> %(vec)s::vector) AS cos FROM chunks
             WHERE true {where_author}
             ORDER BY embedding <#> %(vec)s::vector LIMIT %(pool)s) d)""")
-    if lexical:  # BM25 (Lucene idf, Robertson tf) over the `dutch` lexemes; df counted through the GIN index
-        parts.append("""terms AS MATERIALIZED (
-        SELECT lexeme, df, ln(1 + (%(n)s - df + 0.5) / (df + 0.5)) AS idf FROM (
-            SELECT lexeme, (SELECT count(*) FROM chunks WHERE tsv @@ quote_literal(lexeme)::tsquery) AS df
-            FROM unnest(tsvector_to_array(to_tsvector('dutch', %(text)s))) AS lexeme) t)""")
+    if lexical:
+        parts.append("""qterms AS MATERIALIZED (
+        SELECT q.lexeme, cardinality(q.positions) AS qtf, s.df, ln(1 + (%(n)s - s.df + 0.5) / (s.df + 0.5)) AS idf
+        FROM unnest(to_tsvector('simple', %(text)s)) q JOIN terms s ON s.lexeme = q.lexeme)""")
         # Candidates come from the rarer terms (df <= cap, or else the rarest one); common terms add to their
         # scores but do not bring in candidates of their own: at 100k passages a word in half of them would
         # make every query score 50k rows. Below `cap` passages this is exact BM25.
         parts.append("""candidates AS (
-        SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
-        WHERE df > 0 AND (df <= %(cap)s OR lexeme = (SELECT lexeme FROM terms WHERE df > 0 ORDER BY df, lexeme LIMIT 1)))""")
+        SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM qterms
+        WHERE df <= %(cap)s OR lexeme = (SELECT lexeme FROM qterms ORDER BY df, lexeme LIMIT 1))""")
         parts.append(f"""lexical AS (
-        SELECT id, kw, row_number() OVER (ORDER BY kw DESC, id) AS r FROM (
-            SELECT c.id, sum(t.idf * u.tf / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * length(c.tsv) / %(avgdl)s))) AS kw
+        SELECT id, kw, row_number() OVER (ORDER BY kw DESC, doc, start_off, end_off) AS r FROM (
+            SELECT c.id, c.doc, c.start_off, c.end_off,
+                sum(t.qtf * t.idf * u.tf / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * c.dl / %(avgdl)s))) AS kw
             FROM chunks c
             CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(c.tsv)) u
-            JOIN terms t ON t.lexeme = u.lexeme
+            JOIN qterms t ON t.lexeme = u.lexeme
             WHERE c.tsv @@ (SELECT q FROM candidates) {where_author}
-            GROUP BY c.id ORDER BY kw DESC, c.id LIMIT %(pool)s) l)""")
+            GROUP BY c.id ORDER BY kw DESC, c.doc, c.start_off, c.end_off LIMIT %(pool)s) l)""")
     if dense and lexical:
         joins = """SELECT coalesce(d.id, l.id) AS id, d.cos, l.kw,
             coalesce(1.0 / (%(rrf_k)s + d.r), 0) + coalesce(%(w)s / (%(rrf_k)s + l.r), 0) AS score
