@@ -131,6 +131,46 @@ def test_rag_status_shows_when_the_index_was_written_not_the_time_of_asking(pg_s
     assert Assistant(pg_settings).status()["last_indexed"] == written
 
 
+# Words whose forms PostgreSQL's `dutch` stemmer (Porter) and the files backend's (Snowball 3) group differently:
+# "aankoop"/"aankopen", "aangevuld"/"aanvullen", "afgelopen"/"aflopen".
+EXTRA = {
+    "d_aankoop.txt": "Aankopen\n\nDe aankoop van software werd aangevuld met training. De aankopen liepen af.\n",
+    "e_afloop.txt": "Afloop\n\nHet project is afgelopen. Contracten aflopen laten is een keuze. Werk werken werkt.\n",
+    "f_lang.txt": "Lange tekst\n\n" + "Klantcontact vraagt aandacht en geduld van iedereen in de organisatie. " * 6,
+}
+
+
+def test_keyword_ranking_is_the_files_backends_bm25_passage_for_passage(tmp_path, pg_database):
+    faiss_settings = make_settings(tmp_path / "f", use_dense=False)
+    pg_settings = make_settings(tmp_path / "p", use_dense=False, backend="postgres", database_url=pg_database[0])
+    for settings in (faiss_settings, pg_settings):
+        for name, text in EXTRA.items():
+            (settings.seeds_dir / name).write_text(text, encoding="utf-8")
+        update_index(settings)
+    faiss_index, pg_index = open_store(faiss_settings).load(), open_store(pg_settings).load()
+    for query in ("aankopen aanvullen", "afloop aflopen", "werk werken werk", "klantcontact klanten", "terugbellen"):
+        expected = search(faiss_index, None, query, faiss_settings, k=10)
+        found = search(pg_index, None, query, pg_settings, k=10)
+        assert [p.chunk.id for p in found] == [p.chunk.id for p in expected], query
+        assert [p.bm25 for p in found] == pytest.approx([p.bm25 for p in expected], rel=1e-5), query
+
+
+def test_document_frequencies_and_lengths_follow_every_add_change_and_removal(pg_settings):
+    update_index(pg_settings)
+    seeds = pg_settings.seeds_dir
+    (seeds / "d_aankoop.txt").write_text(EXTRA["d_aankoop.txt"], encoding="utf-8")
+    update_index(pg_settings)
+    (seeds / "a_zorg.txt").write_text("Zorg\n\nWachttijden in de zorg dalen door terugbelsystemen.\n", "utf-8")
+    (seeds / "c_brieven.txt").unlink()
+    report = update_index(pg_settings)
+    assert not report.full and report.removed == ("c_brieven.txt",) and report.changed == ("a_zorg.txt",)
+    url = pg_settings.database_url
+    kept = _sql(url, "SELECT lexeme, df FROM terms ORDER BY lexeme")
+    recount = _sql(url, "SELECT lexeme, count(*) FROM chunks, unnest(tsv) GROUP BY lexeme ORDER BY lexeme")
+    assert kept == recount and ("automatiser", 1) not in kept  # the removed letters' words are gone
+    assert _sql(url, "SELECT terms_total, passages FROM manifest") == _sql(url, "SELECT sum(dl), count(*) FROM chunks")
+
+
 def test_a_second_rag_index_waits_for_the_first_and_says_so(pg_settings, caplog):
     update_index(pg_settings)
     (pg_settings.seeds_dir / "d_nieuw.txt").write_text("Nieuw\n\nEen artikel over wachtrijen.\n", "utf-8")

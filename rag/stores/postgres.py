@@ -286,7 +286,10 @@ class PostgresStore(Store):
                    generation = manifest.generation + 1, updated = excluded.updated""",
                 (SCHEMA_VERSION, m.embedder, m.dim, m.chunker, passages, terms_total, time.time()),
             )
-        conn.execute("ANALYZE chunks")  # fresh statistics so the planner picks the HNSW and GIN indexes
+        if bulk or len(update.chunks) * 10 >= passages:
+            # Fresh statistics so the planner picks the HNSW and GIN indexes on a table that grew a lot; for a
+            # small change autovacuum's own ANALYZE is enough (at 100k passages this one costs seconds).
+            conn.execute("ANALYZE chunks")
 
     @staticmethod
     def _schema_state(conn) -> tuple[int, int] | None:
