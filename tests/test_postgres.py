@@ -166,9 +166,11 @@ def test_document_frequencies_and_lengths_follow_every_add_change_and_removal(pg
     assert not report.full and report.removed == ("c_brieven.txt",) and report.changed == ("a_zorg.txt",)
     url = pg_settings.database_url
     kept = _sql(url, "SELECT lexeme, df FROM terms ORDER BY lexeme")
-    recount = _sql(url, "SELECT lexeme, count(*) FROM chunks, unnest(tsv) GROUP BY lexeme ORDER BY lexeme")
+    recount = _sql(url, "SELECT lexeme, count(*) FROM keywords, unnest(tsv) GROUP BY lexeme ORDER BY lexeme")
     assert kept == recount and ("automatiser", 1) not in kept  # the removed letters' words are gone
-    assert _sql(url, "SELECT terms_total, passages FROM manifest") == _sql(url, "SELECT sum(dl), count(*) FROM chunks")
+    assert _sql(url, "SELECT terms_total, passages FROM manifest") == _sql(
+        url, "SELECT sum(dl), count(*) FROM keywords"
+    )
 
 
 def test_a_second_rag_index_waits_for_the_first_and_says_so(pg_settings, caplog):
@@ -329,11 +331,14 @@ def test_the_search_statement_can_use_the_hnsw_and_gin_indexes(pg_settings):
 
     update_index(pg_settings)
     params = {
-        "vec": "[" + ",".join(["0.0625"] * 256) + "]", "text": "terugbelsystemen ziekenhuizen", "pool": 20, "k": 8,
-        "rrf_k": 60, "w": 1.0, "n": 10, "avgdl": 10.0, "cap": 2000, "k1": 1.5, "b": 0.75, "authors": [],
+        "vec": "[" + ",".join(["0.0625"] * 256) + "]", "terms": ["terugbelsystem", "ziekenhuiz"], "qtf": [1, 1],
+        "pool": 20, "k": 8, "rrf_k": 60, "w": 1.0, "n": 10, "avgdl": 10.0, "budget": 2000, "k1": 1.5, "b": 0.75,
+        "authors": [],
     }  # fmt: skip
     with psycopg.connect(pg_settings.database_url, autocommit=True) as conn:
         conn.execute("SET enable_seqscan = off")
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + search_sql(True, True, False), params).fetchall())
+        conn.execute("SET enable_indexscan = off")  # else a 5-row table is read in key order and filtered
+        keyword_plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + search_sql(False, True, False), params))
     assert "Index Scan using chunks_embedding" in plan
-    assert "Bitmap Index Scan on chunks_tsv" in plan
+    assert "Bitmap Index Scan on keywords_tsv" in keyword_plan

@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -23,10 +24,11 @@ from ..types import Chunk, Document, Page, Passage, Section
 from .base import FIX, FileEntry, Index, Manifest, SearchRequest, Store, Update, not_indexed
 from .postgres_sql import (
     BM25_B,
-    BM25_CANDIDATE_DF,
+    BM25_CANDIDATES,
     BM25_K1,
     CHUNK_COLUMNS,
     CHUNK_FIELDS,
+    OF_DOCS,
     SCHEMA,
     SEARCH_INDEXES,
     TERMS_ADD,
@@ -34,6 +36,7 @@ from .postgres_sql import (
     keyword_terms,
     passage_terms,
     search_sql,
+    tsvector_literal,
 )
 from .replicas import Router, redact
 
@@ -85,8 +88,8 @@ class PostgresIndex(Index):
 
     def search(self, request: SearchRequest) -> list[Passage]:
         dense = request.vector is not None
-        words = " ".join(keyword_terms(request.text)) if request.use_bm25 else ""
-        lexical = bool(words) and not (dense and request.bm25_weight == 0)  # as the files backend
+        terms = Counter(keyword_terms(request.text)) if request.use_bm25 else Counter()
+        lexical = bool(terms) and not (dense and request.bm25_weight == 0)  # as the files backend
         if not (dense or lexical):
             return []
         params = {
@@ -95,10 +98,11 @@ class PostgresIndex(Index):
             "k": request.k,
             "rrf_k": request.rrf_k,
             "w": request.bm25_weight if dense else 1.0,
-            "text": words,
+            "terms": list(terms),
+            "qtf": list(terms.values()),  # a term repeated in the question counts as often (as bm25s)
             "n": max(self.manifest.count, 1),
             "avgdl": max(self.avgdl, 1.0),
-            "cap": BM25_CANDIDATE_DF,
+            "budget": BM25_CANDIDATES,
             "k1": BM25_K1,
             "b": BM25_B,
             "authors": list(request.authors),
@@ -260,7 +264,7 @@ class PostgresStore(Store):
                         f"The database holds schema version {current[0]}, newer than this program's "
                         f"{SCHEMA_VERSION}. Upgrade rag (`git pull && make install`); the index was left as it was."
                     )
-                conn.execute("DROP TABLE IF EXISTS chunks, documents, manifest, terms")
+                conn.execute("DROP TABLE IF EXISTS keywords, chunks, documents, manifest, terms")
                 conn.execute(SCHEMA.format(dim=m.dim))
                 conn.execute(SEARCH_INDEXES)
             elif current[0] != SCHEMA_VERSION:
@@ -270,7 +274,7 @@ class PostgresStore(Store):
             register_vector(conn)
             bulk = update.full or len(update.chunks) >= REBUILD_INDEXES_FROM
             if bulk:  # building the HNSW and GIN indexes once is much faster than updating them row by row
-                conn.execute("DROP INDEX IF EXISTS chunks_embedding, chunks_tsv")
+                conn.execute("DROP INDEX IF EXISTS chunks_embedding, keywords_tsv")
             passages, terms_total = self._remove(conn, update)
             terms_total += self._insert(conn, update)
             passages += len(update.chunks)
@@ -289,7 +293,7 @@ class PostgresStore(Store):
         if bulk or len(update.chunks) * 10 >= passages:
             # Fresh statistics so the planner picks the HNSW and GIN indexes on a table that grew a lot; for a
             # small change autovacuum's own ANALYZE is enough (at 100k passages this one costs seconds).
-            conn.execute("ANALYZE chunks")
+            conn.execute("ANALYZE chunks, keywords")
 
     @staticmethod
     def _schema_state(conn) -> tuple[int, int] | None:
@@ -315,7 +319,7 @@ class PostgresStore(Store):
         ]
         passages, terms_total = conn.execute("SELECT passages, terms_total FROM manifest").fetchone() or (0, 0)
         if gone:
-            removed = conn.execute("SELECT count(*), coalesce(sum(dl), 0) FROM chunks WHERE doc = ANY(%s)", (gone,))
+            removed = conn.execute(f"SELECT count(*), coalesce(sum(k.dl), 0) FROM {OF_DOCS}", (gone,))
             n, dl = removed.fetchone()
             passages, terms_total = passages - n, terms_total - dl
             conn.execute(TERMS_REMOVE, (gone,))
@@ -356,18 +360,18 @@ class PostgresStore(Store):
                     )
                 )
         total = 0
-        columns = f"{CHUNK_COLUMNS}, embedding, terms, dl"
+        columns = f"{CHUNK_COLUMNS}, embedding"
         with conn.cursor().copy(f"COPY chunks ({columns}) FROM STDIN WITH (FORMAT BINARY)") as copy:
             copy.set_types(
                 ["text", "text", "int4", "int4", "int4", "text", "text", "text", "text", "text", "int4[]", "vector"]
-                + ["text", "int4"]
             )
             for c, v in zip(update.chunks, np.asarray(update.vectors, dtype=np.float32)):
+                copy.write_row((*(getattr(c, f) for f in CHUNK_FIELDS[:-1]), list(c.pages), v))
+        with conn.cursor().copy("COPY keywords (id, dl, tsv) FROM STDIN") as copy:
+            for c in update.chunks:
                 terms = passage_terms(c.title, c.text)
                 total += len(terms)
-                copy.write_row(
-                    (*(getattr(c, f) for f in CHUNK_FIELDS[:-1]), list(c.pages), v, " ".join(terms), len(terms))
-                )
+                copy.write_row((c.id, len(terms), tsvector_literal(terms)))
         return total
 
     def close(self) -> None:

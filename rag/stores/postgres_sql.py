@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..search import tokenize
 
 BM25_K1, BM25_B = 1.5, 0.75  # bm25s's defaults, as in the files backend
-BM25_CANDIDATE_DF = 2_000  # terms in more passages than this score candidates but do not add any (see search_sql)
+BM25_CANDIDATES = 2_000  # passages the keyword half scores at most, from the question's rarest terms (search_sql)
 CHUNK_COLUMNS = "id, doc, section, start_off, end_off, text, title, author, date, place, pages"
 CHUNK_FIELDS = ("id", "doc", "section", "start", "end", "text", "title", "author", "date", "place", "pages")
 
@@ -56,13 +56,17 @@ CREATE TABLE chunks (
     date text,
     place text,
     pages int[] NOT NULL,         -- the PDF pages the passage spans; empty for other formats
-    embedding vector({dim}) NOT NULL,
-    terms text NOT NULL,          -- title and text as keyword terms (rag.search.tokenize), space-separated
-    dl int NOT NULL,              -- how many terms: BM25's document length
-    tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED
+    embedding vector({dim}) NOT NULL
 );
 CREATE INDEX chunks_doc ON chunks (doc, start_off, end_off);
 CREATE INDEX chunks_author ON chunks (author);
+-- A passage's keyword terms in a narrow table of their own: the keyword search reads thousands of these rows at
+-- 100k passages, 8-10 to a page, where a chunks row (text and vector) fills a quarter of a page.
+CREATE TABLE keywords (
+    id text PRIMARY KEY REFERENCES chunks (id) ON DELETE CASCADE,
+    dl int NOT NULL,              -- how many terms: BM25's document length
+    tsv tsvector NOT NULL         -- the terms (rag.search.tokenize of title and text) with their positions
+);
 CREATE TABLE terms (              -- BM25's document frequencies, kept in the same transaction as every write
     lexeme text PRIMARY KEY,
     df int NOT NULL               -- passages whose tsv holds the lexeme
@@ -70,16 +74,17 @@ CREATE TABLE terms (              -- BM25's document frequencies, kept in the sa
 """
 # `terms` follows the passages of the files a write adds or removes (by the chunks_doc index), before their rows
 # go and after the new ones are in: no write scans the whole table.
-TERMS_ADD = """INSERT INTO terms (lexeme, df)
-    SELECT u.lexeme, count(*) FROM chunks c, unnest(c.tsv) u WHERE c.doc = ANY(%s) GROUP BY u.lexeme
+OF_DOCS = "keywords k JOIN chunks c ON c.id = k.id WHERE c.doc = ANY(%s)"
+TERMS_ADD = f"""INSERT INTO terms (lexeme, df)
+    SELECT u.lexeme, count(*) FROM {OF_DOCS.replace("WHERE", ", unnest(k.tsv) u WHERE")} GROUP BY u.lexeme
     ON CONFLICT (lexeme) DO UPDATE SET df = terms.df + excluded.df"""
-TERMS_REMOVE = """UPDATE terms SET df = terms.df - r.n FROM (
-    SELECT u.lexeme, count(*) AS n FROM chunks c, unnest(c.tsv) u WHERE c.doc = ANY(%s) GROUP BY u.lexeme) r
+TERMS_REMOVE = f"""UPDATE terms SET df = terms.df - r.n FROM (
+    SELECT u.lexeme, count(*) AS n FROM {OF_DOCS.replace("WHERE", ", unnest(k.tsv) u WHERE")} GROUP BY u.lexeme) r
     WHERE terms.lexeme = r.lexeme"""
 SEARCH_INDEXES = """
 CREATE INDEX IF NOT EXISTS chunks_embedding ON chunks USING hnsw (embedding vector_ip_ops)
     WITH (m = 16, ef_construction = 64);
-CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING gin (tsv);
+CREATE INDEX IF NOT EXISTS keywords_tsv ON keywords USING gin (tsv);
 """
 
 
@@ -91,6 +96,15 @@ def keyword_terms(text: str) -> list[str]:
 def passage_terms(title: str, text: str) -> list[str]:
     """The terms a passage is found by: its title and text, as the files backend indexes them."""
     return keyword_terms(f"{title}\n{text}") or ["_"]  # bm25s indexes an empty passage as one placeholder term
+
+
+def tsvector_literal(terms: list[str]) -> str:
+    """`terms` as a tsvector: each term with its positions (1-based; PostgreSQL keeps at most 256 per term, each at
+    most 16383). Terms are word characters only (`\\w+`), so nothing needs quoting."""
+    positions: dict[str, list[int]] = {}
+    for i, term in enumerate(terms, start=1):
+        positions.setdefault(term, []).append(min(i, 16383))
+    return " ".join(f"'{t}':" + ",".join(map(str, sorted(set(ps))[:256])) for t, ps in sorted(positions.items()))
 
 
 def search_sql(dense: bool, lexical: bool, authors: bool) -> str:
@@ -110,23 +124,32 @@ def search_sql(dense: bool, lexical: bool, authors: bool) -> str:
             ORDER BY embedding <#> %(vec)s::vector LIMIT %(pool)s) d)""")
     if lexical:
         parts.append("""qterms AS MATERIALIZED (
-        SELECT q.lexeme, cardinality(q.positions) AS qtf, s.df, ln(1 + (%(n)s - s.df + 0.5) / (s.df + 0.5)) AS idf
-        FROM unnest(to_tsvector('simple', %(text)s)) q JOIN terms s ON s.lexeme = q.lexeme)""")
-        # Candidates come from the rarer terms (df <= cap, or else the rarest one); common terms add to their
-        # scores but do not bring in candidates of their own: at 100k passages a word in half of them would
-        # make every query score 50k rows. Below `cap` passages this is exact BM25.
+        SELECT q.lexeme, q.qtf, s.df, ln(1 + (%(n)s - s.df + 0.5) / (s.df + 0.5)) AS idf
+        FROM unnest(%(terms)s::text[], %(qtf)s::int[]) q (lexeme, qtf) JOIN terms s ON s.lexeme = q.lexeme)""")
+        # Candidates come from the rarest terms, as many as hold at most `budget` passages together (at least the
+        # rarest one); the other terms add to the candidates' scores but bring in none of their own: at 100k
+        # passages a long question's common words would otherwise make it score tens of thousands of rows. When
+        # all the question's terms together are in at most `budget` passages this is exact BM25.
         parts.append("""candidates AS (
-        SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM qterms
-        WHERE df <= %(cap)s OR lexeme = (SELECT lexeme FROM qterms ORDER BY df, lexeme LIMIT 1))""")
+        SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM (
+            SELECT lexeme, sum(df) OVER (ORDER BY df, lexeme) AS upto FROM qterms) t
+        WHERE upto <= %(budget)s OR lexeme = (SELECT lexeme FROM qterms ORDER BY df, lexeme LIMIT 1))""")
+        # A candidate's tsvector cut down to the question's terms in C (setweight marks them, ts_filter keeps them)
+        # before it is unnested: a passage has ~60 terms and a question a handful.
+        by_author = "JOIN chunks a ON a.id = c.id AND a.author = ANY(%(authors)s)" if authors else ""
         parts.append(f"""lexical AS (
-        SELECT id, kw, row_number() OVER (ORDER BY kw DESC, doc, start_off, end_off) AS r FROM (
-            SELECT c.id, c.doc, c.start_off, c.end_off,
-                sum(t.qtf * t.idf * u.tf / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * c.dl / %(avgdl)s))) AS kw
-            FROM chunks c
-            CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(c.tsv)) u
+        SELECT l.id, l.kw, row_number() OVER (ORDER BY l.kw DESC, p.doc, p.start_off, p.end_off) AS r
+        FROM (
+            SELECT c.id, sum(t.qtf * t.idf * u.tf / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * c.dl / %(avgdl)s))) AS kw
+            FROM keywords c {by_author}
+            CROSS JOIN LATERAL (
+                SELECT lexeme, cardinality(positions) AS tf
+                FROM unnest(ts_filter(setweight(c.tsv, 'A', (SELECT array_agg(lexeme) FROM qterms)), '{{a}}'))) u
             JOIN qterms t ON t.lexeme = u.lexeme
-            WHERE c.tsv @@ (SELECT q FROM candidates) {where_author}
-            GROUP BY c.id ORDER BY kw DESC, c.doc, c.start_off, c.end_off LIMIT %(pool)s) l)""")
+            WHERE c.tsv @@ (SELECT q FROM candidates)
+            GROUP BY c.id ORDER BY kw DESC, c.id LIMIT 4 * %(pool)s) l
+        JOIN chunks p ON p.id = l.id  -- ties broken on position as in the files backend (4x pool: the tied tail)
+        ORDER BY l.kw DESC, p.doc, p.start_off, p.end_off LIMIT %(pool)s)""")
     if dense and lexical:
         joins = """SELECT coalesce(d.id, l.id) AS id, d.cos, l.kw,
             coalesce(1.0 / (%(rrf_k)s + d.r), 0) + coalesce(%(w)s / (%(rrf_k)s + l.r), 0) AS score
