@@ -17,11 +17,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..types import Chunk, Document, Passage
+
+if TYPE_CHECKING:  # numpy only in annotations: `rag status` reads a manifest and needs none of it
+    import numpy as np
 
 FIX = "Run `rag index --full` to rebuild it."
 
@@ -63,6 +65,17 @@ class Manifest:
         data = dict(data)
         files = {k: FileEntry(**v) for k, v in data.pop("files").items()}
         return cls(files=files, **data)
+
+
+def rebuild_reason(manifest: Manifest, embedder: str, chunker: str, dim: int | None = None) -> str | None:
+    """Why the existing index cannot be updated in place, or None when it can (`dim` checked when known).
+
+    Plain strings, so a caller can check an index without loading the model or the chunker's library."""
+    if manifest.embedder != embedder or (dim is not None and manifest.dim != dim):
+        return f"embedder changed ({manifest.embedder} -> {embedder}); rebuilding the whole index"
+    if manifest.chunker != chunker:
+        return f"chunker settings changed ({manifest.chunker} -> {chunker}); rebuilding the whole index"
+    return None
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ..errors import IndexDamagedError, IndexMismatchError, IndexMissingError
 from ..types import Chunk, Document, Page, Passage, Section
 from .base import FIX, Index, Manifest, SearchRequest, Store, Update, not_indexed
 
-if TYPE_CHECKING:  # faiss is imported where vectors are read or written: `rag status` reads only the manifest
+if TYPE_CHECKING:  # faiss and numpy are imported where vectors are read or written: `rag status` reads only the manifest
     import faiss
+    import numpy as np
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2  # 2: documents.jsonl (the extracted text of every document), chunk pages
@@ -68,6 +67,8 @@ class FaissIndex(Index):
 
     def vectors(self) -> np.ndarray:
         """All vectors in chunk order (reconstructed from FAISS; used for incremental updates)."""
+        import numpy as np
+
         n = self.faiss_index.ntotal
         if n == 0:
             return np.zeros((0, self.manifest.dim), dtype=np.float32)
@@ -89,6 +90,8 @@ class FaissIndex(Index):
         return self.cache["authors"]
 
     def passages_of(self, docs: Iterable[str]) -> tuple[list[Chunk], np.ndarray]:
+        import numpy as np
+
         keep = set(docs)
         rows = [i for i, c in enumerate(self.chunks) if c.doc in keep]
         if not rows:
@@ -113,6 +116,7 @@ def _lookup(documents: dict[str, Document], doc: str) -> Document:
 def build_faiss(vectors: np.ndarray, dim: int, hnsw_threshold: int) -> tuple[faiss.Index, str]:
     """Exact inner product below `hnsw_threshold` vectors; HNSW (inner product) at or above it."""
     import faiss
+    import numpy as np
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) >= hnsw_threshold:
@@ -287,6 +291,7 @@ def read_manifest(index_dir: Path) -> Manifest:
 def load_index(index_dir: Path) -> FaissIndex:
     """Load the active version; raise IndexMissingError or IndexDamagedError with the command to run."""
     import faiss
+    import numpy as np
 
     name = current_version(index_dir)
     if name is None:
@@ -356,6 +361,8 @@ class FaissStore(Store):
 
     def write(self, update: Update) -> None:
         """Keep the old version's passages of untouched files, add the new ones, save a new version folder."""
+        import numpy as np
+
         chunks, vectors = list(update.chunks), np.asarray(update.vectors, dtype=np.float32)
         documents = {d.doc: d for d in update.documents}
         if not update.full and current_version(self.index_dir) is not None:
