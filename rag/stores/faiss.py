@@ -4,6 +4,8 @@ Layout::
 
     index/CURRENT              name of the active version folder (replaced atomically)
     index/v-<time>-<pid>/      manifest.json, chunks.jsonl, documents.jsonl, vectors.faiss
+                               (+ bm25.npz, saved by the first search of the version: bm25.py)
+    index/sentence-vectors/    answer sentences' vectors by content, for every version (vector_cache.py)
     index/.lock                held while writing
 
 A version folder is complete before CURRENT points at it, so `kill -9` at any moment leaves either the
@@ -34,6 +36,8 @@ from .base import FIX, Index, Manifest, SearchRequest, Store, Update, not_indexe
 if TYPE_CHECKING:  # faiss and numpy are imported where vectors are read or written; `rag status` needs neither
     import faiss
     import numpy as np
+
+    from .vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2  # 2: documents.jsonl (the extracted text of every document), chunk pages
@@ -105,6 +109,12 @@ class FaissIndex(Index):
         from .faiss_search import bm25_index
 
         bm25_index(self)
+
+    def vector_cache(self, embedder: str, dim: int) -> VectorCache | None:
+        """index/sentence-vectors/, shared by every version (its files are named by content)."""
+        from .vector_cache import FOLDER, VectorCache
+
+        return VectorCache(self.path.parent / FOLDER, embedder, dim) if self.path else None
 
 
 def _lookup(documents: dict[str, Document], doc: str) -> Document:
@@ -380,6 +390,10 @@ class FaissStore(Store):
         chunks = [chunks[i] for i in order]
         vectors = vectors[order] if len(order) else np.zeros((0, update.manifest.dim), dtype=np.float32)
         faiss_index, kind = build_faiss(vectors, update.manifest.dim, self.hnsw_threshold)
+        if update.full:  # a rebuild, perhaps with another embedder: no cached sentence vector outlives it
+            from .vector_cache import FOLDER, clear
+
+            clear(self.index_dir / FOLDER)
         manifest = Manifest(**{**update.manifest.__dict__, "index_type": kind, "count": len(chunks)})
         save_index(self.index_dir, manifest, chunks, faiss_index, list(documents.values()))
         self._last = None
