@@ -366,8 +366,6 @@ def serve(settings: Settings) -> None:
 def main() -> int:
     """`python app.py`: settings from rag.toml / RAG_* env vars."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    from rag import search  # noqa: F401 - imports bm25s, which sets its own logger to DEBUG
-
     for noisy in ("faiss", "faiss.loader", "bm25s", "httpx", "httpx2", "openai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # a replica down is logged once by rag.stores

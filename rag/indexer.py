@@ -14,24 +14,13 @@ from .embedders import Embedder, get_embedder
 from .errors import IndexDamagedError, IndexMismatchError, InputError, RagError
 from .settings import Settings
 from .stores import Index, Store, open_store
-from .stores.base import FileEntry, Manifest, Update
+from .stores.base import FileEntry, Manifest, Update, rebuild_reason
 from .types import Chunk, Document, IndexReport
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
 EMBED_BATCH = 256
-
-
-def rebuild_reason(manifest: Manifest, embedder: str, chunker: str, dim: int | None = None) -> str | None:
-    """Why the existing index cannot be updated in place, or None when it can (`dim` checked when known).
-
-    Plain strings, so a caller can check an index without loading the model or the chunker's library."""
-    if manifest.embedder != embedder or (dim is not None and manifest.dim != dim):
-        return f"embedder changed ({manifest.embedder} -> {embedder}); rebuilding the whole index"
-    if manifest.chunker != chunker:
-        return f"chunker settings changed ({manifest.chunker} -> {chunker}); rebuilding the whole index"
-    return None
 
 
 def update_index(settings: Settings, full: bool = False, progress: Progress | None = None) -> IndexReport:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from .indexer import Progress
+if TYPE_CHECKING:  # the indexer (and numpy) only when something is indexed: `rag search` on a ready index needs neither
+    from .indexer import Progress
 
 DELAY_S = 2.0  # a bar that flashes by for a short update is noise
 

@@ -6,20 +6,16 @@ with its `dutch` full-text configuration (rag/stores/postgres.py). Both fuse wit
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import lru_cache
 
 import numpy as np
-from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
 from .embedders import Embedder
 from .settings import Settings
+from .stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 from .stores.base import Index, SearchRequest
 from .types import Chunk, Passage
-
-# bm25s sets its own logger to DEBUG when imported; hand the level back to whoever configures logging.
-logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)

@@ -2,6 +2,9 @@
 
 It reloads the index when another process swaps in a new version, so a running app keeps answering
 from the old index until the swap and picks up the new one on the next question.
+
+The indexer, the extractors and the models are imported by the methods that use them: `rag status` reads a
+manifest and imports none of them (nor numpy).
 """
 
 from __future__ import annotations
@@ -11,17 +14,19 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .chunking import chunker_id
-from .corpus import content_digest, file_hash
-from .embedders import Embedder, embedder_id, get_embedder
+from .embedders import embedder_id
 from .errors import IndexDamagedError, IndexMismatchError, IndexMissingError, InputError, RagError
-from .extract import ExtractError, extract
-from .indexer import Progress, rebuild_reason, update_index
 from .settings import Settings
 from .stores import Index, Store, open_store
-from .stores.base import Manifest
+from .stores.base import Manifest, rebuild_reason
 from .types import Answer, Citation, Document, IndexReport, Passage, pages_of
+
+if TYPE_CHECKING:
+    from .embedders import Embedder
+    from .indexer import Progress
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,8 @@ class Assistant:
 
     @property
     def embedder(self) -> Embedder:
+        from .embedders import get_embedder
+
         return get_embedder(self.settings.embedder)
 
     @property
@@ -135,6 +142,8 @@ class Assistant:
 
     def reindex(self, full: bool = False, progress: Progress | None = None) -> IndexReport:
         """Incremental (or full) update, then switch to the new version."""
+        from .indexer import update_index
+
         report = update_index(self.settings, full=full, progress=progress)
         self.index()
         return report
@@ -151,6 +160,9 @@ class Assistant:
     def indexed_copy(self, name: str, data: bytes) -> tuple[str, str] | None:
         """(file name, title) of the indexed file with the same bytes or the same extracted text as the upload
         `name`, or None (also when it cannot be read or there is no index)."""
+        from .corpus import content_digest, file_hash
+        from .extract import ExtractError, extract
+
         try:
             files = sorted(self.index().manifest.files.items())
             digest = file_hash(data)

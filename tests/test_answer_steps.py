@@ -128,7 +128,9 @@ def test_abstention_threshold_is_calibrated_per_embedder_and_a_setting_overrides
     assert gate.threshold(0.5, "use-multilingual-v3") == 0.5
     with caplog.at_level(logging.WARNING):
         assert gate.threshold(None, "st:some-new-model") == gate.FALLBACK
+        assert gate.threshold(None, "st:some-new-model") == gate.FALLBACK
     assert "RAG_ABSTAIN_THRESHOLD" in caplog.text  # an uncalibrated embedder never switches silently
+    assert caplog.text.count("RAG_ABSTAIN_THRESHOLD") == 1  # ... and says so once, not on every question
 
 
 def _b64(n: int) -> str:

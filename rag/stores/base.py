@@ -6,8 +6,8 @@ answerer, app and eval only see these types:
 
 - `Store`: `manifest()`, `lock()`, `write(Update)` (add and delete in one atomic step), `version()`, `load()`;
 - `Index`: one loaded version to read from: `manifest`, `search(SearchRequest)`, `chunk(id)`, `document(doc)`,
-  `authors()`, `passages_of(docs)` (chunks with their vectors, to reuse them) and `cache` (derived data kept per
-  version).
+  `authors()`, `passages_of(docs)` (chunks with their vectors, to reuse them), `cache` (derived data kept per
+  version) and `vector_cache(...)` (answer sentences' vectors kept between processes, where the backend can).
 """
 
 from __future__ import annotations
@@ -17,11 +17,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..types import Chunk, Document, Passage
+
+if TYPE_CHECKING:  # numpy only in annotations: `rag status` reads a manifest and needs none of it
+    import numpy as np
+
+    from .vector_cache import VectorCache
 
 FIX = "Run `rag index --full` to rebuild it."
 
@@ -63,6 +67,17 @@ class Manifest:
         data = dict(data)
         files = {k: FileEntry(**v) for k, v in data.pop("files").items()}
         return cls(files=files, **data)
+
+
+def rebuild_reason(manifest: Manifest, embedder: str, chunker: str, dim: int | None = None) -> str | None:
+    """Why the existing index cannot be updated in place, or None when it can (`dim` checked when known).
+
+    Plain strings, so a caller can check an index without loading the model or the chunker's library."""
+    if manifest.embedder != embedder or (dim is not None and manifest.dim != dim):
+        return f"embedder changed ({manifest.embedder} -> {embedder}); rebuilding the whole index"
+    if manifest.chunker != chunker:
+        return f"chunker settings changed ({manifest.chunker} -> {chunker}); rebuilding the whole index"
+    return None
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,11 @@ class Index(ABC):
 
     def prepare(self) -> None:  # noqa: B027 - optional: only backends with derived in-memory data override it
         """Build what searching needs in memory ahead of the first question (the files backend's BM25 model)."""
+
+    def vector_cache(self, embedder: str, dim: int) -> VectorCache | None:
+        """Where vectors of answer sentences are kept between processes for this embedder, or None (embedded on
+        demand each process: PostgreSQL)."""
+        return None
 
 
 class Store(ABC):

@@ -4,6 +4,8 @@ Layout::
 
     index/CURRENT              name of the active version folder (replaced atomically)
     index/v-<time>-<pid>/      manifest.json, chunks.jsonl, documents.jsonl, vectors.faiss
+                               (+ bm25.npz, saved by the first search of the version: bm25.py)
+    index/sentence-vectors/    answer sentences' vectors by content, for every version (vector_cache.py)
     index/.lock                held while writing
 
 A version folder is complete before CURRENT points at it, so `kill -9` at any moment leaves either the
@@ -27,14 +29,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ..errors import IndexDamagedError, IndexMismatchError, IndexMissingError
 from ..types import Chunk, Document, Page, Passage, Section
 from .base import FIX, Index, Manifest, SearchRequest, Store, Update, not_indexed
 
-if TYPE_CHECKING:  # faiss is imported where vectors are read or written: `rag status` reads only the manifest
+if TYPE_CHECKING:  # faiss and numpy are imported where vectors are read or written; `rag status` needs neither
     import faiss
+    import numpy as np
+
+    from .vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2  # 2: documents.jsonl (the extracted text of every document), chunk pages
@@ -68,6 +71,8 @@ class FaissIndex(Index):
 
     def vectors(self) -> np.ndarray:
         """All vectors in chunk order (reconstructed from FAISS; used for incremental updates)."""
+        import numpy as np
+
         n = self.faiss_index.ntotal
         if n == 0:
             return np.zeros((0, self.manifest.dim), dtype=np.float32)
@@ -89,6 +94,8 @@ class FaissIndex(Index):
         return self.cache["authors"]
 
     def passages_of(self, docs: Iterable[str]) -> tuple[list[Chunk], np.ndarray]:
+        import numpy as np
+
         keep = set(docs)
         rows = [i for i, c in enumerate(self.chunks) if c.doc in keep]
         if not rows:
@@ -103,6 +110,12 @@ class FaissIndex(Index):
 
         bm25_index(self)
 
+    def vector_cache(self, embedder: str, dim: int) -> VectorCache | None:
+        """index/sentence-vectors/, shared by every version (its files are named by content)."""
+        from .vector_cache import FOLDER, VectorCache
+
+        return VectorCache(self.path.parent / FOLDER, embedder, dim) if self.path else None
+
 
 def _lookup(documents: dict[str, Document], doc: str) -> Document:
     if doc not in documents:
@@ -113,6 +126,7 @@ def _lookup(documents: dict[str, Document], doc: str) -> Document:
 def build_faiss(vectors: np.ndarray, dim: int, hnsw_threshold: int) -> tuple[faiss.Index, str]:
     """Exact inner product below `hnsw_threshold` vectors; HNSW (inner product) at or above it."""
     import faiss
+    import numpy as np
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) >= hnsw_threshold:
@@ -287,6 +301,7 @@ def read_manifest(index_dir: Path) -> Manifest:
 def load_index(index_dir: Path) -> FaissIndex:
     """Load the active version; raise IndexMissingError or IndexDamagedError with the command to run."""
     import faiss
+    import numpy as np
 
     name = current_version(index_dir)
     if name is None:
@@ -356,6 +371,8 @@ class FaissStore(Store):
 
     def write(self, update: Update) -> None:
         """Keep the old version's passages of untouched files, add the new ones, save a new version folder."""
+        import numpy as np
+
         chunks, vectors = list(update.chunks), np.asarray(update.vectors, dtype=np.float32)
         documents = {d.doc: d for d in update.documents}
         if not update.full and current_version(self.index_dir) is not None:
@@ -373,6 +390,10 @@ class FaissStore(Store):
         chunks = [chunks[i] for i in order]
         vectors = vectors[order] if len(order) else np.zeros((0, update.manifest.dim), dtype=np.float32)
         faiss_index, kind = build_faiss(vectors, update.manifest.dim, self.hnsw_threshold)
+        if update.full:  # a rebuild, perhaps with another embedder: no cached sentence vector outlives it
+            from .vector_cache import FOLDER, clear
+
+            clear(self.index_dir / FOLDER)
         manifest = Manifest(**{**update.manifest.__dict__, "index_type": kind, "count": len(chunks)})
         save_index(self.index_dir, manifest, chunks, faiss_index, list(documents.values()))
         self._last = None

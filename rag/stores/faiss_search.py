@@ -1,22 +1,26 @@
-"""The files backend's hybrid search, in memory: BM25 (bm25s) over Dutch-stemmed tokens, FAISS, weighted RRF."""
+"""The files backend's hybrid search, in memory: BM25 (bm25s, saved per version: bm25.py) over Dutch-stemmed tokens,
+FAISS, weighted RRF."""
 
 from __future__ import annotations
 
-import bm25s
 import numpy as np
 
 from ..search import rrf, tokenize
 from ..types import Passage
+from . import bm25
 from .base import SearchRequest
 from .faiss import FaissIndex
 
 
-def bm25_index(index: FaissIndex) -> bm25s.BM25:
-    """The BM25 model over the index's chunks, built once per loaded index."""
+def bm25_index(index: FaissIndex) -> bm25.Bm25:
+    """The BM25 model over the index's chunks: once per loaded index, from the version folder when saved there."""
     if "bm25" not in index.cache:
-        model = bm25s.BM25()
-        corpus = [tokenize(f"{c.title}\n{c.text}") or ["_"] for c in index.chunks]
-        model.index(corpus, show_progress=False)
+        sha = index.manifest.chunks_sha256
+        model = bm25.load(index.path, sha) if index.path else None
+        if model is None:
+            model = bm25.build([tokenize(f"{c.title}\n{c.text}") or ["_"] for c in index.chunks])
+            if index.path:
+                bm25.save(index.path, model, sha)
         index.cache["bm25"] = model
     return index.cache["bm25"]
 
@@ -26,11 +30,10 @@ def bm25_search(index: FaissIndex, query: str, k: int) -> list[tuple[int, float]
     if not index.chunks:
         return []
     model = bm25_index(index)
-    vocab = model.vocab_dict
-    terms = [t for t in tokenize(query) if t in vocab]
+    terms = [t for t in tokenize(query) if t in model.vocab]
     if not terms:
         return []
-    scores = model.get_scores(terms)
+    scores = model.scores(terms)
     k = min(k, len(scores))
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.argsort(-scores[top], kind="stable")]
