@@ -310,13 +310,10 @@ class PostgresStore(Store):
             conn.execute("DELETE FROM terms")
             conn.execute("DELETE FROM documents")
             return 0, 0
-        gone = [
-            r[0]
-            for r in conn.execute(
-                "SELECT doc FROM documents WHERE doc = ANY(%s) OR NOT doc = ANY(%s)",
-                (list(update.delete), list(update.manifest.files)),
-            ).fetchall()
-        ]
+        # Set arithmetic here: `NOT doc = ANY(all files)` in SQL compares every row with every file (10k x 10k).
+        deleted, kept = set(update.delete), update.manifest.files
+        present = [r[0] for r in conn.execute("SELECT doc FROM documents").fetchall()]
+        gone = [d for d in present if d in deleted or d not in kept]
         passages, terms_total = conn.execute("SELECT passages, terms_total FROM manifest").fetchone() or (0, 0)
         if gone:
             removed = conn.execute(f"SELECT count(*), coalesce(sum(k.dl), 0) FROM {OF_DOCS}", (gone,))
