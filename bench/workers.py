@@ -113,7 +113,7 @@ def _measure(
     if system == "postgres":
         run.notes.append(
             f"build took the vectors of the FAISS run ({report.total_chunks - report.chunks_embedded} reused, "
-            f"{report.chunks_embedded} embedded): it measures loading the rows and building the HNSW and GIN indexes"
+            f"{report.chunks_embedded} embedded): it measures loading the rows, the keyword terms and building the HNSW and GIN indexes"
         )
     if quality:
         run.retrieval = retrieval_quality(lambda q: [p.chunk for p in assistant.search(q, k=10)], questions)
