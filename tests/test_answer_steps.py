@@ -178,3 +178,33 @@ def test_an_english_question_reads_as_dutch_keywords(monkeypatch):
     assert any("ruimt" in c for c in concepts)
     dutch, same = query.concepts_of("Waarom heeft CX financiële ruimte nodig?", "nl", "nl")
     assert same == "Waarom heeft CX financiële ruimte nodig?" and all(len(c) == 1 for c in dutch)
+
+
+class _Corpus:
+    """An index stub: `n` files, and the share of them that use each stemmed term."""
+
+    def __init__(self, n: int, shares: dict[str, float]) -> None:
+        from types import SimpleNamespace
+
+        self.manifest = SimpleNamespace(files={f"{i}.txt": None for i in range(n)})
+        self.shares = shares
+
+    def document_share(self, terms):
+        return {t: self.shares.get(t, 0.0) for t in terms}
+
+
+def test_a_question_is_also_read_without_the_words_nearly_every_article_uses():
+    from rag.answer.query import focus_of
+    from rag.search import tokenize
+
+    common = {t: 1.0 for t in tokenize("klant klantbeleving cx")}
+    corpus = _Corpus(5, common | {t: 0.2 for t in tokenize("directie aandacht")})
+    assert focus_of("Hoe krijgt klantbeleving aandacht van de directie?", "nl", "nl", corpus) == (
+        "Hoe krijgt aandacht van de directie"
+    )
+    # Nothing, or everything, to leave out: the question as it is.
+    assert focus_of("Waarom aandacht van de directie?", "nl", "nl", corpus) == "Waarom aandacht van de directie?"
+    assert focus_of("klantbeleving cx", "nl", "nl", corpus) == "klantbeleving cx"
+    # In a corpus of a few articles every shared word looks common: no focus.
+    small = _Corpus(4, common)
+    assert focus_of("Hoe krijgt klantbeleving aandacht?", "nl", "nl", small) == "Hoe krijgt klantbeleving aandacht?"

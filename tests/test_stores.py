@@ -144,3 +144,21 @@ def test_the_assistant_answers_and_reports_status_the_same_way_on_both_backends(
     status = assistant.status()
     assert status["backend"] == store_settings.backend and status["articles"] == 3
     assert status["passages"] == len(list(assistant.index().iter_chunks()))
+
+
+def test_document_share_counts_the_documents_that_use_a_term_not_their_passages(store_settings):
+    from rag.search import tokenize
+
+    update_index(store_settings)
+    index = open_store(store_settings).load()
+    chunks = list(index.iter_chunks())
+    docs = {c.doc for c in chunks}
+    users: dict[str, set[str]] = {}
+    for c in chunks:
+        for t in tokenize(f"{c.title}\n{c.text}"):
+            users.setdefault(t, set()).add(c.doc)
+    shared = max(users, key=lambda t: (len(users[t]), t))  # a term several documents use
+    single = next(t for t in sorted(users) if len(users[t]) == 1)
+    share = index.document_share([shared, single, "zzgeenwoord"])
+    assert share == {shared: len(users[shared]) / len(docs), single: 1 / len(docs), "zzgeenwoord": 0.0}
+    assert len(users[shared]) > 1

@@ -34,6 +34,11 @@ LIGHT_WORDS = frozenset(
 )
 TRANSLATION_WEIGHT = 0.5  # weight of the translated keywords' vector next to the question's own (tuned on dev)
 MAX_TRANSLATIONS = 15  # a word with more senses than this says little about the topic
+# The words nearly every article uses name the corpus's subject ("customer experience" in a CX corpus), not what a
+# question asks about it; the question is also read without them, so that its own subject leads (tuned on dev).
+COMMON_SHARE = 0.8  # a word used by at least this share of the articles is common
+MIN_DOCUMENTS = 5  # in fewer articles than this, sharing a word says little
+FOCUS_WEIGHT = 1.0  # weight of the question without its common words, next to the whole question's vector
 WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
 
 
@@ -69,7 +74,10 @@ def read(
     query = read_question(question, history, index)
     lang = guess_language(question)
     concepts, keywords = concepts_of(query.text, lang, corpus_lang if translate else lang)
-    texts = [query.text] + ([keywords] if keywords != query.text else []) + ([query.topic] if query.shifted else [])
+    focus = focus_of(query.text, lang, corpus_lang if translate else lang, index)
+    texts = list(
+        dict.fromkeys([query.text, keywords, focus] + ([query.topic] if query.shifted and query.topic else []))
+    )
     vectors = dict(zip(texts, embedder.encode_queries(texts)))
     vector = vectors[query.text]
     if keywords != query.text:  # an English question also reads as its Dutch words: the same concepts, nearer the text
@@ -78,11 +86,38 @@ def read(
         vector = _unit(vector)
         vector = (1 - TOPIC_WEIGHT) * vector + TOPIC_WEIGHT * vectors[query.topic]
     vector = _unit(vector)
+    if focus != query.text:  # ... and without the words every article uses: what it asks beyond the corpus's subject
+        vector = _unit(vector + FOCUS_WEIGHT * vectors[focus])
     return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
     return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+
+def focus_of(text: str, lang: str, corpus_lang: str, index: Index) -> str:
+    """`text` without the words that at least COMMON_SHARE of the indexed articles use (judged by their stemmed
+    forms and, for an English question read as Dutch, their translations that occur in the corpus). The text itself
+    when the corpus is too small to tell, or when nothing or everything would be left out."""
+    if len(index.manifest.files) < MIN_DOCUMENTS:
+        return text
+    words = re.findall(r"[\w'’-]+", text)
+    forms = [set(tokenize(w)) for w in words]
+    if lang != corpus_lang and corpus_lang == "nl":
+        from ..lexicon import english_to_dutch, translate
+
+        table = english_to_dutch()
+        forms = [
+            f | set(tokenize(" ".join(t for t in translate(w.lower(), table) if " " not in t)))
+            for w, f in zip(words, forms)
+        ]
+    share = index.document_share(set().union(*forms)) if forms else {}
+    kept = []
+    for word, own in zip(words, forms):
+        used = [share[f] for f in own if share.get(f, 0.0) > 0]
+        if not (used and min(used) >= COMMON_SHARE):
+            kept.append(word)
+    return " ".join(kept) if kept and len(kept) < len(words) else text
 
 
 def concepts_of(text: str, lang: str, corpus_lang: str) -> tuple[tuple[frozenset[str], ...], str]:

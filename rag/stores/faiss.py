@@ -105,6 +105,27 @@ class FaissIndex(Index):
     def iter_chunks(self) -> Iterator[Chunk]:
         return iter(self.chunks)
 
+    def document_share(self, terms: Iterable[str]) -> dict[str, float]:
+        """From the BM25 model's columns (the chunks that use a term) and each chunk's document: no text is read."""
+        import numpy as np
+
+        from .faiss_search import bm25_index
+
+        if "doc_codes" not in self.cache:
+            names = {d: i for i, d in enumerate(dict.fromkeys(c.doc for c in self.chunks))}
+            self.cache["doc_codes"] = (np.array([names[c.doc] for c in self.chunks], dtype=np.int64), len(names))
+        codes, total = self.cache["doc_codes"]
+        known = self.cache.setdefault("document_share", {})  # per term: a common term's column is long at 100k
+        model = bm25_index(self) if self.chunks else None
+        for t in set(terms) - known.keys():
+            column = model.vocab.get(t) if model else None
+            if column is None or not total:
+                known[t] = 0.0
+                continue
+            rows = model.indices[model.indptr[column] : model.indptr[column + 1]]
+            known[t] = np.count_nonzero(np.bincount(codes[rows], minlength=total)) / total
+        return {t: known[t] for t in terms}
+
     def prepare(self) -> None:
         from .faiss_search import bm25_index
 
