@@ -165,9 +165,13 @@ def test_document_frequencies_and_lengths_follow_every_add_change_and_removal(pg
     report = update_index(pg_settings)
     assert not report.full and report.removed == ("c_brieven.txt",) and report.changed == ("a_zorg.txt",)
     url = pg_settings.database_url
-    kept = _sql(url, "SELECT lexeme, df FROM terms ORDER BY lexeme")
-    recount = _sql(url, "SELECT lexeme, count(*) FROM keywords, unnest(tsv) GROUP BY lexeme ORDER BY lexeme")
-    assert kept == recount and ("automatiser", 1) not in kept  # the removed letters' words are gone
+    kept = _sql(url, "SELECT lexeme, df, docs FROM terms ORDER BY lexeme")
+    recount = _sql(
+        url,
+        "SELECT lexeme, count(*), count(DISTINCT c.doc) FROM keywords k JOIN chunks c ON c.id = k.id, unnest(k.tsv) "
+        "GROUP BY lexeme ORDER BY lexeme",
+    )
+    assert kept == recount and not [r for r in kept if r[0] == "automatiser"]  # the removed letters' words are gone
     assert _sql(url, "SELECT terms_total, passages FROM manifest") == _sql(
         url, "SELECT sum(dl), count(*) FROM keywords"
     )
@@ -342,3 +346,12 @@ def test_the_search_statement_can_use_the_hnsw_and_gin_indexes(pg_settings):
         keyword_plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + search_sql(False, True, False), params))
     assert "Index Scan using chunks_embedding" in plan
     assert "Bitmap Index Scan on keywords_tsv" in keyword_plan
+
+
+def test_document_share_comes_from_the_terms_table_without_reading_the_chunks(pg_settings, monkeypatch):
+    from rag.stores.postgres import PostgresIndex
+
+    update_index(pg_settings)
+    index = open_store(pg_settings).load()
+    monkeypatch.setattr(PostgresIndex, "iter_chunks", lambda self: pytest.fail("read every chunk"))
+    assert index.document_share(["zorg", "zzgeenwoord"]) == {"zorg": 1 / 3, "zzgeenwoord": 0.0}

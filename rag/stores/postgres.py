@@ -152,6 +152,19 @@ class PostgresIndex(Index):
             np.vstack(vectors) if vectors else np.zeros((0, self.manifest.dim), np.float32)
         )
 
+    def document_share(self, terms: Iterable[str]) -> dict[str, float]:
+        """From the `terms` table (files per term, kept by every write): one small query, no chunk read."""
+        known = self.cache.setdefault("document_share", {})
+        missing = sorted(set(terms) - known.keys())
+        if missing:
+            rows = self.store.read(
+                "SELECT q.t, coalesce(s.docs, 0), (SELECT count(*) FROM documents) FROM unnest(%s::text[]) q (t) "
+                "LEFT JOIN terms s ON s.lexeme = q.t",
+                (missing,),
+            )
+            known.update({t: docs / total if total else 0.0 for t, docs, total in rows})
+        return {t: known[t] for t in terms}
+
     def iter_chunks(self) -> Iterator[Chunk]:
         rows = self.store.read(f"SELECT {CHUNK_COLUMNS} FROM chunks ORDER BY doc, start_off, end_off")
         return (_chunk(r) for r in rows)

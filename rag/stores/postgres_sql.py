@@ -67,19 +67,22 @@ CREATE TABLE keywords (
     dl int NOT NULL,              -- how many terms: BM25's document length
     tsv tsvector NOT NULL         -- the terms (rag.search.tokenize of title and text) with their positions
 );
-CREATE TABLE terms (              -- BM25's document frequencies, kept in the same transaction as every write
+CREATE TABLE terms (              -- term statistics, kept in the same transaction as every write
     lexeme text PRIMARY KEY,
-    df int NOT NULL               -- passages whose tsv holds the lexeme
+    df int NOT NULL,              -- passages whose tsv holds the lexeme: BM25's document frequency
+    docs int NOT NULL             -- files (documents) with a passage that holds it: Index.document_share
 );
 """
 # `terms` follows the passages of the files a write adds or removes (by the chunks_doc index), before their rows
 # go and after the new ones are in: no write scans the whole table.
 OF_DOCS = "keywords k JOIN chunks c ON c.id = k.id WHERE c.doc = ANY(%s)"
-TERMS_ADD = f"""INSERT INTO terms (lexeme, df)
-    SELECT u.lexeme, count(*) FROM {OF_DOCS.replace("WHERE", ", unnest(k.tsv) u WHERE")} GROUP BY u.lexeme
-    ON CONFLICT (lexeme) DO UPDATE SET df = terms.df + excluded.df"""
-TERMS_REMOVE = f"""UPDATE terms SET df = terms.df - r.n FROM (
-    SELECT u.lexeme, count(*) AS n FROM {OF_DOCS.replace("WHERE", ", unnest(k.tsv) u WHERE")} GROUP BY u.lexeme) r
+# A write adds or removes whole files, so the files that use a term change by the distinct files among them.
+OF_DOCS_TERMS = OF_DOCS.replace("WHERE", ", unnest(k.tsv) u WHERE")
+TERMS_ADD = f"""INSERT INTO terms (lexeme, df, docs)
+    SELECT u.lexeme, count(*), count(DISTINCT c.doc) FROM {OF_DOCS_TERMS} GROUP BY u.lexeme
+    ON CONFLICT (lexeme) DO UPDATE SET df = terms.df + excluded.df, docs = terms.docs + excluded.docs"""
+TERMS_REMOVE = f"""UPDATE terms SET df = terms.df - r.n, docs = terms.docs - r.d FROM (
+    SELECT u.lexeme, count(*) AS n, count(DISTINCT c.doc) AS d FROM {OF_DOCS_TERMS} GROUP BY u.lexeme) r
     WHERE terms.lexeme = r.lexeme"""
 SEARCH_INDEXES = """
 CREATE INDEX IF NOT EXISTS chunks_embedding ON chunks USING hnsw (embedding vector_ip_ops)
