@@ -104,13 +104,10 @@ def focus_of(text: str, lang: str, corpus_lang: str, index: Index) -> str:
     words = re.findall(r"[\w'’-]+", text)
     forms = [set(tokenize(w)) for w in words]
     if lang != corpus_lang and corpus_lang == "nl":
-        from ..lexicon import english_to_dutch, translate
+        from ..lexicon import english_to_dutch
 
         table = english_to_dutch()
-        forms = [
-            f | set(tokenize(" ".join(t for t in translate(w.lower(), table) if " " not in t)))
-            for w, f in zip(words, forms)
-        ]
+        forms = [f | set(tokenize(" ".join(_dutch_words(w.lower(), table)))) for w, f in zip(words, forms)]
     share = index.document_share(set().union(*forms)) if forms else {}
     kept = []
     for word, own in zip(words, forms):
@@ -125,14 +122,14 @@ def concepts_of(text: str, lang: str, corpus_lang: str) -> tuple[tuple[frozenset
     them. A question in the corpus language is its own keywords; an English one is translated word by word."""
     if lang == corpus_lang or corpus_lang != "nl":
         return tuple(frozenset([t]) for t in dict.fromkeys(tokenize(text))), text
-    from ..lexicon import english_to_dutch, translate
+    from ..lexicon import english_to_dutch
 
     table = english_to_dutch()
     concepts, words = [], []
     for word in dict.fromkeys(re.findall(r"[\w'’-]+", text.lower())):
         if word in STOPWORDS_EN or word in ASKING or word in LIGHT_WORDS:
             continue
-        dutch = [w for w in translate(word, table) if " " not in w]
+        dutch = _dutch_words(word, table)
         if len(dutch) > MAX_TRANSLATIONS:
             dutch = []
         forms = frozenset(tokenize(" ".join(dutch + [word])))
@@ -140,3 +137,10 @@ def concepts_of(text: str, lang: str, corpus_lang: str) -> tuple[tuple[frozenset
             concepts.append(forms)
             words += dutch + [word]
     return tuple(concepts), " ".join(words)
+
+
+def _dutch_words(word: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    """An English word's one-word Dutch translations (phrases cannot be matched as keywords)."""
+    from ..lexicon import translate
+
+    return [w for w in translate(word, table) if " " not in w]

@@ -146,22 +146,10 @@ class Index(ABC):
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every chunk, streamed (evaluation counts relevant passages; answering never needs this)."""
 
+    @abstractmethod
     def document_share(self, terms: Iterable[str]) -> dict[str, float]:
         """For each keyword term (as `rag.search.tokenize` makes them), the share of indexed documents that use it,
-        0.0 for a term no document uses. This default reads every chunk once per loaded version; a backend with
-        term statistics answers from them."""
-        if "term_documents" not in self.cache:
-            from ..search import tokenize
-
-            seen: dict[str, set[str]] = {}
-            docs: set[str] = set()
-            for c in self.iter_chunks():
-                docs.add(c.doc)
-                for t in set(tokenize(f"{c.title}\n{c.text}")):
-                    seen.setdefault(t, set()).add(c.doc)
-            self.cache["term_documents"] = ({t: len(d) for t, d in seen.items()}, len(docs))
-        counts, total = self.cache["term_documents"]
-        return {t: counts.get(t, 0) / total if total else 0.0 for t in terms}
+        0.0 for a term no document uses; from the backend's term statistics, never by reading every chunk."""
 
     def prepare(self) -> None:  # noqa: B027 - optional: only backends with derived in-memory data override it
         """Build what searching needs in memory ahead of the first question (the files backend's BM25 model)."""
