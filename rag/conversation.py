@@ -27,6 +27,18 @@ ASKING = frozenset(
     "wat zegt zei vindt vond denkt dacht schrijft schreef bedoelt vinden mening standpunt visie over volgens "
     "en maar ook hoe waarom dan daar daarvan daarover ervan erover zo".split()
 )
+# "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
+WRITERS_OF_LETTERS = re.compile(
+    r"\b(letter[- ]?writers?|correspondents?|(the )?(three|two|four) (writers|authors|experts|correspondents)|"
+    r"briefschrijvers?|correspondenten|de (drie|twee|vier) (schrijvers|auteurs|experts|briefschrijvers))\b",
+    re.IGNORECASE,
+)
+# ... when the question asks for their positions (else it asks about the correspondence itself, its introduction too).
+POSITIONS = re.compile(
+    r"\b(agree|agrees|disagree|think|thinks|say|says|argue|argues|believe|view|views|opinions?|positions?|stance|"
+    r"eens|oneens|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies)\b",
+    re.IGNORECASE,
+)
 TOPIC_WEIGHT = 0.15  # share of the topic in the query vector of a follow-up that has a subject of its own
 
 
@@ -46,8 +58,23 @@ def known_authors(index: Index) -> list[str]:
     return index.authors()
 
 
+def letter_writers(index: Index) -> list[str]:
+    """The writers of the letters of every indexed correspondence (a file with several authors)."""
+    names = [
+        a.strip() for f in index.manifest.files.values() if f.author and "," in f.author for a in f.author.split(",")
+    ]
+    return list(dict.fromkeys(n for n in names if n))
+
+
 def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
-    """Authors named in the text by full, first or last name ("Rien", "Brus", "Rien Brus")."""
+    """Authors named in the text by full, first or last name ("Rien", "Brus", "Rien Brus"), and every letter
+    writer when the text asks for the positions of them as a group ("do the letter writers agree?", "wat vinden de
+    briefschrijvers?")."""
+    if WRITERS_OF_LETTERS.search(text) and POSITIONS.search(text):
+        known = set(known_authors(index))
+        group = [a for a in letter_writers(index) if a in known]
+        if len(group) > 1:
+            return tuple(group)
     found = []
     for author in known_authors(index):
         names = [author] + [p for p in author.split() if len(p) > 2]
@@ -63,12 +90,15 @@ def without_names(text: str, authors: tuple[str, ...]) -> str:
         # Particles ("de", "van") are only removed as part of the full name: alone they are ordinary words.
         for name in sorted([author] + [p for p in author.split() if len(p) > 2], key=len, reverse=True):
             text = re.sub(rf"\b{re.escape(name)}\b", " ", text)
+    if authors:
+        text = WRITERS_OF_LETTERS.sub(" ", text)
     return " ".join(text.split())
 
 
 def own_terms(text: str) -> set[str]:
     """The stemmed content words of a question, without words that only ask for a view or point back."""
-    words = [w for w in re.findall(r"\w+", text.lower()) if w not in ASKING and w not in BACK_REFERENCES]
+    # One letter is what is left of a possessive or contraction ("Wim's view", "isn't"): it asks nothing.
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in ASKING and w not in BACK_REFERENCES and len(w) > 1]
     return set(tokenize(" ".join(words)))
 
 

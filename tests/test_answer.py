@@ -89,6 +89,17 @@ def test_author_names_are_matched_case_sensitively(assistant):
     assert mentioned_authors("dat is anders", index) == ()
 
 
+def test_the_letter_writers_named_as_a_group_are_everyone_who_wrote_a_letter(assistant):
+    index = assistant.index()
+    writers = {"Piet Jansen", "Marie Bakker"}
+    assert set(mentioned_authors("Do the letter writers agree about chatbots?", index)) == writers
+    assert set(mentioned_authors("Wat vinden de briefschrijvers van automatisering?", index)) == writers
+    # Asked about the correspondence itself, not the writers' positions: nobody is named (the introduction counts).
+    assert mentioned_authors("What is the letter exchange between the correspondents about?", index) == ()
+    answer = assistant.ask("Zijn de briefschrijvers het eens over chatbots?")
+    assert not answer.abstained and {c.author for c in answer.citations} == writers
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t", "x" * 200_000])
 def test_empty_blank_and_huge_questions_get_a_clear_message(assistant, question):
     with pytest.raises(InputError, match="empty|too long"):

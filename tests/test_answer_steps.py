@@ -1,5 +1,6 @@
 """The answerer's steps one by one: candidates, intent, gate, selection, and the word list for English questions."""
 
+import dataclasses
 import gzip
 import logging
 
@@ -56,6 +57,7 @@ def test_headings_lead_ins_bullet_fragments_and_letter_furniture_are_never_quote
         ("Do the authors agree about chatbots?", [], "views"),
         ("Wat vinden Piet en Marie van chatbots?", [], "views"),  # two people named: both get their say
         ("What does Piet say?", [], "person"),  # a bare name after Clear: Piet's main position
+        ("What's Piet's view?", [], "person"),  # a possessive asks nothing more
         ("What does Piet say?", ["Moet je klantcontact automatiseren met chatbots?"], "plain"),
         ("Why is that?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
         ("How long do patients wait on the phone?", [], "plain"),
@@ -124,13 +126,55 @@ def test_selection_quotes_only_what_clears_the_absolute_floor_and_comes_close_to
 def test_abstention_threshold_is_calibrated_per_embedder_and_a_setting_overrides_it(caplog):
     from rag.answer import gate
 
-    assert gate.threshold(None, "use-multilingual-v3") == gate.CALIBRATED["use-multilingual-v3"]
+    assert gate.threshold(None, "use-multilingual-v3") == gate.CALIBRATED["use-multilingual-v3"].abstain
+    assert gate.floor("use-multilingual-v3") == gate.CALIBRATED["use-multilingual-v3"].floor
     assert gate.threshold(0.5, "use-multilingual-v3") == 0.5
+    # The setting is the gate's: selection's floor stays calibrated.
+    assert gate.floor("use-multilingual-v3") == gate.CALIBRATED["use-multilingual-v3"].floor
     with caplog.at_level(logging.WARNING):
-        assert gate.threshold(None, "st:some-new-model") == gate.FALLBACK
-        assert gate.threshold(None, "st:some-new-model") == gate.FALLBACK
+        assert gate.threshold(None, "st:some-new-model") == gate.FALLBACK.abstain
+        assert gate.floor("st:some-new-model") == gate.FALLBACK.floor
     assert "RAG_ABSTAIN_THRESHOLD" in caplog.text  # an uncalibrated embedder never switches silently
     assert caplog.text.count("RAG_ABSTAIN_THRESHOLD") == 1  # ... and says so once, not on every question
+
+
+def test_the_gate_weighs_the_best_score_and_the_best_cosine_and_a_named_writer_needs_less():
+    from rag.answer import Scored, gate
+
+    sentences = [s for s in _sentences("Een zin die iets zegt over klanten. Nog een zin over iets anders.").values()]
+    # Word overlap lifts the score of a sentence whose meaning is far from the question: the cosine pulls it down.
+    overlap_only = [Scored(sentences[0], 0.30, 0.10, 1)]
+    assert gate.strength(overlap_only) == pytest.approx(0.20)
+    assert gate.decide(overlap_only, 0.25) == "abstain"
+    # The best cosine may belong to another sentence than the best score.
+    mixed = [Scored(sentences[0], 0.30, 0.20, 1), Scored(sentences[1], 0.25, 0.36, 1)]
+    assert gate.strength(mixed) == pytest.approx(0.33)
+    assert gate.decide(mixed, 0.25) == "answer"
+    assert gate.decide(mixed, 0.32) == "hedge"  # within HEDGE_MARGIN above the bound: answered with a caveat
+    # A question that names a writer is answered from that writer's text on weaker evidence, with the caveat.
+    weak = [Scored(sentences[0], 0.22, 0.24, 1)]
+    assert gate.decide(weak, 0.25) == "abstain"
+    assert gate.decide(weak, 0.25, named=True) == "hedge"
+    assert gate.decide([], 0.25, named=True) == "abstain"
+
+
+def test_views_are_drawn_from_each_sources_best_and_no_other_source_joins_later():
+    from rag.answer import Policy, Scored
+    from rag.answer.selection import select
+
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(4))
+    s = [x for x in _sentences(text).values() if x.text.startswith("Zin")]
+    # The unsigned part of a correspondence is its introduction: it frames the debate, it takes no side.
+    units = [("a.txt", "Piet Jansen"), ("a.txt", "Piet Jansen"), ("a.txt", "Marie Bakker"), ("a.txt", None)]
+    scored = [
+        Scored(dataclasses.replace(x, chunk=dataclasses.replace(x.chunk, doc=d, author=a, id=f"{d}{a}")), v, v, 1)
+        for x, (d, a), v in zip(s, units, [0.50, 0.49, 0.40, 0.495])
+    ]
+    policy = Policy(floor=0.30, margin=0.02, same_source_margin=0.06, views_margin=0.15, per_passage=10, duplicate=1.1)
+    chosen = select(sorted(scored, key=lambda c: -c.score), _ask("views"), policy)
+    # Each writer's best once, then only more of the writers already chosen: the introduction, close to the best,
+    # does not join afterwards.
+    assert [(c.unit, c.score) for c in chosen] == [(units[0], 0.50), (units[2], 0.40), (units[1], 0.49)]
 
 
 def _b64(n: int) -> str:

@@ -43,8 +43,7 @@ def _choose(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: i
     passages = retrieve(index, embedder, ask, settings, k)
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
-    bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
-    policy = Policy(floor=bound, max_quotes=settings.max_sentences)
+    policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
     if ask.intent == "person":
         chosen = main_position(passages, per_passage, policy)
     elif ask.intent == "reasons":
@@ -89,7 +88,8 @@ def answer_question(
         latency = (time.perf_counter() - t0) * 1000
         return Answer(question, text, abstained, citations, tuple(passages), latency, ask.lang, **extra)
 
-    verdict = gate.decide(scored, bound)
+    named = bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)
+    verdict = gate.decide(scored, bound, named)
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
     if verdict == "abstain":

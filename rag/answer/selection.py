@@ -64,12 +64,13 @@ def select(
             seen.add(c.unit)
             if _fits(c, chosen, policy):
                 chosen.append(c)
+    views = bool(chosen)  # the sources were chosen above: add only more of them
     for c in pool:
         if len(chosen) >= policy.max_quotes or c.score < max(policy.floor, best - policy.same_source_margin):
             break
         # More of a source already quoted costs no precision; another source must come close to the best.
         known = any(x.unit == c.unit for x in chosen)
-        if (known or c.score >= best - policy.margin) and c not in chosen and _fits(c, chosen, policy):
+        if (known or (not views and c.score >= best - policy.margin)) and c not in chosen and _fits(c, chosen, policy):
             chosen.append(c)
     return chosen[: policy.max_quotes] or pool[:1]
 
