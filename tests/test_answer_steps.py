@@ -61,6 +61,9 @@ def test_headings_lead_ins_bullet_fragments_and_letter_furniture_are_never_quote
         ("What does Piet say?", ["Moet je klantcontact automatiseren met chatbots?"], "plain"),
         ("Why is that?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
         ("How long do patients wait on the phone?", [], "plain"),
+        ("How should a manager look at chatbots?", [], "plain"),  # asks how, not for positions
+        ("We have little budget. Should we still automate?", [], "views"),  # a yes/no "should" asks for positions
+        ("Wat moet een manager met chatbots doen?", [], "plain"),
     ],
 )
 def test_the_question_is_read_once_for_what_kind_of_answer_it_wants(assistant, question, history, intent):
@@ -216,9 +219,12 @@ def test_english_words_get_their_dutch_translations_from_both_freedict_direction
 def test_an_english_question_reads_as_dutch_keywords(monkeypatch):
     from rag.answer import query
 
-    monkeypatch.setattr("rag.lexicon.english_to_dutch", lambda: {"room": ("ruimte",), "financial": ("financieel",)})
+    table = {"room": ("ruimte",), "financial": ("financieel",), "should": ("moeten", "behoren", "dienen")}
+    monkeypatch.setattr("rag.lexicon.english_to_dutch", lambda: table)
     concepts, keywords = query.concepts_of("Why does CX need financial room?", "en", "nl")
     assert "ruimte" in keywords and "financieel" in keywords
+    # A modal verb says nothing about the topic: its translations would only add noise to the keywords.
+    assert "moeten" not in query.concepts_of("How should CX find financial room?", "en", "nl")[1]
     assert any("ruimt" in c for c in concepts)
     dutch, same = query.concepts_of("Waarom heeft CX financiële ruimte nodig?", "nl", "nl")
     assert same == "Waarom heeft CX financiële ruimte nodig?" and all(len(c) == 1 for c in dutch)

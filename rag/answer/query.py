@@ -17,20 +17,22 @@ from ..sentences import guess_language
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
 
-# Questions that ask for positions: several writers' views are worth quoting side by side.
+# Questions that ask for positions: several writers' views are worth quoting side by side. "Should we ...?" asks for
+# a position when it opens a yes/no question; "What should I ...?" and "Hoe moet je ...?" ask for advice or facts.
 VIEWS = re.compile(
-    r"\b(should (we|i|you|a|an|organi[sz]ations?|companies|firms|they)|do (the )?(authors|writers|experts|they) "
+    r"((^|[.!?]\s+)(should (we|i|you|a|an|organi[sz]ations?|companies|firms|they)|moeten we|moet (je|een|ik)|"
+    r"zouden (we|organisaties))\b)|\b(do (the )?(authors|writers|experts|they) "
     r"(agree|disagree|think|say)|what do (the )?(authors|writers|experts|they|people|others)|who (argues|says|thinks|"
     r"is|are|wrote|writes|disagrees|agrees)|agree|disagree|views?|opinions?|positions?|perspectives?|debate|"
-    r"moeten we|moet (je|een|ik)|zouden (we|organisaties)|wie (vindt|zegt|denkt|schrijft|stelt)|eens|oneens|"
-    r"standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|denken (de|ze))\b",
+    r"wie (vindt|zegt|denkt|schrijft|stelt)|eens|oneens|standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|"
+    r"denken (de|ze))\b",
     re.IGNORECASE,
 )
 # English words too general to translate: every Dutch verb of getting or making would become a keyword.
 LIGHT_WORDS = frozenset(
     "i me my mine we us our you your get gets getting got make makes making made go goes going went take takes "
     "give gives put let lets thing things way ways lot lots really actually kind sort keep keeps come comes one "
-    "need needs needed want wants wanted must might may".split()
+    "need needs needed want wants wanted must might may should would could can will shall ought".split()
 )
 TRANSLATION_WEIGHT = 0.5  # weight of the translated keywords' vector next to the question's own (tuned on dev)
 MAX_TRANSLATIONS = 15  # a word with more senses than this says little about the topic
