@@ -155,7 +155,8 @@ def test_the_gate_weighs_the_best_score_and_the_best_cosine_and_a_named_writer_n
     assert gate.decide(mixed, 0.25) == "answer"
     assert gate.decide(mixed, 0.32) == "hedge"  # within HEDGE_MARGIN above the bound: answered with a caveat
     # A question that names a writer is answered from that writer's text on weaker evidence, with the caveat.
-    weak = [Scored(sentences[0], 0.22, 0.24, 1)]
+    just_below = 0.25 - gate.NAMED_MARGIN / 2
+    weak = [Scored(sentences[0], just_below - 0.01, just_below + 0.01, 1)]
     assert gate.decide(weak, 0.25) == "abstain"
     assert gate.decide(weak, 0.25, named=True) == "hedge"
     assert gate.decide([], 0.25, named=True) == "abstain"

@@ -47,12 +47,32 @@ def test_flagship_question_names_all_three_correspondents_with_citations(corpus,
 
 
 @pytest.mark.parametrize(
-    ("question", "author"), [("What does Anders Jansen think?", "Anders Jansen"), ("What does Wim say?", "Wim Rampen")]
+    ("question", "author"),
+    [
+        ("What does Anders Jansen think?", "Anders Jansen"),
+        ("What does Wim say?", "Wim Rampen"),
+        ("What's Rien Brus's view?", "Rien Brus"),
+    ],
 )
 def test_a_bare_name_with_no_conversation_is_answered_from_that_writers_text(corpus, question, author):
     answer = Assistant(corpus).ask(question)
     assert not answer.abstained and answer.citations
     assert {c.author for c in answer.citations} == {author}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What does Wim Rampen think about NPS targets for banks?", "Welke CRM-software raadt Rien Brus aan?"],
+)
+def test_naming_a_writer_does_not_make_an_unanswerable_question_answerable(corpus, question):
+    # A named writer lowers the bar a little (their own words are the answer), not to nothing.
+    assert Assistant(corpus).ask(question).abstained
+
+
+def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus):
+    answer = Assistant(corpus).ask("Do the letter writers agree on a separate CX strategy?")
+    assert not answer.abstained
+    assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
 
 
 def test_why_is_that_gives_reasons_not_the_previous_quotes(corpus):

@@ -37,7 +37,7 @@ CALIBRATED = {
 }
 FALLBACK = Calibration(abstain=0.30, floor=0.30)  # nobody calibrated it: err towards abstaining, and say so in the log
 LEXICAL = Calibration(abstain=0.0, floor=0.0)  # the hashing test embedder: no meaningful scale
-NAMED_MARGIN = 0.05  # a question naming a writer is answered from their text on weaker evidence (tuned on dev)
+NAMED_MARGIN = 0.02  # a question naming a writer is answered from their text on a little weaker evidence (dev side)
 HEDGE_MARGIN = 0.03  # evidence this close above the threshold is answered with a caveat
 
 
