@@ -50,6 +50,33 @@ def test_headings_lead_ins_bullet_fragments_and_letter_furniture_are_never_quote
     assert is_quotable(s["Hybride werken en kleinere hubs zijn eerder regel dan uitzondering geworden."])
 
 
+def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_never_their_position():
+    import numpy as np
+
+    from rag.answer import Policy, in_context
+    from rag.answer.candidates import reports_a_view
+    from rag.answer.selection import main_position
+    from rag.types import Passage
+
+    text = (
+        "Titel\n"
+        "Soms hoor je: als de cultuur klantgericht is, dan heb je geen aparte CX-strategie meer nodig. "
+        "Dat lijkt me naïef. Een strategie zonder klantvisie is als een auto zonder stuur."
+    )
+    s = _sentences(text)
+    reported = s["Soms hoor je: als de cultuur klantgericht is, dan heb je geen aparte CX-strategie meer nodig."]
+    assert reports_a_view(reported.text) and reports_a_view("Vaak wordt gezegd dat CX duur is.")
+    assert reports_a_view("You often hear that CX is a cost.")
+    assert not reports_a_view("Een strategie zonder klantvisie is als een auto zonder stuur.")
+    assert in_context(reported).text.endswith("Dat lijkt me naïef.")  # the writer's answer comes with it
+    # A writer's main position is a statement of their own, even when a reported view lies nearer their centre.
+    sentences = [x for x in s.values() if x.text != "Titel"]
+    vectors = np.array([[1.0, 0.0], [0.6, 0.8], [0.8, 0.6]], dtype=np.float32)
+    chunk = sentences[0].chunk
+    chosen = main_position([Passage(1, chunk, 1.0)], {chunk.id: (sentences, vectors)}, Policy(duplicate=1.1))
+    assert {c.sentence.text for c in chosen} == {sentences[1].text, sentences[2].text}
+
+
 @pytest.mark.parametrize(
     ("question", "history", "intent"),
     [

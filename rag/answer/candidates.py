@@ -20,6 +20,20 @@ BULLET = re.compile(r"^\s*([-–•*·▪►✅❌✔✓→]|\d+[.)])\s*")
 ENDS_SENTENCE = re.compile(r"[.!?…][’'”\"»)]*$")
 MIN_WORDS = 5
 MIN_WORDS_UNPUNCTUATED = 14  # a line this long without a full stop is prose, not a heading
+# A sentence that opens by reporting what others say ("Soms hoor je: als de cultuur klantgericht is, dan heb je geen
+# aparte CX-strategie meer nodig.") is followed by what the writer makes of it ("Dat lijkt me naïef."): quoted alone,
+# it puts the view the writer argues against in their mouth.
+REPORTED = re.compile(
+    r"^\W*(\w+\s+){0,3}(hoor je|hoor ik|hoort men|zegt men|zeggen (mensen|velen|ze)|wordt (vaak |soms |weleens )?"
+    r"(gezegd|beweerd|geroepen|gedacht)|lees je|you (often |sometimes )?hear|people (often |sometimes )?say|"
+    r"it is (often |sometimes )?(said|claimed|argued))\b",
+    re.IGNORECASE,
+)
+
+
+def reports_a_view(text: str) -> bool:
+    """The sentence opens by reporting what others say, not what the writer holds."""
+    return bool(REPORTED.match(text))
 
 
 def _own_line(s: Sentence) -> bool:

@@ -6,6 +6,7 @@ import re
 
 from ..sentences import Sentence, split_sentences
 from ..types import Citation
+from .candidates import reports_a_view
 from .scores import Scored
 
 TEXTS = {
@@ -45,14 +46,15 @@ SHORT_QUESTION_WORDS = 8
 
 
 def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
-    """The sentence widened to a quote that keeps its meaning: a question with the sentence answering it, a
-    sentence that answers a short question or leans on the one before it with that sentence (verbatim, one span)."""
+    """The sentence widened to a quote that keeps its meaning: a question, or a view the writer reports, with the
+    sentence after it; a sentence that answers a short question or leans on the one before it with that sentence
+    (verbatim, one span)."""
     sentences = split_sentences(sentence.chunk)
     i = next((j for j, s in enumerate(sentences) if s.start == sentence.start), None)
     if i is None:
         return sentence
     first = last = i
-    if sentences[i].text.endswith("?") and i + 1 < len(sentences):
+    if (sentences[i].text.endswith("?") or reports_a_view(sentences[i].text)) and i + 1 < len(sentences):
         last = i + 1
     while first > 0 and i - first < max_back:
         previous, current = sentences[first - 1], sentences[first]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..sentences import jaccard
 from ..types import Passage
+from .candidates import reports_a_view
 from .query import Ask
 from .scores import Scored
 
@@ -82,7 +83,7 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
         (s, v, p.rank)
         for p in passages
         for s, v in zip(*per_passage[p.chunk.id])
-        if not s.text.endswith("?")  # a position is a statement
+        if not s.text.endswith("?") and not reports_a_view(s.text)  # a position is the writer's own statement
     ]
     if not items:
         return []
