@@ -208,6 +208,24 @@ def test_views_are_drawn_from_each_sources_best_and_no_other_source_joins_later(
     assert [(c.unit, c.score) for c in chosen] == [(units[0], 0.50), (units[2], 0.40), (units[1], 0.49)]
 
 
+def test_when_the_best_view_is_in_a_correspondence_its_letters_are_the_positions():
+    from rag.answer import Policy, Scored
+    from rag.answer.selection import select
+
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(3))
+    s = [x for x in _sentences(text).values() if x.text.startswith("Zin")]
+    units = [("a.txt", "Piet Jansen"), ("b.txt", None), ("a.txt", "Marie Bakker")]
+    scored = [
+        Scored(dataclasses.replace(x, chunk=dataclasses.replace(x.chunk, doc=d, author=a, id=f"{d}{a}")), v, v, 1)
+        for x, (d, a), v in zip(s, units, [0.50, 0.45, 0.40])
+    ]
+    policy = Policy(floor=0.30, margin=0.02, same_source_margin=0.06, views_margin=0.15, per_passage=10, duplicate=1.1)
+    assert [c.unit for c in select(scored, _ask("views"), policy)] == [units[0], units[2]]  # not the article b.txt
+    # With the best view in an article, other sources close enough are positions too.
+    article_first = [dataclasses.replace(scored[1], score=0.55)] + [scored[0], scored[2]]
+    assert [c.unit for c in select(article_first, _ask("views"), policy)] == [units[1], units[0], units[2]]
+
+
 def _b64(n: int) -> str:
     digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
     out = ""
@@ -247,12 +265,18 @@ def test_english_words_get_their_dutch_translations_from_both_freedict_direction
 def test_an_english_question_reads_as_dutch_keywords(monkeypatch):
     from rag.answer import query
 
-    table = {"room": ("ruimte",), "financial": ("financieel",), "should": ("moeten", "behoren", "dienen")}
+    table = {
+        "room": ("ruimte",),
+        "financial": ("financieel",),
+        "should": ("moeten", "behoren", "dienen"),
+        "who": ("dat", "die", "hetwelk", "welke", "wie"),
+    }
     monkeypatch.setattr("rag.lexicon.english_to_dutch", lambda: table)
     concepts, keywords = query.concepts_of("Why does CX need financial room?", "en", "nl")
     assert "ruimte" in keywords and "financieel" in keywords
     # A modal verb says nothing about the topic: its translations would only add noise to the keywords.
     assert "moeten" not in query.concepts_of("How should CX find financial room?", "en", "nl")[1]
+    assert "hetwelk" not in query.concepts_of("Who wants financial room?", "en", "nl")[1]  # nor a question word
     assert any("ruimt" in c for c in concepts)
     dutch, same = query.concepts_of("Waarom heeft CX financiële ruimte nodig?", "nl", "nl")
     assert same == "Waarom heeft CX financiële ruimte nodig?" and all(len(c) == 1 for c in dutch)

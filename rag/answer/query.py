@@ -32,7 +32,9 @@ VIEWS = re.compile(
 LIGHT_WORDS = frozenset(
     "i me my mine we us our you your get gets getting got make makes making made go goes going went take takes "
     "give gives put let lets thing things way ways lot lots really actually kind sort keep keeps come comes one "
-    "need needs needed want wants wanted must might may should would could can will shall ought".split()
+    "need needs needed want wants wanted must might may should would could can will shall ought "
+    # function words the short stop-word list keeps: "who" would become "dat die hetwelk welke wie"
+    "who whom whose which when where while during since until though although whether".split()
 )
 TRANSLATION_WEIGHT = 0.5  # weight of the translated keywords' vector next to the question's own (tuned on dev)
 MAX_TRANSLATIONS = 15  # a word with more senses than this says little about the topic

@@ -2,7 +2,8 @@
 
 A sentence is quoted only when it clears an absolute floor (calibrated on the dev sets) and comes close to the
 best sentence (`margin`). Views are sought only when the question asks for them ("should we ...", "do the authors
-agree ..."), and even then only among sentences that clear the floor. Articles without a named author count as
+agree ..."), and even then only among sentences that clear the floor; when the best of them is in a correspondence,
+its letters are the positions. Articles without a named author count as
 one source each, like a letter.
 """
 
@@ -56,11 +57,18 @@ def select(
         named = len(ask.query.authors) > 1  # each person the question names gets their say
         # The unsigned part of a correspondence is its editorial introduction: it frames the debate, it takes no side.
         debated = {c.sentence.chunk.doc for c in pool if c.sentence.chunk.author}
+        writers: dict[str, set[str]] = {}
+        for c in pool:
+            if c.sentence.chunk.author:
+                writers.setdefault(c.sentence.chunk.doc, set()).add(c.sentence.chunk.author)
+        # The best evidence is in a debate (a correspondence): its letters are the positions.
+        debate = pool[0].sentence.chunk.doc if len(writers.get(pool[0].sentence.chunk.doc, ())) > 1 else None
         seen = set()
         for c in pool:
             close = c.score >= policy.floor and (named or c.score >= best - policy.views_margin)
             intro = c.sentence.chunk.author is None and c.sentence.chunk.doc in debated
-            if c.unit in seen or not close or intro:
+            outside = debate is not None and c.sentence.chunk.doc != debate
+            if c.unit in seen or not close or intro or outside:
                 continue
             seen.add(c.unit)
             if _fits(c, chosen, policy):
