@@ -189,6 +189,33 @@ def test_the_gate_weighs_the_best_score_and_the_best_cosine_and_a_named_writer_n
     assert gate.decide([], 0.25, named=True) == "abstain"
 
 
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("How many subscribers did the company lose?", True),
+        ("Hoeveel klanten vertrekken per jaar?", True),
+        ("What's a normal monthly churn rate for a webshop?", True),
+        ("What does a contact centre agent cost per hour?", True),
+        ("Wat is de gemiddelde wachttijd?", True),
+        ("How long does it take to change a culture?", False),  # answerable without a number
+        ("How much does culture matter?", False),
+        ("How would you rate our customer focus?", False),  # "rate" the verb
+        ("Why do pilots stall?", False),
+    ],
+)
+def test_a_question_for_a_figure_is_only_answered_by_a_quote_that_states_one(question, figure):
+    from rag.answer import Scored, gate
+    from rag.answer.candidates import has_number
+    from rag.answer.query import QUANTITY
+
+    assert bool(QUANTITY.search(question)) is figure
+    assert has_number("€11,99 per stuk was geen gekke prijs.") and has_number("Bijna de helft haakt af.")
+    assert not has_number("Cultuur aanpassen is geen sprint, maar een marathon.")
+    strong = [Scored(next(iter(_sentences("Een zin die iets zegt over klanten.").values())), 0.6, 0.6, 1)]
+    assert gate.decide(strong, 0.25) == "answer"
+    assert gate.decide(strong, 0.25, missing_figure=True) == "abstain"
+
+
 def test_views_are_drawn_from_each_sources_best_and_no_other_source_joins_later():
     from rag.answer import Policy, Scored
     from rag.answer.selection import select

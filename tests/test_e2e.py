@@ -69,6 +69,25 @@ def test_naming_a_writer_does_not_make_an_unanswerable_question_answerable(corpu
     assert Assistant(corpus).ask(question).abstained
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hoeveel procent van de klanten vertrekt na een slechte ervaring?",
+        "What is the average handling time in a contact centre?",
+    ],
+)
+def test_a_question_for_a_figure_the_articles_do_not_give_abstains(corpus, question):
+    # Both were answered with on-topic-sounding quotes that state no figure before the check.
+    assert Assistant(corpus).ask(question).abstained
+
+
+def test_a_question_for_a_figure_the_articles_give_is_answered(corpus):
+    answer = Assistant(corpus).ask(
+        "Hoe lang geleden introduceerden Pine & Gilmore de experience economy, hoeveel jaar?"
+    )
+    assert not answer.abstained and any(ch.isdigit() for c in answer.citations for ch in c.quote)
+
+
 def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus):
     answer = Assistant(corpus).ask("Do the letter writers agree on a separate CX strategy?")
     assert not answer.abstained

@@ -17,7 +17,7 @@ from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
 from . import gate
-from .candidates import candidates, is_quotable
+from .candidates import candidates, has_number, is_quotable
 from .compose import TEXTS, compose, in_context
 from .generate import generated
 from .query import Ask, read
@@ -89,7 +89,8 @@ def answer_question(
         return Answer(question, text, abstained, citations, tuple(passages), latency, ask.lang, **extra)
 
     named = bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)
-    verdict = gate.decide(scored, bound, named)
+    missing_figure = ask.quantity and not any(has_number(c.sentence.text) for c in chosen)
+    verdict = gate.decide(scored, bound, named, missing_figure)
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
     if verdict == "abstain":

@@ -36,6 +36,20 @@ def reports_a_view(text: str) -> bool:
     return bool(REPORTED.match(text))
 
 
+# A figure in a quote: digits, or a number or share written out.
+NUMBER = re.compile(
+    r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twintig|dertig|veertig|vijftig|honderd|duizend|miljoen|"
+    r"miljard|procent|helft|kwart|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|billion|percent|half|quarter)\b",
+    re.IGNORECASE,
+)
+
+
+def has_number(text: str) -> bool:
+    """The text states a figure."""
+    return bool(NUMBER.search(text))
+
+
 def _own_line(s: Sentence) -> bool:
     """The sentence fills its whole line (a heading, a pull quote or a list item stands on its own line)."""
     text, offset = s.chunk.text, s.start - s.chunk.start

@@ -44,6 +44,13 @@ COMMON_SHARE = 0.8  # a word used by at least this share of the articles is comm
 MIN_DOCUMENTS = 5  # in fewer articles than this, sharing a word says little
 FOCUS_WEIGHT = 1.0  # weight of the question without its common words, next to the whole question's vector
 WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
+# Questions that ask for a figure: "how many", "hoeveel", an average, a percentage, a rate, a price. A corpus can only
+# answer them with a number; "How long does culture change take?" can be answered without one, so it is not here.
+QUANTITY = re.compile(
+    r"\b(how many|hoeveel|what percentage|welk percentage|averages?|gemiddeld\w*|(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|"
+    r"(what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +64,7 @@ class Ask:
     concepts: tuple[frozenset[str], ...]  # per content word of the question, its stemmed Dutch forms
     keywords: str  # what the keyword retriever reads: the question, or an English question's Dutch words
     vector: np.ndarray = field(repr=False)  # the query vector retrieval and scoring use
+    quantity: bool = False  # it asks for a figure (QUANTITY): only a quote with a number answers it
 
 
 def intent_of(question: str, query: Query) -> str:
@@ -92,7 +100,8 @@ def read(
     vector = _unit(vector)
     if focus != query.text:  # ... and without the words every article uses: what it asks beyond the corpus's subject
         vector = _unit(vector + FOCUS_WEIGHT * vectors[focus])
-    return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector)
+    quantity = bool(QUANTITY.search(question))
+    return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector, quantity)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
