@@ -7,6 +7,7 @@ with its `dutch` full-text configuration (rag/stores/postgres.py). Both fuse wit
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -18,6 +19,7 @@ from .stores.base import Index, SearchRequest
 from .types import Chunk, Passage
 
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+DIVERSE_TOP = 3  # the first passages come from this many different documents where the corpus has them (tuned on dev)
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)
 
 
@@ -77,7 +79,24 @@ def search(
         rrf_k=settings.rrf_k,
         authors=authors,
     )
-    return index.search(request)
+    return diversified(index.search(request))
+
+
+def diversified(passages: list[Passage], top: int = DIVERSE_TOP) -> list[Passage]:
+    """The first `top` passages from as many different documents as there are, the rest in their order, ranks
+    renumbered. A long article (a correspondence of three letters) has many passages that all match its subject;
+    without this they fill the top of the list and push out the one article that answers (README: Retrieval)."""
+    head: list[Passage] = []
+    tail: list[Passage] = []
+    for p in passages:
+        if len(head) < top and all(h.chunk.doc != p.chunk.doc for h in head):
+            head.append(p)
+        else:
+            tail.append(p)
+    ordered = head + tail
+    if all(p.rank == i for i, p in enumerate(ordered, start=1)):
+        return ordered
+    return [replace(p, rank=i) for i, p in enumerate(ordered, start=1)]
 
 
 def chunk_at(index: Index, chunk_id: str) -> Chunk | None:

@@ -2,7 +2,7 @@ import pytest
 
 from rag.errors import IndexMismatchError
 from rag.indexer import update_index
-from rag.search import bm25_weight, rrf, search, tokenize
+from rag.search import bm25_weight, diversified, rrf, search, tokenize
 from rag.service import Assistant
 from rag.store import load_index
 from tests.helpers import make_settings
@@ -20,6 +20,31 @@ def test_rrf_sums_weighted_reciprocal_ranks():
     assert fused[1] == 1 / 61
     assert fused[2] == 1 / 62 + 0.5 / 61
     assert fused[3] == 0.5 / 62
+
+
+def test_the_top_passages_come_from_different_documents_and_the_rest_keep_their_order():
+    from rag.types import Chunk, Passage
+
+    def passage(rank, doc):
+        chunk = Chunk(f"{doc}-{rank}", doc, 0, 0, 1, "x", "t")
+        return Passage(rank, chunk, 1.0 / rank)
+
+    docs = ["long", "long", "long", "long", "other", "third", "long", "other"]
+    out = diversified([passage(i, d) for i, d in enumerate(docs, start=1)], top=3)
+    # A long document's passages no longer fill the top: the best of two other documents move up to 2 and 3.
+    assert [p.chunk.id for p in out] == [
+        "long-1",
+        "other-5",
+        "third-6",
+        "long-2",
+        "long-3",
+        "long-4",
+        "long-7",
+        "other-8",
+    ]
+    assert [p.rank for p in out] == list(range(1, 9))
+    one_document = [passage(i, "only") for i in range(1, 5)]
+    assert diversified(one_document, top=3) == one_document  # nothing to diversify: the same list
 
 
 def test_bm25_counts_only_for_questions_in_the_corpus_language(tmp_path):
