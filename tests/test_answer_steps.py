@@ -216,6 +216,22 @@ def test_a_question_for_a_figure_is_only_answered_by_a_quote_that_states_one(que
     assert gate.decide(strong, 0.25, missing_figure=True) == "abstain"
 
 
+def test_another_source_is_quoted_only_on_evidence_of_its_own():
+    from rag.answer import Policy, Scored
+    from rag.answer.selection import select
+
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(3))
+    s = [x for x in _sentences(text).values() if x.text.startswith("Zin")]
+    units = [("a.txt", None), ("b.txt", None), ("c.txt", None)]
+    scored = [
+        Scored(dataclasses.replace(x, chunk=dataclasses.replace(x.chunk, doc=d, author=a, id=f"{d}{a}")), v, v, 1)
+        for x, (d, a), v in zip(s, units, [0.33, 0.32, 0.315])
+    ]
+    policy = Policy(floor=0.30, margin=0.02, other_source_lift=0.02, per_passage=10, duplicate=1.1)
+    # b.txt is close to the best and clears the floor by 0.02; c.txt is as close but clears it by less.
+    assert [c.unit for c in select(scored, _ask(), policy)] == [units[0], units[1]]
+
+
 def test_views_are_drawn_from_each_sources_best_and_no_other_source_joins_later():
     from rag.answer import Policy, Scored
     from rag.answer.selection import select

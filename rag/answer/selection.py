@@ -27,6 +27,7 @@ class Policy:
     floor: float = 0.23  # absolute: below this a sentence does not answer (the embedder's abstention threshold)
     margin: float = 0.02  # a quote must score within this of the best sentence (scores are flat: keep it tight)
     same_source_margin: float = 0.06  # ... or within this, when it comes from a source already quoted
+    other_source_lift: float = 0.03  # another source must also clear the floor by this much (its own evidence)
     views_margin: float = 0.15  # how far below the best another source's best may be, when positions are asked for
     max_quotes: int = 5
     per_passage: int = 2
@@ -79,7 +80,8 @@ def select(
             break
         # More of a source already quoted costs no precision; another source must come close to the best.
         known = any(x.unit == c.unit for x in chosen)
-        if (known or (not views and c.score >= best - policy.margin)) and c not in chosen and _fits(c, chosen, policy):
+        other = not views and c.score >= best - policy.margin and c.score >= policy.floor + policy.other_source_lift
+        if (known or not chosen or other) and c not in chosen and _fits(c, chosen, policy):
             chosen.append(c)
     return chosen[: policy.max_quotes] or pool[:1]
 
