@@ -26,7 +26,7 @@ class Policy:
 
     floor: float = 0.23  # absolute: below this a sentence does not answer (the embedder's abstention threshold)
     margin: float = 0.02  # a quote must score within this of the best sentence (scores are flat: keep it tight)
-    same_source_margin: float = 0.06  # ... or within this, when it comes from a source already quoted
+    same_source_margin: float = 0.08  # ... or within this, when it comes from a source already quoted
     other_source_lift: float = 0.03  # another source must also clear the floor by this much (its own evidence)
     views_margin: float = 0.15  # how far below the best another source's best may be, when positions are asked for
     max_quotes: int = 5
