@@ -47,7 +47,8 @@ WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
 # Questions that ask for a figure: "how many", "hoeveel", an average, a percentage, a rate, a price. A corpus can only
 # answer them with a number; "How long does culture change take?" can be answered without one, so it is not here.
 QUANTITY = re.compile(
-    r"\b(how many|hoeveel|what percentage|welk percentage|averages?|gemiddeld\w*|(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|"
+    r"\b(how many|hoeveel|what percentage|welk percentage|averages?|gemiddeld\w*|"
+    r"(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|"  # a rate, not "would you rate"
     r"(what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*)\b",
     re.IGNORECASE,
 )

@@ -3,8 +3,7 @@
 A sentence is quoted only when it clears an absolute floor (calibrated on the dev sets) and comes close to the
 best sentence (`margin`). Views are sought only when the question asks for them ("should we ...", "do the authors
 agree ..."), and even then only among sentences that clear the floor; when the best of them is in a correspondence,
-its letters are the positions. Articles without a named author count as
-one source each, like a letter.
+its letters are the positions. Articles without a named author count as one source each, like a letter.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from .scores import Scored
 class Policy:
     """The knobs of selection, calibrated on the dev sets (see README)."""
 
-    floor: float = 0.23  # absolute: below this a sentence does not answer (the embedder's abstention threshold)
+    floor: float = 0.23  # absolute: below this a sentence does not answer (calibrated per embedder: gate.floor)
     margin: float = 0.02  # a quote must score within this of the best sentence (scores are flat: keep it tight)
     same_source_margin: float = 0.08  # ... or within this, when it comes from a source already quoted
     other_source_lift: float = 0.03  # another source must also clear the floor by this much (its own evidence)
@@ -57,11 +56,11 @@ def select(
     if ask.intent == "views":  # the best sentence of each source that is close enough, best sources first
         named = len(ask.query.authors) > 1  # each person the question names gets their say
         # The unsigned part of a correspondence is its editorial introduction: it frames the debate, it takes no side.
-        debated = {c.sentence.chunk.doc for c in pool if c.sentence.chunk.author}
         writers: dict[str, set[str]] = {}
         for c in pool:
             if c.sentence.chunk.author:
                 writers.setdefault(c.sentence.chunk.doc, set()).add(c.sentence.chunk.author)
+        debated = writers.keys()
         # The best evidence is in a debate (a correspondence): its letters are the positions.
         debate = pool[0].sentence.chunk.doc if len(writers.get(pool[0].sentence.chunk.doc, ())) > 1 else None
         seen = set()
