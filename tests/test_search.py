@@ -2,7 +2,7 @@ import pytest
 
 from rag.errors import IndexMismatchError
 from rag.indexer import update_index
-from rag.search import bm25_weight, diversified, rrf, search, tokenize
+from rag.search import bm25_weight, diversified, rescored, rrf, search, tokenize
 from rag.service import Assistant
 from rag.store import load_index
 from tests.helpers import make_settings
@@ -45,6 +45,26 @@ def test_the_top_passages_come_from_different_documents_and_the_rest_keep_their_
     assert [p.rank for p in out] == list(range(1, 9))
     one_document = [passage(i, "only") for i in range(1, 5)]
     assert diversified(one_document, top=3) == one_document  # nothing to diversify: the same list
+
+
+def test_the_top_of_the_fused_list_is_ordered_by_score_and_the_rest_keeps_its_ranks():
+    from rag.types import Chunk, Passage
+
+    def passage(rank, dense, bm25):
+        chunk = Chunk(f"c{rank}", "d", 0, 0, 1, "x", "t")
+        return Passage(rank, chunk, 1.0 / rank, dense, bm25)
+
+    # Fusion ranked c1 first on ranks alone; c2 matches far more strongly on both scores, c3 only by keywords.
+    fused = [passage(1, 0.30, 2.0), passage(2, 0.45, 6.0), passage(3, 0.20, 7.0), passage(4, 0.50, None)]
+    out = rescored(fused, bm25_weight=1.0, top=3)
+    assert [p.chunk.id for p in out] == ["c2", "c3", "c1", "c4"]  # c4 ranks below the top: it stays 4th
+    assert [p.rank for p in out] == [1, 2, 3, 4]
+    assert out[0].score == fused[1].score  # the fused score is kept: `rag search --json` still shows it
+    # Across languages BM25 counts less (its weight in fusion): the dense score decides between c2 and c3.
+    assert [p.chunk.id for p in rescored(fused, bm25_weight=0.3, top=3)] == ["c2", "c1", "c3", "c4"]
+    # Without keyword scores the dense cosines order the top; a list already in order comes back as it is.
+    dense_only = [passage(1, 0.5, None), passage(2, 0.4, None), passage(3, 0.3, None)]
+    assert rescored(dense_only, bm25_weight=1.0) is dense_only
 
 
 def test_bm25_counts_only_for_questions_in_the_corpus_language(tmp_path):
