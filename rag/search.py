@@ -20,7 +20,6 @@ from .types import Chunk, Passage
 
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 DIVERSE_TOP = 3  # the first passages come from this many different documents where the corpus has them (tuned on dev)
-RESCORED_TOP = 3  # the first passages of the fused list are ordered by how strongly they match (chosen on dev)
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)
 
 
@@ -80,7 +79,8 @@ def search(
         rrf_k=settings.rrf_k,
         authors=authors,
     )
-    return diversified(rescored(index.search(request), request.bm25_weight if request.use_bm25 else 0.0))
+    weight = request.bm25_weight if request.use_bm25 else 0.0
+    return diversified(rescored(index.search(request), weight, settings.rescore_top))
 
 
 def _scaled(values: list[float | None]) -> list[float]:
@@ -92,7 +92,7 @@ def _scaled(values: list[float | None]) -> list[float]:
     return [0.0 if v is None or hi <= lo else (v - lo) / (hi - lo) for v in values]
 
 
-def rescored(passages: list[Passage], bm25_weight: float, top: int = RESCORED_TOP) -> list[Passage]:
+def rescored(passages: list[Passage], bm25_weight: float, top: int) -> list[Passage]:
     """The first `top` passages of the fused list re-ordered by their scores; the rest keep their ranks.
 
     Reciprocal rank fusion keeps only ranks: it is good at finding candidates (a passage both retrievers rank
@@ -101,7 +101,7 @@ def rescored(passages: list[Passage], bm25_weight: float, top: int = RESCORED_TO
     score, each min-max scaled over the retrieved passages (the weight the keyword list has in fusion: full for a
     question in the corpus language, less across languages). The set of the first `top` stays fusion's, so hit@top
     is unchanged (README: Retrieval)."""
-    if len(passages) < 2:
+    if len(passages) < 2 or top < 2:
         return passages
     dense = _scaled([p.dense for p in passages])
     keyword = _scaled([p.bm25 for p in passages]) if bm25_weight > 0 else [0.0] * len(passages)

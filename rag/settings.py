@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # corpus language; across languages (an English question, read as its Dutch translations) less (tuned on dev).
     bm25_weight: float = Field(1.0, ge=0.0)
     bm25_weight_cross: float = Field(0.3, ge=0.0)
+    # The first passages of the fused list are ordered by their scaled dense + BM25 scores (rag/search.py `rescored`;
+    # 3 chosen on the dev sets for the default embedder, see README); 0 keeps fusion's order.
+    rescore_top: int = Field(3, ge=0)
     # English questions also read as Dutch words (FreeDict, rag/lexicon.py) for keyword search and the query vector.
     translate_queries: bool = True
     # Corpus sizes at/above which FAISS switches from exact inner product to HNSW.

@@ -64,7 +64,8 @@ def test_the_top_of_the_fused_list_is_ordered_by_score_and_the_rest_keeps_its_ra
     assert [p.chunk.id for p in rescored(fused, bm25_weight=0.3, top=3)] == ["c2", "c1", "c3", "c4"]
     # Without keyword scores the dense cosines order the top; a list already in order comes back as it is.
     dense_only = [passage(1, 0.5, None), passage(2, 0.4, None), passage(3, 0.3, None)]
-    assert rescored(dense_only, bm25_weight=1.0) is dense_only
+    assert rescored(dense_only, bm25_weight=1.0, top=3) is dense_only
+    assert rescored(fused, bm25_weight=1.0, top=0) is fused  # RAG_RESCORE_TOP=0: fusion's order
 
 
 def test_bm25_counts_only_for_questions_in_the_corpus_language(tmp_path):
