@@ -1,4 +1,5 @@
-"""Hybrid retrieval: keyword and dense search fused by reciprocal rank, run by the store's backend.
+"""Hybrid retrieval: keyword and dense search fused by reciprocal rank, run by the store's backend, then the
+head of the fused list ordered by scores (`rescored`) and spread over documents (`diversified`) here, for both.
 
 The files backend ranks keywords with BM25 over the tokens below (rag/stores/faiss_search.py); PostgreSQL
 with its `dutch` full-text configuration (rag/stores/postgres.py). Both fuse with `rrf` and the same weights.
@@ -66,50 +67,55 @@ def search(
     """Rank passages for `query`; `authors` restricts to passages written by them (follow-ups about a person);
     `keywords` is what the keyword retriever reads instead of `query` (an English question's Dutch words)."""
     k = k or settings.top_k
+    # At least the default number of passages are ranked, so that the head of the list does not depend on k:
+    # `rag search -k 3` gives the first three of what the answerer reads.
+    window = max(k, settings.top_k)
     vector = None
     if settings.use_dense and embedder is not None:
         vector = query_vector if query_vector is not None else embedder.encode_queries([query])[0]
     request = SearchRequest(
         text=keywords or query,
         vector=vector,
-        k=k,
-        pool=max(settings.retrieve_k, k),
+        k=window,
+        pool=max(settings.retrieve_k, window),
         bm25_weight=bm25_weight(query, settings),
         use_bm25=settings.use_bm25,
         rrf_k=settings.rrf_k,
         authors=authors,
     )
     weight = request.bm25_weight if request.use_bm25 else 0.0
-    return diversified(rescored(index.search(request), weight, settings.rescore_top))
+    fused = index.search(request)
+    return diversified(rescored(fused, weight, settings.rescore_top, settings.top_k))[:k]
 
 
 def _scaled(values: list[float | None]) -> list[float]:
-    """Min-max scaled to [0, 1] over the list; a missing value (the passage was not in that retriever's pool) is 0."""
+    """Min-max scaled to [0, 1] over the list; a missing value (not in that retriever's pool) is 0. When the present
+    values are all equal (one keyword match, say) they say only that they are there: 1."""
     present = [v for v in values if v is not None]
-    if not present:
-        return [0.0] * len(values)
-    lo, hi = min(present), max(present)
-    return [0.0 if v is None or hi <= lo else (v - lo) / (hi - lo) for v in values]
+    lo, hi = (min(present), max(present)) if present else (0.0, 0.0)
+    return [0.0 if v is None else 1.0 if hi <= lo else (v - lo) / (hi - lo) for v in values]
 
 
-def rescored(passages: list[Passage], bm25_weight: float, top: int) -> list[Passage]:
+def rescored(passages: list[Passage], bm25_weight: float, top: int, over: int) -> list[Passage]:
     """The first `top` passages of the fused list re-ordered by their scores; the rest keep their ranks.
 
     Reciprocal rank fusion keeps only ranks: it is good at finding candidates (a passage both retrievers rank
     moderately well gets in), but it cannot tell a passage that matches strongly from one that merely ranks first
     in a flat list. Among the top candidates the scores decide: the dense cosine plus `bm25_weight` times the BM25
-    score, each min-max scaled over the retrieved passages (the weight the keyword list has in fusion: full for a
-    question in the corpus language, less across languages). The set of the first `top` stays fusion's, so hit@top
-    is unchanged (README: Retrieval)."""
+    score, each min-max scaled over the first `over` passages (a fixed window, so the order does not depend on
+    how many passages were asked for). `bm25_weight` is the one the question's language gets in fusion (full in
+    the corpus language, less across languages; 0 without BM25). The set of the first `top` stays fusion's, so
+    hit@top is unchanged (README: Retrieval)."""
     if len(passages) < 2 or top < 2:
         return passages
-    dense = _scaled([p.dense for p in passages])
-    keyword = _scaled([p.bm25 for p in passages]) if bm25_weight > 0 else [0.0] * len(passages)
-    strength = {id(p): d + bm25_weight * b for p, d, b in zip(passages, dense, keyword)}
-    head = sorted(passages[:top], key=lambda p: (-strength[id(p)], p.rank))
-    ordered = head + passages[top:]
-    if ordered == passages:
+    window = passages[:over]
+    dense = _scaled([p.dense for p in window])
+    keyword = _scaled([p.bm25 for p in window]) if bm25_weight > 0 else [0.0] * len(window)
+    strength = [d + bm25_weight * b for d, b in zip(dense, keyword)]
+    head = sorted(range(min(top, len(window))), key=lambda i: (-strength[i], i))
+    if head == sorted(head):
         return passages
+    ordered = [passages[i] for i in head] + passages[len(head) :]
     return [replace(p, rank=i) for i, p in enumerate(ordered, start=1)]
 
 

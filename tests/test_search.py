@@ -5,6 +5,7 @@ from rag.indexer import update_index
 from rag.search import bm25_weight, diversified, rescored, rrf, search, tokenize
 from rag.service import Assistant
 from rag.store import load_index
+from rag.types import Chunk, Passage
 from tests.helpers import make_settings
 
 
@@ -23,8 +24,6 @@ def test_rrf_sums_weighted_reciprocal_ranks():
 
 
 def test_the_top_passages_come_from_different_documents_and_the_rest_keep_their_order():
-    from rag.types import Chunk, Passage
-
     def passage(rank, doc):
         chunk = Chunk(f"{doc}-{rank}", doc, 0, 0, 1, "x", "t")
         return Passage(rank, chunk, 1.0 / rank)
@@ -47,25 +46,77 @@ def test_the_top_passages_come_from_different_documents_and_the_rest_keep_their_
     assert diversified(one_document, top=3) == one_document  # nothing to diversify: the same list
 
 
+def _scored(rank, dense, bm25, doc="d"):
+    return Passage(rank, Chunk(f"c{rank}", doc, 0, 0, 1, "x", "t"), 1.0 / rank, dense, bm25)
+
+
 def test_the_top_of_the_fused_list_is_ordered_by_score_and_the_rest_keeps_its_ranks():
-    from rag.types import Chunk, Passage
-
-    def passage(rank, dense, bm25):
-        chunk = Chunk(f"c{rank}", "d", 0, 0, 1, "x", "t")
-        return Passage(rank, chunk, 1.0 / rank, dense, bm25)
-
     # Fusion ranked c1 first on ranks alone; c2 matches far more strongly on both scores, c3 only by keywords.
-    fused = [passage(1, 0.30, 2.0), passage(2, 0.45, 6.0), passage(3, 0.20, 7.0), passage(4, 0.50, None)]
-    out = rescored(fused, bm25_weight=1.0, top=3)
+    fused = [_scored(1, 0.30, 2.0), _scored(2, 0.45, 6.0), _scored(3, 0.20, 7.0), _scored(4, 0.50, None)]
+    out = rescored(fused, bm25_weight=1.0, top=3, over=4)
     assert [p.chunk.id for p in out] == ["c2", "c3", "c1", "c4"]  # c4 ranks below the top: it stays 4th
     assert [p.rank for p in out] == [1, 2, 3, 4]
     assert out[0].score == fused[1].score  # the fused score is kept: `rag search --json` still shows it
     # Across languages BM25 counts less (its weight in fusion): the dense score decides between c2 and c3.
-    assert [p.chunk.id for p in rescored(fused, bm25_weight=0.3, top=3)] == ["c2", "c1", "c3", "c4"]
-    # Without keyword scores the dense cosines order the top; a list already in order comes back as it is.
-    dense_only = [passage(1, 0.5, None), passage(2, 0.4, None), passage(3, 0.3, None)]
-    assert rescored(dense_only, bm25_weight=1.0, top=3) is dense_only
-    assert rescored(fused, bm25_weight=1.0, top=0) is fused  # RAG_RESCORE_TOP=0: fusion's order
+    assert [p.chunk.id for p in rescored(fused, bm25_weight=0.3, top=3, over=4)] == ["c2", "c1", "c3", "c4"]
+    # Without BM25 (weight 0) the cosines alone order the top.
+    assert [p.chunk.id for p in rescored(fused, bm25_weight=0.0, top=3, over=4)] == ["c2", "c1", "c3", "c4"]
+    # The scale is the window's: a strong third passage shrinks c1's small lead in cosine below c2's in keywords.
+    # So `search` always scales over the same window (the default number of passages), whatever k is asked.
+    close = [_scored(1, 0.30, 2.0), _scored(2, 0.29, 3.0), _scored(3, 0.90, 10.0)]
+    assert [p.chunk.id for p in rescored(close, bm25_weight=0.5, top=2, over=2)] == ["c1", "c2", "c3"]
+    assert [p.chunk.id for p in rescored(close, bm25_weight=0.5, top=2, over=3)] == ["c2", "c1", "c3"]
+    assert rescored(fused, bm25_weight=1.0, top=0, over=4) is fused  # RAG_RESCORE_TOP=0: fusion's order
+    # A list already in order comes back as it is; so does one passage.
+    dense_only = [_scored(1, 0.5, None), _scored(2, 0.4, None), _scored(3, 0.3, None)]
+    assert rescored(dense_only, bm25_weight=1.0, top=3, over=8) is dense_only
+    assert rescored(dense_only[:1], bm25_weight=1.0, top=3, over=8) == dense_only[:1]
+
+
+def test_a_lone_keyword_match_counts_and_equal_scores_keep_fusions_order():
+    # Only c2 has a BM25 score: that it matched at all is what the keyword retriever says, so it counts in full.
+    lone = [_scored(1, 0.50, None), _scored(2, 0.49, 9.0), _scored(3, 0.30, None)]
+    assert [p.chunk.id for p in rescored(lone, bm25_weight=1.0, top=3, over=8)] == ["c2", "c1", "c3"]
+    # Equal strengths: fusion's order stands.
+    tied = [_scored(1, 0.4, 3.0), _scored(2, 0.4, 3.0), _scored(3, 0.4, 3.0)]
+    assert rescored(tied, bm25_weight=1.0, top=3, over=8) is tied
+
+
+class _FusedList:
+    """An index whose fused list is fixed: `search` returns its first `request.k` passages, and remembers the
+    request."""
+
+    def __init__(self, passages):
+        self.passages, self.requests = passages, []
+
+    def search(self, request):
+        self.requests.append(request)
+        return self.passages[: request.k]
+
+
+def test_search_orders_the_head_over_a_fixed_window_whatever_k_is_asked(tmp_path):
+    s = make_settings(tmp_path)  # no embedder is passed: the fake index needs no vector
+    # c1 and c2 are close in both scores; c3 is a strong passage of another document; c4, c5 fill the window.
+    fused = [
+        _scored(1, 0.30, 2.0, "a"),
+        _scored(2, 0.29, 3.0, "b"),
+        _scored(3, 0.90, 10.0, "c"),
+        _scored(4, 0.10, None, "a"),
+        _scored(5, 0.05, None, "a"),
+    ]
+    index = _FusedList(fused)
+    default = search(index, None, "klantbeleving", s.with_overrides(top_k=5, rescore_top=3))
+    assert [p.chunk.id for p in default] == ["c3", "c2", "c1", "c4", "c5"]
+    for k in (1, 2, 3):  # fewer passages asked for: the head of the same list, not a list ordered on its own
+        fewer = search(index, None, "klantbeleving", s.with_overrides(top_k=5, rescore_top=3), k=k)
+        assert [(p.chunk.id, p.rank) for p in fewer] == [(p.chunk.id, p.rank) for p in default[:k]]
+    assert all(r.k == 5 for r in index.requests)  # the backend is always asked for the whole window
+    # RAG_RESCORE_TOP=0: fusion's order (here already spread over three documents).
+    plain = search(index, None, "klantbeleving", s.with_overrides(top_k=5, rescore_top=0))
+    assert [p.chunk.id for p in plain] == ["c1", "c2", "c3", "c4", "c5"]
+    # Without BM25 its scores count for nothing, even when the backend returned them.
+    no_bm25 = search(index, None, "klantbeleving", s.with_overrides(top_k=5, rescore_top=3, use_bm25=False))
+    assert [p.chunk.id for p in no_bm25][:3] == ["c3", "c1", "c2"]
 
 
 def test_bm25_counts_only_for_questions_in_the_corpus_language(tmp_path):

@@ -68,7 +68,7 @@ def hybrid_search(index: FaissIndex, request: SearchRequest) -> list[Passage]:
     bm25_by_row = dict(lexical)
     # Ties (same fused score) break on the dense score, then on position, so results are deterministic.
     order = sorted(fused, key=lambda r: (-fused[r], -dense_by_row.get(r, -1.0), r))[: request.k]
-    if dense and request.vector is not None:
+    if request.vector is not None:  # also when an author filter left no dense hit: PostgreSQL computes them too
         missing = [r for r in order if r not in dense_by_row]
         dense_by_row.update(_cosines(index, request.vector, missing))
     return [
