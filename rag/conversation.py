@@ -51,6 +51,7 @@ class Query:
     authors: tuple[str, ...] = ()  # correspondents it names: retrieval is restricted to their passages
     topic: str | None = None  # the earlier question a follow-up refers back to
     shifted: bool = False  # a follow-up with its own subject: `text` is that subject, the topic only steers
+    follows: bool = False  # read as a follow-up of the conversation before it
 
 
 def known_authors(index: Index) -> list[str]:
@@ -131,7 +132,7 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     authors = authors or mentioned_authors(history[-1], index)
     topic = topic_of(history, index)
     if topic is None:
-        return Query(question, text, authors)
+        return Query(question, text, authors, follows=True)
     if FOLLOW_UP_START.search(question.strip()) and len(terms) >= 2 and not _points_back(text):
-        return Query(question, text, authors, topic, shifted=True)
-    return Query(question, f"{topic} {text}", authors, topic)
+        return Query(question, text, authors, topic, shifted=True, follows=True)
+    return Query(question, f"{topic} {text}", authors, topic, follows=True)

@@ -87,6 +87,8 @@ def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_ne
         ("What's Piet's view?", [], "person"),  # a possessive asks nothing more
         ("What does Piet say?", ["Moet je klantcontact automatiseren met chatbots?"], "plain"),
         ("Why is that?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
+        ("Why is that?", ["What does Piet say?"], "reasons"),  # after a writer's position: the reasons behind it
+        ("Why?", [], "plain"),  # nothing before it to give reasons for
         ("How long do patients wait on the phone?", [], "plain"),
         ("How should a manager look at chatbots?", [], "plain"),  # asks how, not for positions
         ("We have little budget. Should we still automate?", [], "views"),  # a yes/no "should" asks for positions
@@ -120,6 +122,14 @@ def test_why_is_that_gives_other_quotes_than_the_answer_it_follows(assistant):
     assert first.citations and why.citations
     assert {(c.doc, c.start) for c in why.citations}.isdisjoint({(c.doc, c.start) for c in first.citations})
     assert {c.author for c in why.citations} == {"Marie Bakker"}
+
+
+def test_why_is_that_after_a_bare_name_gives_that_writers_reasons_not_the_same_quotes(assistant):
+    first = assistant.ask("What does Piet say?")
+    why = assistant.ask("Why is that?", history=["What does Piet say?"])
+    assert first.citations and why.citations and not why.abstained
+    assert {(c.doc, c.start) for c in why.citations}.isdisjoint({(c.doc, c.start) for c in first.citations})
+    assert {c.author for c in why.citations} == {"Piet Jansen"}
 
 
 def _scored(values, ask_text="vraag"):

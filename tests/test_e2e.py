@@ -102,6 +102,17 @@ def test_why_is_that_gives_reasons_not_the_previous_quotes(corpus):
     assert {(c.doc, c.start) for c in why.citations}.isdisjoint({(c.doc, c.start) for c in first.citations})
 
 
+@pytest.mark.parametrize(
+    ("name", "author"), [("What does Anders Jansen think?", "Anders Jansen"), ("Wat vindt Rien?", "Rien Brus")]
+)
+def test_why_after_a_writers_position_gives_more_of_their_text_not_the_same_quotes(corpus, name, author):
+    assistant = Assistant(corpus)
+    first = assistant.ask(name)
+    why = assistant.ask("Why is that?" if name.startswith("What") else "Waarom?", history=[name])
+    assert not why.abstained and why.citations and {c.author for c in why.citations} == {author}
+    assert {(c.doc, c.start) for c in why.citations}.isdisjoint({(c.doc, c.start) for c in first.citations})
+
+
 def test_a_dutch_question_is_answered_in_dutch(corpus):
     answer = Assistant(corpus).ask("Wat zegt Anders Jansen over Netflix?")
     assert answer.lang == "nl" and not answer.abstained

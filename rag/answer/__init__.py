@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..embedders import Embedder
 from ..search import search
@@ -20,7 +21,7 @@ from . import gate
 from .candidates import candidates, has_number, is_quotable
 from .compose import TEXTS, compose, in_context
 from .generate import generated
-from .query import Ask, read
+from .query import Ask, read, unit
 from .scores import Scored, score
 from .selection import Policy, main_position, select
 
@@ -40,6 +41,11 @@ def retrieve(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: 
 
 def _choose(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: int | None, history: list[str]):
     """Passages, candidates, scores and the chosen quotes for a question read in its conversation."""
+    before = _given_before(index, embedder, settings, k, history) if ask.intent == "reasons" else []
+    if before and ask.query.topic is None:
+        # "Why is that?" after a writer's position ("What does Anders Jansen think?"): what was quoted is the topic.
+        quoted = " ".join(c.sentence.text for c in before)
+        ask = replace(ask, vector=unit(embedder.encode_queries([quoted])[0]))
     passages = retrieve(index, embedder, ask, settings, k)
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
@@ -48,7 +54,6 @@ def _choose(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: i
         chosen = main_position(passages, per_passage, policy)
     elif ask.intent == "reasons":
         # "Why is that?" asks about what the previous answer quoted: its sources, not the same sentences again.
-        before = _given_before(index, embedder, settings, k, history)
         exclude = frozenset((c.sentence.chunk.doc, c.sentence.start) for c in before)
         units = {c.unit for c in before}
         same_sources = [c for c in scored if c.unit in units]

@@ -71,10 +71,11 @@ class Ask:
 def intent_of(question: str, query: Query) -> str:
     """What kind of answer the question wants."""
     asks_nothing = not own_terms(without_names(question, query.authors))
+    if WHY.search(question) and query.follows and not query.shifted and asks_nothing:
+        # "Why is that?" after a topic, or after a writer's position: the reasons behind it, not the same quotes
+        return "reasons"
     if query.authors and asks_nothing and query.topic is None:
         return "person"  # "What does Wim say?" with nothing to go on: that writer's main position
-    if WHY.search(question) and query.topic is not None and not query.shifted and asks_nothing:
-        return "reasons"  # "Why is that?": the reasons behind the topic, not the same quotes again
     if len(query.authors) > 1 or (VIEWS.search(question) and not query.authors):
         return "views"  # several people named, or positions asked for: each source's best quote
     return "plain"
@@ -96,16 +97,17 @@ def read(
     if keywords != query.text:  # an English question also reads as its Dutch words: the same concepts, nearer the text
         vector = vector + TRANSLATION_WEIGHT * vectors[keywords]
     if query.shifted and query.topic:  # the follow-up's own subject leads; the conversation's topic steers
-        vector = _unit(vector)
+        vector = unit(vector)
         vector = (1 - TOPIC_WEIGHT) * vector + TOPIC_WEIGHT * vectors[query.topic]
-    vector = _unit(vector)
+    vector = unit(vector)
     if focus != query.text:  # ... and without the words every article uses: what it asks beyond the corpus's subject
-        vector = _unit(vector + FOCUS_WEIGHT * vectors[focus])
+        vector = unit(vector + FOCUS_WEIGHT * vectors[focus])
     quantity = bool(QUANTITY.search(question))
     return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector, quantity)
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
+def unit(vector: np.ndarray) -> np.ndarray:
+    """`vector` scaled to length 1, as float32 (the zero vector stays zero)."""
     return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 
