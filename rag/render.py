@@ -19,6 +19,13 @@ LABELS = {
         "no_sources": "No sources",
         "open_hint": "Open a source to read the quote in its context.",
         "draft": "Draft: still being checked against the sources…",
+        "title": "Title",
+        "author": "Author",
+        "date": "Date",
+        "file": "File",
+        "unknown": "unknown",
+        "characters": "characters",
+        "changed": "This file has changed since it was indexed; showing the quote only.",
     },
     "nl": {
         "sources": "Bronnen",
@@ -29,6 +36,13 @@ LABELS = {
         "no_sources": "Geen bronnen",
         "open_hint": "Open een bron om het citaat in zijn context te lezen.",
         "draft": "Concept: wordt nog tegen de bronnen gecontroleerd…",
+        "title": "Titel",
+        "author": "Auteur",
+        "date": "Datum",
+        "file": "Bestand",
+        "unknown": "onbekend",
+        "characters": "tekens",
+        "changed": "Dit bestand is gewijzigd sinds het werd geïndexeerd; alleen het citaat wordt getoond.",
     },
 }
 
@@ -38,10 +52,15 @@ def labels(lang: str) -> dict[str, str]:
     return LABELS.get(lang, LABELS["en"])
 
 
+_INNER_QUOTE = re.compile(r"[\"“”]([^\"“”]*)[\"“”]")
+
+
 def byline(author: str | None, title: str, date: str | None) -> str:
-    """'Author, "Title" (date)' with the missing parts left out."""
+    """'Author, "Title" (date)' with the missing parts left out; quotes inside the title become single ones
+    (“‘De Klant’ moet ook …”, not “"De Klant" moet ook …”)."""
     parts = [author] if author else []
-    parts.append(f"“{title}”")
+    inner = _INNER_QUOTE.sub(r"‘\1’", title)
+    parts.append(f"“{inner}”")
     text = ", ".join(parts)
     return f"{text} ({date})" if date else text
 
@@ -186,13 +205,21 @@ def _where(doc: str, pages: Sequence[int]) -> str:
 
 
 def _meta_html(
-    title: str, author: str | None, date: str | None, doc: str, start: int, end: int, pages: Sequence[int] = ()
+    title: str,
+    author: str | None,
+    date: str | None,
+    doc: str,
+    start: int,
+    end: int,
+    pages: Sequence[int] = (),
+    lang: str = "en",
 ) -> str:
+    t = labels(lang)
     rows = [
-        ("Title", title),
-        ("Author", author or "unknown"),
-        ("Date", date or "unknown"),
-        ("File", f"{_where(doc, pages)} (characters {start}–{end})"),
+        (t["title"], title),
+        (t["author"], author or t["unknown"]),
+        (t["date"], date or t["unknown"]),
+        (t["file"], f"{_where(doc, pages)} ({t['characters']} {start}–{end})"),
     ]
     return '<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
@@ -207,25 +234,26 @@ def short(text: str, limit: int = 160) -> str:
     return head.rstrip(" ,;:–—-") + "…"
 
 
-def citation_html(c: Citation, text: str | None, key: str) -> str:
-    """One cited passage: a closed <details> whose body shows the quote highlighted in its surrounding text."""
+def citation_html(c: Citation, text: str | None, key: str, lang: str = "en") -> str:
+    """One cited passage: a closed <details> whose body shows the quote highlighted in its surrounding text; its
+    labels in the answer's language."""
     if text is not None and text[c.start : c.end] == c.quote:
         lo, hi = context_window(text, c.start, c.end)
         body = passage_html(text, lo, hi, [(c.start, c.end)])
     else:  # the file changed or vanished since indexing: the quote is all we can vouch for
         body = (
-            '<p class="notice">This file has changed since it was indexed; showing the quote only.</p>'
+            f'<p class="notice">{escape(labels(lang)["changed"])}</p>'
             f'<div class="passage"><mark>{escape(c.quote)}</mark></div>'
         )
     return (
         f'<details class="source" id="{source_id(key, c.n)}"><summary><span class="num">[{c.n}]</span> '
         f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>{_page_html(c.pages)}'
         f"<q>{escape(short(c.quote))}</q></summary>"
-        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages)}{body}</details>"
+        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages, lang)}{body}</details>"
     )
 
 
-def related_html(p: Passage, text: str | None, key: str) -> str:
+def related_html(p: Passage, text: str | None, key: str, lang: str = "en") -> str:
     """A retrieved passage that no citation points into."""
     c = p.chunk
     if text is not None and text[c.start : c.end] == c.text:
@@ -236,7 +264,7 @@ def related_html(p: Passage, text: str | None, key: str) -> str:
         f'<details class="source related" id="{related_id(key, p.rank)}"><summary><span class="num">#{p.rank}</span> '
         f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>{_page_html(c.pages)}'
         f"<q>{escape(short(c.text))}</q></summary>"
-        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages)}{body}</details>"
+        f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages, lang)}{body}</details>"
     )
 
 
@@ -261,13 +289,13 @@ def sources_html(answer: Answer, texts: dict[str, str], key: str) -> str:
     parts = ['<div class="sources">']
     if answer.citations:
         parts.append(f'<h3>{t["sources"]} ({len(answer.citations)})</h3><p class="hint">{t["open_hint"]}</p>')
-        parts += [citation_html(c, texts.get(c.doc), key) for c in answer.citations]
+        parts += [citation_html(c, texts.get(c.doc), key, answer.lang) for c in answer.citations]
     else:  # an abstention: the chat already says so; here only what came closest
         parts.append(f'<h3>{t["no_sources"]}</h3><p class="hint">{t["related_hint"]}</p>')
     related = uncited(answer)
     if related:
         parts.append(f"<h4>{t['related']} ({len(related)})</h4>")
-        parts += [related_html(p, texts.get(p.chunk.doc), key) for p in related]
+        parts += [related_html(p, texts.get(p.chunk.doc), key, answer.lang) for p in related]
     parts.append("</div>")
     return "".join(parts)
 

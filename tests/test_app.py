@@ -16,6 +16,7 @@ from rag.feedback import append_feedback, feedback_from_answer
 from rag.render import (
     answer_html,
     answer_to_text,
+    byline,
     context_window,
     passage_html,
     short,
@@ -149,6 +150,25 @@ def test_sources_html_falls_back_to_the_quote_when_the_file_changed():
     out = sources_html(stub_answer(), {"x.txt": "helemaal andere tekst"}, "1")
     assert "changed since it was indexed" in out and "<mark>Zo is het &lt;b&gt;vet&lt;/b&gt;.</mark>" in out
     assert "changed since" in sources_html(stub_answer(), {}, "1")
+
+
+def test_a_dutch_answers_sources_are_labelled_in_dutch():
+    from dataclasses import replace
+
+    dutch = sources_html(replace(stub_answer(), lang="nl"), {"x.txt": FILE_TEXT}, "2")
+    for label in ("<dt>Titel</dt>", "<dt>Auteur</dt>", "<dt>Datum</dt>", "<dt>Bestand</dt>", "tekens"):
+        assert label in dutch
+    assert "<dt>Author</dt>" not in dutch and "<dd>onbekend</dd>" in dutch  # the related passage has no author
+    assert "gewijzigd sinds" in sources_html(replace(stub_answer(), lang="nl"), {}, "2")
+    assert "<dt>Author</dt>" in sources_html(stub_answer(), {"x.txt": FILE_TEXT}, "2")  # English stays English
+
+
+def test_a_quoted_word_in_a_title_is_not_doubled_by_the_bylines_quotes():
+    assert (
+        byline(None, '"De Klant" moet ook in De Ivoren Toren', "2025-11")
+        == "“‘De Klant’ moet ook in De Ivoren Toren” (2025-11)"
+    )
+    assert byline("Anders Jansen", "cX-Factor", None) == "Anders Jansen, “cX-Factor”"
 
 
 def test_status_html_lists_articles_passages_embedder_and_time(tiny_assistant):
@@ -407,7 +427,9 @@ def test_an_uploaded_pdf_is_cited_with_its_page_in_the_sources_panel(tiny_assist
     _, _, answers, sources = ask(ui, "Wat krijg je bij Tandem na het melden van een lekke band?")[-1]
     cited = [c for c in answers[1].citations if c.doc == "tandem.pdf"]
     assert cited and cited[0].page == 2
-    assert '<span class="page">p. 2</span>' in sources and "tandem.pdf, p. 2 (characters" in sources
+    assert (
+        '<span class="page">p. 2</span>' in sources and "tandem.pdf, p. 2 (tekens" in sources
+    )  # a Dutch question: Dutch labels
     assert "<mark>" in sources
 
 
