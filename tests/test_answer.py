@@ -165,6 +165,20 @@ def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it():
     assert in_context(_sentence(text, "Dat is bekend")).text == "Dat is bekend uit onderzoek."
 
 
+def test_a_sentence_that_continues_a_list_item_is_quoted_with_the_item():
+    from rag.answer import in_context
+
+    text = (
+        "Titel\nEen paar manieren:\n✅ Mini-stages – Iedereen luistert klantgesprekken mee. De snelste manier om "
+        "te begrijpen wat klanten ervaren.\nDe klant telt. Klanten willen snelheid boven alles."
+    )
+    quoted = in_context(_sentence(text, "De snelste"))
+    assert quoted.text.startswith("✅ Mini-stages") and quoted.text.endswith("wat klanten ervaren.")
+    assert text[quoted.start : quoted.end] == quoted.text
+    # Outside a list item a plain sentence is still quoted alone.
+    assert in_context(_sentence(text, "Klanten willen")).text == "Klanten willen snelheid boven alles."
+
+
 def test_the_answer_streams_as_growing_text_before_the_final_answer(assistant):
     from rag.types import Answer
 

@@ -6,7 +6,7 @@ import re
 
 from ..sentences import Sentence, split_sentences
 from ..types import Citation
-from .candidates import reports_a_view
+from .candidates import BULLET, reports_a_view
 from .scores import Scored
 
 TEXTS = {
@@ -47,8 +47,8 @@ SHORT_QUESTION_WORDS = 8
 
 def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
     """The sentence widened to a quote that keeps its meaning: a question, or a view the writer reports, with the
-    sentence after it; a sentence that answers a short question or leans on the one before it with that sentence
-    (verbatim, one span)."""
+    sentence after it; a sentence that answers a short question, leans on the one before it, or continues a list
+    item with that sentence (verbatim, one span)."""
     sentences = split_sentences(sentence.chunk)
     i = next((j for j, s in enumerate(sentences) if s.start == sentence.start), None)
     if i is None:
@@ -61,7 +61,10 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
         if "\n" in sentence.chunk.text[previous.end - sentence.chunk.start : current.start - sentence.chunk.start]:
             break  # a new paragraph starts its own thought
         short_question = previous.text.endswith("?") and len(previous.text.split()) <= SHORT_QUESTION_WORDS
-        if not (short_question or DEPENDENT_OPENERS.match(current.text)):
+        # A list item is one thought: "✅ Mini-stages bij klantenservice – Iedereen ... luistert mee. De snelste
+        # manier om te begrijpen wat klanten écht ervaren." The second sentence alone names nothing.
+        list_item = bool(BULLET.match(previous.text))
+        if not (short_question or list_item or DEPENDENT_OPENERS.match(current.text)):
             break
         first -= 1
     if first == last == i:
