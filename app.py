@@ -76,12 +76,36 @@ JS = """
       const el = document.getElementById(id);
       if (!el) { if (tries++ < 40) setTimeout(open, 100); return; }
       el.open = true;
-      (el.querySelector("mark") || el).scrollIntoView({block: "center", behavior: "smooth"});
+      // The source's header first (which [n] this is), then the quote, if it is not on screen already.
+      el.scrollIntoView({block: "start"});
+      const mark = el.querySelector("mark");
+      if (mark) mark.scrollIntoView({block: "nearest", behavior: "smooth"});
       el.classList.add("flash");
       setTimeout(() => el.classList.remove("flash"), 1500);
     };
     open();
   }, true);
+  // A new question is scrolled to the top of the chat, and its answer is read from its first line down (the
+  // chat does not follow the streamed text to its end: on a phone that hid the question and the answer's start).
+  const chat = document.getElementById("chat");
+  if (chat) {
+    const scroller = (el) => {  // the chat's own scrolling box: the page itself does not move
+      for (let n = el.parentElement; n && chat.contains(n); n = n.parentElement) {
+        if (/(auto|scroll)/.test(getComputedStyle(n).overflowY)) return n;
+      }
+      return null;
+    };
+    let asked = 0;
+    new MutationObserver(() => {
+      const questions = chat.querySelectorAll("[data-testid=user]");
+      if (questions.length > asked) {
+        const question = questions[questions.length - 1];
+        const box = scroller(question);
+        if (box) box.scrollTop += question.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+      }
+      asked = questions.length;
+    }).observe(chat, {childList: true, subtree: true});
+  }
 }
 """
 
@@ -239,6 +263,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     allow_tags=False,
                     buttons=[],
                     placeholder="Ask a question in English or Dutch.",
+                    autoscroll=False,  # the page's script shows each new question at the top instead (JS above)
                 )
                 with gr.Row():
                     box = gr.Textbox(

@@ -351,7 +351,9 @@ PHONE_CSS = """
     background: var(--background-fill-primary); border-top: 1px solid var(--border-color-primary);
     border-radius: 14px 14px 0 0; box-shadow: 0 -4px 16px rgba(0, 0, 0, .15);
   }
+  #side:not(.open) { padding-bottom: 0; }  /* closed, the bar is all there is: 52 px, nothing clipped */
   #side.open { max-height: 82dvh; overflow-y: auto; overscroll-behavior: contain; }
+  #side .source { scroll-margin-top: 60px; }  /* an opened source's header stops below the sticky bar */
   #side > * { flex-shrink: 0; }
   #sheet-bar { display: block; position: sticky; top: 0; z-index: 1; background: var(--background-fill-primary); }
   #sheet-toggle {

@@ -320,6 +320,16 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         else:
             expect(page.locator("#sheet-toggle")).to_be_hidden()
         ask(page, "Should we have a separate CX strategy?")
+        # The question and the answer's first line stay on screen: the chat does not scroll to the answer's end.
+        page.wait_for_timeout(300)
+        question_on_screen = page.evaluate(
+            """() => {
+              const q = [...document.querySelectorAll("#chat [data-testid=user]")].pop();
+              const r = q.getBoundingClientRect(), c = document.getElementById("chat").getBoundingClientRect();
+              return r.top >= Math.max(0, c.top) - 1 && r.bottom <= Math.min(innerHeight, c.bottom) + 1;
+            }"""
+        )
+        assert question_on_screen, "the question scrolled out of view"
         chat = page.locator("#chat").bounding_box()
         assert chat["y"] >= 0 and chat["y"] + chat["height"] <= viewport["height"], chat  # the chat fits the screen
         assert _visible_in_viewport(page, "#question textarea")  # not hidden behind the sheet's bar
@@ -333,6 +343,13 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         while not _visible_in_viewport(page, mark) and time.monotonic() < deadline:
             page.wait_for_timeout(100)  # the smooth scroll to the quote takes a moment
         assert _visible_in_viewport(page, mark), "the highlighted quote is not on screen"
+        # ... and so is the line that says which source it is, when the quote is near the start of the passage
+        page.wait_for_timeout(800)  # let the smooth scroll settle
+        assert _visible_in_viewport(page, mark), "the highlighted quote scrolled away"
+        summary = page.locator("#sources details.source[open] summary").bounding_box()
+        quote = page.locator(mark).bounding_box()
+        if quote["y"] + quote["height"] - summary["y"] < viewport["height"] / 2:
+            assert _visible_in_viewport(page, "#sources details.source[open] summary .num"), "the source's header"
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         page.screenshot(path=str(artifacts_dir / f"browser-{device}-citation.png"))
         if phone:  # the bar closes the sheet again, back to the chat
