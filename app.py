@@ -87,25 +87,24 @@ JS = """
   }, true);
   // A new question is scrolled to the top of the chat, and its answer is read from its first line down (the
   // chat does not follow the streamed text to its end: on a phone that hid the question and the answer's start).
-  const chat = document.getElementById("chat");
-  if (chat) {
-    const scroller = (el) => {  // the chat's own scrolling box: the page itself does not move
-      for (let n = el.parentElement; n && chat.contains(n); n = n.parentElement) {
-        if (/(auto|scroll)/.test(getComputedStyle(n).overflowY)) return n;
-      }
-      return null;
-    };
-    let asked = 0;
-    new MutationObserver(() => {
-      const questions = chat.querySelectorAll("[data-testid=user]");
-      if (questions.length > asked) {
-        const question = questions[questions.length - 1];
-        const box = scroller(question);
-        if (box) box.scrollTop += question.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
-      }
-      asked = questions.length;
-    }).observe(chat, {childList: true, subtree: true});
-  }
+  const scroller = (el, chat) => {  // the chat's own scrolling box: the page itself does not move
+    for (let n = el.parentElement; n && chat.contains(n); n = n.parentElement) {
+      if (/(auto|scroll)/.test(getComputedStyle(n).overflowY)) return n;
+    }
+    return null;
+  };
+  let asked = 0;
+  new MutationObserver(() => {  // on the page, not on #chat: it still works if the chat is rendered anew
+    const chat = document.getElementById("chat");
+    if (!chat) return;
+    const questions = chat.querySelectorAll("[data-testid=user]");
+    if (questions.length > asked) {
+      const question = questions[questions.length - 1];
+      const box = scroller(question, chat);
+      if (box) box.scrollTop += question.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    }
+    asked = questions.length;
+  }).observe(document.body, {childList: true, subtree: true});
 }
 """
 

@@ -52,6 +52,7 @@ class Query:
     topic: str | None = None  # the earlier question a follow-up refers back to
     shifted: bool = False  # a follow-up with its own subject: `text` is that subject, the topic only steers
     follows: bool = False  # read as a follow-up of the conversation before it
+    earlier_authors: tuple[str, ...] = ()  # for a follow-up: the correspondents the question before it named
 
 
 def known_authors(index: Index) -> list[str]:
@@ -129,10 +130,11 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     if not history or not _is_follow_up(question, terms):
         return Query(question, text, authors)
     # "Why is that?" after "What does Rien think?" still asks about Rien.
-    authors = authors or mentioned_authors(history[-1], index)
+    earlier = tuple(mentioned_authors(history[-1], index))
+    authors = authors or earlier
     topic = topic_of(history, index)
     if topic is None:
-        return Query(question, text, authors, follows=True)
+        return Query(question, text, authors, follows=True, earlier_authors=earlier)
     if FOLLOW_UP_START.search(question.strip()) and len(terms) >= 2 and not _points_back(text):
-        return Query(question, text, authors, topic, shifted=True, follows=True)
-    return Query(question, f"{topic} {text}", authors, topic, follows=True)
+        return Query(question, text, authors, topic, shifted=True, follows=True, earlier_authors=earlier)
+    return Query(question, f"{topic} {text}", authors, topic, follows=True, earlier_authors=earlier)

@@ -52,15 +52,16 @@ def labels(lang: str) -> dict[str, str]:
     return LABELS.get(lang, LABELS["en"])
 
 
-_INNER_QUOTE = re.compile(r"[\"“”]([^\"“”]*)[\"“”]")
+# A quoted word or phrase inside a title: the quote marks stand at word edges (an inch mark, 12", does not open one).
+_INNER_QUOTE = re.compile(r"(?<!\w)[\"“]([^\"“”]+)[\"”](?!\w)")
 
 
-def byline(author: str | None, title: str, date: str | None) -> str:
-    """'Author, "Title" (date)' with the missing parts left out; quotes inside the title become single ones
-    (“‘De Klant’ moet ook …”, not “"De Klant" moet ook …”)."""
+def byline(author: str | None, title: str, date: str | None, limit: int | None = None) -> str:
+    """'Author, "Title" (date)' with the missing parts left out, the title cut to `limit` characters; quotes inside
+    the title become single ones (“‘De Klant’ moet ook …”, not “"De Klant" moet ook …"), before it is cut."""
     parts = [author] if author else []
     inner = _INNER_QUOTE.sub(r"‘\1’", title)
-    parts.append(f"“{inner}”")
+    parts.append(f"“{short(inner, limit) if limit else inner}”")
     text = ", ".join(parts)
     return f"{text} ({date})" if date else text
 
@@ -247,7 +248,7 @@ def citation_html(c: Citation, text: str | None, key: str, lang: str = "en") -> 
         )
     return (
         f'<details class="source" id="{source_id(key, c.n)}"><summary><span class="num">[{c.n}]</span> '
-        f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>{_page_html(c.pages)}'
+        f'<span class="byline">{escape(byline(c.author, c.title, c.date, 120))}</span>{_page_html(c.pages)}'
         f"<q>{escape(short(c.quote))}</q></summary>"
         f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages, lang)}{body}</details>"
     )
@@ -262,7 +263,7 @@ def related_html(p: Passage, text: str | None, key: str, lang: str = "en") -> st
         body = f'<div class="passage">{escape(c.text)}</div>'
     return (
         f'<details class="source related" id="{related_id(key, p.rank)}"><summary><span class="num">#{p.rank}</span> '
-        f'<span class="byline">{escape(byline(c.author, short(c.title, 120), c.date))}</span>{_page_html(c.pages)}'
+        f'<span class="byline">{escape(byline(c.author, c.title, c.date, 120))}</span>{_page_html(c.pages)}'
         f"<q>{escape(short(c.text))}</q></summary>"
         f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages, lang)}{body}</details>"
     )

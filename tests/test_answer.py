@@ -177,6 +177,11 @@ def test_a_sentence_that_continues_a_list_item_is_quoted_with_the_item():
     assert text[quoted.start : quoted.end] == quoted.text
     # Outside a list item a plain sentence is still quoted alone.
     assert in_context(_sentence(text, "Klanten willen")).text == "Klanten willen snelheid boven alles."
+    # A figure that opens a line of prose is no list marker; the third sentence of an item goes back to its start.
+    prose = "Titel\n3.000 klanten belden vorige week over storingen. Klanten willen vooral snelheid."
+    assert in_context(_sentence(prose, "Klanten willen")).text == "Klanten willen vooral snelheid."
+    item = "Titel\n- Eerste zin van het punt hier. Tweede zin van het punt. Derde zin van het punt."
+    assert in_context(_sentence(item, "Derde")).text.startswith("- Eerste zin")
 
 
 def test_the_answer_streams_as_growing_text_before_the_final_answer(assistant):

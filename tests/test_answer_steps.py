@@ -88,6 +88,8 @@ def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_ne
         ("What does Piet say?", ["Moet je klantcontact automatiseren met chatbots?"], "plain"),
         ("Why is that?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
         ("Why is that?", ["What does Piet say?"], "reasons"),  # after a writer's position: the reasons behind it
+        ("Why does Piet think so?", ["What does Piet say?"], "reasons"),  # the same writer named again
+        ("Why does Marie think so?", ["What does Piet say?"], "person"),  # another writer: her own position
         ("Why?", [], "plain"),  # nothing before it to give reasons for
         ("How long do patients wait on the phone?", [], "plain"),
         ("How should a manager look at chatbots?", [], "plain"),  # asks how, not for positions
@@ -124,12 +126,29 @@ def test_why_is_that_gives_other_quotes_than_the_answer_it_follows(assistant):
     assert {c.author for c in why.citations} == {"Marie Bakker"}
 
 
-def test_why_is_that_after_a_bare_name_gives_that_writers_reasons_not_the_same_quotes(assistant):
+def test_why_is_that_after_a_bare_name_gives_that_writers_reasons_not_the_same_quotes(assistant, monkeypatch):
+    import rag.answer as answering
+    from rag.answer.query import read
+
     first = assistant.ask("What does Piet say?")
+    searched = []
+    real_retrieve = answering.retrieve
+    monkeypatch.setattr(
+        answering, "retrieve", lambda i, e, ask, *a: searched.append(ask) or real_retrieve(i, e, ask, *a)
+    )
     why = assistant.ask("Why is that?", history=["What does Piet say?"])
     assert first.citations and why.citations and not why.abstained
     assert {(c.doc, c.start) for c in why.citations}.isdisjoint({(c.doc, c.start) for c in first.citations})
     assert {c.author for c in why.citations} == {"Piet Jansen"}
+    # The quotes just given are what it searches with, not the empty words "why is that".
+    quoted = " ".join(c.quote for c in first.citations)
+    own = read("Why is that?", ["What does Piet say?"], assistant.index(), assistant.embedder).vector
+    by_quotes = assistant.embedder.encode_queries([quoted])[0]
+    assert float(searched[-1].vector @ by_quotes) > float(own @ by_quotes) + 0.2
+    # A second "why?" gives none of the quotes of either answer before it.
+    again = assistant.ask("Why is that?", history=["What does Piet say?", "Why is that?"])
+    given = {(c.doc, c.start) for c in first.citations + why.citations}
+    assert again.abstained or {(c.doc, c.start) for c in again.citations}.isdisjoint(given)
 
 
 def _scored(values, ask_text="vraag"):

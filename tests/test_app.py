@@ -169,6 +169,9 @@ def test_a_quoted_word_in_a_title_is_not_doubled_by_the_bylines_quotes():
         == "“‘De Klant’ moet ook in De Ivoren Toren” (2025-11)"
     )
     assert byline("Anders Jansen", "cX-Factor", None) == "Anders Jansen, “cX-Factor”"
+    assert byline(None, 'Een 12" plaat en "de hoes" erbij', None) == '“Een 12" plaat en ‘de hoes’ erbij”'
+    long = '"De Klant" ' + "moet ook in De Ivoren Toren tussen de oren " * 5
+    assert byline(None, long, None, 40).startswith("“‘De Klant’ moet") and len(byline(None, long, None, 40)) <= 42
 
 
 def test_status_html_lists_articles_passages_embedder_and_time(tiny_assistant):

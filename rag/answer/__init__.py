@@ -25,6 +25,8 @@ from .query import Ask, read, unit
 from .scores import Scored, score
 from .selection import Policy, main_position, select
 
+WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
+
 __all__ = ["Ask", "Policy", "Scored", "TEXTS", "answer_question", "compose", "in_context", "is_quotable", "retrieve"]
 
 
@@ -39,9 +41,12 @@ def retrieve(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: 
     return passages
 
 
-def _choose(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: int | None, history: list[str]):
-    """Passages, candidates, scores and the chosen quotes for a question read in its conversation."""
-    before = _given_before(index, embedder, settings, k, history) if ask.intent == "reasons" else []
+def _choose(
+    index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: int | None, history: list[str], depth: int = 0
+):
+    """Passages, candidates, scores, the chosen quotes, and every quote given so far in a run of "why?" follow-ups
+    (the chosen ones and, for a reasons follow-up, those given before it), for a question read in its conversation."""
+    before = _given_before(index, embedder, settings, k, history, depth) if ask.intent == "reasons" else []
     if before and ask.query.topic is None:
         # "Why is that?" after a writer's position ("What does Anders Jansen think?"): what was quoted is the topic.
         quoted = " ".join(c.sentence.text for c in before)
@@ -53,24 +58,27 @@ def _choose(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: i
     if ask.intent == "person":
         chosen = main_position(passages, per_passage, policy)
     elif ask.intent == "reasons":
-        # "Why is that?" asks about what the previous answer quoted: its sources, not the same sentences again.
-        exclude = frozenset((c.sentence.chunk.doc, c.sentence.start) for c in before)
+        # "Why is that?" asks about what the previous answers quoted: their sources, not the same sentences again
+        # (compared as shown: a quote widened to its context covers the sentences around it too).
+        shown = [in_context(c.sentence) for c in before]
+        exclude = frozenset((q.chunk.doc, q.start, q.end) for q in shown)
         units = {c.unit for c in before}
         same_sources = [c for c in scored if c.unit in units]
         chosen = select(same_sources, ask, policy, exclude) if same_sources else select(scored, ask, policy, exclude)
     else:
         chosen = select(scored, ask, policy)
-    return passages, scored, chosen
+    return passages, scored, chosen, chosen + before
 
 
 def _given_before(
-    index: Index, embedder: Embedder, settings: Settings, k: int | None, history: list[str]
+    index: Index, embedder: Embedder, settings: Settings, k: int | None, history: list[str], depth: int = 0
 ) -> list[Scored]:
-    """The quotes the previous question was answered with."""
-    if not history:
+    """The quotes the previous question was answered with, and those of the "why?" run it belongs to, up to
+    WHY_CHAIN answers back (each step back retrieves again)."""
+    if not history or depth >= WHY_CHAIN:
         return []
     earlier = read(history[-1], history[:-1], index, embedder, settings.corpus_lang, settings.translate_queries)
-    return _choose(index, embedder, earlier, settings, k, history[:-1])[2]
+    return _choose(index, embedder, earlier, settings, k, history[:-1], depth + 1)[3]
 
 
 def answer_question(
@@ -86,7 +94,7 @@ def answer_question(
     t0 = time.perf_counter() if t0 is None else t0
     history = history or []
     ask = read(question, history, index, embedder, settings.corpus_lang, settings.translate_queries)
-    passages, scored, chosen = _choose(index, embedder, ask, settings, k, history)
+    passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:
@@ -98,11 +106,16 @@ def answer_question(
     verdict = gate.decide(scored, bound, named, missing_figure)
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
+    if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, say
+        verdict = "abstain"
     if verdict == "abstain":
         yield done(TEXTS[ask.lang]["abstain"], (), True)
         return
     notice = None
     if settings.llm_base_url:
+        if ask.intent == "reasons" and ask.query.topic is None and history:
+            # "Why is that?" after a bare name: the model is told what it follows ("What does Anders Jansen think?")
+            ask = replace(ask, query=replace(ask.query, topic=history[-1]))
         notice = yield from generated(settings, ask, passages, embedder, done)
         if notice is None:
             return

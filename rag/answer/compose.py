@@ -6,7 +6,7 @@ import re
 
 from ..sentences import Sentence, split_sentences
 from ..types import Citation
-from .candidates import BULLET, reports_a_view
+from .candidates import reports_a_view
 from .scores import Scored
 
 TEXTS = {
@@ -45,6 +45,16 @@ DEPENDENT_OPENERS = re.compile(
 SHORT_QUESTION_WORDS = 8
 
 
+# A list item's line opens with a bullet or a number followed by a space ("1. ", "2) "; not "3.000 klanten").
+LIST_ITEM = re.compile(r"[ \t]*([-–•*·▪►✅❌✔✓→]|\d+[.)](?=\s))")
+
+
+def _in_list_item(s: Sentence) -> bool:
+    """The sentence's line opens a list item (the sentence may be its second or third)."""
+    text, offset = s.chunk.text, s.start - s.chunk.start
+    return bool(LIST_ITEM.match(text, text.rfind("\n", 0, offset) + 1))
+
+
 def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
     """The sentence widened to a quote that keeps its meaning: a question, or a view the writer reports, with the
     sentence after it; a sentence that answers a short question, leans on the one before it, or continues a list
@@ -63,8 +73,7 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
         short_question = previous.text.endswith("?") and len(previous.text.split()) <= SHORT_QUESTION_WORDS
         # A list item is one thought: "✅ Mini-stages bij klantenservice – Iedereen ... luistert mee. De snelste
         # manier om te begrijpen wat klanten écht ervaren." The second sentence alone names nothing.
-        list_item = bool(BULLET.match(previous.text))
-        if not (short_question or list_item or DEPENDENT_OPENERS.match(current.text)):
+        if not (short_question or _in_list_item(current) or DEPENDENT_OPENERS.match(current.text)):
             break
         first -= 1
     if first == last == i:

@@ -61,7 +61,7 @@ class Ask:
     question: str  # as asked
     lang: str  # "en" | "nl", guessed once
     query: Query  # names, topic and retrieval text from the conversation
-    intent: str  # "views" (several positions), "reasons" (why, after a topic), "person" (a bare name), "plain"
+    intent: str  # "views" (several positions), "reasons" (why, after a topic or a position), "person" (a name), "plain"
     concepts: tuple[frozenset[str], ...]  # per content word of the question, its stemmed Dutch forms
     keywords: str  # what the keyword retriever reads: the question, or an English question's Dutch words
     vector: np.ndarray = field(repr=False)  # the query vector retrieval and scoring use
@@ -71,9 +71,12 @@ class Ask:
 def intent_of(question: str, query: Query) -> str:
     """What kind of answer the question wants."""
     asks_nothing = not own_terms(without_names(question, query.authors))
+    another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
     if WHY.search(question) and query.follows and not query.shifted and asks_nothing:
-        # "Why is that?" after a topic, or after a writer's position: the reasons behind it, not the same quotes
-        return "reasons"
+        # "Why is that?" after a topic, or after a writer's position (not about another writer): the reasons behind
+        # it, not the same quotes again
+        if query.topic is not None or not another_writer:
+            return "reasons"
     if query.authors and asks_nothing and query.topic is None:
         return "person"  # "What does Wim say?" with nothing to go on: that writer's main position
     if len(query.authors) > 1 or (VIEWS.search(question) and not query.authors):

@@ -33,6 +33,11 @@ class Policy:
     duplicate: float = 0.6  # token Jaccard above which two sentences say the same
 
 
+def _given(c: Scored, exclude: frozenset[tuple[str, int, int]]) -> bool:
+    s = c.sentence
+    return any(doc == s.chunk.doc and start < s.end and s.start < end for doc, start, end in exclude)
+
+
 def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
     same_passage = sum(x.sentence.chunk.id == c.sentence.chunk.id for x in chosen)
     dup = any(
@@ -43,14 +48,13 @@ def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
 
 
 def select(
-    scored: list[Scored], ask: Ask, policy: Policy, exclude: frozenset[tuple[str, int]] = frozenset()
+    scored: list[Scored], ask: Ask, policy: Policy, exclude: frozenset[tuple[str, int, int]] = frozenset()
 ) -> list[Scored]:
-    """The quotes for the answer, best first. `exclude` holds (doc, start) of quotes already given."""
-    pool = [s for s in scored if (s.sentence.chunk.doc, s.sentence.start) not in exclude]
-    if not pool or pool[0].score < policy.floor:
-        pool = scored  # nothing new clears the floor: fall back to the best evidence there is
+    """The quotes for the answer, best first. `exclude` holds (doc, start, end) of quotes already given: a sentence
+    that overlaps one is not quoted again."""
+    pool = [s for s in scored if not _given(s, exclude)]
     if not pool:
-        return []
+        return []  # nothing found, or everything was given already: nothing to quote (the answer abstains)
     best = pool[0].score
     chosen: list[Scored] = []
     if ask.intent == "views":  # the best sentence of each source that is close enough, best sources first
