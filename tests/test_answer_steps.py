@@ -382,3 +382,18 @@ def test_a_question_is_also_read_without_the_words_nearly_every_article_uses():
     # In a corpus of a few articles every shared word looks common: no focus.
     small = _Corpus(4, common)
     assert focus_of("Hoe krijgt klantbeleving aandacht?", "nl", "nl", small) == "Hoe krijgt klantbeleving aandacht?"
+
+
+def test_an_unsigned_article_with_a_sentence_for_a_title_is_named_by_its_start():
+    from rag.answer import Scored, compose
+
+    title = "Je kunt de beste CX-strategie ter wereld hebben, maar als de cultuur er niet klaar voor is, gaat het mis."
+    chunk = chunk_document(
+        parse_document("x.txt", f"{title}\nKlanten merken elke keuze die een bedrijf maakt."), 900, 150
+    )[0]
+    sentence = next(s for s in split_sentences(chunk) if s.text.startswith("Klanten"))
+    text, citations = compose([Scored(sentence, 0.5, 0.5, 1)], "en")
+    assert text.startswith(
+        "The article “Je kunt de beste CX-strategie ter wereld hebben, maar als de cultuur er niet…” says:"
+    )
+    assert citations[0].title == chunk.title  # the citation keeps the whole title

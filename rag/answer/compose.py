@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..render import short
 from ..sentences import Sentence, split_sentences
 from ..types import Citation
 from .candidates import reports_a_view
@@ -43,6 +44,7 @@ DEPENDENT_OPENERS = re.compile(
     re.IGNORECASE,
 )
 SHORT_QUESTION_WORDS = 8
+TITLE_CHARS = 80  # an article's title in the answer's lead ("The article “…” says:")
 
 
 # A list item's line opens with a bullet or a number followed by a space ("1. ", "2) "; not "3.000 klanten").
@@ -122,6 +124,8 @@ def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]
             )
             quotes.append(f"“{' '.join(s.text.split())}” [{n}]")
         if quotes:
-            lead = t["writes"].format(who=author) if author else t["article"].format(title=title)
+            # An unsigned article is named by its title, cut after a whole word when it is a long sentence (the
+            # sources list it whole).
+            lead = t["writes"].format(who=author) if author else t["article"].format(title=short(title, TITLE_CHARS))
             lines.append(f"{lead} {' '.join(quotes)}")
     return "\n\n".join(lines), tuple(citations)
