@@ -113,10 +113,7 @@ def rescored(passages: list[Passage], bm25_weight: float, top: int, over: int) -
     keyword = _scaled([p.bm25 for p in window]) if bm25_weight > 0 else [0.0] * len(window)
     strength = [d + bm25_weight * b for d, b in zip(dense, keyword)]
     head = sorted(range(min(top, len(window))), key=lambda i: (-strength[i], i))
-    if head == sorted(head):
-        return passages
-    ordered = [passages[i] for i in head] + passages[len(head) :]
-    return [replace(p, rank=i) for i, p in enumerate(ordered, start=1)]
+    return _renumbered(passages, [passages[i] for i in head] + passages[len(head) :])
 
 
 def diversified(passages: list[Passage], top: int = DIVERSE_TOP) -> list[Passage]:
@@ -130,9 +127,13 @@ def diversified(passages: list[Passage], top: int = DIVERSE_TOP) -> list[Passage
             head.append(p)
         else:
             tail.append(p)
-    ordered = head + tail
-    if all(p.rank == i for i, p in enumerate(ordered, start=1)):
-        return ordered
+    return _renumbered(passages, head + tail)
+
+
+def _renumbered(passages: list[Passage], ordered: list[Passage]) -> list[Passage]:
+    """`ordered` (the same passages) ranked 1, 2, ... in its order; `passages` itself when the order did not change."""
+    if all(a is b for a, b in zip(passages, ordered)):
+        return passages
     return [replace(p, rank=i) for i, p in enumerate(ordered, start=1)]
 
 
