@@ -56,12 +56,17 @@ def labels(lang: str) -> dict[str, str]:
 _INNER_QUOTE = re.compile(r"(?<!\w)[\"“]([^\"“”]+)[\"”](?!\w)")
 
 
-def byline(author: str | None, title: str, date: str | None, limit: int | None = None) -> str:
-    """'Author, "Title" (date)' with the missing parts left out, the title cut to `limit` characters; quotes inside
-    the title become single ones (“‘De Klant’ moet ook …”, not “"De Klant" moet ook …"), before it is cut."""
-    parts = [author] if author else []
+def quoted_title(title: str, limit: int | None = None) -> str:
+    """“Title” in quote marks, cut to `limit` characters; quotes inside it become single ones (“‘De Klant’ moet ook
+    …”, not “"De Klant" moet ook …"), before it is cut. For the sources' bylines and the answer's leads alike."""
     inner = _INNER_QUOTE.sub(r"‘\1’", title)
-    parts.append(f"“{short(inner, limit) if limit else inner}”")
+    return f"“{short(inner, limit) if limit else inner}”"
+
+
+def byline(author: str | None, title: str, date: str | None, limit: int | None = None) -> str:
+    """'Author, “Title” (date)' with the missing parts left out, the title as `quoted_title` gives it."""
+    parts = [author] if author else []
+    parts.append(quoted_title(title, limit))
     text = ", ".join(parts)
     return f"{text} ({date})" if date else text
 

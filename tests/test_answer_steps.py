@@ -397,3 +397,14 @@ def test_an_unsigned_article_with_a_sentence_for_a_title_is_named_by_its_start()
         "The article “Je kunt de beste CX-strategie ter wereld hebben, maar als de cultuur er niet…” says:"
     )
     assert citations[0].title == chunk.title  # the citation keeps the whole title
+
+
+def test_an_unsigned_articles_quoted_title_reads_as_in_the_sources():
+    from rag.answer import Scored, compose
+
+    chunk = chunk_document(
+        parse_document("x.txt", '"De Klant" aan tafel\nKlanten merken elke keuze die je maakt.'), 900, 150
+    )[0]
+    sentence = next(s for s in split_sentences(chunk) if s.text.startswith("Klanten"))
+    text, _ = compose([Scored(sentence, 0.5, 0.5, 1)], "nl")
+    assert text.startswith("Het artikel “‘De Klant’ aan tafel” stelt:")

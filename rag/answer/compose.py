@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..render import short
+from ..render import quoted_title
 from ..sentences import Sentence, split_sentences
 from ..types import Citation
 from .candidates import reports_a_view
@@ -16,7 +16,7 @@ TEXTS = {
         "listed as related; they may not answer it.",
         "perspectives": "The sources take {n} perspectives on this:",
         "writes": "{who} writes:",
-        "article": "The article “{title}” says:",
+        "article": "The article {title} says:",
         "hedge": "The articles touch on this only loosely; the quotes below may not fully answer the question.",
         "dropped": "{n} generated sentence(s) were removed because the cited passages do not support them.",
         "llm_unsupported": "The language model gave no answer supported by the passages; showing the quotes instead.",
@@ -27,7 +27,7 @@ TEXTS = {
         "bij komen staan hieronder als gerelateerd; ze beantwoorden de vraag mogelijk niet.",
         "perspectives": "De bronnen bekijken dit vanuit {n} perspectieven:",
         "writes": "{who} schrijft:",
-        "article": "Het artikel “{title}” stelt:",
+        "article": "Het artikel {title} stelt:",
         "hedge": "De artikelen raken hier maar zijdelings aan; de citaten hieronder beantwoorden de vraag "
         "mogelijk niet volledig.",
         "dropped": "{n} gegenereerde zin(nen) zijn weggelaten omdat de geciteerde passages ze niet onderbouwen.",
@@ -126,6 +126,10 @@ def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]
         if quotes:
             # An unsigned article is named by its title, cut after a whole word when it is a long sentence (the
             # sources list it whole).
-            lead = t["writes"].format(who=author) if author else t["article"].format(title=short(title, TITLE_CHARS))
+            lead = (
+                t["writes"].format(who=author)
+                if author
+                else t["article"].format(title=quoted_title(title, TITLE_CHARS))
+            )
             lines.append(f"{lead} {' '.join(quotes)}")
     return "\n\n".join(lines), tuple(citations)
