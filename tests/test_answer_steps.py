@@ -408,3 +408,23 @@ def test_an_unsigned_articles_quoted_title_reads_as_in_the_sources():
     sentence = next(s for s in split_sentences(chunk) if s.text.startswith("Klanten"))
     text, _ = compose([Scored(sentence, 0.5, 0.5, 1)], "nl")
     assert text.startswith("Het artikel “‘De Klant’ aan tafel” stelt:")
+
+
+def test_several_sources_are_perspectives_only_when_positions_were_asked_for():
+    from rag.answer import Scored, compose
+
+    def first(name: str, text: str):
+        chunk = chunk_document(parse_document(name, text), 900, 150)[0]
+        return Scored(split_sentences(chunk)[-1], 0.5, 0.5, 1)
+
+    one = first("a.txt", "Financiële ruimte\nZonder budget blijven goede ideeën hangen in pilots.")
+    other = first("b.txt", "Cultuur\nZonder cultuur blijft klantgerichtheid een mooie intentie.")
+    plain, citations = compose([one, other], "en")
+    assert plain.startswith("2 sources speak to this:\n\nThe article “Financiële ruimte” says:")
+    assert len(citations) == 2
+    views, _ = compose([one, other], "en", views=True)
+    assert views.startswith("The sources take 2 perspectives on this:")
+    assert compose([one, other], "nl")[0].startswith("2 bronnen gaan hierop in:")
+    assert compose([one, other], "nl", views=True)[0].startswith("De bronnen bekijken dit vanuit 2 perspectieven:")
+    alone, _ = compose([one], "en")  # one source: no count
+    assert alone.startswith("The article “Financiële ruimte” says:")

@@ -119,7 +119,7 @@ def answer_question(
         notice = yield from generated(settings, ask, passages, embedder, done)
         if notice is None:
             return
-    text, citations = compose(chosen, ask.lang)
+    text, citations = compose(chosen, ask.lang, views=ask.intent == "views")
     if verdict == "hedge":  # close to abstaining: say the quotes may miss
         text = f"{TEXTS[ask.lang]['hedge']}\n\n{text}"
     paragraphs = text.split("\n\n")

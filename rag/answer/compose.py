@@ -15,6 +15,7 @@ TEXTS = {
         "abstain": "I could not find an answer to this question in the articles. The closest passages are "
         "listed as related; they may not answer it.",
         "perspectives": "The sources take {n} perspectives on this:",
+        "sources": "{n} sources speak to this:",
         "writes": "{who} writes:",
         "article": "The article {title} says:",
         "hedge": "The articles touch on this only loosely; the quotes below may not fully answer the question.",
@@ -26,6 +27,7 @@ TEXTS = {
         "abstain": "Ik heb in de artikelen geen antwoord op deze vraag gevonden. De passages die er het dichtst "
         "bij komen staan hieronder als gerelateerd; ze beantwoorden de vraag mogelijk niet.",
         "perspectives": "De bronnen bekijken dit vanuit {n} perspectieven:",
+        "sources": "{n} bronnen gaan hierop in:",
         "writes": "{who} schrijft:",
         "article": "Het artikel {title} stelt:",
         "hedge": "De artikelen raken hier maar zijdelings aan; de citaten hieronder beantwoorden de vraag "
@@ -102,8 +104,10 @@ def _merged(quotes: list[Sentence]) -> list[Sentence]:
     return out
 
 
-def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]:
-    """Group by author (or article), quote verbatim, number citations in reading order."""
+def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, tuple[Citation, ...]]:
+    """Group by author (or article), quote verbatim, number citations in reading order. `views`: the question asked
+    for positions, so several sources are introduced as perspectives; otherwise they are sources that speak to it
+    (two articles quoted on a plain question hold no positions on it)."""
     t = TEXTS[lang]
     groups: dict[tuple[str | None, str], list[Scored]] = {}
     for c in chosen:  # insertion order = order of each group's best sentence
@@ -112,7 +116,7 @@ def compose(chosen: list[Scored], lang: str) -> tuple[str, tuple[Citation, ...]]
     citations: list[Citation] = []
     lines = []
     if len(groups) > 1:
-        lines.append(t["perspectives"].format(n=len(groups)))
+        lines.append(t["perspectives" if views else "sources"].format(n=len(groups)))
     for (author, title), items in groups.items():
         quotes = []
         for s in _merged([in_context(c.sentence) for c in items]):
