@@ -428,3 +428,29 @@ def test_several_sources_are_perspectives_only_when_positions_were_asked_for():
     assert compose([one, other], "nl", views=True)[0].startswith("De bronnen bekijken dit vanuit 2 perspectieven:")
     alone, _ = compose([one], "en")  # one source: no count
     assert alone.startswith("The article “Financiële ruimte” says:")
+
+
+def test_a_question_in_the_text_is_quoted_only_with_what_answers_it():
+    from rag.answer import Policy, Scored
+    from rag.answer.selection import select
+
+    text = (
+        "Titel\n"
+        "Moet een organisatie eigenlijk wel een aparte CX-strategie hebben? Of moet die juist worden afgeschaft?\n"
+        "Dus of CX een aparte strategie moet zijn? Dat hangt af van hoe volwassen je organisatie is.\n"
+        "Het moet aansluiten op het grotere plaatje: wie bedienen we en hoe creëren we waarde?\n"
+        "Er zou géén aparte CX-strategie moeten zijn, schrijft hij in zijn brief."
+    )
+    s = _sentences(text)
+    restated = s["Moet een organisatie eigenlijk wel een aparte CX-strategie hebben?"]
+    open_again = s["Of moet die juist worden afgeschaft?"]
+    answered = s["Dus of CX een aparte strategie moet zijn?"]
+    stated = s["Het moet aansluiten op het grotere plaatje: wie bedienen we en hoe creëren we waarde?"]
+    plain = s["Er zou géén aparte CX-strategie moeten zijn, schrijft hij in zijn brief."]
+    policy = Policy(floor=0.1, margin=0.5, same_source_margin=0.5, per_passage=10, duplicate=1.1)
+    scored = [Scored(x, 0.9 - 0.1 * i, 0.5, 1) for i, x in enumerate([restated, open_again, answered, stated, plain])]
+    chosen = [c.sentence for c in select(scored, _ask(), policy)]
+    # The two questions that leave each other open restate what was asked; the best evidence is what follows.
+    assert chosen == [answered, stated, plain]
+    # Nothing but open questions: nothing to quote.
+    assert select(scored[:2], _ask(), policy) == []

@@ -106,7 +106,7 @@ def answer_question(
     verdict = gate.decide(scored, bound, named, missing_figure)
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
-    if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, say
+    if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions
         verdict = "abstain"
     if verdict == "abstain":
         yield done(TEXTS[ask.lang]["abstain"], (), True)

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..sentences import jaccard
 from ..types import Passage
-from .candidates import reports_a_view
+from .candidates import MIN_WORDS, reports_a_view
+from .compose import in_context
 from .query import Ask
 from .scores import Scored
 
@@ -38,6 +39,17 @@ def _given(c: Scored, exclude: frozenset[tuple[str, int, int]]) -> bool:
     return any(doc == s.chunk.doc and start < s.end and s.start < end for doc, start, end in exclude)
 
 
+def _unanswered(c: Scored) -> bool:
+    """A question that its quote leaves open: shown in context (`in_context` adds the sentence after a question) it
+    still ends on a question, and it opens with no statement ("Het moet aansluiten op het grotere plaatje: wie …?"
+    states something). Such a quote restates what was asked and answers nothing."""
+    text = in_context(c.sentence).text.rstrip().rstrip("’'\"”)")
+    if not text.endswith("?"):
+        return False
+    lead, colon, _ = text.partition(":")
+    return not (colon and len(lead.split()) >= MIN_WORDS and "?" not in lead)
+
+
 def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
     same_passage = sum(x.sentence.chunk.id == c.sentence.chunk.id for x in chosen)
     dup = any(
@@ -52,7 +64,7 @@ def select(
 ) -> list[Scored]:
     """The quotes for the answer, best first. `exclude` holds (doc, start, end) of quotes already given: a sentence
     that overlaps one is not quoted again."""
-    pool = [s for s in scored if not _given(s, exclude)]
+    pool = [s for s in scored if not _given(s, exclude) and not _unanswered(s)]
     if not pool:
         return []  # nothing found, or everything was given already: nothing to quote (the answer abstains)
     best = pool[0].score
