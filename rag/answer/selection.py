@@ -43,6 +43,9 @@ def _unanswered(c: Scored) -> bool:
     """A question that its quote leaves open: shown in context (`in_context` adds the sentence after a question) it
     still ends on a question, and it opens with no statement ("Het moet aansluiten op het grotere plaatje: wie …?"
     states something). Such a quote restates what was asked and answers nothing."""
+    own = c.sentence.text.rstrip().rstrip("’'\"”)")
+    if not (own.endswith("?") or reports_a_view(own)):
+        return False  # only a question or a reported view is widened forward: its quote ends where it does
     text = in_context(c.sentence).text.rstrip().rstrip("’'\"”)")
     if not text.endswith("?"):
         return False
