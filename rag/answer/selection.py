@@ -39,15 +39,19 @@ def _given(c: Scored, exclude: frozenset[tuple[str, int, int]]) -> bool:
     return any(doc == s.chunk.doc and start < s.end and s.start < end for doc, start, end in exclude)
 
 
+def _asks(text: str) -> bool:
+    """The text ends on a question (closing quotes aside)."""
+    return text.rstrip().rstrip("’'\"”)").endswith("?")
+
+
 def _unanswered(c: Scored) -> bool:
     """A question that its quote leaves open: shown in context (`in_context` adds the sentence after a question) it
     still ends on a question, and it opens with no statement ("Het moet aansluiten op het grotere plaatje: wie …?"
     states something). Such a quote restates what was asked and answers nothing."""
-    own = c.sentence.text.rstrip().rstrip("’'\"”)")
-    if not (own.endswith("?") or reports_a_view(own)):
+    if not (_asks(c.sentence.text) or reports_a_view(c.sentence.text)):
         return False  # only a question or a reported view is widened forward: its quote ends where it does
-    text = in_context(c.sentence).text.rstrip().rstrip("’'\"”)")
-    if not text.endswith("?"):
+    text = in_context(c.sentence).text
+    if not _asks(text):
         return False
     lead, colon, _ = text.partition(":")
     return not (colon and len(lead.split()) >= MIN_WORDS and "?" not in lead)
