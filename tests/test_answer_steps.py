@@ -242,7 +242,40 @@ def test_a_question_for_a_figure_is_only_answered_by_a_quote_that_states_one(que
     assert not has_number("Cultuur aanpassen is geen sprint, maar een marathon.")
     strong = [Scored(next(iter(_sentences("Een zin die iets zegt over klanten.").values())), 0.6, 0.6, 1)]
     assert gate.decide(strong, 0.25) == "answer"
-    assert gate.decide(strong, 0.25, missing_figure=True) == "abstain"
+    assert gate.decide(strong, 0.25, missing=True) == "abstain"
+
+
+@pytest.mark.parametrize(
+    ("question", "product"),
+    [
+        ("Which CRM package suits a mid-sized insurer best?", True),
+        ("Welk CRM-pakket past het best bij een verzekeraar?", True),
+        ("What is the best CRM system for a retailer?", True),
+        ("Which survey platform would you recommend?", True),
+        ("Which vendor should we choose for our contact centre?", True),
+        ("Welke chatbotleverancier raden jullie aan?", True),
+        ("Wat is het beste klantfeedbackplatform voor een bank?", True),  # the noun ends a compound
+        ("Which tools should managers use to engage colleagues?", False),  # "tool" is also a way of working
+        ("Is investing in software the best way to improve CX?", False),  # the best way, not the best software
+        ("Can a CRM system alone fix customer experience?", False),  # asks about CRM, not which one
+        ("Moeten we in een nieuw CRM-systeem investeren?", False),
+    ],
+)
+def test_a_question_for_a_product_to_pick_is_only_answered_by_a_quote_that_names_one(question, product):
+    from rag.answer import Scored, gate
+    from rag.answer.candidates import names_something
+    from rag.answer.query import PRODUCT_CHOICE
+
+    assert bool(PRODUCT_CHOICE.search(question)) is product
+    asked = "Which CRM system is best for a webshop?"
+    assert names_something("Wij stapten over op Salesforce en later op HubSpot.", asked)
+    assert names_something("Bij webwinkels werkt eenCRM van iCRM goed.", asked)  # a brand in camel case
+    # A kind of product in capitals, a sentence's first word and what the question names are no answer.
+    assert not names_something("Retentie verbeteren gebeurt via CRM en een goede klantbeleving.", asked)
+    assert not names_something("Ze reageren minder ad hoc. Dat vertaalt zich in rust. “Echt.” Klaar.", asked)
+    assert not names_something("Kies wat past: Webshop-eigenaren weten dat.", "Which webshop CRM is best?")
+    strong = [Scored(next(iter(_sentences("Een zin die iets zegt over klanten.").values())), 0.6, 0.6, 1)]
+    assert gate.decide(strong, 0.25, missing=True) == "abstain"
 
 
 def test_another_source_is_quoted_only_on_evidence_of_its_own():

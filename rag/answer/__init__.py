@@ -18,7 +18,7 @@ from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
 from . import gate
-from .candidates import candidates, has_number, is_quotable
+from .candidates import candidates, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context
 from .generate import generated
 from .query import Ask, read, unit
@@ -102,8 +102,11 @@ def answer_question(
         return Answer(question, text, abstained, citations, tuple(passages), latency, ask.lang, **extra)
 
     named = bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)
-    missing_figure = ask.quantity and not any(has_number(c.sentence.text) for c in chosen)
-    verdict = gate.decide(scored, bound, named, missing_figure)
+    quoted = [c.sentence.text for c in chosen]
+    missing = (ask.quantity and not any(has_number(t) for t in quoted)) or (
+        ask.product and not any(names_something(t, question) for t in quoted)
+    )
+    verdict = gate.decide(scored, bound, named, missing)
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions

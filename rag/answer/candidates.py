@@ -50,6 +50,17 @@ def has_number(text: str) -> bool:
     return bool(NUMBER.search(text))
 
 
+# A name inside a sentence: a capitalised word that does not open the text, a line or a sentence ("Salesforce",
+# "HubSpot", "Zendesk"). Acronyms in capitals ("CX", "CRM") name a kind of thing, not one product.
+NAME = re.compile(r"(?<![\n.!?:;\u2013\u2014\"“”‘’'()])\s+((?:[A-Z][a-z]|[a-z]+[A-Z])[\w&-]*)")
+
+
+def names_something(text: str, question: str) -> bool:
+    """The text names something (a product, a company, a person) that the question does not already name."""
+    asked = {w.lower() for w in re.findall(r"[\w-]+", question)}
+    return any(m.group(1).lower() not in asked for m in NAME.finditer(text.strip()))
+
+
 def _own_line(s: Sentence) -> bool:
     """The sentence fills its whole line (a heading, a pull quote or a list item stands on its own line)."""
     text, offset = s.chunk.text, s.start - s.chunk.start

@@ -82,12 +82,13 @@ def strength(scored: list[Scored]) -> float:
     return (scored[0].score + max(c.similarity for c in scored)) / 2
 
 
-def decide(scored: list[Scored], bound: float, named: bool = False, missing_figure: bool = False) -> str:
+def decide(scored: list[Scored], bound: float, named: bool = False, missing: bool = False) -> str:
     """'abstain' below the bound, 'hedge' just above it, else 'answer'. `named`: the question names a writer and the
     evidence comes from their text; the writer is in the corpus, so weaker evidence (NAMED_MARGIN) is answered.
-    `missing_figure`: the question asks for a figure ("how many", "hoeveel", a rate, a price) and no quote states
-    one: whatever the quotes are about, they do not answer it."""
-    if missing_figure:
+    `missing`: the question asks for something only a particular kind of quote gives, a figure ("how many",
+    "hoeveel", a rate, a price) or a product to pick ("which CRM is best"), and no quote gives one: whatever the quotes
+    are about, they do not answer it."""
+    if missing:
         return "abstain"
     bound = bound - NAMED_MARGIN if named else bound
     strength_ = strength(scored)

@@ -52,6 +52,21 @@ QUANTITY = re.compile(
     r"(what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*)\b",
     re.IGNORECASE,
 )
+# Questions that ask which product or vendor to pick ("Which CRM package suits an insurer best?", "Welke
+# chatbotleverancier raden jullie aan?"). Only a quote that names one answers them; an article that mentions CRM in
+# passing does not. The product nouns are unambiguous ones ("tool" and "solution" also mean a way of working), also at
+# the end of a compound ("klantfeedbackplatform"); the choice is a superlative before the noun or a choosing verb after
+# "which"/"welk".
+PRODUCT = (
+    r"[\w-]*(software|vendors?|suppliers?|providers?|platforms?|systems?|packages?|apps?|crm|chatbots?|leveranciers?|"
+    r"aanbieders?|systemen|systeem|pakket(ten)?|applicaties?|platformen)"
+)
+PRODUCT_CHOICE = re.compile(
+    r"\b(best|beste|recommended|aanbevolen)\s+([\w-]+\s+){0,3}?" + PRODUCT + r"\b"
+    r"|\b(which|what|welke?|wat)\s+([\w-]+\s+){0,3}?" + PRODUCT + r"\b[^?]*\b(best|beste|recommend\w*|aanraden|"
+    r"raden\w* \w+ aan|aanbevel\w*|should|moeten|moet|kiezen|choose|pick|buy|kopen|go for|nemen)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +81,7 @@ class Ask:
     keywords: str  # what the keyword retriever reads: the question, or an English question's Dutch words
     vector: np.ndarray = field(repr=False)  # the query vector retrieval and scoring use
     quantity: bool = False  # it asks for a figure (QUANTITY): only a quote with a number answers it
+    product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
 
 
 def intent_of(question: str, query: Query) -> str:
@@ -106,7 +122,8 @@ def read(
     if focus != query.text:  # ... and without the words every article uses: what it asks beyond the corpus's subject
         vector = unit(vector + FOCUS_WEIGHT * vectors[focus])
     quantity = bool(QUANTITY.search(question))
-    return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector, quantity)
+    product = bool(PRODUCT_CHOICE.search(question))
+    return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector, quantity, product)
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
