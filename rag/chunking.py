@@ -14,9 +14,10 @@ def chunker_id(chunk_size: int, chunk_overlap: int) -> str:
     """The chunker settings as recorded in the index manifest; a change forces a rebuild.
 
     The version counts changes to how files become chunks, parsing included (v2: titles of texts that open with
-    a paragraph, one-line sign-offs; v3: PDF, DOCX and HTML extraction, pages, file hashes of the bytes), so an
-    index built by an older version is rebuilt rather than mixed."""
-    return f"recursive-v3:size={chunk_size}:overlap={chunk_overlap}"
+    a paragraph, one-line sign-offs; v3: PDF, DOCX and HTML extraction, pages, file hashes of the bytes; v4: bylines,
+    "Door Marieke de Vries" names Marieke de Vries), so an index built by an older version is rebuilt rather than
+    mixed."""
+    return f"recursive-v4:size={chunk_size}:overlap={chunk_overlap}"
 
 
 def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:

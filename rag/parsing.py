@@ -35,6 +35,10 @@ SIGNOFF_RE = re.compile(rf"^{_SIGNOFF}\s*,?\s*$", re.IGNORECASE)
 # "Groet, Wim" on one line.
 SIGNOFF_INLINE_RE = re.compile(rf"^(?i:{_SIGNOFF})\s*,\s*(?P<name>{_NAME})\s*$")
 NAME_RE = re.compile(rf"^{_NAME}$")
+# A byline: "Door Marieke de Vries", "By Jane Doe", "Tekst: Piet Jansen".
+BYLINE_RE = re.compile(
+    r"^(?:door|by|tekst|auteur|author|geschreven door|written by)\s*:?\s+(?P<name>.+)$", re.IGNORECASE
+)
 SOURCES = ("Marketingfacts", "Emerce", "Frankwatching", "CCM", "Klantcontact.nl", "CustomerFirst")
 
 
@@ -116,17 +120,28 @@ def infer_source(text: str) -> str | None:
 
 
 def infer_author(body: str) -> str | None:
-    """A name on the line right after the date line near the top, or a name alone on the last lines."""
-    lines = [ln.strip().lstrip("•*-").strip() for ln in body.splitlines()]
+    """A byline near the top ("Door Marieke de Vries"), a name on the line right after the date line near the top, or
+    a name alone (or in a byline) on the last lines."""
+    lines = [ln.strip().lstrip("•*-_").rstrip("_*").strip() for ln in body.splitlines()]
     head = lines[:15]
+    for line in head:
+        m = BYLINE_RE.match(line)
+        if m and _is_name(m.group("name").strip()):
+            return m.group("name").strip()
     for i, line in enumerate(head):
         if DATE_RE.fullmatch(line) and i + 1 < len(head) and _is_name(head[i + 1]):
             return head[i + 1]
-    tail = [ln for ln in lines if ln][-3:]
+    tail = [_byline_name(ln) for ln in lines if ln][-3:]
     for line in reversed(tail):
         if _is_name(line):
             return line
     return None
+
+
+def _byline_name(line: str) -> str:
+    """The name of a byline ("Door Marieke de Vries" -> "Marieke de Vries"); any other line as it is."""
+    m = BYLINE_RE.match(line)
+    return m.group("name").strip() if m else line
 
 
 def _is_name(line: str) -> bool:

@@ -48,6 +48,16 @@ def test_headings_lead_ins_bullet_fragments_and_letter_furniture_are_never_quote
         s["✅ Mini-stages bij klantenservice – Iedereen luistert een paar klantgesprekken per jaar mee."]
     )
     assert is_quotable(s["Hybride werken en kleinere hubs zijn eerder regel dan uitzondering geworden."])
+    # A heading that ends like a sentence: marked in markdown, or the document's title line.
+    s = _sentences(
+        "# Welk CRM kies je als webwinkel?\n\nDoor Marieke de Vries\n\n## Wat doet een CRM eigenlijk?\n"
+        "Een CRM houdt bij wat klanten kochten en vroegen.\n"
+    )
+    assert not is_quotable(s["# Welk CRM kies je als webwinkel?"])
+    assert not is_quotable(s["## Wat doet een CRM eigenlijk?"])
+    s = _sentences("Welk CRM kies je als webwinkel?\nEen CRM houdt bij wat klanten kochten en vroegen.\n")
+    assert not is_quotable(s["Welk CRM kies je als webwinkel?"])
+    assert is_quotable(s["Een CRM houdt bij wat klanten kochten en vroegen."])
 
 
 def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_never_their_position():

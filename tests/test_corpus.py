@@ -27,6 +27,22 @@ def test_plain_article_is_one_body_section_with_inferred_date_and_source():
     assert [s.kind for s in doc.sections] == ["body"]
 
 
+@pytest.mark.parametrize(
+    ("text", "author"),
+    [
+        (
+            "# Welk CRM kies je als webwinkel?\n\nDoor Marieke de Vries\n\nVoor een webwinkel raden wij iets aan.\n",
+            "Marieke de Vries",
+        ),
+        ("Titel\n\n*By Jane Doe*\n\nSome text about customers.\n", "Jane Doe"),
+        ("Titel\n\nTekst over klanten.\n\nTekst: Piet de Boer\n", "Piet de Boer"),
+        ("Titel\n\nDoor de bank genomen is het goed.\n", None),  # "door" that opens a sentence is no byline
+    ],
+)
+def test_a_byline_names_the_author_without_its_door_or_by(text, author):
+    assert parse_document("a.md", text).author == author
+
+
 def test_author_after_date_line_is_inferred():
     doc = parse_document("b.md", SIGNED)
     assert doc.author == "Anna de Vries"

@@ -102,6 +102,22 @@ def test_a_question_for_a_product_the_articles_do_not_name_abstains(corpus, ques
     assert Assistant(corpus).ask(question).abstained
 
 
+def test_a_question_for_a_product_an_article_names_is_answered(corpus, tmp_path):
+    shutil.copytree(corpus.seeds_dir, tmp_path / "seeds")
+    (tmp_path / "seeds" / "crm-keuze.md").write_text(
+        "# Welk CRM kies je als webwinkel?\n\nDoor Marieke de Vries\n\n"
+        "Voor een kleine webwinkel raden wij HubSpot aan: het is snel ingericht en koppelt met de meeste "
+        "winkelsystemen. Grotere webwinkels met een eigen klantenservice kiezen vaker Salesforce, omdat dat meer "
+        "ruimte biedt voor maatwerk in het klantcontact.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+    update_index(settings)
+    answer = Assistant(settings).ask("Which CRM system is best for a webshop?")
+    assert not answer.abstained
+    assert any("HubSpot" in c.quote or "Salesforce" in c.quote for c in answer.citations)
+
+
 def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus):
     answer = Assistant(corpus).ask("Do the letter writers agree on a separate CX strategy?")
     assert not answer.abstained

@@ -20,6 +20,7 @@ BULLET = re.compile(r"^\s*([-–•*·▪►✅❌✔✓→]|\d+[.)])\s*")
 ENDS_SENTENCE = re.compile(r"[.!?…][’'”\"»)]*$")
 MIN_WORDS = 5
 MIN_WORDS_UNPUNCTUATED = 14  # a line this long without a full stop is prose, not a heading
+MARKED_HEADING = re.compile(r"^#{1,6}\s")  # a markdown heading, whatever its punctuation ("# Welk CRM kies je?")
 # A sentence that opens by reporting what others say ("Soms hoor je: als de cultuur klantgericht is, dan heb je geen
 # aparte CX-strategie meer nodig.") is followed by what the writer makes of it ("Dat lijkt me naïef."): quoted alone,
 # it puts the view the writer argues against in their mouth.
@@ -82,7 +83,14 @@ def is_quotable(s: Sentence) -> bool:
         return False  # a lead-in: what it introduces is the content
     if not ENDS_SENTENCE.search(text) and len(words) < MIN_WORDS_UNPUNCTUATED and _own_line(s):
         return False  # a heading, a pull quote or a bullet fragment
+    if _own_line(s) and (MARKED_HEADING.match(text) or (_is_title(text, s) and len(words) < MIN_WORDS_UNPUNCTUATED)):
+        return False  # a heading that ends like a sentence: "Welk CRM kies je als webwinkel?" above the article
     return True
+
+
+def _is_title(text: str, s: Sentence) -> bool:
+    """The sentence is its document's title line."""
+    return text.lstrip("#").strip() == s.chunk.title.strip()
 
 
 def candidates(
