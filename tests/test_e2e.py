@@ -52,6 +52,7 @@ def test_flagship_question_names_all_three_correspondents_with_citations(corpus,
         ("What does Anders Jansen think?", "Anders Jansen"),
         ("What does Wim say?", "Wim Rampen"),
         ("What's Rien Brus's view?", "Rien Brus"),
+        ("What does Jan-Hein Pierik recommend?", "Jan-Hein Pierik"),  # advice asked of a writer: their position
     ],
 )
 def test_a_bare_name_with_no_conversation_is_answered_from_that_writers_text(corpus, question, author):
@@ -116,6 +117,9 @@ def test_a_question_for_a_product_an_article_names_is_answered(corpus, tmp_path)
     answer = Assistant(settings).ask("Which CRM system is best for a webshop?")
     assert not answer.abstained
     assert any("HubSpot" in c.quote or "Salesforce" in c.quote for c in answer.citations)
+    # The byline names the article's author, and a question naming her is answered from her text.
+    answer = Assistant(settings).ask("What does Marieke de Vries recommend?")
+    assert not answer.abstained and {c.author for c in answer.citations} == {"Marieke de Vries"}
 
 
 def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus):
