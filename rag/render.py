@@ -18,6 +18,11 @@ LABELS = {
         "related_hint": "The passages that came closest to the question:",
         "no_sources": "No sources",
         "open_hint": "Open a source to read the quote in its context.",
+        "count": "{q} from {s}",  # "5 quotes from 2 sources": the answer's lead counts sources, the list quotes
+        "quote": "quote",
+        "quotes": "quotes",
+        "source": "source",
+        "sources_n": "sources",
         "draft": "Draft: still being checked against the sources…",
         "title": "Title",
         "author": "Author",
@@ -35,6 +40,11 @@ LABELS = {
         "related_hint": "De passages die het dichtst bij de vraag kwamen:",
         "no_sources": "Geen bronnen",
         "open_hint": "Open een bron om het citaat in zijn context te lezen.",
+        "count": "{q} uit {s}",
+        "quote": "citaat",
+        "quotes": "citaten",
+        "source": "bron",
+        "sources_n": "bronnen",
         "draft": "Concept: wordt nog tegen de bronnen gecontroleerd…",
         "title": "Titel",
         "author": "Auteur",
@@ -286,6 +296,16 @@ def uncited(answer: Answer) -> list[Passage]:
 SOURCES_PLACEHOLDER = '<div class="sources"><p class="hint">Sources of the answer appear here.</p></div>'
 
 
+def counted(citations: Sequence[Citation], t: dict[str, str]) -> str:
+    """"5 quotes from 2 sources" ("1 quote" when there is one): a source is an author's text, or an unsigned article,
+    as the answer's lead counts them ("2 sources speak to this:")."""
+    n, sources = len(citations), len({(c.author, c.title) for c in citations})
+    quotes = f"{n} {t['quote' if n == 1 else 'quotes']}"
+    if n == 1:
+        return quotes
+    return t["count"].format(q=quotes, s=f"{sources} {t['source' if sources == 1 else 'sources_n']}")
+
+
 def sources_html(answer: Answer, texts: dict[str, str], key: str) -> str:
     """The sources panel: every citation of the answer, then the related (retrieved, uncited) passages.
 
@@ -294,7 +314,7 @@ def sources_html(answer: Answer, texts: dict[str, str], key: str) -> str:
     t = labels(answer.lang)
     parts = ['<div class="sources">']
     if answer.citations:
-        parts.append(f'<h3>{t["sources"]} ({len(answer.citations)})</h3><p class="hint">{t["open_hint"]}</p>')
+        parts.append(f'<h3>{t["sources"]} ({counted(answer.citations, t)})</h3><p class="hint">{t["open_hint"]}</p>')
         parts += [citation_html(c, texts.get(c.doc), key, answer.lang) for c in answer.citations]
     else:  # an abstention: the chat already says so; here only what came closest
         parts.append(f'<h3>{t["no_sources"]}</h3><p class="hint">{t["related_hint"]}</p>')

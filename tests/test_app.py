@@ -1,5 +1,6 @@
 """Fast tests of the app's handlers and the HTML rendering, on a tiny inline corpus with the hash embedder."""
 
+import dataclasses
 import json
 import re
 import socket
@@ -144,6 +145,18 @@ def test_sources_html_shows_context_metadata_and_related_passages_escaped():
         assert shown in out
     assert "Related passages (1)" in out and "Ander &lt;stuk&gt;" in out
     assert "<b>" not in out and "<i>" not in out
+
+
+def test_the_sources_panel_counts_quotes_and_the_sources_they_come_from_as_the_lead_does():
+    from rag.render import counted, labels
+
+    one = stub_answer().citations[0]
+    assert "Sources (1 quote)" in sources_html(stub_answer(), {"x.txt": FILE_TEXT}, "5")
+    same = dataclasses.replace(one, n=2, quote="En dan verder.")
+    other = dataclasses.replace(one, n=3, author="Iemand Anders")
+    assert counted([one, same], labels("en")) == "2 quotes from 1 source"
+    assert counted([one, same, other], labels("en")) == "3 quotes from 2 sources"  # lead: "2 sources speak to this"
+    assert counted([one, same, other], labels("nl")) == "3 citaten uit 2 bronnen"
 
 
 def test_sources_html_falls_back_to_the_quote_when_the_file_changed():
