@@ -297,7 +297,7 @@ SOURCES_PLACEHOLDER = '<div class="sources"><p class="hint">Sources of the answe
 
 
 def counted(citations: Sequence[Citation], t: dict[str, str]) -> str:
-    """"5 quotes from 2 sources" ("1 quote" when there is one): a source is an author's text, or an unsigned article,
+    """ "5 quotes from 2 sources" ("1 quote" when there is one): a source is an author's text, or an unsigned article,
     as the answer's lead counts them ("2 sources speak to this:")."""
     n, sources = len(citations), len({(c.author, c.title) for c in citations})
     quotes = f"{n} {t['quote' if n == 1 else 'quotes']}"

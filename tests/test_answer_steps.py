@@ -178,6 +178,32 @@ def _ask(intent="plain"):
     return Ask("q", "en", Query("q", "q"), intent, (), "q", np.zeros(4, dtype=np.float32))
 
 
+def test_a_sentence_like_many_others_among_the_candidates_ranks_below_a_distinct_one_but_the_gate_sees_its_score():
+    import numpy as np
+
+    from rag.answer import Scored, gate
+    from rag.answer.scores import distinct
+
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(5))
+    s = [x for x in _sentences(text).values() if x.text.startswith("Zin")]
+    e = np.eye(4, dtype=np.float32)
+    theme = e[0] + 0.1 * e[1]
+    # Sentences 0-3 restate one theme; sentence 4 says something of its own.
+    vectors = np.stack([theme + 0.05 * e[2], theme - 0.05 * e[2], theme + 0.05 * e[3], theme - 0.05 * e[3], e[2]])
+    per_passage = {s[0].chunk.id: (s, vectors)}
+    scored = [Scored(x, v, v, 1) for x, v in zip(s, [0.40, 0.36, 0.35, 0.34, 0.38])]
+    ranked = distinct(scored, per_passage)
+    assert ranked[0].sentence == s[4]  # 0.38, distinct, above the theme's 0.40
+    assert ranked[0].score == 0.38  # a distinct sentence is never raised
+    hub = next(x for x in ranked if x.sentence == s[0])
+    assert hub.score < 0.38 and hub.evidence == 0.40
+    assert gate.strength(ranked) == gate.strength(scored)  # the gate judges the plain scores
+    # The same sentence twice (overlapping passages) is not its own neighbour: the distinct one stays distinct.
+    twice = {"a": (s, vectors), "b": (s[4:], vectors[4:])}
+    again = distinct(scored + scored[4:], twice)
+    assert again[0].sentence == s[4] and again[0].score == 0.38
+
+
 def test_selection_quotes_only_what_clears_the_absolute_floor_and_comes_close_to_the_best():
     from rag.answer import Policy
     from rag.answer.selection import select

@@ -73,13 +73,14 @@ def _warn_uncalibrated(embedder_id: str) -> None:
 
 
 def strength(scored: list[Scored]) -> float:
-    """How strongly the best evidence answers: the mean of the best sentence score and the best plain cosine.
+    """How strongly the best evidence answers: the mean of the best sentence score (before selection's ranking
+    adjustment) and the best plain cosine.
     The score alone (word overlap, passage context) lets a question about a subject the articles never treat pass on
     shared vocabulary; the cosine alone misses answers worded differently. Together they separate answerable from
     close-to-topic unanswerable questions better than either (README: abstention)."""
     if not scored:
         return 0.0
-    return (scored[0].score + max(c.similarity for c in scored)) / 2
+    return (max(c.evidence for c in scored) + max(c.similarity for c in scored)) / 2
 
 
 def decide(scored: list[Scored], bound: float, named: bool = False, missing: bool = False) -> str:

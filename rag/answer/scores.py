@@ -16,6 +16,13 @@ LEXICAL_WEIGHT_CROSS = 0.10  # ... and across languages, where shared words are 
 CONTEXT_WEIGHT = 0.2  # share of the sentence score from its passage's similarity to the question
 QUESTION_PENALTY = 0.8  # a question restated in the text rarely answers it
 REASON_BONUS = 1.1  # for "why?" follow-ups, sentences that give a reason
+# A sentence much like several others among the retrieved ones says what they have in common (in this corpus: CX
+# belongs inside the strategy), not what sets apart the passage that answers: it is near every question about the
+# subject. Selection ranks each sentence by its score minus COMMON_PENALTY x the amount by which its mean cosine to its
+# COMMON_NEIGHBOURS nearest candidates exceeds the candidates' average; the gate still judges the plain score. Chosen
+# on the dev side (README: common sentences).
+COMMON_NEIGHBOURS = 2
+COMMON_PENALTY = 0.8
 REASON = re.compile(
     r"\b(omdat|want|doordat|daardoor|daarom|waardoor|zodat|reden|oorzaak|juist daarom|dus|because|since|therefore|"
     r"so that|reason)\b",
@@ -28,9 +35,15 @@ class Scored:
     """A candidate sentence with its score against the question."""
 
     sentence: Sentence
-    score: float
+    score: float  # what selection ranks by
     similarity: float  # cosine of sentence and question
     passage_rank: int
+    plain: float | None = None  # the score before `distinct` adjusted it (None: not adjusted)
+
+    @property
+    def evidence(self) -> float:
+        """How strongly the sentence answers, as the gate judges it: the score before any adjustment for ranking."""
+        return self.score if self.plain is None else self.plain
 
     @property
     def unit(self) -> tuple[str, str | None]:
@@ -47,7 +60,8 @@ def sentence_score(similarity: float, lexical_share: float, context: float, word
 
 
 def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str) -> list[Scored]:
-    """Every candidate of every passage scored against the question, best first (ties in reading order)."""
+    """Every candidate of every passage scored against the question, best first (ties in reading order); unless the
+    question asks for positions, sentences common among the candidates are ranked lower (`distinct`)."""
     lexical = LEXICAL_WEIGHT if ask.lang == corpus_lang else LEXICAL_WEIGHT_CROSS
     scored = []
     for p in passages:
@@ -63,4 +77,32 @@ def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str
             if ask.intent == "reasons" and REASON.search(s.text):
                 value *= REASON_BONUS
             scored.append(Scored(s, value, float(sim), p.rank))
+    if ask.intent == "views":  # positions on one question resemble each other by design: there, that is the answer
+        return sorted(scored, key=lambda x: (-x.score, x.passage_rank, x.sentence.start))
+    return distinct(scored, per_passage)
+
+
+def distinct(scored: list[Scored], per_passage: dict) -> list[Scored]:
+    """`scored` re-ranked, best first, with the sentences that resemble many others among the candidates lowered:
+    each by COMMON_PENALTY x how much closer it lies to its COMMON_NEIGHBOURS nearest candidates than the candidates
+    do on average (never raised: a sentence unlike the rest, an anecdote, is not evidence for that). A sentence that
+    overlapping passages repeat counts once, so its copy is not its neighbour."""
+    vectors: dict[str, np.ndarray] = {}
+    for sentences, sentence_vectors in per_passage.values():
+        for s, v in zip(sentences, sentence_vectors):
+            vectors.setdefault(s.text, v)
+    if len(vectors) > COMMON_NEIGHBOURS:
+        texts = list(vectors)
+        matrix = np.stack([vectors[t] for t in texts])
+        matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        cosines = matrix @ matrix.T
+        np.fill_diagonal(cosines, -np.inf)
+        nearest = np.sort(cosines, axis=1)[:, -COMMON_NEIGHBOURS:].mean(axis=1)
+        common = dict(zip(texts, np.maximum(nearest - nearest.mean(), 0.0).tolist()))
+        scored = [
+            Scored(
+                x.sentence, x.score - COMMON_PENALTY * common[x.sentence.text], x.similarity, x.passage_rank, x.score
+            )
+            for x in scored
+        ]
     return sorted(scored, key=lambda x: (-x.score, x.passage_rank, x.sentence.start))
