@@ -35,7 +35,11 @@ class Policy:
 
 
 def _given(c: Scored, exclude: frozenset[tuple[str, int, int]]) -> bool:
-    s = c.sentence
+    """The sentence, as it would be shown (widened to its context), overlaps a quote already given: "Dat klinkt
+    misschien vreemd ..." is shown with the sentence before it."""
+    if not exclude:
+        return False
+    s = in_context(c.sentence)
     return any(doc == s.chunk.doc and start < s.end and s.start < end for doc, start, end in exclude)
 
 
