@@ -78,6 +78,12 @@ JS = """
       el.open = true;
       // The source's header first (which [n] this is), then the quote, if it is not on screen already.
       el.scrollIntoView({block: "start"});
+      // On a phone the sheet's sticky bar covers its top: the header goes just below the bar, not behind it.
+      const bar = document.getElementById("sheet-bar"), side = document.getElementById("side");
+      if (bar && side && bar.offsetParent !== null) {
+        const hidden = bar.getBoundingClientRect().bottom + 4 - el.getBoundingClientRect().top;
+        if (hidden > 0) side.scrollTop -= hidden;
+      }
       const mark = el.querySelector("mark");
       if (mark) mark.scrollIntoView({block: "nearest", behavior: "smooth"});
       el.classList.add("flash");

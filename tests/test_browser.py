@@ -336,7 +336,7 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         page.screenshot(path=str(artifacts_dir / f"browser-{device}-answer.png"))
 
-        page.locator("#chat [data-testid=bot] a.cite").first.click()
+        page.locator("#chat [data-testid=bot] a.cite").nth(1).click()  # [2]: the sheet scrolls to it
         expect(page.locator("#sources details.source[open]")).to_have_count(1)
         mark = "#sources details.source[open] mark"
         deadline = time.monotonic() + 5
@@ -350,6 +350,10 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         quote = page.locator(mark).bounding_box()
         if quote["y"] + quote["height"] - summary["y"] < viewport["height"] / 2:
             assert _visible_in_viewport(page, "#sources details.source[open] summary .num"), "the source's header"
+            if phone:  # ... below the sheet's sticky bar, not behind it
+                card = page.locator("#sources details.source[open]").bounding_box()
+                bar = page.locator("#sheet-bar").bounding_box()
+                assert card["y"] >= bar["y"] + bar["height"] - 1, (card, bar)
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         page.screenshot(path=str(artifacts_dir / f"browser-{device}-citation.png"))
         if phone:  # the bar closes the sheet again, back to the chat
