@@ -25,7 +25,8 @@ ASKING = frozenset(
     "what does do did say says said think thinks thought write writes wrote argue argues argued mean means believe "
     "believes view views opinion position stance about according and but also how why then there so "
     "recommend recommends recommended advise advises advised suggest suggests suggested propose proposes proposed "
-    "raadt raadde aan adviseert adviseerde advies "
+    "advice recommendation recommendations raadt raadde aan aanraden adviseert adviseerde adviseren advies "
+    "aanbeveling aanbevelingen "
     "wat zegt zei vindt vond denkt dacht schrijft schreef bedoelt vinden mening standpunt visie over volgens "
     "en maar ook hoe waarom dan daar daarvan daarover ervan erover zo".split()
 )

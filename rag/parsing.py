@@ -36,6 +36,7 @@ SIGNOFF_RE = re.compile(rf"^{_SIGNOFF}\s*,?\s*$", re.IGNORECASE)
 SIGNOFF_INLINE_RE = re.compile(rf"^(?i:{_SIGNOFF})\s*,\s*(?P<name>{_NAME})\s*$")
 NAME_RE = re.compile(rf"^{_NAME}$")
 # A byline: "Door Marieke de Vries", "By Jane Doe", "Tekst: Piet Jansen".
+NOT_A_FIRST_NAME = frozenset("de het een the a an".split())
 BYLINE_RE = re.compile(
     r"^(?:door|by|tekst|auteur|author|geschreven door|written by)\s*:?\s+(?P<name>.+)$", re.IGNORECASE
 )
@@ -120,28 +121,32 @@ def infer_source(text: str) -> str | None:
 
 
 def infer_author(body: str) -> str | None:
-    """A byline near the top ("Door Marieke de Vries"), a name on the line right after the date line near the top, or
-    a name alone (or in a byline) on the last lines."""
+    """A byline near the top ("Door Marieke de Vries", "By Jane Doe, CX consultant"; not the title line), a name on
+    the line right after the date line near the top, or a name alone (or in a byline) on the last lines."""
     lines = [ln.strip().lstrip("•*-_").rstrip("_*").strip() for ln in body.splitlines()]
+    filled = [ln for ln in lines if ln]
+    for line in filled[1:15]:
+        name = _byline_name(line)
+        if name != line and _is_name(name):
+            return name
     head = lines[:15]
-    for line in head:
-        m = BYLINE_RE.match(line)
-        if m and _is_name(m.group("name").strip()):
-            return m.group("name").strip()
     for i, line in enumerate(head):
         if DATE_RE.fullmatch(line) and i + 1 < len(head) and _is_name(head[i + 1]):
             return head[i + 1]
-    tail = [_byline_name(ln) for ln in lines if ln][-3:]
-    for line in reversed(tail):
+    for line in reversed([_byline_name(ln) for ln in filled[-3:]]):
         if _is_name(line):
             return line
     return None
 
 
 def _byline_name(line: str) -> str:
-    """The name of a byline ("Door Marieke de Vries" -> "Marieke de Vries"); any other line as it is."""
+    """The name of a byline ("Door Marieke de Vries, CX-consultant" -> "Marieke de Vries"); any other line as it is.
+    A "name" that opens with an article ("Door Het Oog") is a title, not a person: no name ("")."""
     m = BYLINE_RE.match(line)
-    return m.group("name").strip() if m else line
+    if not m:
+        return line
+    name = re.split(r"\s*[,|(–—]\s*|\s+-\s+", m.group("name").strip())[0]
+    return "" if name.split()[0].lower() in NOT_A_FIRST_NAME else name
 
 
 def _is_name(line: str) -> bool:

@@ -37,6 +37,9 @@ def test_plain_article_is_one_body_section_with_inferred_date_and_source():
         ("Titel\n\n*By Jane Doe*\n\nSome text about customers.\n", "Jane Doe"),
         ("Titel\n\nTekst over klanten.\n\nTekst: Piet de Boer\n", "Piet de Boer"),
         ("Titel\n\nDoor de bank genomen is het goed.\n", None),  # "door" that opens a sentence is no byline
+        ("Door Het Oog Van De Klant\n\nTekst over klanten.\n", None),  # a title, not a byline
+        ("Titel\n\nDoor Het Oog\n\nTekst over klanten.\n", None),  # an article, not a first name
+        ("Titel\n\nDoor Marieke de Vries, CX-consultant\n\nTekst.\n", "Marieke de Vries"),  # the role is cut off
     ],
 )
 def test_a_byline_names_the_author_without_its_door_or_by(text, author):

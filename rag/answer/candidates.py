@@ -51,15 +51,32 @@ def has_number(text: str) -> bool:
     return bool(NUMBER.search(text))
 
 
-# A name inside a sentence: a capitalised word that does not open the text, a line or a sentence ("Salesforce",
-# "HubSpot", "Zendesk"). Acronyms in capitals ("CX", "CRM") name a kind of thing, not one product.
-NAME = re.compile(r"(?<![\n.!?:;\u2013\u2014\"“”‘’'()])\s+((?:[A-Z][a-z]|[a-z]+[A-Z])[\w&-]*)")
+# A name inside a sentence: a capitalised word after a word or a comma ("Salesforce", "HubSpot", "Zendesk"), so not
+# one that opens the text, a line, a sentence, a bullet or a quotation; or a word in capitals that is not one of the
+# generic acronyms of the trade ("SAP", "AFAS"; not "CRM", which names a kind of product, not one).
+NAME = re.compile(r"(?<=[\w,])[ \t]+((?:[A-Z][a-z]|[a-z]+[A-Z])[\w&-]*|[A-Z][A-Z0-9]+\b)")
+QUESTION_NAME = re.compile(
+    r"(?<=\s)(?:[A-Z][a-z]|[a-z]+[A-Z])[\w&-]*|(?<=\s)[A-Z][A-Z0-9]+\b"
+)  # any but the first word
+GENERIC_ACRONYMS = frozenset(
+    "CX UX CRM ERP NPS CES CSAT KPI KPIS ROI CLV API FAQ SLA AI BI IT HR B2B B2C CEO CFO CTO CMO COO MT TV".split()
+)
+
+
+def names(text: str) -> set[str]:
+    """The names inside the text's sentences, lower-cased."""
+    found = {m.group(1) for m in NAME.finditer(BULLET.sub("", text.strip()))}
+    return {n.lower() for n in found if n.upper() != n or n not in GENERIC_ACRONYMS}
 
 
 def names_something(text: str, question: str) -> bool:
-    """The text names something (a product, a company, a person) that the question does not already name."""
+    """The text names something (a product, a company, a person) that the question does not already mention, or one
+    of the options the question names ("Salesforce or HubSpot?"). One name in the question is its subject ("Which
+    chatbot does Coolblue use?"): a quote that names only that does not answer it."""
     asked = {w.lower() for w in re.findall(r"[\w-]+", question)}
-    return any(m.group(1).lower() not in asked for m in NAME.finditer(text.strip()))
+    options = {w.lower() for w in QUESTION_NAME.findall(question) if w not in GENERIC_ACRONYMS}
+    named = names(text)
+    return bool(named - asked) or (len(options) > 1 and bool(named & options))
 
 
 def _own_line(s: Sentence) -> bool:
@@ -83,7 +100,7 @@ def is_quotable(s: Sentence) -> bool:
         return False  # a lead-in: what it introduces is the content
     if not ENDS_SENTENCE.search(text) and len(words) < MIN_WORDS_UNPUNCTUATED and _own_line(s):
         return False  # a heading, a pull quote or a bullet fragment
-    if _own_line(s) and (MARKED_HEADING.match(text) or (_is_title(text, s) and len(words) < MIN_WORDS_UNPUNCTUATED)):
+    if MARKED_HEADING.match(text) or (_own_line(s) and _is_title(text, s) and len(words) < MIN_WORDS_UNPUNCTUATED):
         return False  # a heading that ends like a sentence: "Welk CRM kies je als webwinkel?" above the article
     return True
 

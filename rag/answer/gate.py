@@ -73,8 +73,8 @@ def _warn_uncalibrated(embedder_id: str) -> None:
 
 
 def strength(scored: list[Scored]) -> float:
-    """How strongly the best evidence answers: the mean of the best sentence score (before selection's ranking
-    adjustment) and the best plain cosine.
+    """How strongly the best evidence answers: the mean of the best sentence score (unadjusted: see `distinct`) and
+    the best cosine.
     The score alone (word overlap, passage context) lets a question about a subject the articles never treat pass on
     shared vocabulary; the cosine alone misses answers worded differently. Together they separate answerable from
     close-to-topic unanswerable questions better than either (README: abstention)."""

@@ -55,16 +55,17 @@ QUANTITY = re.compile(
 # Questions that ask which product or vendor to pick ("Which CRM package suits an insurer best?", "Welke
 # chatbotleverancier raden jullie aan?"). Only a quote that names one answers them; an article that mentions CRM in
 # passing does not. The product nouns are unambiguous ones ("tool" and "solution" also mean a way of working), also at
-# the end of a compound ("klantfeedbackplatform"); the choice is a superlative before the noun or a choosing verb after
-# "which"/"welk".
+# the end of a compound ("klantfeedbackplatform"); the choice is a superlative just before the noun, or a word of
+# choosing or advising ("pick", "is best", "raden jullie aan") a few words after "which"/"welk" + the noun.
 PRODUCT = (
     r"[\w-]*(software|vendors?|suppliers?|providers?|platforms?|systems?|packages?|apps?|crm|chatbots?|leveranciers?|"
     r"aanbieders?|systemen|systeem|pakket(ten)?|applicaties?|platformen)"
 )
 PRODUCT_CHOICE = re.compile(
-    r"\b(best|beste|recommended|aanbevolen)\s+([\w-]+\s+){0,3}?" + PRODUCT + r"\b"
-    r"|\b(which|what|welke?|wat)\s+([\w-]+\s+){0,3}?" + PRODUCT + r"\b[^?]*\b(best|beste|recommend\w*|aanraden|"
-    r"raden\w* \w+ aan|aanbevel\w*|should|moeten|moet|kiezen|choose|pick|buy|kopen|go for|nemen)\b",
+    r"\b(best|beste|recommended|aanbevolen)\s+([\w-]+\s+)?" + PRODUCT + r"\b"
+    r"|\b(which|what|welke?|wat)\s+([\w-]+\s+){0,3}?" + PRODUCT + r"\b(\s+[\w'’-]+){0,5}?\s+(best|beste|better|beter|"
+    r"recommend\w*|advis\w*|adviseer\w*|aanraden|aanbevel\w*|raa?dt?|raden|choose|pick|buy|select|go for|go with|"
+    r"kiezen|kopen|meest geschikt)\b",
     re.IGNORECASE,
 )
 

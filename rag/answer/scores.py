@@ -18,9 +18,9 @@ QUESTION_PENALTY = 0.8  # a question restated in the text rarely answers it
 REASON_BONUS = 1.1  # for "why?" follow-ups, sentences that give a reason
 # A sentence much like several others among the retrieved ones says what they have in common (in this corpus: CX
 # belongs inside the strategy), not what sets apart the passage that answers: it is near every question about the
-# subject. Selection ranks each sentence by its score minus COMMON_PENALTY x the amount by which its mean cosine to its
-# COMMON_NEIGHBOURS nearest candidates exceeds the candidates' average; the gate still judges the plain score. Chosen
-# on the dev side (README: common sentences).
+# subject. Selection (its ranking, floor and margins) uses each sentence's score minus COMMON_PENALTY x the amount by
+# which its mean cosine to its COMMON_NEIGHBOURS nearest candidates exceeds the candidates' average; the gate still
+# judges the unadjusted score. Chosen on the dev side (README: common sentences).
 COMMON_NEIGHBOURS = 2
 COMMON_PENALTY = 0.8
 REASON = re.compile(
@@ -38,12 +38,12 @@ class Scored:
     score: float  # what selection ranks by
     similarity: float  # cosine of sentence and question
     passage_rank: int
-    plain: float | None = None  # the score before `distinct` adjusted it (None: not adjusted)
+    unadjusted: float | None = None  # the score before `distinct` lowered it (None: not adjusted)
 
     @property
     def evidence(self) -> float:
         """How strongly the sentence answers, as the gate judges it: the score before any adjustment for ranking."""
-        return self.score if self.plain is None else self.plain
+        return self.score if self.unadjusted is None else self.unadjusted
 
     @property
     def unit(self) -> tuple[str, str | None]:
@@ -86,22 +86,26 @@ def distinct(scored: list[Scored], per_passage: dict) -> list[Scored]:
     """`scored` re-ranked, best first, with the sentences that resemble many others among the candidates lowered:
     each by COMMON_PENALTY x how much closer it lies to its COMMON_NEIGHBOURS nearest candidates than the candidates
     do on average (never raised: a sentence unlike the rest, an anecdote, is not evidence for that). A sentence that
-    overlapping passages repeat counts once, so its copy is not its neighbour."""
-    vectors: dict[str, np.ndarray] = {}
+    overlapping passages repeat (same document, same place) counts once, so its copy is not its neighbour."""
+    vectors: dict[tuple[str, int], np.ndarray] = {}
     for sentences, sentence_vectors in per_passage.values():
         for s, v in zip(sentences, sentence_vectors):
-            vectors.setdefault(s.text, v)
+            vectors.setdefault((s.chunk.doc, s.start), v)
     if len(vectors) > COMMON_NEIGHBOURS:
-        texts = list(vectors)
-        matrix = np.stack([vectors[t] for t in texts])
+        keys = list(vectors)
+        matrix = np.stack([vectors[key] for key in keys])
         matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         cosines = matrix @ matrix.T
         np.fill_diagonal(cosines, -np.inf)
         nearest = np.sort(cosines, axis=1)[:, -COMMON_NEIGHBOURS:].mean(axis=1)
-        common = dict(zip(texts, np.maximum(nearest - nearest.mean(), 0.0).tolist()))
+        common = dict(zip(keys, np.maximum(nearest - nearest.mean(), 0.0).tolist()))
         scored = [
             Scored(
-                x.sentence, x.score - COMMON_PENALTY * common[x.sentence.text], x.similarity, x.passage_rank, x.score
+                x.sentence,
+                x.score - COMMON_PENALTY * common.get((x.sentence.chunk.doc, x.sentence.start), 0.0),
+                x.similarity,
+                x.passage_rank,
+                x.evidence,
             )
             for x in scored
         ]
