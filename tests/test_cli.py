@@ -208,9 +208,14 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(indexed, tmp_path, com
     assert err.read_text() == "" and done.returncode == 141
 
 
+# Python turns SIGINT into KeyboardInterrupt only when it did not inherit SIGINT ignored, and a test run started in
+# the background can hand it down ignored (a fresh-clone `make test` timed out here, the child deaf to the signal): the
+# child restores the default first, as a terminal would have it.
 SLOW_INDEX = """
-import sys, time
+import signal, sys, time
 import rag.indexer
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def slow(*args, **kwargs):
     print("embedding", flush=True)
