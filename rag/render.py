@@ -379,7 +379,6 @@ PHONE_CSS = """
   }
   #side:not(.open) { padding-bottom: 0; }  /* closed, the bar is all there is: 52 px, nothing clipped */
   #side.open { max-height: 82dvh; overflow-y: auto; overscroll-behavior: contain; }
-  #side .source { scroll-margin-top: 60px; }  /* an opened source's header stops below the sticky bar */
   #side > * { flex-shrink: 0; }
   #sheet-bar { display: block; position: sticky; top: 0; z-index: 1; background: var(--background-fill-primary); }
   #sheet-toggle {

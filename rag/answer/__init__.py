@@ -102,10 +102,12 @@ def answer_question(
         return Answer(question, text, abstained, citations, tuple(passages), latency, ask.lang, **extra)
 
     named = bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)
-    quoted = [in_context(c.sentence).text for c in chosen]  # as shown: the sentence before may hold the figure/name
-    missing = (ask.quantity and not any(has_number(t) for t in quoted)) or (
-        ask.product and not any(names_something(t, question) for t in quoted)
-    )
+    missing = False
+    if ask.quantity or ask.product:  # read the quotes as shown: the sentence before may hold the figure or the name
+        quoted = [in_context(c.sentence).text for c in chosen]
+        missing = (ask.quantity and not any(has_number(t) for t in quoted)) or (
+            ask.product and not any(names_something(t, question) for t in quoted)
+        )
     verdict = gate.decide(scored, bound, named, missing)
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"

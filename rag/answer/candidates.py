@@ -16,7 +16,8 @@ from ..sentences import Sentence, split_sentences
 from ..stores.base import Index
 from ..types import Passage
 
-BULLET = re.compile(r"^\s*([-–•*·▪►✅❌✔✓→]|\d+[.)])\s*")
+BULLET_MARKS = "-–•*·▪►✅❌✔✓→"  # what opens a list item, beside a number ("1.", "2)")
+BULLET = re.compile(rf"^\s*([{BULLET_MARKS}]|\d+[.)])\s*")
 ENDS_SENTENCE = re.compile(r"[.!?…][’'”\"»)]*$")
 MIN_WORDS = 5
 MIN_WORDS_UNPUNCTUATED = 14  # a line this long without a full stop is prose, not a heading
@@ -54,19 +55,22 @@ def has_number(text: str) -> bool:
 # A name inside a sentence: a capitalised word after a word or a comma ("Salesforce", "HubSpot", "Zendesk"), so not
 # one that opens the text, a line, a sentence, a bullet or a quotation; or a word in capitals that is not one of the
 # generic acronyms of the trade ("SAP", "AFAS"; not "CRM", which names a kind of product, not one).
-NAME = re.compile(r"(?<=[\w,])[ \t]+((?:[A-Z][a-z]|[a-z]+[A-Z])[\w&-]*|[A-Z][A-Z0-9]+\b)")
-QUESTION_NAME = re.compile(
-    r"(?<=\s)(?:[A-Z][a-z]|[a-z]+[A-Z])[\w&-]*|(?<=\s)[A-Z][A-Z0-9]+\b"
-)  # any but the first word
+_NAME_WORD = r"(?:[A-Z][a-z]|[a-z]+[A-Z])[\w&-]*|[A-Z][A-Z0-9]+\b"  # Salesforce, HubSpot, iCRM, SAP
+NAME = re.compile(rf"(?<=[\w,])[ \t]+({_NAME_WORD})")
+QUESTION_NAME = re.compile(rf"(?<=\s)(?:{_NAME_WORD})")  # in a question: any word but the first
 GENERIC_ACRONYMS = frozenset(
     "CX UX CRM ERP NPS CES CSAT KPI KPIS ROI CLV API FAQ SLA AI BI IT HR B2B B2C CEO CFO CTO CMO COO MT TV".split()
 )
 
 
+def _specific(found) -> set[str]:
+    """The names lower-cased, without the generic acronyms."""
+    return {n.lower() for n in found if n not in GENERIC_ACRONYMS}
+
+
 def names(text: str) -> set[str]:
     """The names inside the text's sentences, lower-cased."""
-    found = {m.group(1) for m in NAME.finditer(BULLET.sub("", text.strip()))}
-    return {n.lower() for n in found if n.upper() != n or n not in GENERIC_ACRONYMS}
+    return _specific(m.group(1) for m in NAME.finditer(BULLET.sub("", text.strip())))
 
 
 def names_something(text: str, question: str) -> bool:
@@ -74,7 +78,7 @@ def names_something(text: str, question: str) -> bool:
     of the options the question names ("Salesforce or HubSpot?"). One name in the question is its subject ("Which
     chatbot does Coolblue use?"): a quote that names only that does not answer it."""
     asked = {w.lower() for w in re.findall(r"[\w-]+", question)}
-    options = {w.lower() for w in QUESTION_NAME.findall(question) if w not in GENERIC_ACRONYMS}
+    options = _specific(QUESTION_NAME.findall(question))
     named = names(text)
     return bool(named - asked) or (len(options) > 1 and bool(named & options))
 

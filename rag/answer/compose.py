@@ -7,7 +7,7 @@ import re
 from ..render import quoted_title
 from ..sentences import Sentence, split_sentences
 from ..types import Citation
-from .candidates import reports_a_view
+from .candidates import BULLET_MARKS, reports_a_view
 from .scores import Scored
 
 TEXTS = {
@@ -50,7 +50,7 @@ TITLE_CHARS = 80  # an article's title in the answer's lead ("The article “…
 
 
 # A list item's line opens with a bullet or a number followed by a space ("1. ", "2) "; not "3.000 klanten").
-LIST_ITEM = re.compile(r"[ \t]*([-–•*·▪►✅❌✔✓→]|\d+[.)](?=\s))")
+LIST_ITEM = re.compile(rf"[ \t]*([{BULLET_MARKS}]|\d+[.)](?=\s))")
 
 
 def _in_list_item(s: Sentence) -> bool:
