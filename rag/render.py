@@ -379,6 +379,8 @@ PHONE_CSS = """
   }
   #side:not(.open) { padding-bottom: 0; }  /* closed, the bar is all there is: 52 px, nothing clipped */
   #side.open { max-height: 82dvh; overflow-y: auto; overscroll-behavior: contain; }
+  /* Gradio floats the chat's "scroll down" button above everything; under the open sheet it covered the quote */
+  #chat .scroll-down-button-container { z-index: 50 !important; }
   #side > * { flex-shrink: 0; }
   #sheet-bar { display: block; position: sticky; top: 0; z-index: 1; background: var(--background-fill-primary); }
   #sheet-toggle {

@@ -336,7 +336,9 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         page.screenshot(path=str(artifacts_dir / f"browser-{device}-answer.png"))
 
-        page.locator("#chat [data-testid=bot] a.cite").nth(1).click()  # [2]: the sheet scrolls to it
+        # A second answer below the first leaves the chat scrolled up, so Gradio shows its "scroll down" button.
+        ask(page, "Do the letter writers think a company needs its own CX plan?")
+        page.locator("#chat [data-testid=bot]").last.locator("a.cite").nth(1).click()  # [2]: the sheet scrolls to it
         expect(page.locator("#sources details.source[open]")).to_have_count(1)
         mark = "#sources details.source[open] mark"
         deadline = time.monotonic() + 5
@@ -346,6 +348,22 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         # ... and so is the line that says which source it is, when the quote is near the start of the passage
         page.wait_for_timeout(800)  # let the smooth scroll settle
         assert _visible_in_viewport(page, mark), "the highlighted quote scrolled away"
+        covered = page.evaluate(
+            """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+              const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+              return top && top.closest("#sources") ? null : (top ? top.outerHTML.slice(0, 120) : "nothing"); }""",
+            mark,
+        )
+        assert covered is None, f"the highlighted quote is covered by {covered}"
+        if phone:  # nothing of the chat floats over the open sheet (Gradio's "scroll down" button did)
+            floating = page.evaluate(
+                """() => [...document.querySelectorAll("#chat .scroll-down-button-container")].some((b) => {
+                  const r = b.getBoundingClientRect(), side = document.getElementById("side").getBoundingClientRect();
+                  if (!r.width || r.bottom < side.top) return false;
+                  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                  return top && b.contains(top); })"""
+            )
+            assert not floating, "the chat's scroll-down button covers the open sheet"
         summary = page.locator("#sources details.source[open] summary").bounding_box()
         quote = page.locator(mark).bounding_box()
         if quote["y"] + quote["height"] - summary["y"] < viewport["height"] / 2:
