@@ -99,18 +99,26 @@ JS = """
     }
     return null;
   };
-  let asked = 0;
+  // A question just asked sits at the chat's bottom, with nothing below it to scroll over: it is moved up as its
+  // answer arrives, until it reaches the top or the reader scrolls.
+  let asked = 0, rising = false;
   new MutationObserver(() => {  // on the page, not on #chat: it still works if the chat is rendered anew
     const chat = document.getElementById("chat");
     if (!chat) return;
     const questions = chat.querySelectorAll("[data-testid=user]");
-    if (questions.length > asked) {
-      const question = questions[questions.length - 1];
-      const box = scroller(question, chat);
-      if (box) box.scrollTop += question.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
-    }
+    rising = rising || questions.length > asked;
     asked = questions.length;
+    const question = questions[questions.length - 1];
+    const box = question && rising ? scroller(question, chat) : null;
+    if (!box) return;
+    const below = question.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    const before = box.scrollTop;
+    box.scrollTop += below;
+    rising = below > 1 && box.scrollTop - before < below - 1;  // not at the top yet: more of the answer is to come
   }).observe(document.body, {childList: true, subtree: true});
+  for (const kind of ["wheel", "touchmove", "keydown"]) {  // the reader scrolls (or types): leave the chat to them
+    document.addEventListener(kind, () => { rising = false; }, {passive: true, capture: true});
+  }
 }
 """
 

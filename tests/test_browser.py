@@ -338,6 +338,18 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
 
         # A second answer below the first leaves the chat scrolled up, so Gradio shows its "scroll down" button.
         ask(page, "Do the letter writers think a company needs its own CX plan?")
+        page.wait_for_timeout(300)
+        # With an answer above it, the new question moves to the top of the chat and its answer's first line is
+        # read below it (before, the question stayed at the bottom, where it was asked, and the answer below it).
+        shown = page.evaluate(
+            """() => {
+              const c = document.getElementById("chat").getBoundingClientRect();
+              const q = [...document.querySelectorAll("#chat [data-testid=user]")].pop().getBoundingClientRect();
+              const a = [...document.querySelectorAll("#chat [data-testid=bot]")].pop().getBoundingClientRect();
+              return {question: q.top >= c.top - 1 && q.bottom <= c.bottom + 1, answer: a.top + 20 <= c.bottom};
+            }"""
+        )
+        assert shown == {"question": True, "answer": True}, shown
         page.locator("#chat [data-testid=bot]").last.locator("a.cite").nth(1).click()  # [2]: the sheet scrolls to it
         expect(page.locator("#sources details.source[open]")).to_have_count(1)
         mark = "#sources details.source[open] mark"
