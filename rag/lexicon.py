@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 DICT_DIR = Path("/usr/share/dictd")
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 MAX_WORDS = 2  # translations longer than this are explanations, not words
+DICTIONARIES = ("freedict-eng-nld", "freedict-nld-eng")
 
 
 def _b64(text: str) -> int:
@@ -98,14 +99,21 @@ def _cache_file(folder: Path) -> Path:
     return base / "rag-cx" / f"lexicon-{key}.json"
 
 
+def dictionaries_stamp(folder: Path = DICT_DIR) -> list[int] | None:
+    """The installed dictionaries' modification times (what a cache built from them is valid for); None without."""
+    try:
+        return [int((folder / name).with_suffix(".dict.dz").stat().st_mtime) for name in DICTIONARIES]
+    except OSError:
+        return None
+
+
 @lru_cache(maxsize=4)
 def english_to_dutch(folder: Path = DICT_DIR) -> dict[str, tuple[str, ...]]:
     """English word -> Dutch words, read once per process from a cache built from the dictionaries on first use
     (parsing them takes seconds; the cache loads in milliseconds). Empty when the dictionaries are not installed."""
-    stems = [folder / "freedict-eng-nld", folder / "freedict-nld-eng"]
-    try:
-        stamp = [int(s.with_suffix(".dict.dz").stat().st_mtime) for s in stems]
-    except OSError:
+    stems = [folder / name for name in DICTIONARIES]
+    stamp = dictionaries_stamp(folder)
+    if stamp is None:
         log.info("FreeDict eng-nld/nld-eng not found in %s; English questions get no Dutch keywords.", folder)
         return {}
     cache = _cache_file(folder)

@@ -37,6 +37,12 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords(words)
 
 
+def stem_words(words: list[str]) -> list[str | None]:
+    """Each lower-case single word's stem as `tokenize` gives it (None for a stop word), stemmed in one call."""
+    stems = _stemmer().stemWords(words)
+    return [None if w in STOPWORDS else s for w, s in zip(words, stems)]
+
+
 def rrf(ranked_lists: list[list[tuple[int, float]]], weights: list[float], k: int = 60) -> dict[int, float]:
     """Reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d)), ranks starting at 1."""
     fused: dict[int, float] = {}
