@@ -375,7 +375,8 @@ def serve(settings: Settings) -> None:
         report = assistant.ensure_index(rebuild_stale=True, progress=progress)
     if report:
         print(f"Built the index: {report.summary()}", file=sys.stderr)
-    assistant.search("klantbeleving")  # load the index and the model now, not on the first question
+    assistant.load()  # the index, the model and the word lists now, not on the first question
+    assistant.search("klantbeleving")  # ... and one query through them
     demo = build_app(assistant)
     # Gradio runs one event at a time by default; let `concurrency` users ask at once (the Assistant is
     # thread-safe for reading) and give the worker pool room for them.

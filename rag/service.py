@@ -149,12 +149,17 @@ class Assistant:
         return report
 
     def load(self) -> float:
-        """Load what answering needs once per process or index version (index, model, BM25); milliseconds taken."""
+        """Load what answering needs once per process or index version (index, model, BM25, the Dutch words English
+        questions are read with); milliseconds taken."""
         t0 = time.perf_counter()
         index = self.index()
         self.embedder  # noqa: B018 - loads the model
         if self.settings.use_bm25:
             index.prepare()
+        if self.settings.translate_queries and self.settings.corpus_lang == "nl":
+            from .neighbours import for_corpus
+
+            for_corpus(index, self.embedder)  # Dutch word vectors for English questions: built once per machine
         return (time.perf_counter() - t0) * 1000
 
     def indexed_copy(self, name: str, data: bytes) -> tuple[str, str] | None:

@@ -128,6 +128,23 @@ def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus):
     assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
 
 
+def test_an_english_word_the_dictionary_lacks_reads_as_the_corpus_word_nearest_to_it(corpus):
+    from rag.answer.query import nearest_translations
+    from rag.lexicon import english_to_dutch
+
+    if not english_to_dutch():
+        pytest.skip("the FreeDict dictionaries are not installed (make dict-deps)")
+    assistant = Assistant(corpus)
+    index, embedder = assistant.index(), assistant.embedder
+    # FreeDict has firma and maatschappij for "company", not bedrijf; nor organisatie for "organisations".
+    found = nearest_translations("Can a company outdo rivals with technology?", "en", "nl", index, embedder)
+    assert found == {"company": ("bedrijf",)}
+    assert nearest_translations("What about the weather?", "en", "nl", index, embedder) == {}
+    # With "organisatie" among its keywords, the question finds Jan-Hein Pierik's "no separate strategy" too.
+    answer = assistant.ask("Who thinks organisations should not have a separate CX strategy?")
+    assert {"Rien Brus", "Jan-Hein Pierik"} <= {c.author for c in answer.citations}
+
+
 def test_why_is_that_gives_reasons_not_the_previous_quotes(corpus):
     assistant = Assistant(corpus)
     first = assistant.ask("Why does CX need financial room?")

@@ -107,8 +107,10 @@ def read(
     """Read `question` in its conversation and embed it."""
     query = read_question(question, history, index)
     lang = guess_language(question)
-    concepts, keywords = concepts_of(query.text, lang, corpus_lang if translate else lang)
-    focus = focus_of(query.text, lang, corpus_lang if translate else lang, index)
+    target = corpus_lang if translate else lang
+    nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
+    concepts, keywords = concepts_of(query.text, lang, target, nearby)
+    focus = focus_of(query.text, lang, target, index, nearby)
     texts = list(
         dict.fromkeys([query.text, keywords, focus] + ([query.topic] if query.shifted and query.topic else []))
     )
@@ -132,7 +134,9 @@ def unit(vector: np.ndarray) -> np.ndarray:
     return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 
-def focus_of(text: str, lang: str, corpus_lang: str, index: Index) -> str:
+def focus_of(
+    text: str, lang: str, corpus_lang: str, index: Index, nearby: dict[str, tuple[str, ...]] | None = None
+) -> str:
     """`text` without the words that at least COMMON_SHARE of the indexed articles use (judged by their stemmed
     forms and, for an English question read as Dutch, their translations that occur in the corpus). The text itself
     when the corpus is too small to tell, or when nothing or everything would be left out."""
@@ -144,7 +148,11 @@ def focus_of(text: str, lang: str, corpus_lang: str, index: Index) -> str:
         from ..lexicon import english_to_dutch
 
         table = english_to_dutch()
-        forms = [f | set(tokenize(" ".join(_dutch_words(w.lower(), table)))) for w, f in zip(words, forms)]
+        nearby = nearby or {}
+        forms = [
+            f | set(tokenize(" ".join(_dutch_words(w.lower(), table) + list(nearby.get(w.lower(), ())))))
+            for w, f in zip(words, forms)
+        ]
     share = index.document_share(set().union(*forms)) if forms else {}
     kept = []
     for word, own in zip(words, forms):
@@ -154,26 +162,65 @@ def focus_of(text: str, lang: str, corpus_lang: str, index: Index) -> str:
     return " ".join(kept) if kept and len(kept) < len(words) else text
 
 
-def concepts_of(text: str, lang: str, corpus_lang: str) -> tuple[tuple[frozenset[str], ...], str]:
+def concepts_of(
+    text: str, lang: str, corpus_lang: str, nearby: dict[str, tuple[str, ...]] | None = None
+) -> tuple[tuple[frozenset[str], ...], str]:
     """The question's content words as sets of stemmed corpus-language forms, and the keyword query built from
-    them. A question in the corpus language is its own keywords; an English one is translated word by word."""
+    them. A question in the corpus language is its own keywords; an English one is translated word by word (the
+    dictionary's translations, and `nearby`: the nearest Dutch word the dictionary lacks)."""
     if lang == corpus_lang or corpus_lang != "nl":
         return tuple(frozenset([t]) for t in dict.fromkeys(tokenize(text))), text
     from ..lexicon import english_to_dutch
 
     table = english_to_dutch()
     concepts, words = [], []
-    for word in dict.fromkeys(re.findall(r"[\w'’-]+", text.lower())):
-        if word in STOPWORDS_EN or word in ASKING or word in LIGHT_WORDS:
-            continue
+    for word in content_words(text):
         dutch = _dutch_words(word, table)
         if len(dutch) > MAX_TRANSLATIONS:
             dutch = []
+        dutch += (nearby or {}).get(word, ())
         forms = frozenset(tokenize(" ".join(dutch + [word])))
         if forms:
             concepts.append(forms)
             words += dutch + [word]
     return tuple(concepts), " ".join(words)
+
+
+def content_words(text: str) -> list[str]:
+    """An English text's words that carry its topic, lower-cased, once each (no stop, asking or light words)."""
+    return [
+        w
+        for w in dict.fromkeys(re.findall(r"[\w'’-]+", text.lower()))
+        if w not in STOPWORDS_EN and w not in ASKING and w not in LIGHT_WORDS
+    ]
+
+
+def nearest_translations(
+    text: str, lang: str, corpus_lang: str, index: Index, embedder: Embedder, names: tuple[str, ...] = ()
+) -> dict[str, tuple[str, ...]]:
+    """For an English question about a Dutch corpus: each content word -> the Dutch word nearest to it in the
+    embedder's space (rag/neighbours.py) that the corpus uses and the dictionary does not already give ("company" ->
+    bedrijf, "organisation" -> organisatie). The words of the writers' `names` it mentions are names, not words to
+    translate ("Anders"). Empty for a question in the corpus language, without the dictionaries, or for an embedder
+    without a calibrated cosine."""
+    if lang == corpus_lang or corpus_lang != "nl":
+        return {}
+    from ..lexicon import english_to_dutch
+    from ..neighbours import for_corpus
+
+    near = for_corpus(index, embedder)
+    if near is None:
+        return {}
+    table = english_to_dutch()
+    named = {w.lower() for name in names for w in name.split()}
+    words = [w for w in content_words(text) if w.removesuffix("'s").removesuffix("’s") not in named]
+    out = {}
+    for word, candidates in near.nearest(words).items():
+        given = set(tokenize(" ".join(_dutch_words(word, table) + [word])))
+        new = [d for d in candidates if not set(tokenize(d)) <= given]  # a form the dictionary gives adds nothing
+        if new:
+            out[word] = (new[0],)
+    return out
 
 
 def _dutch_words(word: str, table: dict[str, tuple[str, ...]]) -> list[str]:
