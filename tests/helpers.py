@@ -1,7 +1,8 @@
-"""A tiny inline corpus and settings pointing at tmp dirs, for fast tests with the hash embedder."""
+"""A tiny inline corpus and settings pointing at tmp dirs, for fast tests with the hash embedder; tiny dictionaries."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from rag.settings import Settings
@@ -64,3 +65,24 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
         abstain_threshold=0.0,
     )
     return base.with_overrides(**overrides)
+
+
+def _b64(n: int) -> str:
+    digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    out = ""
+    while True:
+        out = digits[n % 64] + out
+        n //= 64
+        if not n:
+            return out
+
+
+def write_dictd(stem: Path, entries: dict[str, str]) -> None:
+    """A FreeDict-format dictionary, `stem`.index and `stem`.dict.dz, with these headwords and entry texts."""
+    body, index = b"", []
+    for word, text in entries.items():
+        data = text.encode()
+        index.append(f"{word}\t{_b64(len(body))}\t{_b64(len(data))}")
+        body += data
+    stem.with_suffix(".index").write_text("\n".join(index) + "\n", encoding="utf-8")
+    stem.with_suffix(".dict.dz").write_bytes(gzip.compress(body))

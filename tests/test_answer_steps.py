@@ -1,7 +1,6 @@
 """The answerer's steps one by one: candidates, intent, gate, selection, and the word list for English questions."""
 
 import dataclasses
-import gzip
 import logging
 
 import pytest
@@ -11,7 +10,7 @@ from rag.indexer import update_index
 from rag.parsing import parse_document
 from rag.sentences import split_sentences
 from rag.service import Assistant
-from tests.helpers import make_settings
+from tests.helpers import make_settings, write_dictd
 
 
 @pytest.fixture
@@ -384,32 +383,12 @@ def test_when_the_best_view_is_in_a_correspondence_its_letters_are_the_positions
     assert [c.unit for c in select(article_first, _ask("views"), policy)] == [units[1], units[0], units[2]]
 
 
-def _b64(n: int) -> str:
-    digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    out = ""
-    while True:
-        out = digits[n % 64] + out
-        n //= 64
-        if not n:
-            return out
-
-
-def _write_dictd(stem, entries: dict[str, str]) -> None:
-    body, index = b"", []
-    for word, text in entries.items():
-        data = text.encode()
-        index.append(f"{word}\t{_b64(len(body))}\t{_b64(len(data))}")
-        body += data
-    stem.with_suffix(".index").write_text("\n".join(index) + "\n", encoding="utf-8")
-    stem.with_suffix(".dict.dz").write_bytes(gzip.compress(body))
-
-
 def test_english_words_get_their_dutch_translations_from_both_freedict_directions(tmp_path, monkeypatch):
     from rag import lexicon
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    _write_dictd(tmp_path / "freedict-eng-nld", {"room": "room /ruːm/\n1. ruimte, speling\n2. kamer\n"})
-    _write_dictd(tmp_path / "freedict-nld-eng", {"klant": "klant /klɑnt/\ncustomer, client\n", "bĳ": "bĳ\nbee\n"})
+    write_dictd(tmp_path / "freedict-eng-nld", {"room": "room /ruːm/\n1. ruimte, speling\n2. kamer\n"})
+    write_dictd(tmp_path / "freedict-nld-eng", {"klant": "klant /klɑnt/\ncustomer, client\n", "bĳ": "bĳ\nbee\n"})
     table = lexicon.english_to_dutch(tmp_path)
     assert table["room"] == ("kamer", "ruimte", "speling")
     assert lexicon.translate("customers", table) == ("klant",)  # an inflection finds its base form

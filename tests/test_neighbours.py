@@ -1,9 +1,11 @@
 """Translations the dictionary lacks: an English word's nearest Dutch words in the embedder's space."""
 
+import os
+
 import numpy as np
 
 from rag import neighbours as nb
-from tests.test_answer_steps import _write_dictd
+from tests.helpers import write_dictd
 
 # Words as points: a word and its translation share a direction, unrelated words do not.
 POINTS = {
@@ -58,8 +60,8 @@ def test_the_dutch_word_vectors_are_built_once_per_embedder_and_then_read_from_t
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(nb, "MIN_COSINE", {"points": 0.75})
-    _write_dictd(tmp_path / "freedict-eng-nld", {"company": "company\nfirma\n", "weather": "weather\nweer\n"})
-    _write_dictd(tmp_path / "freedict-nld-eng", {"bedrijf": "bedrijf\nbusiness\n", "staf": "staf\nstaff\n"})
+    write_dictd(tmp_path / "freedict-eng-nld", {"company": "company\nfirma\n", "weather": "weather\nweer\n"})
+    write_dictd(tmp_path / "freedict-nld-eng", {"bedrijf": "bedrijf\nbusiness\n", "staf": "staf\nstaff\n"})
     lexicon.english_to_dutch.cache_clear()
     nb.neighbours.cache_clear()
     try:
@@ -72,6 +74,21 @@ def test_the_dutch_word_vectors_are_built_once_per_embedder_and_then_read_from_t
         again = Points()
         loaded = nb.neighbours(again, tmp_path)
         assert again.asked == [] and loaded.nearest(["company"]) == near.nearest(["company"])
+        # A damaged file (a crash mid-write on another system, a full disk) is built anew, not an error.
+        (cache_file,) = (tmp_path / "cache" / "rag-cx").glob("dutch-words-points-*.npz")
+        cache_file.write_bytes(b"PK\x03\x04 truncated")
+        nb.neighbours.cache_clear()
+        rebuilt = Points()
+        assert nb.neighbours(rebuilt, tmp_path).words == near.words and sorted(rebuilt.asked) == near.words
+        # New dictionaries: a new file, and the embedder's old one goes.
+        write_dictd(tmp_path / "freedict-eng-nld", {"company": "company\nfirma\n"})
+        os.utime(tmp_path / "freedict-eng-nld.dict.dz", (1, 1))
+        lexicon.english_to_dutch.cache_clear()
+        nb.neighbours.cache_clear()
+        newer = nb.neighbours(Points(), tmp_path)
+        assert newer.words == ["bedrijf", "firma", "staf"]
+        (only,) = (tmp_path / "cache" / "rag-cx").glob("dutch-words-points-*.npz")
+        assert only != cache_file
         # A cosine means something else in every model's space: an embedder nobody calibrated gets none.
         monkeypatch.setattr(nb, "MIN_COSINE", {})
         nb.neighbours.cache_clear()
@@ -135,3 +152,39 @@ def test_an_english_question_also_reads_the_nearest_corpus_word_the_dictionary_l
     concepts, keywords = query.concepts_of("Which company?", "en", "nl", found)
     assert keywords.split() == ["firma", "bedrijf", "company"]
     assert query.nearest_translations("Welk bedrijf?", "nl", "nl", None, None) == {}  # Dutch needs none
+
+
+def test_an_unwritable_cache_still_gives_the_words_and_says_how_to_fix_it(tmp_path, monkeypatch, caplog):
+    from rag import lexicon
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-dir")
+    monkeypatch.setattr(nb, "MIN_COSINE", {"points": 0.75})
+    write_dictd(tmp_path / "freedict-eng-nld", {"company": "company\nfirma\n"})
+    write_dictd(tmp_path / "freedict-nld-eng", {"bedrijf": "bedrijf\nbusiness\n"})
+    lexicon.english_to_dutch.cache_clear()
+    nb.neighbours.cache_clear()
+    try:
+        near = nb.neighbours(Points(), tmp_path)
+        assert near.nearest(["company"]) == {"company": ("bedrijf", "firma")}
+        assert "XDG_CACHE_HOME" in caplog.text
+    finally:
+        lexicon.english_to_dutch.cache_clear()
+        nb.neighbours.cache_clear()
+
+
+def test_a_corpus_that_uses_none_of_the_words_gives_no_translations(monkeypatch):
+    words = ["bedrijf", "firma"]
+    monkeypatch.setattr(nb, "neighbours", lambda embedder: nb.Neighbours(embedder, words, _unit(words), 0.75))
+    near = nb.for_corpus(_Index(set()), Points())
+    assert near.words == [] and near.nearest(["company"]) == {"company": ()}
+
+
+def test_the_nearest_word_also_decides_which_words_a_question_shares_with_every_article():
+    from rag.answer.query import focus_of
+    from rag.search import tokenize
+    from tests.test_answer_steps import _Corpus
+
+    corpus = _Corpus(5, {t: 1.0 for t in tokenize("bedrijf")} | {t: 0.2 for t in tokenize("cultuur")})
+    # "company" means what every article is about once it reads as "bedrijf": the question's focus is the culture.
+    assert focus_of("company culture", "en", "nl", corpus, {"company": ("bedrijf",)}) == "culture"
+    assert focus_of("company culture", "en", "nl", corpus) == "company culture"

@@ -202,7 +202,8 @@ def nearest_translations(
     embedder's space (rag/neighbours.py) that the corpus uses and the dictionary does not already give ("company" ->
     bedrijf, "organisation" -> organisatie). The words of the writers' `names` it mentions are names, not words to
     translate ("Anders"). Empty for a question in the corpus language, without the dictionaries, or for an embedder
-    without a calibrated cosine."""
+    without a calibrated cosine. The word vectors are read (or, once per machine, built) by `Assistant.load` before
+    any question, so here it is a lookup."""
     if lang == corpus_lang or corpus_lang != "nl":
         return {}
     from ..lexicon import english_to_dutch
@@ -216,6 +217,8 @@ def nearest_translations(
     words = [w for w in content_words(text) if w.removesuffix("'s").removesuffix("’s") not in named]
     out = {}
     for word, candidates in near.nearest(words).items():
+        # Every sense the dictionary lists counts as given, also for a word with too many to use (MAX_TRANSLATIONS):
+        # its nearest word would be one of those senses, picked by closeness alone (dev side: a quote off topic).
         given = set(tokenize(" ".join(_dutch_words(word, table) + [word])))
         new = [d for d in candidates if not set(tokenize(d)) <= given]  # a form the dictionary gives adds nothing
         if new:
