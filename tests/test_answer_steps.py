@@ -488,9 +488,9 @@ def test_several_sources_are_perspectives_only_when_positions_were_asked_for():
     assert plain.startswith("2 sources speak to this:\n\nThe article “Financiële ruimte” says:")
     assert len(citations) == 2
     views, _ = compose([one, other], "en", views=True)
-    assert views.startswith("The sources take 2 perspectives on this:")
+    assert views.startswith("2 sources give their view on this:")  # their views, not that they differ
     assert compose([one, other], "nl")[0].startswith("2 bronnen gaan hierop in:")
-    assert compose([one, other], "nl", views=True)[0].startswith("De bronnen bekijken dit vanuit 2 perspectieven:")
+    assert compose([one, other], "nl", views=True)[0].startswith("2 bronnen geven hun visie hierop:")
     alone, _ = compose([one], "en")  # one source: no count
     assert alone.startswith("The article “Financiële ruimte” says:")
 
@@ -519,3 +519,18 @@ def test_a_question_in_the_text_is_quoted_only_with_what_answers_it():
     assert chosen == [answered, stated, plain]
     # Nothing but open questions: nothing to quote.
     assert select(scored[:2], _ask(), policy) == []
+
+
+def test_a_quotation_quoted_whole_loses_its_own_marks_and_stays_verbatim():
+    from rag.answer import Scored, compose
+    from rag.answer.compose import unwrapped
+
+    text = "Porter\n‘“There can only be one strategy.” En dat klopt.’ “Culture eats strategy” – zegt men vaak.\n"
+    chunk = chunk_document(parse_document("p.txt", text), 900, 150)[0]
+    pull, _, saying = split_sentences(chunk)
+    assert pull.text == "‘“There can only be one strategy.”"
+    inner = unwrapped(pull)
+    assert inner.text == "There can only be one strategy." and text[inner.start : inner.end] == inner.text
+    assert unwrapped(saying) == saying  # the quotation is only its opening: the marks belong to it
+    answer, citations = compose([Scored(pull, 0.5, 0.5, 1)], "en")
+    assert "“There can only be one strategy.” [1]" in answer and citations[0].quote == inner.text

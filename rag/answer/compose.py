@@ -14,7 +14,7 @@ TEXTS = {
     "en": {
         "abstain": "I could not find an answer to this question in the articles. The closest passages are "
         "listed as related; they may not answer it.",
-        "perspectives": "The sources take {n} perspectives on this:",
+        "perspectives": "{n} sources give their view on this:",
         "sources": "{n} sources speak to this:",
         "writes": "{who} writes:",
         "article": "The article {title} says:",
@@ -26,7 +26,7 @@ TEXTS = {
     "nl": {
         "abstain": "Ik heb in de artikelen geen antwoord op deze vraag gevonden. De passages die er het dichtst "
         "bij komen staan hieronder als gerelateerd; ze beantwoorden de vraag mogelijk niet.",
-        "perspectives": "De bronnen bekijken dit vanuit {n} perspectieven:",
+        "perspectives": "{n} bronnen geven hun visie hierop:",
         "sources": "{n} bronnen gaan hierop in:",
         "writes": "{who} schrijft:",
         "article": "Het artikel {title} stelt:",
@@ -88,6 +88,25 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
     )
 
 
+OPENING_MARKS = "‘“„‚\"'«"
+CLOSING_MARKS = "’”\"'»"
+
+
+def unwrapped(quote: Sentence) -> Sentence:
+    """The quote without the quotation marks around all of it (a pull quote: ‘“There can only be one strategy.”),
+    so that the answer's own marks do not stack on them; still one verbatim span. A quote that opens a quotation
+    and goes on after it (“Culture eats strategy for breakfast” – en als CX’er ...) keeps its marks."""
+    text = quote.text
+    head = len(text) - len(text.lstrip(OPENING_MARKS))
+    tail = len(text) - len(text.rstrip(CLOSING_MARKS))
+    if not head or not tail or head + tail >= len(text):
+        return quote
+    inner = text[head : len(text) - tail]
+    if any(mark in inner for mark in '“”‘’«»"'):  # marks inside: the outer ones may belong to a shorter quotation
+        return quote
+    return Sentence(quote.chunk, quote.start + head, quote.end - tail, inner)
+
+
 def _merged(quotes: list[Sentence]) -> list[Sentence]:
     """Quotes in reading order, overlapping ones of the same chunk joined into one (still one verbatim span)."""
     out: list[Sentence] = []
@@ -119,7 +138,7 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
         lines.append(t["perspectives" if views else "sources"].format(n=len(groups)))
     for (author, title), items in groups.items():
         quotes = []
-        for s in _merged([in_context(c.sentence) for c in items]):
+        for s in map(unwrapped, _merged([in_context(c.sentence) for c in items])):
             if any(x.doc == s.chunk.doc and x.start < s.end and s.start < x.end for x in citations):
                 continue  # already quoted for another author or article
             n = len(citations) + 1
