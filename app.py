@@ -102,10 +102,17 @@ JS = """
   // A question just asked sits at the chat's bottom, with nothing below it to scroll over: it is moved up as its
   // answer arrives, until it reaches the top or the reader scrolls.
   let asked = 0, rising = false;
+  // The sources panel keeps where a citation scrolled it; a new question's sources are read from their header.
+  const sourcesToTop = () => {
+    const side = document.getElementById("side");
+    if (!side) return;
+    for (const el of [side, ...side.querySelectorAll("*")]) if (el.scrollTop) el.scrollTop = 0;
+  };
   new MutationObserver(() => {  // on the page, not on #chat: it still works if the chat is rendered anew
     const chat = document.getElementById("chat");
     if (!chat) return;
     const questions = chat.querySelectorAll("[data-testid=user]");
+    if (questions.length > asked) sourcesToTop();
     rising = rising || questions.length > asked;
     asked = questions.length;
     const question = questions[questions.length - 1];

@@ -389,6 +389,22 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         if phone:  # the bar closes the sheet again, back to the chat
             page.locator("#sheet-toggle").click()
             page.wait_for_function("document.getElementById('side').getBoundingClientRect().height <= 60")
+        # The next question's sources are shown from their header, not where the citation had scrolled the panel.
+        ask(page, "Why does CX need financial room?")
+        if phone:
+            page.locator("#sheet-toggle").click()
+            page.wait_for_timeout(500)
+        header = page.evaluate(
+            """() => { const h = document.querySelector("#sources h3"), r = h.getBoundingClientRect();
+              let top = 0, bottom = innerHeight;  // the window, cut by every scrolling box the header is in
+              for (let n = h.parentElement; n; n = n.parentElement) {
+                if (!/(auto|scroll)/.test(getComputedStyle(n).overflowY)) continue;
+                const b = n.getBoundingClientRect();
+                top = Math.max(top, b.top); bottom = Math.min(bottom, b.bottom);
+              }
+              return r.top >= top - 1 && r.bottom <= bottom + 1; }"""
+        )
+        assert header, "the sources panel of the new answer is scrolled past its header"
     finally:
         context.close()
 
