@@ -365,6 +365,25 @@ def test_views_are_drawn_from_each_sources_best_and_no_other_source_joins_later(
     assert [(c.unit, c.score) for c in chosen] == [(units[0], 0.50), (units[2], 0.40), (units[1], 0.49)]
 
 
+def test_a_writer_whose_best_sentence_repeats_another_writers_gets_their_next_one():
+    from rag.answer import Policy, Scored
+    from rag.answer.selection import select
+
+    # Marie's best sentence says what Piet's says ("CX moet geen aparte strategie zijn." / "Dus of CX een aparte
+    # strategie moet zijn?"): quoting it would repeat Piet; her next sentence is her own say.
+    texts = ["CX moet geen aparte strategie zijn vindt Piet.", "CX moet geen aparte strategie zijn vindt Piet ook.",
+             "Soms is een aparte aanpak tijdelijk wel waardevol."]  # fmt: skip
+    s = [_sentences("Titel\n" + " ".join(texts))[t] for t in texts]
+    units = [("a.txt", "Piet Jansen"), ("a.txt", "Marie Bakker"), ("a.txt", "Marie Bakker")]
+    scored = [
+        Scored(dataclasses.replace(x, chunk=dataclasses.replace(x.chunk, doc=d, author=a, id=f"{d}{a}{i}")), v, v, 1)
+        for i, (x, (d, a), v) in enumerate(zip(s, units, [0.50, 0.48, 0.45]))
+    ]
+    policy = Policy(floor=0.30, margin=0.02, same_source_margin=0.06, views_margin=0.15, per_passage=10)
+    chosen = select(scored, _ask("views"), policy)
+    assert [(c.unit, c.score) for c in chosen][:2] == [(units[0], 0.50), (units[2], 0.45)]
+
+
 def test_when_the_best_view_is_in_a_correspondence_its_letters_are_the_positions():
     from rag.answer import Policy, Scored
     from rag.answer.selection import select

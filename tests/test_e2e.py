@@ -122,8 +122,16 @@ def test_a_question_for_a_product_an_article_names_is_answered(corpus, tmp_path)
     assert not answer.abstained and {c.author for c in answer.citations} == {"Marieke de Vries"}
 
 
-def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus):
-    answer = Assistant(corpus).ask("Do the letter writers agree on a separate CX strategy?")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do the letter writers agree on a separate CX strategy?",
+        # Wim Rampen's best sentence here repeats Jan-Hein Pierik's: his next one is his say.
+        "Wat vinden de briefschrijvers van een aparte CX-strategie?",
+    ],
+)
+def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus, question):
+    answer = Assistant(corpus).ask(question)
     assert not answer.abstained
     assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
 

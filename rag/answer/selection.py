@@ -97,8 +97,8 @@ def select(
             outside = debate is not None and c.sentence.chunk.doc != debate
             if c.unit in seen or not close or intro or outside:
                 continue
-            seen.add(c.unit)
-            if _fits(c, chosen, policy):
+            if _fits(c, chosen, policy):  # else the source's next sentence may: one that repeats another's is no say
+                seen.add(c.unit)
                 chosen.append(c)
     views = bool(chosen)  # the sources were chosen above: add only more of them
     for c in pool:
