@@ -552,4 +552,12 @@ def test_a_quotation_quoted_whole_loses_its_own_marks_and_stays_verbatim():
     assert inner.text == "There can only be one strategy." and text[inner.start : inner.end] == inner.text
     assert unwrapped(saying) == saying  # the quotation is only its opening: the marks belong to it
     answer, citations = compose([Scored(pull, 0.5, 0.5, 1)], "en")
-    assert "“There can only be one strategy.” [1]" in answer and citations[0].quote == inner.text
+    # Shown as a quotation (the writer quotes Porter), with the answer's own marks around it, not stacked on its own.
+    assert "“‘There can only be one strategy.’” [1]" in answer and citations[0].quote == inner.text
+    # Straight single quotes inside: the outer ones belong to the first quotation only. An apostrophe is no mark.
+    quoted = "Kop\n'Klantgericht' is een modewoord, zeggen critici: 'het betekent niets.'\n"
+    critics = split_sentences(chunk_document(parse_document("q.txt", quoted), 900, 150)[0])[-1]
+    assert unwrapped(critics) == critics
+    apostrophe = "Kop\n‘Elke CX’er telt in dit bedrijf, zegt ze.’\n"
+    one = split_sentences(chunk_document(parse_document("a.txt", apostrophe), 900, 150)[0])[-1]
+    assert unwrapped(one).text == "Elke CX’er telt in dit bedrijf, zegt ze."

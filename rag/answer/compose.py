@@ -90,19 +90,23 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
 
 OPENING_MARKS = "‘“„‚\"'«"
 CLOSING_MARKS = "’”\"'»"
+APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 
 
 def unwrapped(quote: Sentence) -> Sentence:
     """The quote without the quotation marks around all of it (a pull quote: ‘“There can only be one strategy.”),
-    so that the answer's own marks do not stack on them; still one verbatim span. A quote that opens a quotation
-    and goes on after it (“Culture eats strategy for breakfast” – en als CX’er ...) keeps its marks."""
+    so that the answer's own marks do not stack on them; still one verbatim span (the answer shows it as a
+    quotation: “‘There can only be one strategy.’”). A quote that opens a quotation and goes on after it (“Culture
+    eats strategy for breakfast” – en als CX’er ...) keeps its marks."""
     text = quote.text
     head = len(text) - len(text.lstrip(OPENING_MARKS))
     tail = len(text) - len(text.rstrip(CLOSING_MARKS))
     if not head or not tail or head + tail >= len(text):
         return quote
     inner = text[head : len(text) - tail]
-    if any(mark in inner for mark in '“”‘’«»"'):  # marks inside: the outer ones may belong to a shorter quotation
+    # Marks inside (an apostrophe between letters aside: "CX’er", "KPI's"): the outer ones may belong to a shorter
+    # quotation ('Klantgericht' is een modewoord, zeggen ze: 'het betekent niets.').
+    if any(mark in APOSTROPHE.sub("", inner) for mark in OPENING_MARKS + CLOSING_MARKS):
         return quote
     return Sentence(quote.chunk, quote.start + head, quote.end - tail, inner)
 
@@ -138,14 +142,18 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
         lines.append(t["perspectives" if views else "sources"].format(n=len(groups)))
     for (author, title), items in groups.items():
         quotes = []
-        for s in map(unwrapped, _merged([in_context(c.sentence) for c in items])):
+        for whole in _merged([in_context(c.sentence) for c in items]):
+            s = unwrapped(whole)
             if any(x.doc == s.chunk.doc and x.start < s.end and s.start < x.end for x in citations):
                 continue  # already quoted for another author or article
             n = len(citations) + 1
             citations.append(
                 Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)
             )
-            quotes.append(f"“{' '.join(s.text.split())}” [{n}]")
+            shown = " ".join(s.text.split())
+            if s is not whole:  # the writer quotes someone: say so, or the line reads as the writer's own
+                shown = f"‘{shown}’"
+            quotes.append(f"“{shown}” [{n}]")
         if quotes:
             # An unsigned article is named by its title, cut after a whole word when it is a long sentence (the
             # sources list it whole).
