@@ -64,7 +64,8 @@ def _unanswered(c: Scored) -> bool:
 def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
     same_passage = sum(x.sentence.chunk.id == c.sentence.chunk.id for x in chosen)
     dup = any(
-        x.sentence.start == c.sentence.start or jaccard(x.sentence.text, c.sentence.text) > policy.duplicate
+        (x.sentence.chunk.doc, x.sentence.start) == (c.sentence.chunk.doc, c.sentence.start)
+        or jaccard(x.sentence.text, c.sentence.text) > policy.duplicate
         for x in chosen
     )
     return same_passage < policy.per_passage and not dup
