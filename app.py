@@ -102,7 +102,14 @@ JS = """
   // A question just asked sits at the chat's bottom, with nothing below it to scroll over: it is moved up as its
   // answer arrives, until it reaches the top or the reader scrolls.
   let asked = 0, rising = false;
-  // The sources panel keeps where a citation scrolled it; a new question's sources are read from their header.
+  // The sources panel keeps where a citation scrolled it; a new answer's sources are read from their header. The
+  // panel is moved when they arrive (their ids name the answer), not when the question is asked: until then the
+  // reader may still be reading the previous answer's passage.
+  let shownSources = null;  // the first source id shown when the question was asked; null: nothing awaited
+  const firstSource = () => {
+    const el = document.querySelector("#sources details[id]");
+    return el ? el.id : "";
+  };
   const sourcesToTop = () => {
     const side = document.getElementById("side");
     if (!side) return;
@@ -112,7 +119,11 @@ JS = """
     const chat = document.getElementById("chat");
     if (!chat) return;
     const questions = chat.querySelectorAll("[data-testid=user]");
-    if (questions.length > asked) sourcesToTop();
+    if (questions.length > asked) shownSources = firstSource();
+    if (shownSources !== null && firstSource() !== shownSources) {
+      shownSources = null;
+      sourcesToTop();
+    }
     rising = rising || questions.length > asked;
     asked = questions.length;
     const question = questions[questions.length - 1];
