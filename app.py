@@ -124,6 +124,9 @@ JS = """
       shownSources = null;
       sourcesToTop();
     }
+    // The phone's sheet bar names the panel in the answer's language ("Bronnen" under a Dutch answer).
+    const label = document.querySelector("#sources [data-label]"), toggle = document.getElementById("sheet-toggle");
+    if (label && toggle && toggle.textContent !== label.dataset.label) toggle.textContent = label.dataset.label;
     rising = rising || questions.length > asked;
     asked = questions.length;
     const question = questions[questions.length - 1];

@@ -312,7 +312,7 @@ def sources_html(answer: Answer, texts: dict[str, str], key: str) -> str:
     `texts` maps file names to their current text (files that cannot be read are simply absent).
     """
     t = labels(answer.lang)
-    parts = ['<div class="sources">']
+    parts = [f'<div class="sources" data-label="{t["sources"]}">']  # the phone's sheet bar says it too (app.py)
     if answer.citations:
         parts.append(f'<h3>{t["sources"]} ({counted(answer.citations, t)})</h3><p class="hint">{t["open_hint"]}</p>')
         parts += [citation_html(c, texts.get(c.doc), key, answer.lang) for c in answer.citations]

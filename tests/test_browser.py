@@ -389,9 +389,13 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         if phone:  # the bar closes the sheet again, back to the chat
             page.locator("#sheet-toggle").click()
             page.wait_for_function("document.getElementById('side').getBoundingClientRect().height <= 60")
-        # The next question's sources are shown from their header, not where the citation had scrolled the panel.
-        ask(page, "Why does CX need financial room?")
+        # The next question's sources are shown from their header, not where the citation had scrolled the panel;
+        # on a phone the sheet's bar names them in the answer's language.
         if phone:
+            expect(page.locator("#sheet-toggle")).to_have_text("Sources")
+        ask(page, "Waarom heeft CX financiële ruimte nodig?")
+        if phone:
+            expect(page.locator("#sheet-toggle")).to_have_text("Bronnen")
             page.locator("#sheet-toggle").click()
             page.wait_for_timeout(500)
         header = page.evaluate(
