@@ -163,7 +163,7 @@ def answer_html(answer: Answer, key: str) -> str:
         items = "".join(
             f'<li><a class="cite" href="#{related_id(key, p.rank)}">'
             f"{escape(byline(p.chunk.author, short(p.chunk.title, 80), p.chunk.date))}</a>"
-            f"<q>{escape(short(p.chunk.text, 140))}</q></li>"
+            f"{preview(p.chunk.text, 140)}</li>"
             for p in answer.passages[:3]
         )
         parts.append(f'<p class="related-label">{escape(t["see_sources"])}</p><ul class="related">{items}</ul>')
@@ -240,6 +240,14 @@ def _meta_html(
     return '<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
 
+def preview(text: str, limit: int = 160) -> str:
+    """A passage or quote shortened in <q>: the browser adds the quotation marks, unless the text opens with its
+    own (a pull quote: ‘“There can only be one strategy.” …), which would stack them (“‘“…)."""
+    shown = short(text, limit)
+    bare = ' class="bare"' if shown[:1] in "‘“„‚\"'«" else ""
+    return f"<q{bare}>{escape(shown)}</q>"
+
+
 def short(text: str, limit: int = 160) -> str:
     """Text on one line, whole if it fits in `limit` characters, else cut after a whole word with an ellipsis."""
     text = " ".join(text.split())
@@ -264,7 +272,7 @@ def citation_html(c: Citation, text: str | None, key: str, lang: str = "en") -> 
     return (
         f'<details class="source" id="{source_id(key, c.n)}"><summary><span class="num">[{c.n}]</span> '
         f'<span class="byline">{escape(byline(c.author, c.title, c.date, 120))}</span>{_page_html(c.pages)}'
-        f"<q>{escape(short(c.quote))}</q></summary>"
+        f"{preview(c.quote)}</summary>"
         f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages, lang)}{body}</details>"
     )
 
@@ -279,7 +287,7 @@ def related_html(p: Passage, text: str | None, key: str, lang: str = "en") -> st
     return (
         f'<details class="source related" id="{related_id(key, p.rank)}"><summary><span class="num">#{p.rank}</span> '
         f'<span class="byline">{escape(byline(c.author, c.title, c.date, 120))}</span>{_page_html(c.pages)}'
-        f"<q>{escape(short(c.text))}</q></summary>"
+        f"{preview(c.text)}</summary>"
         f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages, lang)}{body}</details>"
     )
 
@@ -417,6 +425,7 @@ a.cite { font-weight: 700; text-decoration: none; cursor: pointer; color: var(--
 ul.related { margin: .3em 0 0; padding-left: 1.2em; }
 ul.related li { overflow-wrap: anywhere; }
 ul.related li q { display: block; color: var(--body-text-color-subdued); font-size: .9em; }
+q.bare { quotes: none; }
 .source summary, .source .passage, .meta dd { overflow-wrap: anywhere; }
 .status { display: flex; flex-wrap: wrap; gap: .4em 1.2em; font-size: .9em; }
 """

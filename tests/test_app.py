@@ -20,6 +20,7 @@ from rag.render import (
     byline,
     context_window,
     passage_html,
+    preview,
     short,
     sources_html,
     status_html,
@@ -582,3 +583,12 @@ def test_ask_api_passes_earlier_questions_as_the_conversation(tiny_assistant, mo
 def test_ask_api_refuses_bad_input_with_one_clear_line(tiny_assistant, question, history, message):
     with pytest.raises(gr.Error, match=message):
         app.ChatUI(tiny_assistant).ask_api(question, history)
+
+
+def test_a_preview_that_opens_with_its_own_quotation_marks_gets_no_second_pair():
+    assert preview("Klantbeleving vraagt om financiële ruimte.") == "<q>Klantbeleving vraagt om financiële ruimte.</q>"
+    # The browser's marks around ‘“There …” would stack (“‘“There …): the text's own marks are shown alone.
+    assert preview("‘“There can only be one strategy.” En dat klopt.’") == (
+        '<q class="bare">‘“There can only be one strategy.” En dat klopt.’</q>'
+    )
+    assert preview("<b>") == "<q>&lt;b&gt;</q>"  # escaped as before
