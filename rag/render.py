@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from .sentences import OPENING_MARKS
 from .types import Answer, Citation, IndexReport, Passage
 
 # Labels that belong to an answer follow the answer's language; the app's own chrome stays English.
@@ -244,7 +245,7 @@ def preview(text: str, limit: int = 160) -> str:
     """A passage or quote shortened in <q>: the browser adds the quotation marks, unless the text opens with its
     own (a pull quote: ‘“There can only be one strategy.” …), which would stack them (“‘“…)."""
     shown = short(text, limit)
-    bare = ' class="bare"' if shown[:1] in "‘“„‚\"'«" else ""
+    bare = ' class="bare"' if shown[:1] in OPENING_MARKS else ""
     return f"<q{bare}>{escape(shown)}</q>"
 
 

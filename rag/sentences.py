@@ -11,6 +11,8 @@ from .types import Chunk
 # A sentence ends at . ! ? … (optionally followed by closing quotes) before whitespace and a character that can
 # start a sentence (not a lowercase letter, dash or comma: "Dan kan het — tijdelijk! — tóch slim zijn"), or at a
 # line break.
+OPENING_MARKS = "‘“„‚\"'«"  # what opens a quotation in Dutch and English text
+CLOSING_MARKS = "’”\"'»"
 _BOUNDARY = re.compile(r"(?<=[.!?…])[’'”\"»)]*\s+(?=[^a-zà-ÿ—–\-,;:])|\n+")
 _DUTCH = set(
     "de het een en van of ik je jij we wij zij niet maar dat die wat hoe waarom wie welke is zijn moet nodig "

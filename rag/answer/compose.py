@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..render import quoted_title
-from ..sentences import Sentence, split_sentences
+from ..sentences import CLOSING_MARKS, OPENING_MARKS, Sentence, split_sentences
 from ..types import Citation
 from .candidates import BULLET_MARKS, reports_a_view
 from .scores import Scored
@@ -88,8 +88,6 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
     )
 
 
-OPENING_MARKS = "‘“„‚\"'«"
-CLOSING_MARKS = "’”\"'»"
 APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 
 

@@ -217,6 +217,8 @@ def nearest_translations(
     words = [w for w in content_words(text) if w.removesuffix("'s").removesuffix("’s") not in named]
     out = {}
     for word, candidates in near.nearest(words).items():
+        if not candidates:
+            continue
         # Every sense the dictionary lists counts as given, also for a word with too many to use (MAX_TRANSLATIONS):
         # its nearest word would be one of those senses, picked by closeness alone (dev side: a quote off topic).
         given = set(tokenize(" ".join(_dutch_words(word, table) + [word])))
