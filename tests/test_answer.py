@@ -30,7 +30,7 @@ def test_answer_markers_match_citations_and_quotes_are_verbatim(assistant):
 
 
 def test_answer_groups_quotes_by_letter_author_in_the_question_language(assistant):
-    answer = assistant.ask("What do the letters say about chatbots and automatisering?")
+    answer = assistant.ask("What do the letter writers say about chatbots and automatisering?")
     assert answer.lang == "en"
     authors = {c.author for c in answer.citations}
     assert "Piet Jansen" in authors or "Marie Bakker" in authors

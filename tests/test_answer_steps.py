@@ -561,3 +561,53 @@ def test_a_quotation_quoted_whole_loses_its_own_marks_and_stays_verbatim():
     apostrophe = "Kop\n‘Elke CX’er telt in dit bedrijf, zegt ze.’\n"
     one = split_sentences(chunk_document(parse_document("a.txt", apostrophe), 900, 150)[0])[-1]
     assert unwrapped(one).text == "Elke CX’er telt in dit bedrijf, zegt ze."
+
+
+def test_an_acronym_s_plural_also_reads_as_the_acronym():
+    from rag.answer import query
+    from rag.search import tokenize
+
+    assert query.acronym_singulars("Which KPIs, KPI's or KPI’s? Not Tuesdays, not CX") == {
+        "kpis": "kpi",
+        "kpi's": "kpi",
+        "kpi’s": "kpi",
+    }
+    # In the corpus language the question stays its own keywords, plus the acronym: "KPI’s" in the text is "kpi".
+    dutch, keywords = query.concepts_of("Welke KPIs tellen?", "nl", "nl")
+    assert frozenset(tokenize("kpis kpi")) in dutch
+    assert keywords == "Welke KPIs tellen? kpi"
+    assert query.concepts_of("Welke cijfers tellen?", "nl", "nl")[1] == "Welke cijfers tellen?"
+    english, keywords = query.concepts_of("Which KPIs count?", "en", "nl")
+    assert any(set(tokenize("kpi")) <= c for c in english) and "kpi" in keywords.split()
+
+
+def test_a_word_the_dictionary_does_not_translate_but_the_articles_use_is_a_shared_term():
+    from rag.answer.query import shared_terms
+    from rag.lexicon import english_to_dutch
+    from rag.search import tokenize
+
+    if not english_to_dutch():
+        pytest.skip("the FreeDict dictionaries are not installed (make dict-deps)")
+    shares = {t: 0.2 for t in tokenize("chefsache kpi jansen")} | {t: 1.0 for t in tokenize("cx")}
+    corpus = _Corpus(5, shares)
+    assert shared_terms("What is chefsache?", "en", "nl", corpus) == 1.0
+    # "authors" translates ("say" asks, and is not read); "KPIs" is read as "kpi", which the articles use.
+    assert shared_terms("What do the authors say about KPIs?", "en", "nl", corpus) == 0.5
+    # A term every article uses names the corpus's subject; a word no article uses is shared with nothing.
+    assert shared_terms("What is CX?", "en", "nl", corpus) == 0.0
+    assert shared_terms("What is zorblax?", "en", "nl", corpus) == 0.0
+    # A writer's name is not a term: the question is read from their own text.
+    assert shared_terms("What does Jansen think?", "en", "nl", corpus, names=("Anders Jansen",)) == 0.0
+    assert shared_terms("Wat is chefsache?", "nl", "nl", corpus) == 0.0
+
+
+def test_shared_terms_raise_the_word_overlap_s_weight_across_languages():
+    from dataclasses import replace
+
+    from rag.answer.scores import LEXICAL_WEIGHT, LEXICAL_WEIGHT_CROSS, lexical_weight
+
+    ask = _ask("plain")
+    assert lexical_weight(ask, "nl") == LEXICAL_WEIGHT_CROSS
+    assert lexical_weight(replace(ask, terms=1.0), "nl") == pytest.approx(LEXICAL_WEIGHT)
+    assert LEXICAL_WEIGHT_CROSS < lexical_weight(replace(ask, terms=0.5), "nl") < LEXICAL_WEIGHT
+    assert lexical_weight(replace(ask, lang="nl"), "nl") == LEXICAL_WEIGHT

@@ -153,6 +153,26 @@ def test_an_english_word_the_dictionary_lacks_reads_as_the_corpus_word_nearest_t
     assert {"Rien Brus", "Jan-Hein Pierik"} <= {c.author for c in answer.citations}
 
 
+def test_a_term_the_dictionary_cannot_translate_counts_as_shared_with_the_articles(corpus):
+    from rag.lexicon import english_to_dutch
+
+    if not english_to_dutch():
+        pytest.skip("the FreeDict dictionaries are not installed (make dict-deps)")
+    assistant = Assistant(corpus)
+    # "chefsache" is written alike in the question and the boardroom article; with the cross-language weight alone
+    # for its word overlap, the question abstained.
+    answer = assistant.ask("What is chefsache?")
+    assert not answer.abstained and answer.citations
+    assert all("chefsache" in c.quote for c in answer.citations)
+    # "KPIs" matches the articles' "KPI’s".
+    kpis = assistant.ask("What do the authors say about KPIs?")
+    assert not kpis.abstained and kpis.citations
+    assert all("KPI" in c.quote for c in kpis.citations)
+    # A question the articles cannot answer still abstains, whatever term it shares with them.
+    assert assistant.ask("What is Forrester's CX Index score for banks?").abstained
+    assert assistant.ask("Which martech tools should we buy?").abstained
+
+
 def test_why_is_that_gives_reasons_not_the_previous_quotes(corpus):
     assistant = Assistant(corpus)
     first = assistant.ask("Why does CX need financial room?")

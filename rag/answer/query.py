@@ -43,6 +43,9 @@ MAX_TRANSLATIONS = 15  # a word with more senses than this says little about the
 COMMON_SHARE = 0.8  # a word used by at least this share of the articles is common
 MIN_DOCUMENTS = 5  # in fewer articles than this, sharing a word says little
 FOCUS_WEIGHT = 1.0  # weight of the question without its common words, next to the whole question's vector
+# An acronym's plural as English writes it ("KPIs") or Dutch does ("KPI’s", "KPI's"): read as the acronym too, so that
+# the one matches the other in BM25 and in the word overlap (the index keeps its terms; only the question is read).
+ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)(?:['’]s|s)\b")
 WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
 # Questions that ask for a figure: "how many", "hoeveel", an average, a percentage, a rate, a price. A corpus can only
 # answer them with a number; "How long does culture change take?" can be answered without one, so it is not here.
@@ -83,6 +86,7 @@ class Ask:
     vector: np.ndarray = field(repr=False)  # the query vector retrieval and scoring use
     quantity: bool = False  # it asks for a figure (QUANTITY): only a quote with a number answers it
     product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
+    terms: float = 0.0  # share of an English question's words that are terms the corpus shares with it (`shared_terms`)
 
 
 def intent_of(question: str, query: Query) -> str:
@@ -116,7 +120,7 @@ def read(
     )
     vectors = dict(zip(texts, embedder.encode_queries(texts)))
     vector = vectors[query.text]
-    if keywords != query.text:  # an English question also reads as its Dutch words: the same concepts, nearer the text
+    if lang != target:  # an English question also reads as its Dutch words: the same concepts, nearer the text
         vector = vector + TRANSLATION_WEIGHT * vectors[keywords]
     if query.shifted and query.topic:  # the follow-up's own subject leads; the conversation's topic steers
         vector = unit(vector)
@@ -126,7 +130,8 @@ def read(
         vector = unit(vector + FOCUS_WEIGHT * vectors[focus])
     quantity = bool(QUANTITY.search(question))
     product = bool(PRODUCT_CHOICE.search(question))
-    return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector, quantity, product)
+    terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
+    return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector, quantity, product, terms)
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
@@ -168,8 +173,11 @@ def concepts_of(
     """The question's content words as sets of stemmed corpus-language forms, and the keyword query built from
     them. A question in the corpus language is its own keywords; an English one is translated word by word (the
     dictionary's translations, and `nearby`: the nearest Dutch word the dictionary lacks)."""
+    singulars = acronym_singulars(text)
     if lang == corpus_lang or corpus_lang != "nl":
-        return tuple(frozenset([t]) for t in dict.fromkeys(tokenize(text))), text
+        plural_of = {t: set(tokenize(s)) for p, s in singulars.items() for t in tokenize(p)[:1]}
+        concepts = tuple(frozenset({t} | plural_of.get(t, set())) for t in dict.fromkeys(tokenize(text)))
+        return concepts, " ".join([text, *singulars.values()]) if singulars else text
     from ..lexicon import english_to_dutch
 
     table = english_to_dutch()
@@ -179,11 +187,56 @@ def concepts_of(
         if len(dutch) > MAX_TRANSLATIONS:
             dutch = []
         dutch += (nearby or {}).get(word, ())
-        forms = frozenset(tokenize(" ".join(dutch + [word])))
+        own = [word, singulars[word]] if word in singulars else [word]
+        forms = frozenset(tokenize(" ".join(dutch + own)))
         if forms:
             concepts.append(forms)
-            words += dutch + [word]
+            words += dutch + own
     return tuple(concepts), " ".join(words)
+
+
+def acronym_singulars(text: str) -> dict[str, str]:
+    """Each plural acronym in `text`, lower-cased as `content_words` gives it, -> the acronym ("KPIs" -> "kpi")."""
+    return {m.group(0).lower(): m.group(1).lower() for m in ACRONYM_PLURAL.finditer(text)}
+
+
+def shared_terms(
+    text: str,
+    lang: str,
+    corpus_lang: str,
+    index: Index,
+    nearby: dict[str, tuple[str, ...]] | None = None,
+    names: tuple[str, ...] = (),
+) -> float:
+    """For an English question about a Dutch corpus: the share of its content words that the dictionary does not
+    translate (nor `nearby`) and that the articles use, in fewer than COMMON_SHARE of them: a term or a name both
+    languages write alike ("chefsache", "KPIs", "Treacy"). Across languages shared words are mostly accidents, so the
+    word overlap counts little; a term the dictionary cannot translate is shared on purpose, and the more of the
+    question it makes up, the more the overlap counts (scores.py). The writers' `names` are not counted: their
+    questions are read from their own text. 0 in the corpus language, or with no such word."""
+    if lang == corpus_lang or corpus_lang != "nl":
+        return 0.0
+    from ..lexicon import english_to_dutch
+
+    table = english_to_dutch()
+    singulars = acronym_singulars(text)
+    named = {w.lower() for name in names for w in name.split()}
+    common = COMMON_SHARE if len(index.manifest.files) >= MIN_DOCUMENTS else 1.0 + 1e-9
+    counted = shared = 0
+    for word in content_words(text):
+        if word.removesuffix("'s").removesuffix("’s") in named:
+            continue
+        dutch = _dutch_words(word, table)
+        dutch = ([] if len(dutch) > MAX_TRANSLATIONS else dutch) + list((nearby or {}).get(word, ()))
+        forms = set(tokenize(" ".join([word, singulars.get(word, "")])))
+        if not forms and not dutch:
+            continue
+        counted += 1
+        if not dutch and forms:
+            share = index.document_share(forms)
+            used = max((share.get(f, 0.0) for f in forms), default=0.0)
+            shared += 0.0 < used < common
+    return shared / counted if counted else 0.0
 
 
 def content_words(text: str) -> list[str]:

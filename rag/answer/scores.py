@@ -12,7 +12,8 @@ from ..types import Passage
 from .query import Ask
 
 LEXICAL_WEIGHT = 0.35  # share of the sentence score from word overlap, question in the corpus language
-LEXICAL_WEIGHT_CROSS = 0.10  # ... and across languages, where shared words are mostly accidents
+LEXICAL_WEIGHT_CROSS = 0.10  # ... and across languages, where shared words are mostly accidents (unless they are terms
+# the dictionary does not translate: up to LEXICAL_WEIGHT as they make up more of the question, `lexical_weight`)
 CONTEXT_WEIGHT = 0.2  # share of the sentence score from its passage's similarity to the question
 QUESTION_PENALTY = 0.8  # a question restated in the text rarely answers it
 REASON_BONUS = 1.1  # for "why?" follow-ups, sentences that give a reason
@@ -62,7 +63,7 @@ def sentence_score(similarity: float, lexical_share: float, context: float, word
 def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str) -> list[Scored]:
     """Every candidate of every passage scored against the question, best first (ties in reading order); unless the
     question asks for positions, sentences common among the candidates are ranked lower (`distinct`)."""
-    lexical = LEXICAL_WEIGHT if ask.lang == corpus_lang else LEXICAL_WEIGHT_CROSS
+    lexical = lexical_weight(ask, corpus_lang)
     scored = []
     for p in passages:
         sentences, vectors = per_passage[p.chunk.id]
@@ -80,6 +81,15 @@ def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str
     if ask.intent == "views":  # positions on one question resemble each other by design: there, that is the answer
         return sorted(scored, key=lambda x: (-x.score, x.passage_rank, x.sentence.start))
     return distinct(scored, per_passage)
+
+
+def lexical_weight(ask: Ask, corpus_lang: str) -> float:
+    """The word overlap's share of the sentence score: LEXICAL_WEIGHT in the corpus language; across languages
+    LEXICAL_WEIGHT_CROSS, raised towards LEXICAL_WEIGHT by the share of the question's words that are terms it shares
+    with the corpus (`Ask.terms`: "What is chefsache?" is all term, and its one quote states it)."""
+    if ask.lang == corpus_lang:
+        return LEXICAL_WEIGHT
+    return LEXICAL_WEIGHT_CROSS + (LEXICAL_WEIGHT - LEXICAL_WEIGHT_CROSS) * ask.terms
 
 
 def distinct(scored: list[Scored], per_passage: dict) -> list[Scored]:
