@@ -120,7 +120,7 @@ def read(
     )
     vectors = dict(zip(texts, embedder.encode_queries(texts)))
     vector = vectors[query.text]
-    if lang != target:  # an English question also reads as its Dutch words: the same concepts, nearer the text
+    if reads_as_dutch(lang, target):  # an English question also reads as its Dutch words, nearer the text
         vector = vector + TRANSLATION_WEIGHT * vectors[keywords]
     if query.shifted and query.topic:  # the follow-up's own subject leads; the conversation's topic steers
         vector = unit(vector)
@@ -149,7 +149,7 @@ def focus_of(
         return text
     words = re.findall(r"[\w'’-]+", text)
     forms = [set(tokenize(w)) for w in words]
-    if lang != corpus_lang and corpus_lang == "nl":
+    if reads_as_dutch(lang, corpus_lang):
         from ..lexicon import english_to_dutch
 
         table = english_to_dutch()
@@ -174,7 +174,7 @@ def concepts_of(
     them. A question in the corpus language is its own keywords; an English one is translated word by word (the
     dictionary's translations, and `nearby`: the nearest Dutch word the dictionary lacks)."""
     singulars = acronym_singulars(text)
-    if lang == corpus_lang or corpus_lang != "nl":
+    if not reads_as_dutch(lang, corpus_lang):
         plural_of = {t: set(tokenize(s)) for p, s in singulars.items() for t in tokenize(p)[:1]}
         concepts = tuple(frozenset({t} | plural_of.get(t, set())) for t in dict.fromkeys(tokenize(text)))
         return concepts, " ".join([text, *singulars.values()]) if singulars else text
@@ -183,10 +183,7 @@ def concepts_of(
     table = english_to_dutch()
     concepts, words = [], []
     for word in content_words(text):
-        dutch = _dutch_words(word, table)
-        if len(dutch) > MAX_TRANSLATIONS:
-            dutch = []
-        dutch += (nearby or {}).get(word, ())
+        dutch = _translations(word, table, nearby)
         own = [word, singulars[word]] if word in singulars else [word]
         forms = frozenset(tokenize(" ".join(dutch + own)))
         if forms:
@@ -214,29 +211,38 @@ def shared_terms(
     word overlap counts little; a term the dictionary cannot translate is shared on purpose, and the more of the
     question it makes up, the more the overlap counts (scores.py). The writers' `names` are not counted: their
     questions are read from their own text. 0 in the corpus language, or with no such word."""
-    if lang == corpus_lang or corpus_lang != "nl":
+    if not reads_as_dutch(lang, corpus_lang):
         return 0.0
     from ..lexicon import english_to_dutch
 
     table = english_to_dutch()
     singulars = acronym_singulars(text)
-    named = {w.lower() for name in names for w in name.split()}
-    common = COMMON_SHARE if len(index.manifest.files) >= MIN_DOCUMENTS else 1.0 + 1e-9
-    counted = shared = 0
-    for word in content_words(text):
-        if word.removesuffix("'s").removesuffix("’s") in named:
-            continue
-        dutch = _dutch_words(word, table)
-        dutch = ([] if len(dutch) > MAX_TRANSLATIONS else dutch) + list((nearby or {}).get(word, ()))
+    few_documents = len(index.manifest.files) < MIN_DOCUMENTS  # too few to tell a common word: any use counts
+    counted, untranslated = 0, []
+    for word in _without_names(content_words(text), names):
+        dutch = _translations(word, table, nearby)
         forms = set(tokenize(" ".join([word, singulars.get(word, "")])))
-        if not forms and not dutch:
-            continue
-        counted += 1
-        if not dutch and forms:
-            share = index.document_share(forms)
-            used = max((share.get(f, 0.0) for f in forms), default=0.0)
-            shared += 0.0 < used < common
-    return shared / counted if counted else 0.0
+        if forms or dutch:
+            counted += 1
+            if not dutch:
+                untranslated.append(forms)
+    if not untranslated:
+        return 0.0
+    share = index.document_share(set().union(*untranslated))  # one lookup for all (a query on PostgreSQL)
+    used = [max(share.get(f, 0.0) for f in forms) for forms in untranslated]
+    return sum(u > 0 and (few_documents or u < COMMON_SHARE) for u in used) / counted
+
+
+def reads_as_dutch(lang: str, corpus_lang: str) -> bool:
+    """A question in another language than a Dutch corpus's is also read as Dutch words (the dictionaries are
+    English-Dutch); every other question is read as it is."""
+    return lang != corpus_lang and corpus_lang == "nl"
+
+
+def _without_names(words: list[str], names: tuple[str, ...]) -> list[str]:
+    """`words` without those of the writers' `names` ("anders", "jansen's"): names, not words to translate."""
+    named = {w.lower() for name in names for w in name.split()}
+    return [w for w in words if w.removesuffix("'s").removesuffix("’s") not in named]
 
 
 def content_words(text: str) -> list[str]:
@@ -257,7 +263,7 @@ def nearest_translations(
     translate ("Anders"). Empty for a question in the corpus language, without the dictionaries, or for an embedder
     without a calibrated cosine. The word vectors are read (or, once per machine, built) by `Assistant.load` before
     any question, so here it is a lookup."""
-    if lang == corpus_lang or corpus_lang != "nl":
+    if not reads_as_dutch(lang, corpus_lang):
         return {}
     from ..lexicon import english_to_dutch
     from ..neighbours import for_corpus
@@ -266,8 +272,7 @@ def nearest_translations(
     if near is None:
         return {}
     table = english_to_dutch()
-    named = {w.lower() for name in names for w in name.split()}
-    words = [w for w in content_words(text) if w.removesuffix("'s").removesuffix("’s") not in named]
+    words = _without_names(content_words(text), names)
     out = {}
     for word, candidates in near.nearest(words).items():
         if not candidates:
@@ -279,6 +284,13 @@ def nearest_translations(
         if new:
             out[word] = (new[0],)
     return out
+
+
+def _translations(word: str, table: dict[str, tuple[str, ...]], nearby: dict[str, tuple[str, ...]] | None) -> list[str]:
+    """An English word's Dutch words: the dictionary's (none for a word with more than MAX_TRANSLATIONS senses, which
+    says little about the topic) and the nearest word the dictionary lacks (`nearby`)."""
+    dutch = _dutch_words(word, table)
+    return ([] if len(dutch) > MAX_TRANSLATIONS else dutch) + list((nearby or {}).get(word, ()))
 
 
 def _dutch_words(word: str, table: dict[str, tuple[str, ...]]) -> list[str]:
