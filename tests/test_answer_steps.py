@@ -89,7 +89,13 @@ def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_ne
 @pytest.mark.parametrize(
     ("question", "history", "intent"),
     [
-        ("Should we automate customer contact with chatbots?", [], "views"),
+        ("Should we automate customer contact with chatbots?", [], "whether"),  # views if the writers debate it
+        ("Is a chatbot a good idea for a small webshop?", [], "whether"),  # an evaluative yes/no question
+        ("Does it make sense to automate?", [], "whether"),
+        ("Heeft het zin om klantcontact te automatiseren?", [], "whether"),
+        ("Is het verstandig om te automatiseren?", [], "whether"),
+        ("Is it a good idea?", ["Wat vindt men van chatbots?"], "whether"),  # a follow-up on a topic
+        ("Is it a good idea?", ["What does Piet say?"], "plain"),  # after a writer: from Piet's text
         ("Do the authors agree about chatbots?", [], "views"),
         ("Wat vinden Piet en Marie van chatbots?", [], "views"),  # two people named: both get their say
         ("What does Piet say?", [], "person"),  # a bare name after Clear: Piet's main position
@@ -102,8 +108,10 @@ def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_ne
         ("Why?", [], "plain"),  # nothing before it to give reasons for
         ("How long do patients wait on the phone?", [], "plain"),
         ("How should a manager look at chatbots?", [], "plain"),  # asks how, not for positions
-        ("We have little budget. Should we still automate?", [], "views"),  # a yes/no "should" asks for positions
+        ("We have little budget. Should we still automate?", [], "whether"),  # a yes/no "should" asks for positions
+        ("Should CX own the chatbots?", [], "whether"),
         ("Wat moet een manager met chatbots doen?", [], "plain"),
+        ("Wat zeggen de auteurs over chatbots?", [], "views"),  # the writers asked for in so many words
     ],
 )
 def test_the_question_is_read_once_for_what_kind_of_answer_it_wants(assistant, question, history, intent):
@@ -111,7 +119,7 @@ def test_the_question_is_read_once_for_what_kind_of_answer_it_wants(assistant, q
 
     ask = read(question, history, assistant.index(), assistant.embedder)
     assert ask.intent == intent
-    assert ask.lang == ("nl" if question.startswith("Wat") else "en")
+    assert ask.lang == ("nl" if question.startswith(("Wat", "Heeft", "Is het")) else "en")
 
 
 def test_a_named_article_author_is_answered_from_their_article(assistant):
@@ -344,6 +352,27 @@ def test_another_source_is_quoted_only_on_evidence_of_its_own():
     policy = Policy(floor=0.30, margin=0.02, other_source_lift=0.02, per_passage=10, duplicate=1.1)
     # b.txt is close to the best and clears the floor by 0.02; c.txt is as close but clears it by less.
     assert [c.unit for c in select(scored, _ask(), policy)] == [units[0], units[1]]
+
+
+def test_a_should_question_is_debated_when_two_writers_of_the_best_evidence_clear_the_floor():
+    from rag.answer import Scored
+    from rag.answer.selection import debated
+
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(4))
+    s = [x for x in _sentences(text).values() if x.text.startswith("Zin")]
+
+    def scored(units, values):
+        return [
+            Scored(dataclasses.replace(x, chunk=dataclasses.replace(x.chunk, doc=d, author=a, id=f"{d}{a}")), v, v, 1)
+            for x, (d, a), v in zip(s, units, values)
+        ]
+
+    letters = [("a.txt", "Piet Jansen"), ("a.txt", "Marie Bakker"), ("b.txt", None), ("a.txt", None)]
+    assert debated(scored(letters, [0.50, 0.40, 0.35, 0.30]), floor=0.30)  # Piet and Marie both speak to it
+    assert not debated(scored(letters, [0.50, 0.25, 0.35, 0.30]), floor=0.30)  # only Piet: his letter, no debate
+    article_first = [("b.txt", None), ("a.txt", "Piet Jansen"), ("a.txt", "Marie Bakker"), ("a.txt", None)]
+    assert not debated(scored(article_first, [0.50, 0.45, 0.40, 0.30]), floor=0.30)  # the best evidence: an article
+    assert not debated([], floor=0.30)
 
 
 def test_views_are_drawn_from_each_sources_best_and_no_other_source_joins_later():

@@ -136,6 +136,34 @@ def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus, question
     assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is a separate CX strategy a good idea for a company just starting?",
+        "Is a standalone CX plan a waste of time?",
+        "Heeft een aparte CX-strategie zin?",
+        "Wat zeggen de auteurs over een aparte CX-strategie?",
+    ],
+)
+def test_a_point_the_letter_writers_debate_is_answered_with_their_positions(corpus, question):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained
+    assert {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"} <= {c.author for c in answer.citations}
+
+
+@pytest.mark.parametrize(
+    ("question", "doc"),
+    [
+        ("Should we invest in CX when budgets shrink?", "000_0781b8cec8b6cca1.txt"),
+        ("Moeten we klantverhalen delen in elke vergadering?", "003_8565abaab8c87e84.txt"),
+    ],
+)
+def test_a_should_question_the_letters_do_not_debate_is_answered_from_the_evidence(corpus, question, doc):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained
+    assert {c.doc for c in answer.citations} == {doc}  # no letter writer's thesis on CX strategy beside it
+
+
 def test_an_english_word_the_dictionary_lacks_reads_as_the_corpus_word_nearest_to_it(corpus):
     from rag.answer.query import nearest_translations
     from rag.lexicon import english_to_dutch

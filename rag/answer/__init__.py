@@ -23,7 +23,7 @@ from .compose import TEXTS, compose, in_context
 from .generate import generated
 from .query import Ask, read, unit
 from .scores import Scored, score
-from .selection import Policy, main_position, select
+from .selection import Policy, debated, main_position, select
 
 WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
 
@@ -44,8 +44,9 @@ def retrieve(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: 
 def _choose(
     index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: int | None, history: list[str], depth: int = 0
 ):
-    """Passages, candidates, scores, the chosen quotes, and every quote given so far in a run of "why?" follow-ups
-    (the chosen ones and, for a reasons follow-up, those given before it), for a question read in its conversation."""
+    """The question as answered (a "whether" question resolved to views or plain), passages, scores, the chosen
+    quotes, and every quote given so far in a run of "why?" follow-ups (the chosen ones and, for a reasons follow-up,
+    those given before it), for a question read in its conversation."""
     before = _given_before(index, embedder, settings, k, history, depth) if ask.intent == "reasons" else []
     if before and ask.query.topic is None:
         # "Why is that?" after a writer's position ("What does Anders Jansen think?"): what was quoted is the topic.
@@ -55,6 +56,10 @@ def _choose(
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
     policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
+    if ask.intent == "whether":  # "Should we ...?": the writers' positions where they debate it, else the evidence
+        ask = replace(ask, intent="views" if debated(scored, policy.floor) else "plain")
+        if ask.intent == "views":
+            scored = score(ask, passages, per_passage, settings.corpus_lang)
     if ask.intent == "person":
         chosen = main_position(passages, per_passage, policy)
     elif ask.intent == "reasons":
@@ -67,7 +72,7 @@ def _choose(
         chosen = select(same_sources, ask, policy, exclude) if same_sources else select(scored, ask, policy, exclude)
     else:
         chosen = select(scored, ask, policy)
-    return passages, scored, chosen, chosen + before
+    return ask, passages, scored, chosen, chosen + before
 
 
 def _given_before(
@@ -78,7 +83,7 @@ def _given_before(
     if not history or depth >= WHY_CHAIN:
         return []
     earlier = read(history[-1], history[:-1], index, embedder, settings.corpus_lang, settings.translate_queries)
-    return _choose(index, embedder, earlier, settings, k, history[:-1], depth + 1)[3]
+    return _choose(index, embedder, earlier, settings, k, history[:-1], depth + 1)[4]
 
 
 def answer_question(
@@ -94,7 +99,7 @@ def answer_question(
     t0 = time.perf_counter() if t0 is None else t0
     history = history or []
     ask = read(question, history, index, embedder, settings.corpus_lang, settings.translate_queries)
-    passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
+    ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:

@@ -17,15 +17,22 @@ from ..sentences import guess_language
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
 
-# Questions that ask for positions: several writers' views are worth quoting side by side. "Should we ...?" asks for
-# a position when it opens a yes/no question; "What should I ...?" and "Hoe moet je ...?" ask for advice or facts.
+# Questions that ask for the writers' positions in so many words: several views are worth quoting side by side.
 VIEWS = re.compile(
-    r"((^|[.!?]\s+)(should (we|i|you|a|an|organi[sz]ations?|companies|firms|they)|moeten we|moet (je|een|ik)|"
-    r"zouden (we|organisaties))\b)|\b(do (the )?(authors|writers|experts|they) "
+    r"\b(do (the )?(authors|writers|experts|they) "
     r"(agree|disagree|think|say)|what do (the )?(authors|writers|experts|they|people|others)|who (argues|says|thinks|"
     r"is|are|wrote|writes|disagrees|agrees)|agree|disagree|views?|opinions?|positions?|perspectives?|debate|"
     r"wie (vindt|zegt|denkt|schrijft|stelt)|eens|oneens|standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|"
-    r"denken (de|ze))\b",
+    r"denken (de|ze)|zeggen (de|ze)|schrijven (de|ze))\b",
+    re.IGNORECASE,
+)
+# Questions whether to do something: "Should we ...?" when it opens a yes/no question ("What should I ...?" and "Hoe
+# moet je ...?" ask for advice or facts), and its evaluative forms ("Is X a good idea?", "Does X make sense?", "Heeft X
+# zin?"). Positions answer them where the writers debate the point; elsewhere the best evidence does (`debated`).
+WHETHER = re.compile(
+    r"(^|[.!?]\s+)(should|moeten|moet|zouden|(is|are) (it|that|this|a|an|the)\b[^?]{0,60}\b(good idea|wise|"
+    r"worth it|worthwhile|sensible|a waste)|does (it|that|this|a|an|the)\b[^?]{0,60}\bmake sense|heeft (het|dat|een|zo'?n)\b[^?]{0,60}"
+    r"\bzin|is (het|dat|een)\b[^?]{0,60}\b(verstandig|zinvol|slim|een goed idee))\b",
     re.IGNORECASE,
 )
 # English words too general to translate: every Dutch verb of getting or making would become a keyword.
@@ -80,7 +87,9 @@ class Ask:
     question: str  # as asked
     lang: str  # "en" | "nl", guessed once
     query: Query  # names, topic and retrieval text from the conversation
-    intent: str  # "views" (several positions), "reasons" (why, after a topic or a position), "person" (a name), "plain"
+    # "views" (several positions), "whether" (should we ...: views or plain, `debated`), "reasons" (why, after a topic
+    # or a position), "person" (a name), "plain"
+    intent: str
     concepts: tuple[frozenset[str], ...]  # per content word of the question, its stemmed Dutch forms
     keywords: str  # what the keyword retriever reads: the question, or an English question's Dutch words
     vector: np.ndarray = field(repr=False)  # the query vector retrieval and scoring use
@@ -102,6 +111,8 @@ def intent_of(question: str, query: Query) -> str:
         return "person"  # "What does Wim say?" with nothing to go on: that writer's main position
     if len(query.authors) > 1 or (VIEWS.search(question) and not query.authors):
         return "views"  # several people named, or positions asked for: each source's best quote
+    if WHETHER.search(question) and not query.authors:
+        return "whether"  # positions if the writers debate it, else a plain answer (resolved on the evidence)
     return "plain"
 
 

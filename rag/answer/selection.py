@@ -1,9 +1,10 @@
 """Selection: which scored sentences to quote. Relevance decides; one right quote beats five.
 
 A sentence is quoted only when it clears an absolute floor (calibrated on the dev sets) and comes close to the
-best sentence (`margin`). Views are sought only when the question asks for them ("should we ...", "do the authors
-agree ..."), and even then only among sentences that clear the floor; when the best of them is in a correspondence,
-its letters are the positions. Articles without a named author count as one source each, like a letter.
+best sentence (`margin`). Views are sought only when the question asks for them ("do the authors agree ...", or
+"should we ..." where the writers debate the point: `debated`), and even then only among sentences that clear the
+floor; when the best of them is in a correspondence, its letters are the positions. Articles without a named author
+count as one source each, like a letter.
 """
 
 from __future__ import annotations
@@ -69,6 +70,16 @@ def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
         for x in chosen
     )
     return same_passage < policy.per_passage and not dup
+
+
+def debated(scored: list[Scored], floor: float) -> bool:
+    """The writers debate the point: the best evidence is in a document in which several writers have their say (a
+    correspondence), and at least two of them wrote a sentence that clears the floor."""
+    if not scored:
+        return False
+    doc = scored[0].sentence.chunk.doc
+    speakers = {c.sentence.chunk.author for c in scored if c.sentence.chunk.doc == doc and c.score >= floor}
+    return len(speakers - {None}) > 1
 
 
 def select(
