@@ -86,6 +86,24 @@ def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_ne
     assert {c.sentence.text for c in chosen} == {sentences[1].text, sentences[2].text}
 
 
+def test_the_passages_of_the_quotes_come_first_in_reading_order():
+    from rag.answer import Scored
+    from rag.answer.selection import quoted_first
+    from rag.types import Passage
+
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(3))
+    s = [x for x in _sentences(text).values() if x.text.startswith("Zin")]
+    chunks = [dataclasses.replace(x.chunk, id=f"a.txt#{i}") for i, x in enumerate(s)]
+    passages = [Passage(i + 1, c, 1.0 - i / 10) for i, c in enumerate(chunks)]
+    # Quoted: the third passage's sentence (more central) and the second's (earlier in the text).
+    chosen = [Scored(dataclasses.replace(s[2], chunk=chunks[2]), 0.5, 0.5, 3),
+              Scored(dataclasses.replace(s[1], chunk=chunks[1]), 0.4, 0.4, 2)]  # fmt: skip
+    ranked = quoted_first(passages, chosen)
+    assert [p.chunk.id for p in ranked] == ["a.txt#1", "a.txt#2", "a.txt#0"]
+    assert [p.rank for p in ranked] == [1, 2, 3]
+    assert quoted_first(passages, []) == passages
+
+
 @pytest.mark.parametrize(
     ("question", "history", "intent"),
     [

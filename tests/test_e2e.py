@@ -59,6 +59,10 @@ def test_a_bare_name_with_no_conversation_is_answered_from_that_writers_text(cor
     answer = Assistant(corpus).ask(question)
     assert not answer.abstained and answer.citations
     assert {c.author for c in answer.citations} == {author}
+    # The passages shown start with the one the first quote comes from (a bare name gives nothing to rank them by).
+    first, cited = answer.passages[0].chunk, answer.citations[0]
+    assert first.doc == cited.doc and first.start <= cited.start < first.end
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from .compose import TEXTS, compose, in_context
 from .generate import generated
 from .query import Ask, read, unit
 from .scores import Scored, score
-from .selection import Policy, debated, main_position, select
+from .selection import Policy, debated, main_position, quoted_first, select
 
 WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
 
@@ -62,6 +62,7 @@ def _choose(
             scored = score(ask, passages, per_passage, settings.corpus_lang)
     if ask.intent == "person":
         chosen = main_position(passages, per_passage, policy)
+        passages = quoted_first(passages, chosen)
     elif ask.intent == "reasons":
         # "Why is that?" asks about what the previous answers quoted: their sources, not the same sentences again
         # (compared as shown: a quote widened to its context covers the sentences around it too).

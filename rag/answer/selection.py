@@ -9,7 +9,7 @@ count as one source each, like a letter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -148,3 +148,14 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
         if len(chosen) >= quotes:
             break
     return chosen
+
+
+def quoted_first(passages: list[Passage], chosen: list[Scored]) -> list[Passage]:
+    """`passages` with those the chosen quotes come from first, in reading order (the order the answer cites one
+    writer's quotes in), ranks renumbered. A bare name ("What does Wim say?") retrieves that writer's passages with
+    nothing to rank them by: the passages of the position quoted are the ones to show first."""
+    order: dict[str, int] = {}
+    for c in sorted(chosen, key=lambda c: (c.sentence.chunk.doc, c.sentence.start)):
+        order.setdefault(c.sentence.chunk.id, len(order))
+    ranked = sorted(passages, key=lambda p: (order.get(p.chunk.id, len(order)), p.rank))
+    return [replace(p, rank=i) for i, p in enumerate(ranked, 1)]
