@@ -36,6 +36,12 @@ class Sentence:
     text: str
 
 
+def is_question(text: str) -> bool:
+    """The sentence asks: it ends on a question mark, closing quotes and brackets aside ("… kwam de vraag op tafel:
+    ‘wat is het belang van CX?’")."""
+    return text.rstrip().rstrip(CLOSING_MARKS + ")").endswith("?")
+
+
 def split_sentences(chunk: Chunk, min_chars: int = 12) -> list[Sentence]:
     """Split a chunk into sentences; `file_text[s.start:s.end] == s.text` since chunk offsets are exact."""
     out: list[Sentence] = []

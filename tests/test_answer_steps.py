@@ -587,6 +587,32 @@ def test_a_question_in_the_text_is_quoted_only_with_what_answers_it():
     assert select(scored[:2], _ask(), policy) == []
 
 
+def test_a_sentence_that_ends_on_a_quoted_question_is_a_question():
+    import numpy as np
+
+    from rag.answer.compose import in_context
+    from rag.answer.scores import QUESTION_PENALTY, lexical_weight, score, sentence_score
+    from rag.sentences import is_question
+    from rag.types import Passage
+
+    assert is_question("Moet een organisatie een aparte CX-strategie hebben?")
+    assert is_question("De vraag kwam op tafel: ‘Anders, wat is het belang van CX?’")
+    assert is_question('Hij vroeg: "Waarom?" ') and is_question("(Of toch niet?)")
+    assert not is_question("Dus ‘why CX?’ is de vraag.") and not is_question("Dat klopt.")
+    text = "Titel\nDe vraag kwam op tafel: ‘Anders, wat is het belang van CX?’ CX draait om verbinding."
+    s = _sentences(text)
+    asked = s["De vraag kwam op tafel: ‘Anders, wat is het belang van CX?’"]
+    assert in_context(asked).text == text.split("\n")[1]  # quoted with what answers it, like any question
+    # Scored like a question ending in "?": a question restated in the text rarely answers the one asked.
+    sentences = [asked, s["CX draait om verbinding."]]
+    vectors = np.full((2, 4), 0.5, dtype=np.float32)
+    ask = dataclasses.replace(_ask(), vector=np.full(4, 0.5, dtype=np.float32))
+    scored = score(ask, [Passage(1, asked.chunk, 1.0, dense=0.5)], {asked.chunk.id: (sentences, vectors)}, "nl")
+    by_text = {c.sentence.text: c.evidence for c in scored}
+    plain = sentence_score(1.0, 0.0, 0.5, len(asked.text.split()), lexical_weight(ask, "nl"))
+    assert by_text[asked.text] == pytest.approx(plain * QUESTION_PENALTY)
+
+
 def test_a_quotation_quoted_whole_loses_its_own_marks_and_stays_verbatim():
     from rag.answer import Scored, compose
     from rag.answer.compose import unwrapped

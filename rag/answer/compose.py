@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..render import quoted_title
-from ..sentences import CLOSING_MARKS, OPENING_MARKS, Sentence, split_sentences
+from ..sentences import CLOSING_MARKS, OPENING_MARKS, Sentence, is_question, split_sentences
 from ..types import Citation
 from .candidates import BULLET_MARKS, reports_a_view
 from .scores import Scored
@@ -68,13 +68,13 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
     if i is None:
         return sentence
     first = last = i
-    if (sentences[i].text.endswith("?") or reports_a_view(sentences[i].text)) and i + 1 < len(sentences):
+    if (is_question(sentences[i].text) or reports_a_view(sentences[i].text)) and i + 1 < len(sentences):
         last = i + 1
     while first > 0 and i - first < max_back:
         previous, current = sentences[first - 1], sentences[first]
         if "\n" in sentence.chunk.text[previous.end - sentence.chunk.start : current.start - sentence.chunk.start]:
             break  # a new paragraph starts its own thought
-        short_question = previous.text.endswith("?") and len(previous.text.split()) <= SHORT_QUESTION_WORDS
+        short_question = is_question(previous.text) and len(previous.text.split()) <= SHORT_QUESTION_WORDS
         # A list item is one thought: "✅ Mini-stages bij klantenservice – Iedereen ... luistert mee. De snelste
         # manier om te begrijpen wat klanten écht ervaren." The second sentence alone names nothing.
         if not (short_question or _in_list_item(current) or DEPENDENT_OPENERS.match(current.text)):

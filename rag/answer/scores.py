@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..sentences import Sentence, overlap
+from ..sentences import Sentence, is_question, overlap
 from ..types import Passage
 from .query import Ask
 
@@ -73,7 +73,7 @@ def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str
         context = p.dense if p.dense is not None else float(np.max(sims))
         for s, sim in zip(sentences, sims):
             value = sentence_score(float(sim), overlap(ask.concepts, s.text), context, len(s.text.split()), lexical)
-            if s.text.endswith("?"):
+            if is_question(s.text):
                 value *= QUESTION_PENALTY
             if ask.intent == "reasons" and REASON.search(s.text):
                 value *= REASON_BONUS

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..sentences import jaccard
+from ..sentences import is_question, jaccard
 from ..types import Passage
 from .candidates import MIN_WORDS, reports_a_view
 from .compose import in_context
@@ -44,19 +44,14 @@ def _given(c: Scored, exclude: frozenset[tuple[str, int, int]]) -> bool:
     return any(doc == s.chunk.doc and start < s.end and s.start < end for doc, start, end in exclude)
 
 
-def _asks(text: str) -> bool:
-    """The text ends on a question (closing quotes aside)."""
-    return text.rstrip().rstrip("’'\"”)").endswith("?")
-
-
 def _unanswered(c: Scored) -> bool:
     """A question that its quote leaves open: shown in context (`in_context` adds the sentence after a question) it
     still ends on a question, and it opens with no statement ("Het moet aansluiten op het grotere plaatje: wie …?"
     states something). Such a quote restates what was asked and answers nothing."""
-    if not (_asks(c.sentence.text) or reports_a_view(c.sentence.text)):
+    if not (is_question(c.sentence.text) or reports_a_view(c.sentence.text)):
         return False  # only a question or a reported view is widened forward: its quote ends where it does
     text = in_context(c.sentence).text
-    if not _asks(text):
+    if not is_question(text):
         return False
     lead, colon, _ = text.partition(":")
     return not (colon and len(lead.split()) >= MIN_WORDS and "?" not in lead)
@@ -131,7 +126,7 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
         (s, v, p.rank)
         for p in passages
         for s, v in zip(*per_passage[p.chunk.id])
-        if not s.text.endswith("?") and not reports_a_view(s.text)  # a position is the writer's own statement
+        if not is_question(s.text) and not reports_a_view(s.text)  # a position is the writer's own statement
     ]
     if not items:
         return []
