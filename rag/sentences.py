@@ -36,10 +36,13 @@ class Sentence:
     text: str
 
 
+_ASKS = re.compile(r"\?[!?…]*[\s" + re.escape(CLOSING_MARKS) + r")\]]*$")
+
+
 def is_question(text: str) -> bool:
-    """The sentence asks: it ends on a question mark, closing quotes and brackets aside ("… kwam de vraag op tafel:
-    ‘wat is het belang van CX?’")."""
-    return text.rstrip().rstrip(CLOSING_MARKS + ")").endswith("?")
+    """The sentence asks: it ends on a question mark ("Echt?!", "Waarom?…"), closing quotes and brackets aside ("… kwam
+    de vraag op tafel: ‘wat is het belang van CX?’", "[Waarom?]")."""
+    return _ASKS.search(text) is not None
 
 
 def split_sentences(chunk: Chunk, min_chars: int = 12) -> list[Sentence]:

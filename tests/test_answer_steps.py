@@ -86,22 +86,34 @@ def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_ne
     assert {c.sentence.text for c in chosen} == {sentences[1].text, sentences[2].text}
 
 
-def test_the_passages_of_the_quotes_come_first_in_reading_order():
+def test_the_passages_of_the_quotes_come_first_in_the_order_the_answer_cites_them():
     from rag.answer import Scored
     from rag.answer.selection import quoted_first
     from rag.types import Passage
 
-    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(3))
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(4))
     s = [x for x in _sentences(text).values() if x.text.startswith("Zin")]
-    chunks = [dataclasses.replace(x.chunk, id=f"a.txt#{i}") for i, x in enumerate(s)]
+    # Piet wrote two articles (z.txt, then a.txt by name); passages 0-2 are his, passage 3 is Marie's.
+    docs = [("z.txt", "Piet Jansen", "Zeta"), ("a.txt", "Piet Jansen", "Alfa"), ("z.txt", "Piet Jansen", "Zeta"),
+            ("m.txt", "Marie Bakker", "Mu")]  # fmt: skip
+    chunks = [
+        dataclasses.replace(x.chunk, id=f"{d}#{i}", doc=d, author=a, title=t)
+        for i, (x, (d, a, t)) in enumerate(zip(s, docs))
+    ]
     passages = [Passage(i + 1, c, 1.0 - i / 10) for i, c in enumerate(chunks)]
-    # Quoted: the third passage's sentence (more central) and the second's (earlier in the text).
-    chosen = [Scored(dataclasses.replace(s[2], chunk=chunks[2]), 0.5, 0.5, 3),
-              Scored(dataclasses.replace(s[1], chunk=chunks[1]), 0.4, 0.4, 2)]  # fmt: skip
+
+    def quote(i, value):
+        return Scored(dataclasses.replace(s[i], chunk=chunks[i]), value, value, i + 1)
+
+    # Piet's article Zeta is cited first (its best quote leads), its quotes in reading order (passage 0, then 2), then
+    # his article Alfa; Marie's passage was not quoted.
+    chosen = [quote(2, 0.5), quote(1, 0.45), quote(0, 0.4)]
     ranked = quoted_first(passages, chosen)
-    assert [p.chunk.id for p in ranked] == ["a.txt#1", "a.txt#2", "a.txt#0"]
-    assert [p.rank for p in ranked] == [1, 2, 3]
-    assert quoted_first(passages, []) == passages
+    assert [p.chunk.id for p in ranked] == ["z.txt#0", "z.txt#2", "a.txt#1", "m.txt#3"]
+    assert [p.rank for p in ranked] == [1, 2, 3, 4]
+    # Unquoted passages keep their retrieval order, whatever it is.
+    reversed_ranks = [dataclasses.replace(p, rank=5 - p.rank) for p in passages]
+    assert [p.chunk.id for p in quoted_first(reversed_ranks, [])] == ["m.txt#3", "z.txt#2", "a.txt#1", "z.txt#0"]
 
 
 @pytest.mark.parametrize(
@@ -128,6 +140,13 @@ def test_the_passages_of_the_quotes_come_first_in_reading_order():
         ("How should a manager look at chatbots?", [], "plain"),  # asks how, not for positions
         ("We have little budget. Should we still automate?", [], "whether"),  # a yes/no "should" asks for positions
         ("Should CX own the chatbots?", [], "whether"),
+        ("So, do you think we should automate?", [], "whether"),
+        ("Are chatbots worth it?", [], "whether"),
+        ("Loont het om te automatiseren?", [], "whether"),
+        ("Should we agree on one owner for chatbots?", [], "whether"),  # the writers' views only if they debate it
+        ("Moeten klanten lang wachten aan de telefoon?", [], "plain"),  # a question of fact, not whether to do it
+        ("Heeft een klant zin in een chatbot?", [], "plain"),  # "zin in": feeling like it
+        ("Wat zeggen de cijfers over chatbots?", [], "plain"),  # the figures, not the writers
         ("Wat moet een manager met chatbots doen?", [], "plain"),
         ("Wat zeggen de auteurs over chatbots?", [], "views"),  # the writers asked for in so many words
     ],
@@ -137,7 +156,7 @@ def test_the_question_is_read_once_for_what_kind_of_answer_it_wants(assistant, q
 
     ask = read(question, history, assistant.index(), assistant.embedder)
     assert ask.intent == intent
-    assert ask.lang == ("nl" if question.startswith(("Wat", "Heeft", "Is het")) else "en")
+    assert ask.lang == ("nl" if question.startswith(("Wat", "Heeft", "Is het", "Loont", "Moeten")) else "en")
 
 
 def test_a_named_article_author_is_answered_from_their_article(assistant):
@@ -390,6 +409,8 @@ def test_a_should_question_is_debated_when_two_writers_of_the_best_evidence_clea
     assert not debated(scored(letters, [0.50, 0.25, 0.35, 0.30]), floor=0.30)  # only Piet: his letter, no debate
     article_first = [("b.txt", None), ("a.txt", "Piet Jansen"), ("a.txt", "Marie Bakker"), ("a.txt", None)]
     assert not debated(scored(article_first, [0.50, 0.45, 0.40, 0.30]), floor=0.30)  # the best evidence: an article
+    two_docs = [("a.txt", "Piet Jansen"), ("b.txt", "Marie Bakker"), ("a.txt", ""), ("b.txt", "Piet Jansen")]
+    assert not debated(scored(two_docs, [0.50, 0.45, 0.40, 0.35]), floor=0.30)  # one writer each; "" is nobody
     assert not debated([], floor=0.30)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import NamedTuple
 
 from ..embedders import Embedder
 from ..search import search
@@ -41,12 +42,20 @@ def retrieve(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: 
     return passages
 
 
+class Choice(NamedTuple):
+    """What the answer is made of, for a question read in its conversation."""
+
+    ask: Ask  # the question as answered: a "whether" question resolved to "views" or "plain"
+    passages: list[Passage]
+    scored: list[Scored]
+    chosen: list[Scored]  # the quotes
+    given: list[Scored]  # every quote so far in a run of "why?" follow-ups: the chosen ones and those before them
+
+
 def _choose(
     index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: int | None, history: list[str], depth: int = 0
-):
-    """The question as answered (a "whether" question resolved to views or plain), passages, scores, the chosen
-    quotes, and every quote given so far in a run of "why?" follow-ups (the chosen ones and, for a reasons follow-up,
-    those given before it), for a question read in its conversation."""
+) -> Choice:
+    """Retrieve, score and select for a question read in its conversation."""
     before = _given_before(index, embedder, settings, k, history, depth) if ask.intent == "reasons" else []
     if before and ask.query.topic is None:
         # "Why is that?" after a writer's position ("What does Anders Jansen think?"): what was quoted is the topic.
@@ -73,7 +82,7 @@ def _choose(
         chosen = select(same_sources, ask, policy, exclude) if same_sources else select(scored, ask, policy, exclude)
     else:
         chosen = select(scored, ask, policy)
-    return ask, passages, scored, chosen, chosen + before
+    return Choice(ask, passages, scored, chosen, chosen + before)
 
 
 def _given_before(
@@ -84,7 +93,7 @@ def _given_before(
     if not history or depth >= WHY_CHAIN:
         return []
     earlier = read(history[-1], history[:-1], index, embedder, settings.corpus_lang, settings.translate_queries)
-    return _choose(index, embedder, earlier, settings, k, history[:-1], depth + 1)[4]
+    return _choose(index, embedder, earlier, settings, k, history[:-1], depth + 1).given
 
 
 def answer_question(

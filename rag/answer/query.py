@@ -23,16 +23,24 @@ VIEWS = re.compile(
     r"(agree|disagree|think|say)|what do (the )?(authors|writers|experts|they|people|others)|who (argues|says|thinks|"
     r"is|are|wrote|writes|disagrees|agrees)|agree|disagree|views?|opinions?|positions?|perspectives?|debate|"
     r"wie (vindt|zegt|denkt|schrijft|stelt)|eens|oneens|standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|"
-    r"denken (de|ze)|zeggen (de|ze)|schrijven (de|ze))\b",
+    r"denken (de|ze)|(zeggen|schrijven) (ze|de (auteurs|schrijvers|briefschrijvers|experts|deskundigen)))\b",
     re.IGNORECASE,
 )
 # Questions whether to do something: "Should we ...?" when it opens a yes/no question ("What should I ...?" and "Hoe
-# moet je ...?" ask for advice or facts), and its evaluative forms ("Is X a good idea?", "Does X make sense?", "Heeft X
-# zin?"). Positions answer them where the writers debate the point; elsewhere the best evidence does (`debated`).
+# moet je ...?" ask for advice or facts), and its evaluative forms ("Is X a good idea?", "Are X worth it?", "Does X
+# make sense?", "Heeft X zin?", "Is het verstandig ...?", "Loont het ...?"), after a lead-in such as "So," or "Do you
+# think". Positions answer them where the writers debate the point; elsewhere the best evidence does (`debated`).
+_LEAD = (
+    r"(^|[.!?]\s+)((so|and|but|then|okay|ok|well),?\s+)?"
+    r"((do|don't|don’t) you think (that )?((we|i|they|you|companies|organi[sz]ations|firms) )?)?"
+)
+_VERDICT_EN = r"(a good idea|a bad idea|wise|worth it|worthwhile|worth the \w+|sensible|smart|advisable|a waste)"
+_VERDICT_NL = r"(verstandig|zinvol|slim|nuttig|raadzaam|een goed idee|een slecht idee|de moeite waard)"
 WHETHER = re.compile(
-    r"(^|[.!?]\s+)(should|moeten|moet|zouden|(is|are) (it|that|this|a|an|the)\b[^?]{0,60}\b(good idea|wise|"
-    r"worth it|worthwhile|sensible|a waste)|does (it|that|this|a|an|the)\b[^?]{0,60}\bmake sense|heeft (het|dat|een|zo'?n)\b[^?]{0,60}"
-    r"\bzin|is (het|dat|een)\b[^?]{0,60}\b(verstandig|zinvol|slim|een goed idee))\b",
+    _LEAD + r"((should|shall)\b|(moeten|zouden) (we|wij|jullie|organisaties|bedrijven)\b|"
+    r"(moet|zou) (ik|je|jij|een|mijn|ons|onze)\b|"
+    r"(is|are|would|will)\b[^?]{0,60}\b" + _VERDICT_EN + r"\b|(does|do|would)\b[^?]{0,60}\bmake sense\b|"
+    r"(is|zijn|zou|lijkt)\b[^?]{0,60}\b" + _VERDICT_NL + r"\b|loont het\b|(heeft|hebben)\b[^?]{0,60}\bzin\b(?! in\b))",
     re.IGNORECASE,
 )
 # English words too general to translate: every Dutch verb of getting or making would become a keyword.
@@ -109,10 +117,13 @@ def intent_of(question: str, query: Query) -> str:
             return "reasons"
     if query.authors and asks_nothing and query.topic is None:
         return "person"  # "What does Wim say?" with nothing to go on: that writer's main position
-    if len(query.authors) > 1 or (VIEWS.search(question) and not query.authors):
-        return "views"  # several people named, or positions asked for: each source's best quote
+    if len(query.authors) > 1:
+        return "views"  # several people named: each gets their say
     if WHETHER.search(question) and not query.authors:
-        return "whether"  # positions if the writers debate it, else a plain answer (resolved on the evidence)
+        # "Should we agree on one owner?": positions if the writers debate it, else a plain answer (on the evidence)
+        return "whether"
+    if VIEWS.search(question) and not query.authors:
+        return "views"  # positions asked for: each source's best quote
     return "plain"
 
 

@@ -67,14 +67,24 @@ def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
     return same_passage < policy.per_passage and not dup
 
 
+def _debate(pool: list[Scored], floor: float | None = None) -> str | None:
+    """The document of the best evidence when several writers have their say in it (a correspondence), counting
+    only sentences that clear `floor` when one is given; else None."""
+    if not pool:
+        return None
+    doc = pool[0].sentence.chunk.doc
+    speakers = {
+        c.sentence.chunk.author
+        for c in pool
+        if c.sentence.chunk.doc == doc and c.sentence.chunk.author and (floor is None or c.score >= floor)
+    }
+    return doc if len(speakers) > 1 else None
+
+
 def debated(scored: list[Scored], floor: float) -> bool:
-    """The writers debate the point: the best evidence is in a document in which several writers have their say (a
-    correspondence), and at least two of them wrote a sentence that clears the floor."""
-    if not scored:
-        return False
-    doc = scored[0].sentence.chunk.doc
-    speakers = {c.sentence.chunk.author for c in scored if c.sentence.chunk.doc == doc and c.score >= floor}
-    return len(speakers - {None}) > 1
+    """The writers debate the point: the best quotable evidence is in a document in which several writers have their
+    say (a correspondence), and at least two of them wrote a sentence that clears the floor."""
+    return _debate([c for c in scored if not _unanswered(c)], floor) is not None
 
 
 def select(
@@ -90,17 +100,12 @@ def select(
     if ask.intent == "views":  # the best sentence of each source that is close enough, best sources first
         named = len(ask.query.authors) > 1  # each person the question names gets their say
         # The unsigned part of a correspondence is its editorial introduction: it frames the debate, it takes no side.
-        writers: dict[str, set[str]] = {}
-        for c in pool:
-            if c.sentence.chunk.author:
-                writers.setdefault(c.sentence.chunk.doc, set()).add(c.sentence.chunk.author)
-        debated = writers.keys()
-        # The best evidence is in a debate (a correspondence): its letters are the positions.
-        debate = pool[0].sentence.chunk.doc if len(writers.get(pool[0].sentence.chunk.doc, ())) > 1 else None
+        signed = {c.sentence.chunk.doc for c in pool if c.sentence.chunk.author}
+        debate = _debate(pool)  # the best evidence is in a debate (a correspondence): its letters are the positions
         seen = set()
         for c in pool:
             close = c.score >= policy.floor and (named or c.score >= best - policy.views_margin)
-            intro = c.sentence.chunk.author is None and c.sentence.chunk.doc in debated
+            intro = not c.sentence.chunk.author and c.sentence.chunk.doc in signed
             outside = debate is not None and c.sentence.chunk.doc != debate
             if c.unit in seen or not close or intro or outside:
                 continue
@@ -146,11 +151,23 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
 
 
 def quoted_first(passages: list[Passage], chosen: list[Scored]) -> list[Passage]:
-    """`passages` with those the chosen quotes come from first, in reading order (the order the answer cites one
-    writer's quotes in), ranks renumbered. A bare name ("What does Wim say?") retrieves that writer's passages with
-    nothing to rank them by: the passages of the position quoted are the ones to show first."""
+    """`passages` with those the chosen quotes come from first, in the order the answer cites them (by source in the
+    order of each source's best quote, then in reading order: `compose`), ranks renumbered. A bare name ("What does
+    Wim say?") retrieves that writer's passages with nothing to rank them by: the passages of the position quoted
+    are the ones to show first. Their scores stay the retrieval's."""
+    sources: dict[tuple[str | None, str], int] = {}
+    for c in chosen:
+        sources.setdefault((c.sentence.chunk.author, c.sentence.chunk.title), len(sources))
     order: dict[str, int] = {}
-    for c in sorted(chosen, key=lambda c: (c.sentence.chunk.doc, c.sentence.start)):
+    cited = sorted(
+        chosen,
+        key=lambda c: (
+            sources[(c.sentence.chunk.author, c.sentence.chunk.title)],
+            c.sentence.chunk.doc,
+            c.sentence.start,
+        ),
+    )
+    for c in cited:
         order.setdefault(c.sentence.chunk.id, len(order))
     ranked = sorted(passages, key=lambda p: (order.get(p.chunk.id, len(order)), p.rank))
     return [replace(p, rank=i) for i, p in enumerate(ranked, 1)]
