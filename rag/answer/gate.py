@@ -27,9 +27,10 @@ class Calibration:
 # Embedder id (as in the index manifest) -> its calibration (README: abstention trade-off). `abstain`: among the values
 # that meet the bounds on the dev-side sets (false abstention <= 0.05, unanswerables abstained >= 0.75), the
 # one that minimises 2 x false abstention + (1 - unanswerables abstained); where none does (MiniLM), the minimum of
-# that sum. `floor`: the former single threshold, which selection was tuned with.
+# that sum; where several values tie, the middle of them to 0.005 (no dev question decides it by a hair). `floor`: the
+# former single threshold, which selection was tuned with.
 CALIBRATED = {
-    "use-multilingual-v3": Calibration(abstain=0.24, floor=0.22),
+    "use-multilingual-v3": Calibration(abstain=0.235, floor=0.22),
     "st:all-MiniLM-L6-v2": Calibration(abstain=0.28, floor=0.28),
     # EmbeddingGemma-300M through `st:` (a hub name, or a folder named like the model): measured offline, see README.
     "st:google/embeddinggemma-300m": Calibration(abstain=0.33, floor=0.32),
