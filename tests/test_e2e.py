@@ -132,27 +132,17 @@ def test_a_question_for_a_product_an_article_names_is_answered(corpus, tmp_path)
         "Do the letter writers agree on a separate CX strategy?",
         # Wim Rampen's best sentence here repeats Jan-Hein Pierik's: his next one is his say.
         "Wat vinden de briefschrijvers van een aparte CX-strategie?",
-    ],
-)
-def test_the_letter_writers_asked_as_a_group_each_get_their_say(corpus, question):
-    answer = Assistant(corpus).ask(question)
-    assert not answer.abstained
-    assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
+        # Asked whether to do it, on the point the letters debate: their positions.
         "Is a separate CX strategy a good idea for a company just starting?",
         "Is a standalone CX plan a waste of time?",
         "Is een eigen CX-plan een goed idee?",
         "Wat zeggen de auteurs over een aparte CX-strategie?",
     ],
 )
-def test_a_point_the_letter_writers_debate_is_answered_with_their_positions(corpus, question):
+def test_the_letter_writers_asked_as_a_group_or_on_their_debate_each_get_their_say(corpus, question):
     answer = Assistant(corpus).ask(question)
     assert not answer.abstained
-    assert {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"} <= {c.author for c in answer.citations}
+    assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
 
 
 @pytest.mark.parametrize(
