@@ -21,6 +21,8 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from .settings import cache_root
+
 log = logging.getLogger(__name__)
 
 DICT_DIR = Path("/usr/share/dictd")
@@ -94,9 +96,8 @@ def translate(word: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
 
 
 def _cache_file(folder: Path) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
-    return base / "rag-cx" / f"lexicon-{key}.json"
+    return cache_root() / f"lexicon-{key}.json"
 
 
 def dictionaries_stamp(folder: Path = DICT_DIR) -> list[int] | None:

@@ -29,6 +29,7 @@ import numpy as np
 from .embedders import Embedder
 from .lexicon import DICT_DIR, dictionaries_stamp, english_to_dutch
 from .search import stem_words
+from .settings import cache_root
 from .stores.base import Index
 
 log = logging.getLogger(__name__)
@@ -92,10 +93,9 @@ class Neighbours:
 
 
 def _cache_file(embedder_id: str, folder: Path, stamp: list[int]) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     key = hashlib.sha256(f"{FORMAT}|{embedder_id}|{folder.resolve()}|{stamp}".encode()).hexdigest()[:16]
     name = re.sub(r"[^\w.-]", "_", embedder_id)  # "st:google/embeddinggemma-300m" -> "st_google_embeddinggemma-300m"
-    return base / "rag-cx" / f"dutch-words-{name}-{key}.npz"
+    return cache_root() / f"dutch-words-{name}-{key}.npz"
 
 
 def dutch_words(table: dict[str, tuple[str, ...]]) -> list[str]:

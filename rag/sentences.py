@@ -13,7 +13,7 @@ from .types import Chunk
 # line break.
 OPENING_MARKS = "‘“„‚\"'«"  # what opens a quotation in Dutch and English text
 CLOSING_MARKS = "’”\"'»"
-_BOUNDARY = re.compile(r"(?<=[.!?…])[’'”\"»)]*\s+(?=[^a-zà-ÿ—–\-,;:])|\n+")
+_BOUNDARY = re.compile(r"(?<=[.!?…])[" + re.escape(CLOSING_MARKS) + r")]*\s+(?=[^a-zà-ÿ—–\-,;:])|\n+")
 _DUTCH = set(
     "de het een en van of ik je jij we wij zij niet maar dat die wat hoe waarom wie welke is zijn moet nodig "
     "moeten kan kunnen over voor met bij ook nog wel al naar om te zou zouden heeft hebben wordt "

@@ -26,6 +26,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "rag.toml"
 ENV_PREFIX = "RAG_"
 
+
+def cache_root() -> Path:
+    """Where the per-machine caches live (word lists, word vectors, mapped model weights): $XDG_CACHE_HOME/rag-cx,
+    by default ~/.cache/rag-cx."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag-cx"
+
+
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[int, Field(ge=1)]
 

@@ -19,13 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from .settings import cache_root
+
 log = logging.getLogger(__name__)
 GIVEN = ("sp", "threads", "_threadpool")  # what the constructor takes or derives, not weights
-
-
-def cache_root() -> Path:
-    """$XDG_CACHE_HOME/rag-cx (default ~/.cache/rag-cx)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag-cx"
 
 
 def mapped_backend(npz: Path, tokenizer: Any, threads: int, version: str) -> Any:

@@ -125,6 +125,11 @@ def _merged(quotes: list[Sentence]) -> list[Sentence]:
     return out
 
 
+def source_of(sentence: Sentence) -> tuple[str | None, str]:
+    """Who a quote is from, as the answer groups it: the writer (and where they wrote it), or an unsigned article."""
+    return sentence.chunk.author, sentence.chunk.title
+
+
 def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, tuple[Citation, ...]]:
     """Group by author (or article), quote verbatim, number citations in reading order. `views`: the question asked
     for positions, so several sources are introduced as perspectives; otherwise they are sources that speak to it
@@ -132,8 +137,7 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
     t = TEXTS[lang]
     groups: dict[tuple[str | None, str], list[Scored]] = {}
     for c in chosen:  # insertion order = order of each group's best sentence
-        chunk = c.sentence.chunk
-        groups.setdefault((chunk.author, chunk.title), []).append(c)
+        groups.setdefault(source_of(c.sentence), []).append(c)
     citations: list[Citation] = []
     lines = []
     if len(groups) > 1:

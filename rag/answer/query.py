@@ -119,11 +119,12 @@ def intent_of(question: str, query: Query) -> str:
         return "person"  # "What does Wim say?" with nothing to go on: that writer's main position
     if len(query.authors) > 1:
         return "views"  # several people named: each gets their say
-    if WHETHER.search(question) and not query.authors:
-        # "Should we agree on one owner?": positions if the writers debate it, else a plain answer (on the evidence)
-        return "whether"
-    if VIEWS.search(question) and not query.authors:
-        return "views"  # positions asked for: each source's best quote
+    if not query.authors:
+        if WHETHER.search(question):
+            # "Should we agree on one owner?": positions if the writers debate it, else a plain answer (on the evidence)
+            return "whether"
+        if VIEWS.search(question):
+            return "views"  # positions asked for: each source's best quote
     return "plain"
 
 

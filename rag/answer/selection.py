@@ -16,7 +16,7 @@ import numpy as np
 from ..sentences import is_question, jaccard
 from ..types import Passage
 from .candidates import MIN_WORDS, reports_a_view
-from .compose import in_context
+from .compose import in_context, source_of
 from .query import Ask
 from .scores import Scored
 
@@ -157,16 +157,9 @@ def quoted_first(passages: list[Passage], chosen: list[Scored]) -> list[Passage]
     are the ones to show first. Their scores stay the retrieval's."""
     sources: dict[tuple[str | None, str], int] = {}
     for c in chosen:
-        sources.setdefault((c.sentence.chunk.author, c.sentence.chunk.title), len(sources))
+        sources.setdefault(source_of(c.sentence), len(sources))
     order: dict[str, int] = {}
-    cited = sorted(
-        chosen,
-        key=lambda c: (
-            sources[(c.sentence.chunk.author, c.sentence.chunk.title)],
-            c.sentence.chunk.doc,
-            c.sentence.start,
-        ),
-    )
+    cited = sorted(chosen, key=lambda c: (sources[source_of(c.sentence)], c.sentence.chunk.doc, c.sentence.start))
     for c in cited:
         order.setdefault(c.sentence.chunk.id, len(order))
     ranked = sorted(passages, key=lambda p: (order.get(p.chunk.id, len(order)), p.rank))
