@@ -695,6 +695,29 @@ def test_a_word_the_dictionary_does_not_translate_but_the_articles_use_is_a_shar
     assert shared_terms("Wat is chefsache?", "nl", "nl", corpus) == 0.0
 
 
+def test_an_english_phrase_whose_initials_spell_an_acronym_the_articles_use_reads_as_that_acronym():
+    from rag.answer.query import with_acronyms
+    from rag.lexicon import english_to_dutch
+
+    if not english_to_dutch():
+        pytest.skip("the FreeDict dictionaries are not installed (make dict-deps)")
+    corpus = _Corpus(5, {"cx": 1.0, "hr": 0.2, "bv": 0.2, "cs": 0.2})
+    # X stands for a word that begins with "ex", as in CX and UX; every phrase that spells one is read.
+    assert with_acronyms("Should we have a separate customer experience strategy?", corpus) == (
+        "Should we have a separate CX strategy?"
+    )
+    assert with_acronyms("What does human resources do for customer experience?", corpus) == "What does HR do for CX?"
+    # An acronym no article uses is no reading ("net promoter score": NPS), nor is a text that already has it.
+    assert with_acronyms("What is the net promoter score?", corpus) == "What is the net promoter score?"
+    assert with_acronyms("Is CX the same as customer experience?", corpus) == "Is CX the same as customer experience?"
+    # Only English words make the phrase: "beleving volgens" would spell the articles' "bv" (bijvoorbeeld).
+    assert with_acronyms("Telt beleving volgens hem zwaarder?", corpus) == "Telt beleving volgens hem zwaarder?"
+    # Words across a comma are no phrase ("customer, service" is not CS).
+    assert with_acronyms("Who serves the customer, service or sales?", corpus) == (
+        "Who serves the customer, service or sales?"
+    )
+
+
 def test_shared_terms_raise_the_word_overlap_s_weight_across_languages():
     from dataclasses import replace
 
