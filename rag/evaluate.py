@@ -83,8 +83,10 @@ def load_set(path: Path) -> list[EvalQuestion]:
     """Parse and validate a JSONL eval set; errors name the file and line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"No eval set {path}; give a .jsonl file such as eval/sets/dev.jsonl.") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"Cannot read eval set {path}: {exc}") from None
+        raise InputError(f"Cannot read eval set {path} ({getattr(exc, 'strerror', None) or exc}).") from None
     out = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
@@ -101,9 +103,10 @@ def load_set(path: Path) -> list[EvalQuestion]:
                 tuple(str(h) for h in row.get("history", [])),
             )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            why = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
             raise InputError(
-                f'{path}:{n}: not a valid eval line ({exc}); expected {{"id", "question", "lang", "expected": [...], '
-                '"sources": [{"doc", "author"}], "history": [...]}}'
+                f'{path}:{n}: not a valid eval line ({why}); expected {{"id", "question", "lang", "expected": [...], '
+                '"sources": [{"doc", "author"}], "history": [...]}'
             ) from None
         if q.lang not in ("en", "nl"):
             raise InputError(f"{path}:{n}: lang must be 'en' or 'nl', not {q.lang!r}")
@@ -245,7 +248,7 @@ def check_thresholds(metrics: dict, thresholds: dict) -> list[str]:
 
 def run_eval_command(args, settings: Settings) -> int:
     """`rag eval FILE... [--json] [--out DIR] [-k N] [--compare JSON]`; the CLI's only eval entry point."""
-    from .report import compare_table, metrics_table, write_outputs
+    from .report import compare_table, metrics_table, writable_folder, write_outputs
     from .service import Assistant
 
     questions = [q for path in args.files for q in load_set(path)]
@@ -254,6 +257,8 @@ def run_eval_command(args, settings: Settings) -> int:
         raise InputError("Question ids repeat across the eval files; make them unique.")
     thresholds = None if args.no_thresholds else load_thresholds(args.thresholds or DEFAULT_THRESHOLDS)
     previous = _load_previous(args.compare) if args.compare else None
+    if args.out:
+        writable_folder(args.out)  # before the eval, not after it
     assistant = Assistant(settings)
     assistant.ensure_index()
     from tqdm import tqdm
@@ -281,6 +286,8 @@ def run_eval_command(args, settings: Settings) -> int:
 
 
 def _load_previous(path: Path) -> dict:
+    if not path.is_file():
+        raise InputError(f"--compare {path}: no such file; give the eval.json of an earlier `rag eval --out DIR`.")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["metrics"]["overall"]

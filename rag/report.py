@@ -5,11 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .evaluate import METRICS, Judged
+from .errors import InputError
+from .evaluate import BASIS, METRICS, Judged
+
+NONE = "–"  # a metric about no question of this group (a set without unanswerable questions): not 0
 
 
 def _fmt(name: str, value: float) -> str:
     return f"{value:.1f}" if name.startswith("latency") else f"{value:.3f}"
+
+
+def _measured(name: str, figures: dict) -> bool:
+    """Whether the group has any question (or citation) of the kind `name` is about; old reports lack the counts."""
+    return figures.get(BASIS.get(name, "questions"), 1) != 0
+
+
+def _cell(name: str, figures: dict) -> str:
+    return _fmt(name, figures[name]) if _measured(name, figures) else NONE
 
 
 def metrics_table(metrics: dict) -> str:
@@ -24,8 +36,7 @@ def metrics_table(metrics: dict) -> str:
         lines.append(
             name.ljust(width)
             + "".join(
-                _fmt(name, data[c][name]).rjust(col) if name in METRICS else str(data[c][name]).rjust(col)
-                for c in columns
+                _cell(name, data[c]).rjust(col) if name in METRICS else str(data[c][name]).rjust(col) for c in columns
             )
         )
     return "\n".join(lines)
@@ -37,10 +48,13 @@ def compare_table(old: dict, new: dict) -> str:
     for name, higher_better in METRICS.items():
         if name not in old.get("overall", {}):
             continue
-        a, b = old["overall"][name], new["overall"][name]
-        delta = b - a
+        before, after = old["overall"], new["overall"]
+        if not (_measured(name, before) and _measured(name, after)):  # nothing to compare: no such questions
+            lines.append(f"{name:26}{_cell(name, before):>10}{_cell(name, after):>10}{NONE:>10}")
+            continue
+        delta = after[name] - before[name]
         mark = "" if abs(delta) < 1e-9 else ("better" if (delta > 0) == higher_better else "worse")
-        lines.append(f"{name:26}{_fmt(name, a):>10}{_fmt(name, b):>10}{delta:>+10.3f}  {mark}")
+        lines.append(f"{name:26}{_fmt(name, before[name]):>10}{_fmt(name, after[name]):>10}{delta:>+10.3f}  {mark}")
     return "\n".join(lines)
 
 
@@ -99,9 +113,22 @@ def write_chart(metrics: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def writable_folder(out_dir: Path) -> None:
+    """Make `out_dir` (for --out) or say in one line why it cannot be: checked before the eval runs, too."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".rag-write-check"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(
+            f"--out {out_dir}: cannot write there ({exc.strerror}); give a folder you can write to."
+        ) from None
+
+
 def write_outputs(report: dict, judged: list[Judged], out_dir: Path, previous: dict | None) -> None:
     """eval.json, report.md and metrics.png in out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    writable_folder(out_dir)
     (out_dir / "eval.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     (out_dir / "report.md").write_text(markdown_report(report, judged, previous), encoding="utf-8")
     write_chart(report["metrics"], out_dir / "metrics.png")

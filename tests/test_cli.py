@@ -357,3 +357,14 @@ def test_a_short_index_run_or_one_off_a_terminal_draws_no_bar(tmp_path, monkeypa
     monkeypatch.setattr("rag.progress.DELAY_S", 0.0)
     assert main(["index", "--full", *_args(s)]) == 0
     assert "embedding" not in piped.getvalue() and "full rebuild" not in piped.getvalue()
+
+
+def test_an_index_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    s = make_settings(tmp_path)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    flags = ["--seeds-dir", str(s.seeds_dir), "--embedder", "hash"]
+    for where in (a_file, Path("/proc/rag-cx-cannot-be-here")):
+        assert main(["index", "--index-dir", str(where), *flags]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: Cannot write the index in {where}") and err.count("\n") == 1

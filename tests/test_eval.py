@@ -283,3 +283,40 @@ def test_a_malformed_eval_line_names_the_file_and_line(tmp_path, capsys):
     bad.write_text('{"id": "x", "question": "q"}\n', encoding="utf-8")
     assert main(["eval", str(bad), "--index-dir", str(tmp_path / "i"), "--seeds-dir", str(tmp_path)]) == 2
     assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+def test_eval_paths_that_cannot_be_used_are_one_line_each_before_anything_runs(tiny_eval, tmp_path, capsys):
+    path, args = tiny_eval
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    cases = [
+        ([str(tmp_path / "none.jsonl")], "No eval set"),
+        ([str(path), "--out", str(a_file)], "--out"),
+        ([str(path), "--compare", str(tmp_path / "none.json")], "no such file"),
+    ]
+    for argv, says in cases:
+        assert main(["eval", *argv, *args]) == 2  # 1 means a threshold failed; this is the user's input
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and says in err and err.count("\n") == 1
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "question": "q", "expected": []}\n', encoding="utf-8")
+    assert main(["eval", str(bad), *args]) == 2
+    err = capsys.readouterr().err
+    assert "missing field 'lang'" in err and err.rstrip().endswith('"history": [...]}')
+
+
+def test_a_set_without_unanswerable_questions_shows_no_abstention_figure(tiny_eval, tmp_path, capsys):
+    path, args = tiny_eval
+    answerable = tmp_path / "answerable.jsonl"
+    answerable.write_text("".join(path.read_text(encoding="utf-8").splitlines(True)[:2]), encoding="utf-8")
+    no_bounds = _thresholds(tmp_path, "[min]\n")
+    assert main(["eval", str(path), *args, *no_bounds, "--out", str(tmp_path / "all")]) == 0
+    capsys.readouterr()
+    compare = ["--compare", str(tmp_path / "all" / "eval.json")]
+    assert main(["eval", str(answerable), *args, *no_bounds, *compare]) == 0
+    out = capsys.readouterr().out
+    table, comparison = out.split("before")
+    row = next(line for line in table.splitlines() if line.startswith("unanswerable_abstention"))
+    assert row.split()[1:] == ["–", "–"]  # not 0.000: there was no such question
+    row = next(line for line in comparison.splitlines() if line.startswith("unanswerable_abstention"))
+    assert "worse" not in row and "better" not in row and row.split()[-1] == "–"

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import IndexDamagedError, IndexMismatchError, IndexMissingError
+from ..errors import IndexDamagedError, IndexMismatchError, IndexMissingError, InputError
 from ..types import Chunk, Document, Page, Passage, Section
 from .base import FIX, Index, Manifest, SearchRequest, Store, Update, not_indexed
 
@@ -173,8 +173,15 @@ def _fsync_write(path: Path, data: bytes) -> None:
 @contextmanager
 def write_lock(index_dir: Path) -> Iterator[None]:
     """Exclusive lock so two writers never interleave; released by the OS if the process dies."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "a+") as fh:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(index_dir / ".lock", "a+")  # noqa: SIM115 - closed by the `with` below
+    except OSError as exc:
+        raise InputError(
+            f"Cannot write the index in {index_dir} ({exc.strerror}); set RAG_INDEX_DIR or --index-dir to a folder "
+            "you can write to."
+        ) from None
+    with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
