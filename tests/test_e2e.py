@@ -410,3 +410,13 @@ def test_pdf_docx_and_html_articles_are_answered_with_verbatim_quotes_and_pages(
         "Within how many working days should you call back a customer who complains?", "klachten.docx", "werkdagen"
     )
     answered("How much did the Maasziekenhuis cut its phone waiting time?", "wachttijden.html", "Maasziekenhuis")
+
+
+def test_a_quoted_list_item_leaves_out_its_list_mark(corpus):
+    # The culture article's habits are list items ("✅ Mini-stages bij klantenservice – …"): the mark is decoration,
+    # and an emoji shows as an empty box where no emoji font is installed.
+    answer = Assistant(corpus).ask("Give me some practical habits that keep buyers top of mind across departments.")
+    assert any(c.quote.startswith("Mini-stages") for c in answer.citations)
+    text = (corpus.seeds_dir / "003_8565abaab8c87e84.txt").read_text(encoding="utf-8")
+    for c in answer.citations:
+        assert c.quote[0] not in "✅❌-–•" and text[c.start : c.end] == c.quote

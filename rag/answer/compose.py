@@ -125,6 +125,18 @@ def _merged(quotes: list[Sentence]) -> list[Sentence]:
     return out
 
 
+LEADING_MARK = re.compile(rf"[{BULLET_MARKS}][ \t]+")
+
+
+def unmarked(s: Sentence) -> Sentence:
+    """The quote without the list mark it opens with ("✅ Mini-stages …", "- Medewerkers …"): decoration, not words
+    (and an emoji shows as an empty box where no emoji font is installed)."""
+    m = LEADING_MARK.match(s.text)
+    if not m or m.end() >= len(s.text):
+        return s
+    return Sentence(s.chunk, s.start + m.end(), s.end, s.text[m.end() :])
+
+
 def source_of(sentence: Sentence) -> tuple[str | None, str]:
     """Who a quote is from, as the answer groups it: the writer (and where they wrote it), or an unsigned article."""
     return sentence.chunk.author, sentence.chunk.title
@@ -145,7 +157,7 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
     for (author, title), items in groups.items():
         quotes = []
         for whole in _merged([in_context(c.sentence) for c in items]):
-            s = unwrapped(whole)
+            s = unmarked(unwrapped(whole))
             if any(x.doc == s.chunk.doc and x.start < s.end and s.start < x.end for x in citations):
                 continue  # already quoted for another author or article
             n = len(citations) + 1
