@@ -94,3 +94,24 @@ def test_an_index_without_a_folder_embeds_on_demand(tmp_path):
     counting = Counting()
     got = candidates(in_memory, counting, _passages(index))
     assert counting.texts == sum(len(s) for s, _ in got.values()) > 0
+
+
+def test_threads_saving_and_reading_the_same_group_at_once_never_see_a_cut_file(tmp_path):
+    # The app answers several users at once: threads of one process saved the same passage's sentences through the
+    # same temporary file, and a reader found it cut short (EOFError; seen in the ten-users app test).
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = VectorCache(tmp_path, "hash-256", 256)
+    texts = [f"Zin nummer {i} over klantbeleving en wachttijden." for i in range(200)]
+    vectors = HashEmbedder().encode_documents(texts)
+
+    def save_and_read(_):
+        cache.put(texts, vectors)
+        got = cache.get(texts)
+        return got is None or np.array_equal(got, vectors)
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(save_and_read, range(200)))
+    assert np.array_equal(cache.get(texts), vectors)
+    cache._path(texts).write_bytes(b"")  # an empty file (cut before its header): a miss, not an error
+    assert cache.get(texts) is None

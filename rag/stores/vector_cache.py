@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,7 @@ class VectorCache:
             vectors = np.load(self._path(texts), allow_pickle=False)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError) as exc:
             log.info("Ignoring a damaged cached vector file (%s).", exc)
             return None
         if vectors.shape != (len(texts), self.dim) or vectors.dtype != np.float32:
@@ -47,7 +48,9 @@ class VectorCache:
     def put(self, texts: list[str], vectors: np.ndarray) -> None:
         """Save the vectors of `texts`; a folder that cannot be written only means they are embedded again."""
         path = self._path(texts)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        # One temporary file per writer: two threads of the app (or two processes) saving the same group at once
+        # must not write into each other's file, or the one renamed first would be cut short.
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(partial, "wb") as fh:
