@@ -32,6 +32,8 @@ LABELS = {
         "unknown": "unknown",
         "characters": "characters",
         "changed": "This file has changed since it was indexed; showing the quote only.",
+        "rank": "rank {n}",  # a related passage's place in the retrieved list, not a citation number
+        "rank_hint": "Place {n} among the passages retrieved for the question; not cited in the answer",
     },
     "nl": {
         "sources": "Bronnen",
@@ -54,6 +56,8 @@ LABELS = {
         "unknown": "onbekend",
         "characters": "tekens",
         "changed": "Dit bestand is gewijzigd sinds het werd geïndexeerd; alleen het citaat wordt getoond.",
+        "rank": "plek {n}",
+        "rank_hint": "Plek {n} van de passages die bij de vraag gevonden zijn; niet geciteerd in het antwoord",
     },
 }
 
@@ -279,14 +283,15 @@ def citation_html(c: Citation, text: str | None, key: str, lang: str = "en") -> 
 
 
 def related_html(p: Passage, text: str | None, key: str, lang: str = "en") -> str:
-    """A retrieved passage that no citation points into."""
-    c = p.chunk
+    """A retrieved passage that no citation points into, labelled by its rank (not a number like a citation's)."""
+    c, t = p.chunk, labels(lang)
     if text is not None and text[c.start : c.end] == c.text:
         body = passage_html(text, c.start, c.end)
     else:
         body = f'<div class="passage">{escape(c.text)}</div>'
     return (
-        f'<details class="source related" id="{related_id(key, p.rank)}"><summary><span class="num">#{p.rank}</span> '
+        f'<details class="source related" id="{related_id(key, p.rank)}"><summary>'
+        f'<span class="num" title="{escape(t["rank_hint"].format(n=p.rank))}">{escape(t["rank"].format(n=p.rank))}</span> '
         f'<span class="byline">{escape(byline(c.author, c.title, c.date, 120))}</span>{_page_html(c.pages)}'
         f"{preview(c.text)}</summary>"
         f"{_meta_html(c.title, c.author, c.date, c.doc, c.start, c.end, c.pages, lang)}{body}</details>"
