@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -415,12 +416,20 @@ def serve(settings: Settings) -> None:
             js=JS,
             footer_links=[],
             show_error=False,
+            quiet=True,  # Gradio's own lines include "set `share=True` in `launch()`", which a CLI user cannot do
+            prevent_thread_lock=True,
         )
     except OSError:  # taken since the check above; Gradio's own advice (GRADIO_SERVER_PORT) has no effect here
         raise InputError(
             f"Port {settings.port} on {settings.host} is already in use. Stop the program using it, or pick another "
             "port with --port or RAG_PORT."
         ) from None
+    print(f"Serving on http://{settings.host}:{settings.port} (Ctrl-C stops it).", flush=True)
+    try:  # not demo.block_thread(), which swallows Ctrl-C: the CLI says `interrupted` and exits 130
+        while demo.is_running:
+            time.sleep(0.2)
+    finally:
+        demo.close()
 
 
 def main() -> int:

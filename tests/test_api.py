@@ -106,3 +106,11 @@ def test_a_bad_question_comes_back_as_an_error_with_its_message(client):
 
     with pytest.raises(AppError, match="question is empty"):
         client.predict("   ", api_name="/ask")
+
+
+def test_the_app_says_where_it_serves_without_gradios_share_advice(app_url):
+    # Gradio's own start lines end in "set `share=True` in `launch()`", which a user of `rag serve` cannot do.
+    url, seeds = app_url
+    log = (seeds.parent / "app.log").read_text(errors="replace")
+    assert f"Serving on {url.rstrip('/')} (Ctrl-C stops it)." in log
+    assert "share=True" not in log
