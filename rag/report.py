@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from .errors import InputError
-from .evaluate import BASIS, METRICS, Judged
+from .evaluate import METRICS, Judged, measured
 
 NONE = "–"  # a metric about no question of this group (a set without unanswerable questions): not 0
 
@@ -15,13 +15,8 @@ def _fmt(name: str, value: float) -> str:
     return f"{value:.1f}" if name.startswith("latency") else f"{value:.3f}"
 
 
-def _measured(name: str, figures: dict) -> bool:
-    """Whether the group has any question (or citation) of the kind `name` is about; old reports lack the counts."""
-    return figures.get(BASIS.get(name, "questions"), 1) != 0
-
-
 def _cell(name: str, figures: dict) -> str:
-    return _fmt(name, figures[name]) if _measured(name, figures) else NONE
+    return _fmt(name, figures[name]) if measured(name, figures) else NONE
 
 
 def metrics_table(metrics: dict) -> str:
@@ -49,7 +44,7 @@ def compare_table(old: dict, new: dict) -> str:
         if name not in old.get("overall", {}):
             continue
         before, after = old["overall"], new["overall"]
-        if not (_measured(name, before) and _measured(name, after)):  # nothing to compare: no such questions
+        if not (measured(name, before) and measured(name, after)):  # nothing to compare: no such questions
             lines.append(f"{name:26}{_cell(name, before):>10}{_cell(name, after):>10}{NONE:>10}")
             continue
         delta = after[name] - before[name]
@@ -103,7 +98,8 @@ def write_chart(metrics: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(11, 4.5))
     width = 0.8 / len(sets)
     for i, (label, values) in enumerate(sets.items()):
-        ax.bar([x + i * width for x in range(len(names))], [values[n] for n in names], width, label=label)
+        heights = [values[n] if measured(n, values) else float("nan") for n in names]  # no bar, as the table's –
+        ax.bar([x + i * width for x in range(len(names))], heights, width, label=label)
     ax.set_xticks([x + width * (len(sets) - 1) / 2 for x in range(len(names))], names, rotation=25, ha="right")
     ax.set_ylim(0, 1.05)
     ax.set_title("rag eval: metrics per set (false_abstention: lower is better)")

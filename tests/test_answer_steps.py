@@ -698,10 +698,12 @@ def test_a_word_the_dictionary_does_not_translate_but_the_articles_use_is_a_shar
 def test_an_english_phrase_whose_initials_spell_an_acronym_the_articles_use_reads_as_that_acronym():
     from rag.answer.query import with_acronyms
     from rag.lexicon import english_to_dutch
+    from rag.search import tokenize
 
     if not english_to_dutch():
         pytest.skip("the FreeDict dictionaries are not installed (make dict-deps)")
-    corpus = _Corpus(5, {"cx": 1.0, "hr": 0.2, "bv": 0.2, "cs": 0.2})
+    words = "customer experience human resources beleving volgens service true value expectations"
+    corpus = _Corpus(5, {"cx": 1.0, "hr": 0.2, "bv": 0.2, "cs": 0.2, "tv": 0.2} | {t: 0.2 for t in tokenize(words)})
     # X stands for a word that begins with "ex", as in CX and UX; every phrase that spells one is read.
     assert with_acronyms("Should we have a separate customer experience strategy?", corpus) == (
         "Should we have a separate CX strategy?"
@@ -712,9 +714,18 @@ def test_an_english_phrase_whose_initials_spell_an_acronym_the_articles_use_read
     assert with_acronyms("Is CX the same as customer experience?", corpus) == "Is CX the same as customer experience?"
     # Only English words make the phrase: "beleving volgens" would spell the articles' "bv" (bijvoorbeeld).
     assert with_acronyms("Telt beleving volgens hem zwaarder?", corpus) == "Telt beleving volgens hem zwaarder?"
-    # Words across a comma are no phrase ("customer, service" is not CS).
+    # Words across a comma or a line break are no phrase ("customer, service" is not CS).
     assert with_acronyms("Who serves the customer, service or sales?", corpus) == (
         "Who serves the customer, service or sales?"
+    )
+    assert with_acronyms("customer\nexperience", corpus) == "customer\nexperience"
+    # The articles write every word of the long form too: "true value" is not their TV, nor does "customer
+    # expectations" (no article writes "expectations") stand for CX.
+    assert with_acronyms("What is the true value of loyalty?", _Corpus(5, {"tv": 0.2})) == (
+        "What is the true value of loyalty?"
+    )
+    assert with_acronyms("Do customer expectations rise?", _Corpus(5, {"cx": 1.0, "custom": 0.2})) == (
+        "Do customer expectations rise?"
     )
 
 

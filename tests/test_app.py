@@ -96,6 +96,9 @@ def test_sources_show_title_author_and_date_and_the_file_only_in_the_opened_deta
         assert shown in cited
     assert "Ander &lt;stuk&gt;" in related
     assert all(".txt" not in s for s in (cited, related))
+    # A related passage is labelled by its place in the retrieved list, not "#2" like a second citation numbering.
+    rank = re.search(r'<span class="num" title="([^"]*)">([^<]*)</span>', related)
+    assert rank and re.fullmatch(r"rank \d+", rank.group(2)) and "not cited" in rank.group(1)
     assert out.count("x.txt (characters") == 1 and "y.txt (characters" in out  # in each details' metadata
 
 

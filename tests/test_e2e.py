@@ -420,3 +420,4 @@ def test_a_quoted_list_item_leaves_out_its_list_mark(corpus):
     text = (corpus.seeds_dir / "003_8565abaab8c87e84.txt").read_text(encoding="utf-8")
     for c in answer.citations:
         assert c.quote[0] not in "✅❌-–•" and text[c.start : c.end] == c.quote
+    assert "“Mini-stages" in answer.answer and "‘Mini-stages" not in answer.answer  # the writer's own, not a quotation

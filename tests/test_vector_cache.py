@@ -107,8 +107,8 @@ def test_threads_saving_and_reading_the_same_group_at_once_never_see_a_cut_file(
 
     def save_and_read(_):
         cache.put(texts, vectors)
-        got = cache.get(texts)
-        return got is None or np.array_equal(got, vectors)
+        got = cache.get(texts)  # a file renamed into place whole after this thread's own put: never a miss
+        return got is not None and np.array_equal(got, vectors)
 
     with ThreadPoolExecutor(8) as pool:
         assert all(pool.map(save_and_read, range(200)))

@@ -157,7 +157,8 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
     for (author, title), items in groups.items():
         quotes = []
         for whole in _merged([in_context(c.sentence) for c in items]):
-            s = unmarked(unwrapped(whole))
+            bare = unmarked(whole)  # the list mark first: "✅ “…”" is a quotation too
+            s = unwrapped(bare)
             if any(x.doc == s.chunk.doc and x.start < s.end and s.start < x.end for x in citations):
                 continue  # already quoted for another author or article
             n = len(citations) + 1
@@ -165,7 +166,7 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
                 Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)
             )
             shown = " ".join(s.text.split())
-            if s is not whole:  # the writer quotes someone: say so, or the line reads as the writer's own
+            if s is not bare:  # the writer quotes someone: say so, or the line reads as the writer's own
                 shown = f"‘{shown}’"
             quotes.append(f"“{shown}” [{n}]")
         if quotes:

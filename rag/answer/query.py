@@ -64,8 +64,9 @@ FOCUS_WEIGHT = 1.0  # weight of the question without its common words, next to t
 ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)(?:['’]s|s)\b")
 # A phrase whose initials spell an acronym the articles use ("customer experience" -> CX, "human resources" -> HR,
 # "key performance indicators" -> KPI; X stands for a word beginning with "ex", as in CX and UX). USE puts "customer
-# experience" far from the articles' "CX" (cosine 0.44 against 0.72 for the same question asked with "CX").
+# experience" far from the articles' "CX" (cosine 0.31 to the sentence that answers, against 0.61 with "CX").
 ACRONYM_WORDS = (2, 4)  # a phrase of this many words, none of them a stop word
+PHRASE_GAP = re.compile(r" +")  # what lies between a phrase's words: spaces (not a comma, a hyphen or a line break)
 WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
 # Questions that ask for a figure: "how many", "hoeveel", an average, a percentage, a rate, a price. A corpus can only
 # answer them with a number; "How long does culture change take?" can be answered without one, so it is not here.
@@ -138,7 +139,8 @@ def read(
 ) -> Ask:
     """Read `question` in its conversation and embed it."""
     query = read_question(question, history, index)
-    query = replace(query, text=with_acronyms(query.text, index))
+    topic = with_acronyms(query.topic, index) if query.topic else query.topic
+    query = replace(query, text=with_acronyms(query.text, index), topic=topic)
     lang = guess_language(question)
     target = corpus_lang if translate else lang
     nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
@@ -168,28 +170,37 @@ def with_acronyms(text: str, index: Index) -> str:
     separate customer experience strategy" -> "a separate CX strategy"), so that the question matches the articles
     that write the acronym, in its vector, its keywords and the word overlap. The acronym replaces the phrase: beside
     it ("customer experience (CX)") the phrase still draws the vector away (cosine 0.44 to the sentence that answers
-    the flagship question, 0.61 with "CX"). An acronym counts when an indexed article uses it and it is no word of
-    either dictionary or a stop word ("it"); one the text already has is not read again. Needs the dictionaries, which
-    tell English words ("beleving volgens" would spell "bv", the articles' abbreviation of "bijvoorbeeld")."""
+    the flagship question, 0.61 with "CX", 0.31 for the phrase alone).
+
+    A phrase is two to four dictionary words, no stop words, with only spaces between them. It is read as the
+    acronym when the articles use the acronym (no dictionary word or stop word: not "it") and every word of the phrase
+    as well: the articles then write both forms, so the phrase is the long form they abbreviate ("true value" is not
+    the articles' "TV", "customer expectations" not their "CX"). One the text already has is not read again. Needs
+    the dictionaries, which tell English words ("beleving volgens" would spell "bv", the articles' "bijvoorbeeld")."""
     from ..lexicon import english_to_dutch
 
     table = english_to_dutch()
     words = list(re.finditer(r"[A-Za-z]+", text))
-    spans = []  # (start, end, initials), longest phrases first
+    spans = []  # (start, end, initials, the phrase's word forms), longest phrases first
     for n in range(ACRONYM_WORDS[1], ACRONYM_WORDS[0] - 1, -1):
         for i in range(len(words) - n + 1):
             span = words[i : i + n]
             english = all(w.group().lower() not in STOPWORDS and _english(w.group().lower(), table) for w in span)
-            one_phrase = not any(text[a.end() : b.start()].strip() for a, b in zip(span, span[1:]))
+            one_phrase = all(PHRASE_GAP.fullmatch(text[a.end() : b.start()]) for a, b in zip(span, span[1:]))
             if english and one_phrase:
                 initials = "".join("x" if w.group().lower().startswith("ex") else w.group()[0].lower() for w in span)
-                spans.append((span[0].start(), span[-1].end(), initials))
+                spans.append(
+                    (span[0].start(), span[-1].end(), initials, set(tokenize(" ".join(w.group() for w in span))))
+                )
     present = {w.group().lower() for w in words}
-    wanted = {a for *_, a in spans} - present - _dictionary_words()
-    share = index.document_share(wanted) if wanted else {}
+    acronyms = {a for _, _, a, _ in spans} - present - _dictionary_words()
+    if not acronyms:
+        return text
+    share = index.document_share(acronyms | set().union(*(f for *_, a, f in spans if a in acronyms)))
     taken: list[tuple[int, int, str]] = []
-    for start, end, acronym in spans:
-        if share.get(acronym, 0.0) > 0 and not any(start < e and s < end for s, e, _ in taken):
+    for start, end, acronym, forms in spans:
+        used = acronym in acronyms and share.get(acronym, 0.0) > 0 and all(share.get(f, 0.0) > 0 for f in forms)
+        if used and not any(start < e and s < end for s, e, _ in taken):
             taken.append((start, end, acronym))
     for start, end, acronym in sorted(taken, reverse=True):
         text = f"{text[:start]}{acronym.upper()}{text[end:]}"
