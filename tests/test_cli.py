@@ -92,6 +92,7 @@ def test_user_errors_print_one_line_and_exit_non_zero_without_traceback(tmp_path
         [*base, "search", "chatbots", *_args(s)], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 2 and "rag index --full" in done.stderr and "Traceback" not in done.stderr
+    assert "not a readable FAISS file" in done.stderr and ".cpp" not in done.stderr  # not FAISS's source location
     done = subprocess.run([*base, "index", "--full", *_args(s)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "3 added" in done.stdout
 

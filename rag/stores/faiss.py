@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -212,9 +213,20 @@ def _reading(where: Path) -> Iterator[None]:
         missing = Path(exc.filename).name if exc.filename else "a file"
         raise IndexDamagedError(f"The index at {where} is incomplete (missing {missing}). {FIX}") from None
     except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing to the user
-        raise IndexDamagedError(
-            f"The index at {where} is damaged ({type(exc).__name__}: {str(exc)[:120]}). {FIX}"
-        ) from None
+        raise IndexDamagedError(f"The index at {where} is damaged ({_reason(exc)}). {FIX}") from None
+
+
+# FAISS's C++ errors open with the function and source line that raised them ("Error in std::unique_ptr<faiss::Index>
+# faiss::read_index_up(IOReader*, int) at /project/faiss/impl/index_read.cpp:3251: ..."): noise to a user.
+_FAISS_WHERE = re.compile(r"^Error in .*? at \S+:\d+:\s*", re.S)
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong reading an index file, in a few words: the exception's message without FAISS's location."""
+    message = _FAISS_WHERE.sub("", str(exc)).strip()
+    if message == str(exc).strip():
+        return f"{type(exc).__name__}: {message[:120]}"
+    return f"not a readable FAISS file: {message[:120]}" if message else "not a readable FAISS file"
 
 
 def load_documents_table(path: Path, manifest: Manifest) -> dict[str, Document]:
