@@ -61,6 +61,9 @@ JS = """
     if (side) side.classList.toggle("open", open);
     if (bar) bar.setAttribute("aria-expanded", String(open));
   };
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") sheet(false);
+  });
   document.addEventListener("click", (event) => {
     if (!event.target.closest) return;
     if (event.target.closest("#sheet-toggle")) {
@@ -68,6 +71,9 @@ JS = """
       return;
     }
     const link = event.target.closest("a.cite, a[href^='#src-'], a[href^='#rel-']");
+    // On a phone the open sheet covers the question box: a tap above it (on the chat) closes it, as a sheet does.
+    const side = document.getElementById("side");
+    if (!link && side && side.classList.contains("open") && !event.target.closest("#side")) sheet(false);
     if (!link) return;
     event.preventDefault();
     const id = (link.getAttribute("href") || "").slice(1);

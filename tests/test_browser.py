@@ -389,6 +389,12 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         if phone:  # the bar closes the sheet again, back to the chat
             page.locator("#sheet-toggle").click()
             page.wait_for_function("document.getElementById('side').getBoundingClientRect().height <= 60")
+            # ... and so does a tap above it, on the chat: the sheet covers the question box
+            page.locator("#chat [data-testid=bot]").last.locator("a.cite").first.click()
+            page.wait_for_function("document.getElementById('side').getBoundingClientRect().height > 60")
+            page.locator("#intro").click()
+            page.wait_for_function("document.getElementById('side').getBoundingClientRect().height <= 60")
+            assert _visible_in_viewport(page, "#question textarea")
         # The next question's sources are shown from their header, not where the citation had scrolled the panel;
         # on a phone the sheet's bar names them in the answer's language.
         if phone:
