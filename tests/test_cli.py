@@ -87,7 +87,8 @@ def test_user_errors_print_one_line_and_exit_non_zero_without_traceback(tmp_path
         assert done.returncode == 2
         assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
     version = s.index_dir / (s.index_dir / "CURRENT").read_text()
-    (version / "vectors.faiss").write_bytes(b"broken")
+    size = (version / "vectors.faiss").stat().st_size  # as long as before, so that FAISS itself reads it and fails
+    (version / "vectors.faiss").write_bytes((b"broken" * size)[:size])
     done = subprocess.run(
         [*base, "search", "chatbots", *_args(s)], env=env, capture_output=True, text=True, timeout=120
     )
@@ -369,3 +370,15 @@ def test_an_index_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
         assert main(["index", "--index-dir", str(where), *flags]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"error: Cannot write the index in {where}") and err.count("\n") == 1
+
+
+def test_status_names_a_damaged_vectors_file_as_questions_would(tmp_path, capsys):
+    # It read the manifest alone and said the index was fine (30 passages) while every question failed on it.
+    s = make_settings(tmp_path)
+    assert main(["index", *_args(s)]) == 0
+    capsys.readouterr()
+    version = s.index_dir / (s.index_dir / "CURRENT").read_text()
+    (version / "vectors.faiss").write_bytes(b"broken")
+    assert main(["status", *_args(s)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: The index at") and "damaged" in err and "rag index --full" in err

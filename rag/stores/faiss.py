@@ -335,7 +335,12 @@ def read_manifest(index_dir: Path) -> Manifest:
     if name is None:
         raise IndexMissingError(f"No index at {index_dir}. Run `rag index` to build it.")
     with _reading(index_dir):
-        return Manifest.from_json(json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8")))
+        manifest = Manifest.from_json(json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8")))
+        # Cheap, without loading FAISS: a vectors file shorter than its passages' vectors is damaged (`rag status`
+        # said such an index was fine while every question failed on it).
+        if (index_dir / name / "vectors.faiss").stat().st_size < manifest.count * manifest.dim * 4:
+            raise ValueError("vectors.faiss is shorter than the vectors of its passages")
+        return manifest
 
 
 def load_index(index_dir: Path) -> FaissIndex:
