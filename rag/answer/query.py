@@ -62,9 +62,7 @@ FOCUS_WEIGHT = 1.0  # weight of the question without its common words, next to t
 # An acronym's plural as English writes it ("KPIs") or Dutch does ("KPI’s", "KPI's"): read as the acronym too, so that
 # the one matches the other in BM25 and in the word overlap (the index keeps its terms; only the question is read).
 ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)(?:['’]s|s)\b")
-# A phrase whose initials spell an acronym the articles use ("customer experience" -> CX, "human resources" -> HR,
-# "key performance indicators" -> KPI; X stands for a word beginning with "ex", as in CX and UX). USE puts "customer
-# experience" far from the articles' "CX" (cosine 0.31 to the sentence that answers, against 0.61 with "CX").
+# An English phrase whose initials spell an acronym the articles write is read as it (`with_acronyms`).
 ACRONYM_WORDS = (2, 4)  # a phrase of this many words, none of them a stop word
 PHRASE_GAP = re.compile(r" +")  # what lies between a phrase's words: spaces (not a comma, a hyphen or a line break)
 WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
@@ -177,7 +175,7 @@ def with_acronyms(text: str, index: Index) -> str:
     as well: the articles then write both forms, so the phrase is the long form they abbreviate ("true value" is not
     the articles' "TV", "customer expectations" not their "CX"). One the text already has is not read again. Needs
     the dictionaries, which tell English words ("beleving volgens" would spell "bv", the articles' "bijvoorbeeld")."""
-    from ..lexicon import english_to_dutch
+    from ..lexicon import english_to_dutch, translate
 
     table = english_to_dutch()
     words = list(re.finditer(r"[A-Za-z]+", text))
@@ -185,7 +183,7 @@ def with_acronyms(text: str, index: Index) -> str:
     for n in range(ACRONYM_WORDS[1], ACRONYM_WORDS[0] - 1, -1):
         for i in range(len(words) - n + 1):
             span = words[i : i + n]
-            english = all(w.group().lower() not in STOPWORDS and _english(w.group().lower(), table) for w in span)
+            english = all(w.group().lower() not in STOPWORDS and translate(w.group(), table) for w in span)
             one_phrase = all(PHRASE_GAP.fullmatch(text[a.end() : b.start()]) for a, b in zip(span, span[1:]))
             if english and one_phrase:
                 initials = "".join("x" if w.group().lower().startswith("ex") else w.group()[0].lower() for w in span)
@@ -207,16 +205,10 @@ def with_acronyms(text: str, index: Index) -> str:
     return text
 
 
-def _english(word: str, table: dict[str, tuple[str, ...]]) -> bool:
-    """An English word of the dictionary, in any of its forms ("indicators")."""
-    from ..lexicon import english_forms
-
-    return any(form in table for form in english_forms(word))
-
-
 @lru_cache(maxsize=1)
 def _dictionary_words() -> frozenset[str]:
-    """Every English head word and Dutch word of the dictionaries (empty without them), and the stop words."""
+    """Every English head word and Dutch word of the dictionaries (empty without them), and the stop words.
+    (`neighbours.dutch_words` keeps only words of 3 letters or more: an acronym may have two.)"""
     from ..lexicon import english_to_dutch
 
     table = english_to_dutch()
