@@ -30,6 +30,16 @@ ASKING = frozenset(
     "wat zegt zei vindt vond denkt dacht schrijft schreef bedoelt vinden mening standpunt visie over volgens "
     "en maar ook hoe waarom dan daar daarvan daarover ervan erover zo".split()
 )
+# ... or for their position as a whole ("what is Wim's main point?", "do the letter writers agree?", "summarize
+# Rien's letter"). These tell only whether a question asks something of its own: "central" or "stand out" in a
+# question that does are still its words, translated and scored.
+POSITION = frozenset(
+    "main key central core point points argument arguments message gist thesis take stand summary summarize "
+    "summarise sum up letter letters piece agree agrees disagree disagrees agreement disagreement differ differs "
+    "where which who whom when is are was were the their his her of on in to "
+    "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
+    "brief brieven stuk eens oneens verschillen verschil waar welke wie wanneer".split()
+)
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
 WRITERS_OF_LETTERS = re.compile(
     r"\b(letter[- ]?writers?|correspondents?|(the )?(three|two|four) (writers|authors|experts|correspondents)|"
@@ -103,7 +113,11 @@ def without_names(text: str, authors: tuple[str, ...]) -> str:
 def own_terms(text: str) -> set[str]:
     """The stemmed content words of a question, without words that only ask for a view or point back."""
     # One letter is what is left of a possessive or contraction ("Wim's view", "isn't"): it asks nothing.
-    words = [w for w in re.findall(r"\w+", text.lower()) if w not in ASKING and w not in BACK_REFERENCES and len(w) > 1]
+    words = [
+        w
+        for w in re.findall(r"\w+", text.lower())
+        if w not in ASKING | POSITION and w not in BACK_REFERENCES and len(w) > 1
+    ]
     return set(tokenize(" ".join(words)))
 
 

@@ -159,6 +159,13 @@ def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it():
     quoted = in_context(_sentence(text, "Dat CX"))
     assert quoted.text == "De grootste misvatting? Dat CX een eigen strategie nodig heeft."
     assert text[quoted.start : quoted.end] == quoted.text
+    # "Unless ..." and "not because ..." finish the sentence before them.
+    text = "Titel\nCX moet geen aparte strategie zijn. Tenzij je die even nodig hebt. Niet omdat het onzin is."
+    assert (
+        in_context(_sentence(text, "Tenzij")).text
+        == "CX moet geen aparte strategie zijn. Tenzij je die even nodig hebt."
+    )
+    assert in_context(_sentence(text, "Niet omdat")).text.startswith("CX moet geen")
     # A sentence that stands on its own, or opens a new paragraph, is quoted alone.
     text = "Titel\nDe klant telt. Klanten willen snelheid boven alles.\nDat is bekend uit onderzoek."
     assert in_context(_sentence(text, "Klanten willen")).text == "Klanten willen snelheid boven alles."

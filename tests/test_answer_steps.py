@@ -86,6 +86,29 @@ def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_ne
     assert {c.sentence.text for c in chosen} == {sentences[1].text, sentences[2].text}
 
 
+def test_several_writers_named_with_nothing_to_go_on_each_get_their_own_main_position():
+    import numpy as np
+
+    from rag.answer import Policy
+    from rag.answer.selection import main_position
+    from rag.types import Passage
+
+    text = "Titel\n" + " ".join(f"Zin nummer {i} gaat over iets heel anders dan de rest." for i in range(4))
+    s = [x for x in _sentences(text).values() if x.text.startswith("Zin")]
+    piet = dataclasses.replace(s[0].chunk, id="p#0", author="Piet Jansen")
+    marie = dataclasses.replace(s[0].chunk, id="m#0", author="Marie Bakker")
+    # Piet's sentences lie close together, Marie's one is far from them: a shared centre would pass her over.
+    per_passage = {
+        "p#0": ([dataclasses.replace(x, chunk=piet) for x in s[:3]], np.array([[1, 0], [0.9, 0.1], [0.95, 0]])),
+        "m#0": ([dataclasses.replace(s[3], chunk=marie)], np.array([[0.0, 1.0]])),
+    }
+    passages = [Passage(1, piet, 1.0), Passage(2, marie, 0.9)]
+    chosen = main_position(passages, per_passage, Policy(duplicate=1.1))
+    assert [c.sentence.chunk.author for c in chosen] == ["Piet Jansen", "Marie Bakker"]  # one each
+    alone = main_position(passages[:1], per_passage, Policy(duplicate=1.1))
+    assert len(alone) == 2  # one writer: the two statements closest to their centre
+
+
 def test_the_passages_of_the_quotes_come_first_in_the_order_the_answer_cites_them():
     from rag.answer import Scored
     from rag.answer.selection import quoted_first
@@ -130,6 +153,11 @@ def test_the_passages_of_the_quotes_come_first_in_the_order_the_answer_cites_the
         ("Wat vinden Piet en Marie van chatbots?", [], "views"),  # two people named: both get their say
         ("What does Piet say?", [], "person"),  # a bare name after Clear: Piet's main position
         ("What's Piet's view?", [], "person"),  # a possessive asks nothing more
+        ("What is Piet's main point?", [], "person"),  # his position as a whole
+        ("Summarize Marie's letter", [], "person"),
+        ("Wat is het belangrijkste punt van Piet?", [], "person"),
+        ("Do the letter writers agree?", [], "person"),  # each writer's own main position
+        ("Is Piet's key argument about chatbots?", [], "plain"),  # a subject of its own: from his text on it
         ("What does Piet say?", ["Moet je klantcontact automatiseren met chatbots?"], "plain"),
         ("Why is that?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
         ("Why is that?", ["What does Piet say?"], "reasons"),  # after a writer's position: the reasons behind it

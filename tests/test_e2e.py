@@ -143,6 +143,10 @@ def test_a_question_for_a_product_an_article_names_is_answered(corpus, tmp_path)
         "Is a standalone CX plan a waste of time?",
         "Is een eigen CX-plan een goed idee?",
         "Wat zeggen de auteurs over een aparte CX-strategie?",
+        # Named as a group with nothing else to go on: each writer's own main position.
+        "Do the letter writers agree?",
+        "What do the letter writers disagree about?",
+        "Wat vinden de briefschrijvers?",
     ],
 )
 def test_the_letter_writers_asked_as_a_group_or_on_their_debate_each_get_their_say(corpus, question):

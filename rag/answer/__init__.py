@@ -61,7 +61,11 @@ def _choose(
         # "Why is that?" after a writer's position ("What does Anders Jansen think?"): what was quoted is the topic.
         quoted = " ".join(c.sentence.text for c in before)
         ask = replace(ask, vector=unit(embedder.encode_queries([quoted])[0]))
-    passages = retrieve(index, embedder, ask, settings, k)
+    top = k or settings.top_k
+    several = ask.intent == "person" and len(ask.query.authors) > 1
+    # Several writers named with nothing to go on ("do the letter writers agree?"): the top k of each, so that each
+    # writer's main position is the centre of as much of their text as one writer's is.
+    passages = retrieve(index, embedder, ask, settings, top * len(ask.query.authors) if several else k)
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
     policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
@@ -71,7 +75,7 @@ def _choose(
             scored = score(ask, passages, per_passage, settings.corpus_lang)
     if ask.intent == "person":
         chosen = main_position(passages, per_passage, policy)
-        passages = quoted_first(passages, chosen)
+        passages = quoted_first(passages, chosen)[:top]
     elif ask.intent == "reasons":
         # "Why is that?" asks about what the previous answers quoted: their sources, not the same sentences again
         # (compared as shown: a quote widened to its context covers the sentences around it too).
@@ -139,7 +143,8 @@ def answer_question(
         notice = yield from generated(settings, ask, passages, embedder, done)
         if notice is None:
             return
-    text, citations = compose(chosen, ask.lang, views=ask.intent == "views")
+    several = ask.intent == "person" and len(ask.query.authors) > 1  # "do the letter writers agree?": each one's say
+    text, citations = compose(chosen, ask.lang, views=ask.intent == "views" or several)
     if verdict == "hedge":  # close to abstaining: say the quotes may miss
         text = f"{TEXTS[ask.lang]['hedge']}\n\n{text}"
     paragraphs = text.split("\n\n")

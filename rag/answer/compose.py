@@ -42,7 +42,8 @@ TEXTS = {
 # A sentence that opens like this leans on the one before it ("De grootste misvatting? Dat CX een eigen strategie
 # nodig heeft ..."): quoted alone it can say the opposite of what its author means.
 DEPENDENT_OPENERS = re.compile(
-    r"^(dat|terwijl|waardoor|zodat|omdat|want|en|of|wat|die|daarom|daardoor|that|which|whereas|because|and|or)\b",
+    r"^(dat|terwijl|waardoor|zodat|omdat|want|en|of|wat|die|daarom|daardoor|tenzij|niet omdat|that|which|whereas|"
+    r"because|and|or|unless|not because)\b",
     re.IGNORECASE,
 )
 SHORT_QUESTION_WORDS = 8

@@ -126,28 +126,31 @@ def select(
 
 def main_position(passages: list[Passage], per_passage: dict, policy: Policy, quotes: int = 2) -> list[Scored]:
     """A writer's main position when only their name is asked: the statements closest to the centre of what they
-    wrote (the mean of their sentence vectors), two at most."""
-    items = [
-        (s, v, p.rank)
-        for p in passages
-        for s, v in zip(*per_passage[p.chunk.id])
-        if not is_question(s.text) and not reports_a_view(s.text)  # a position is the writer's own statement
-    ]
-    if not items:
-        return []
-    centre = np.mean([v for _, v, _ in items], axis=0)
-    centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    central = sorted(
-        (Scored(s, float(v @ centre), float(v @ centre), rank) for s, v, rank in items),
-        key=lambda x: (-x.score, x.passage_rank, x.sentence.start),
-    )
+    wrote (the mean of their sentence vectors), two at most. Several writers named at once ("do the letter writers
+    agree?") each get their own: the statement closest to the centre of their own text, in the order their passages
+    were retrieved."""
+    by_writer: dict[tuple[str | None, str], list] = {}
+    for p in passages:
+        for s, v in zip(*per_passage[p.chunk.id]):
+            if not is_question(s.text) and not reports_a_view(s.text):  # a position is the writer's own statement
+                by_writer.setdefault(source_of(s), []).append((s, v, p.rank))
+    each = quotes if len(by_writer) == 1 else 1
     chosen: list[Scored] = []
-    for c in central:
-        if _fits(c, chosen, policy):
-            chosen.append(c)
-        if len(chosen) >= quotes:
-            break
-    return chosen
+    for items in by_writer.values():
+        centre = np.mean([v for _, v, _ in items], axis=0)
+        centre /= max(float(np.linalg.norm(centre)), 1e-12)
+        central = sorted(
+            (Scored(s, float(v @ centre), float(v @ centre), rank) for s, v, rank in items),
+            key=lambda x: (-x.score, x.passage_rank, x.sentence.start),
+        )
+        own: list[Scored] = []
+        for c in central:
+            if _fits(c, chosen + own, policy):
+                own.append(c)
+            if len(own) >= each:
+                break
+        chosen += own
+    return chosen[: policy.max_quotes]
 
 
 def quoted_first(passages: list[Passage], chosen: list[Scored]) -> list[Passage]:
