@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .search import tokenize
 from .stores.base import Index
@@ -38,7 +39,8 @@ POSITION = frozenset(
     "summarise sum up letter letters piece agree agrees disagree disagrees agreement disagreement differ differs "
     "where which who whom when is are was were the their his her of on in to "
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
-    "brief brieven stuk eens oneens verschillen verschil waar welke wie wanneer".split()
+    "brief brieven stuk eens oneens verschillen verschil waar welke wie wanneer each other another one whether if "
+    "elkaar".split()
 )
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
 WRITERS_OF_LETTERS = re.compile(
@@ -52,6 +54,27 @@ POSITIONS = re.compile(
     r"eens|oneens|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies)\b",
     re.IGNORECASE,
 )
+# A request to the assistant around the question ("Can you tell me ...", "Give me ...", "Kun je uitleggen ...", "Ik
+# wil graag weten ..."): it says what to do with the answer, not what the answer is about, and it draws the question's
+# vector away from the passages ("Can you give me practical tips to ...": evidence 0.24; "practical tips to ...":
+# 0.32). "Can you outsource CX?" asks about CX, not the assistant: only a request verb makes it a request.
+REQUEST = re.compile(
+    r"^\s*(please,?\s+)?(((can|could|would|will) you|can['’]t you)\s+(please\s+)?)?"
+    r"(tell|give|show|explain|list|name|describe|summari[sz]e|help)(\s+(me|us))?(\s+(with|about))?\b[\s,:]*"
+    r"|^\s*i(['’]d| would) like to (know|hear|understand)\b\s*|^\s*i (want|need) to (know|understand)\b\s*"
+    r"|^\s*i wonder(ed)?\b\s*"
+    r"|^\s*((kun|kunt|kan|zou|wil|wilt) (je|jij|u)\s+((me|mij|ons)\s+)?(eens\s+)?)"
+    r"(vertellen|uitleggen|geven|noemen|laten zien|beschrijven|samenvatten)\b[\s,:]*"
+    r"|^\s*(vertel|geef|noem|beschrijf|leg)\s+((me|mij|ons)\s+)?(eens\s+)?(uit\s+)?"
+    r"|^\s*ik (wil|zou) (graag )?(weten|horen|begrijpen)\b\s*",
+    re.IGNORECASE,
+)
+COUNT = re.compile(
+    r"^(\d+|two|three|four|five|six|seven|eight|nine|ten|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)\s+",
+    re.IGNORECASE,
+)
+# A back-reference to several people at once ("do they agree?", "wat vinden ze allebei?").
+PLURAL_BACK = re.compile(r"\b(they|them|their|both|beiden|beide|allebei|hun)\b", re.IGNORECASE)
 TOPIC_WEIGHT = 0.15  # share of the topic in the query vector of a follow-up that has a subject of its own
 
 
@@ -90,24 +113,49 @@ def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
         group = [a for a in letter_writers(index) if a in known]
         if len(group) > 1:
             return tuple(group)
-    found = []
-    for author in known_authors(index):
-        names = [author] + [p for p in author.split() if len(p) > 2]
-        # Case-sensitive: "Anders" is a name, "anders" is a Dutch word.
-        if any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
-            found.append(author)
-    return tuple(found)
+    return tuple(a for a in known_authors(index) if any(p.search(text) for p in _name_patterns(a)))
+
+
+@lru_cache(maxsize=4096)
+def _name_patterns(author: str) -> tuple[re.Pattern, ...]:
+    """How a text names `author`: the full name or a first or last name, as written ("Rien", "Brus", "Rien Brus"),
+    and in lower case ("wat vindt brus?") where the lower-case form is no word: "Anders" is a name, "anders" is a
+    Dutch word, and so is "rampen" (the plural of "ramp"). Particles ("de", "van") only count in the full name."""
+    from .lexicon import dictionary_words
+    from .search import stem_words
+
+    words = dictionary_words()
+    names = sorted([author, *(p for p in author.split() if len(p) > 2)], key=len, reverse=True)
+
+    def a_word(low: str) -> bool:  # a stop word, a dictionary word, or an inflected form of one ("rampen")
+        if " " in low:
+            return False  # a full name in lower case is still a name
+        stem = stem_words([low])[0]
+        return low in words or stem is None or (stem != low and stem in words)
+
+    patterns = [re.compile(rf"\b{re.escape(n)}\b") for n in names]
+    patterns += [re.compile(rf"\b{re.escape(n.lower())}\b") for n in names if not a_word(n.lower())]
+    return tuple(patterns)
 
 
 def without_names(text: str, authors: tuple[str, ...]) -> str:
     """The text with the given authors' names removed (they filter retrieval; they say nothing about content)."""
     for author in authors:
         # Particles ("de", "van") are only removed as part of the full name: alone they are ordinary words.
-        for name in sorted([author] + [p for p in author.split() if len(p) > 2], key=len, reverse=True):
-            text = re.sub(rf"\b{re.escape(name)}\b", " ", text)
+        for pattern in _name_patterns(author):
+            text = pattern.sub(" ", text)
     if authors:
         text = WRITERS_OF_LETTERS.sub(" ", text)
     return " ".join(text.split())
+
+
+def without_request(text: str) -> str:
+    """The question without a request to the assistant around it ("Can you give me three tips to ...?" -> "three
+    tips to ...?"); the text itself when nothing else would be left."""
+    rest = REQUEST.sub("", text, count=1).strip()
+    if rest != text.strip():  # "Give me three tips": how many is asked, not what about ("drie" matches nothing asked)
+        rest = COUNT.sub("", rest, count=1)
+    return rest if rest.strip(" ?.!") else text
 
 
 def own_terms(text: str) -> set[str]:
@@ -139,15 +187,31 @@ def topic_of(history: list[str], index: Index) -> str | None:
     return None
 
 
+def _named_since_topic(history: list[str], index: Index) -> tuple[str, ...]:
+    """Everyone the conversation named since its latest question with a subject of its own (that one included),
+    in the order they were named."""
+    named: list[str] = []
+    for earlier in reversed(history):
+        named = list(mentioned_authors(earlier, index)) + [
+            a for a in named if a not in mentioned_authors(earlier, index)
+        ]
+        if own_terms(without_request(without_names(earlier, mentioned_authors(earlier, index)))):
+            break
+    return tuple(dict.fromkeys(named))
+
+
 def read_question(question: str, history: list[str], index: Index) -> Query:
     """Names, topic and retrieval text of `question`, given the earlier questions of the conversation."""
     authors = mentioned_authors(question, index)
-    text = without_names(question, authors) or question
+    text = without_request(without_names(question, authors)) or question
     terms = own_terms(text)
     if not history or not _is_follow_up(question, terms):
         return Query(question, text, authors)
-    # "Why is that?" after "What does Rien think?" still asks about Rien.
+    # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"
+    # and "And Jan-Hein?" asks about both.
     earlier = tuple(mentioned_authors(history[-1], index))
+    if not authors and PLURAL_BACK.search(question):
+        authors = _named_since_topic(history, index)
     authors = authors or earlier
     topic = topic_of(history, index)
     if topic is None:

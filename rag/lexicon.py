@@ -133,3 +133,13 @@ def english_to_dutch(folder: Path = DICT_DIR) -> dict[str, tuple[str, ...]]:
     except OSError as exc:  # a read-only home: work without the cache
         log.info("Cannot cache the word list at %s (%s).", cache, exc)
     return table
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Every English head word and Dutch word of the dictionaries (empty without them), and the stop words.
+    (`neighbours.dutch_words` keeps only words of 3 letters or more: an acronym may have two.)"""
+    from .search import STOPWORDS
+
+    table = english_to_dutch()
+    return frozenset(table) | {d for ds in table.values() for d in ds} | STOPWORDS

@@ -83,10 +83,40 @@ def test_follow_ups_are_read_with_the_topic_of_the_conversation(assistant):
     assert {c.author for c in answer.citations} == {"Marie Bakker"}
 
 
-def test_author_names_are_matched_case_sensitively(assistant):
+def test_author_names_are_matched_as_written_and_in_lower_case_where_that_is_no_word(assistant, monkeypatch):
+    import rag.conversation
+    import rag.lexicon
+
     index = assistant.index()
     assert mentioned_authors("wat zegt Piet?", index) == ("Piet Jansen",)
     assert mentioned_authors("dat is anders", index) == ()
+    # Typed in lower case: "piet" and "jansen" are no words, so they name him; "bakker" (baker) is a word.
+    monkeypatch.setattr(rag.lexicon, "dictionary_words", lambda: frozenset({"bakker", "ramp"}))
+    rag.conversation._name_patterns.cache_clear()
+    try:
+        assert mentioned_authors("wat zegt piet?", index) == ("Piet Jansen",)
+        assert mentioned_authors("what does jansen think", index) == ("Piet Jansen",)
+        assert mentioned_authors("wat vindt de bakker?", index) == ()
+        assert mentioned_authors("wat vindt marie bakker?", index) == ("Marie Bakker",)  # the full name
+        assert "piet" not in read_question("what does piet think about chatbots?", [], index).text
+    finally:
+        rag.conversation._name_patterns.cache_clear()
+
+
+def test_they_after_several_bare_names_asks_about_all_of_them(assistant):
+    index = assistant.index()
+    topic = "Moet je klantcontact automatiseren met chatbots?"
+    both = read_question("Do they agree?", ["What does Piet say?", "And Marie?"], index)
+    assert set(both.authors) == {"Piet Jansen", "Marie Bakker"}
+    # Only those named since the conversation's last question with a subject of its own.
+    later = read_question("Do they agree?", ["What does Marie say?", topic, "What does Piet say?", "En Marie?"], index)
+    assert set(later.authors) == {"Piet Jansen", "Marie Bakker"} and later.topic == topic
+    only = read_question("Do they agree?", ["What does Marie say?", topic, "What does Piet say?"], index)
+    assert only.authors == ("Piet Jansen",)
+    # "he" points back to the last one named.
+    assert read_question("Why does he think so?", ["What does Piet say?", "And Marie?"], index).authors == (
+        "Marie Bakker",
+    )
 
 
 def test_the_letter_writers_named_as_a_group_are_everyone_who_wrote_a_letter(assistant):
@@ -217,3 +247,30 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
     assert [c.quote for c in citations] == [
         "Chatbots beantwoorden vragen sneller dan mensen. Dat betekent niet dat je alles automatiseert."
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        ("Can you give me three practical tips for the phone queue?", "practical tips for the phone queue?"),
+        ("Could you tell me why patients wait so long?", "why patients wait so long?"),
+        ("Please explain how chatbots help", "how chatbots help"),
+        ("I'd like to know what chatbots cost", "what chatbots cost"),
+        ("Kun je me vertellen waarom patiënten lang wachten?", "waarom patiënten lang wachten?"),
+        ("Geef me drie tips voor de wachtrij", "tips voor de wachtrij"),
+        ("Ik wil graag weten wat chatbots kosten", "wat chatbots kosten"),
+        # "you" as anyone, not the assistant: the question itself
+        ("Can you automate customer contact?", "Can you automate customer contact?"),
+        ("Kun je klantcontact automatiseren?", "Kun je klantcontact automatiseren?"),
+        ("Explain.", "Explain."),  # nothing else to read
+    ],
+)
+def test_a_request_to_the_assistant_is_not_read_as_what_the_question_is_about(assistant, question, read_as):
+    assert read_question(question, [], assistant.index()).text == read_as
+
+
+def test_a_request_framed_question_gets_the_answer_of_the_plain_question(assistant):
+    plain = assistant.ask("Waarom wachten patiënten lang aan de telefoon?")
+    framed = assistant.ask("Kun je me vertellen waarom patiënten lang wachten aan de telefoon?")
+    assert not plain.abstained
+    assert [c.quote for c in framed.citations] == [c.quote for c in plain.citations]

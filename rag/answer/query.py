@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 import numpy as np
 
-from ..conversation import ASKING, TOPIC_WEIGHT, Query, own_terms, read_question, without_names
+from ..conversation import ASKING, TOPIC_WEIGHT, Query, own_terms, read_question, without_names, without_request
 from ..embedders import Embedder
+from ..lexicon import dictionary_words
 from ..search import STOPWORDS, tokenize
 from ..sentences import guess_language
 from ..stopwords import STOPWORDS_EN
@@ -112,7 +112,7 @@ class Ask:
 
 def intent_of(question: str, query: Query) -> str:
     """What kind of answer the question wants."""
-    asks_nothing = not own_terms(without_names(question, query.authors))
+    asks_nothing = not own_terms(without_request(without_names(question, query.authors)))
     another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
     if WHY.search(question) and query.follows and not query.shifted and asks_nothing:
         # "Why is that?" after a topic, or after a writer's position (not about another writer): the reasons behind
@@ -191,7 +191,7 @@ def with_acronyms(text: str, index: Index) -> str:
                     (span[0].start(), span[-1].end(), initials, set(tokenize(" ".join(w.group() for w in span))))
                 )
     present = {w.group().lower() for w in words}
-    acronyms = {a for _, _, a, _ in spans} - present - _dictionary_words()
+    acronyms = {a for _, _, a, _ in spans} - present - dictionary_words()
     if not acronyms:
         return text
     share = index.document_share(acronyms | set().union(*(f for *_, a, f in spans if a in acronyms)))
@@ -203,16 +203,6 @@ def with_acronyms(text: str, index: Index) -> str:
     for start, end, acronym in sorted(taken, reverse=True):
         text = f"{text[:start]}{acronym.upper()}{text[end:]}"
     return text
-
-
-@lru_cache(maxsize=1)
-def _dictionary_words() -> frozenset[str]:
-    """Every English head word and Dutch word of the dictionaries (empty without them), and the stop words.
-    (`neighbours.dutch_words` keeps only words of 3 letters or more: an acronym may have two.)"""
-    from ..lexicon import english_to_dutch
-
-    table = english_to_dutch()
-    return frozenset(table) | {d for ds in table.values() for d in ds} | STOPWORDS
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
