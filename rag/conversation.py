@@ -59,15 +59,23 @@ POSITIONS = re.compile(
 # vector away from the passages ("Can you give me practical tips to ...": evidence 0.24; "practical tips to ...":
 # 0.32). "Can you outsource CX?" asks about CX, not the assistant: only a request verb makes it a request.
 REQUEST = re.compile(
-    r"^\s*(please,?\s+)?(((can|could|would|will) you|can['’]t you)\s+(please\s+)?)?"
-    r"(tell|give|show|explain|list|name|describe|summari[sz]e|help)(\s+(me|us))?(\s+(with|about))?\b[\s,:]*"
-    r"|^\s*i(['’]d| would) like to (know|hear|understand)\b\s*|^\s*i (want|need) to (know|understand)\b\s*"
-    r"|^\s*i wonder(ed)?\b\s*"
-    r"|^\s*((kun|kunt|kan|zou|wil|wilt) (je|jij|u)\s+((me|mij|ons)\s+)?(eens\s+)?)"
-    r"(vertellen|uitleggen|geven|noemen|laten zien|beschrijven|samenvatten)\b[\s,:]*"
-    r"|^\s*(vertel|geef|noem|beschrijf|leg)\s+((me|mij|ons)\s+)?(eens\s+)?(uit\s+)?"
-    r"|^\s*ik (wil|zou) (graag )?(weten|horen|begrijpen)\b\s*",
-    re.IGNORECASE,
+    r"""^\s*(
+        # "Can you tell me ...", "Could you explain ...", "Please give us ...": asked of the assistant
+        (please,?\s+)?((can|could|would|will)\s+you|can['’]t\s+you|please)\s+(please\s+)?
+            (tell|give|show|explain|list|name|describe|summari[sz]e|help)(\s+(me|us))?(\s+(with|about))?\b
+        # "Explain ...", "Summarize ...": no other reading; "Tell me ...", "Give us ...", "Help me ...": with the person
+        | (explain|describe|summari[sz]e)\b
+        | (tell|give|show|list|name|help)\s+(me|us)\b(\s+(with|about))?
+        | i(['’]d|\s+would)\s+like\s+to\s+(know|hear|understand)\b | i\s+(want|need)\s+to\s+(know|understand)\b
+        | i\s+wonder(ed)?\b
+        # "Kun je me vertellen ...", "Wilt u uitleggen ...", "Geef me ...", "Leg eens uit ...", "Ik wil graag weten ..."
+        | (kun|kunt|kan|zou|wil|wilt)\s+(je|jij|u)\s+((me|mij|ons)\s+)?(eens\s+)?
+            (vertellen|uitleggen|geven|noemen|laten\s+zien|beschrijven|samenvatten)\b
+        | (vertel|geef|noem)\s+(me|mij|ons)\b(\s+eens)? | vertel\s+eens\b | (beschrijf|vat\s+samen)\b
+        | leg\s+((me|mij|ons)\s+)?(eens\s+)?uit\b
+        | ik\s+(wil|zou)\s+(graag\s+)?(weten|horen|begrijpen)\b
+    )[\s,:]*""",
+    re.IGNORECASE | re.VERBOSE,
 )
 COUNT = re.compile(
     r"^(\d+|two|three|four|five|six|seven|eight|nine|ten|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)\s+",

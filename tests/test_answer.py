@@ -263,6 +263,11 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
         ("Can you automate customer contact?", "Can you automate customer contact?"),
         ("Kun je klantcontact automatiseren?", "Kun je klantcontact automatiseren?"),
         ("Explain.", "Explain."),  # nothing else to read
+        ("Vertel eens, waarom faalt CX?", "waarom faalt CX?"),
+        # A verb that opens a question of its own is not a request: "help desk", "name recognition", "geef ruimte"
+        ("Help desk agents are rushed, what now?", "Help desk agents are rushed, what now?"),
+        ("Name recognition: does it matter?", "Name recognition: does it matter?"),
+        ("Geef medewerkers meer ruimte?", "Geef medewerkers meer ruimte?"),
     ],
 )
 def test_a_request_to_the_assistant_is_not_read_as_what_the_question_is_about(assistant, question, read_as):
