@@ -264,6 +264,13 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
         ("Kun je klantcontact automatiseren?", "Kun je klantcontact automatiseren?"),
         ("Explain.", "Explain."),  # nothing else to read
         ("Vertel eens, waarom faalt CX?", "waarom faalt CX?"),
+        # The articles named around the question: every answer comes from them
+        ("According to the articles, why do patients wait?", "why do patients wait?"),
+        ("Why do patients wait, according to the authors?", "Why do patients wait?"),
+        ("Waarom wachten patiënten volgens de auteurs?", "Waarom wachten patiënten?"),
+        ("Volgens Piet: waarom wachten patiënten?", "waarom wachten patiënten?"),  # the name filters
+        ("What is in the articles?", "What is in the articles?"),
+        ("Is CX in the boardroom?", "Is CX in the boardroom?"),
         # A verb that opens a question of its own is not a request: "help desk", "name recognition", "geef ruimte"
         ("Help desk agents are rushed, what now?", "Help desk agents are rushed, what now?"),
         ("Name recognition: does it matter?", "Name recognition: does it matter?"),
