@@ -196,6 +196,11 @@ def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it():
         == "CX moet geen aparte strategie zijn. Tenzij je die even nodig hebt."
     )
     assert in_context(_sentence(text, "Niet omdat")).text.startswith("CX moet geen")
+    # ... and a statement the next sentence qualifies is quoted with it: alone it states more than its author does.
+    assert (
+        in_context(_sentence(text, "CX moet")).text
+        == "CX moet geen aparte strategie zijn. Tenzij je die even nodig hebt."
+    )
     # A sentence that stands on its own, or opens a new paragraph, is quoted alone.
     text = "Titel\nDe klant telt. Klanten willen snelheid boven alles.\nDat is bekend uit onderzoek."
     assert in_context(_sentence(text, "Klanten willen")).text == "Klanten willen snelheid boven alles."

@@ -80,7 +80,7 @@ def test_a_view_the_writer_reports_is_quoted_with_what_they_make_of_it_and_is_ne
     assert in_context(reported).text.endswith("Dat lijkt me naïef.")  # the writer's answer comes with it
     # A writer's main position is a statement of their own, even when a reported view lies nearer their centre.
     sentences = [x for x in s.values() if x.text != "Titel"]
-    vectors = np.array([[1.0, 0.0], [0.6, 0.8], [0.8, 0.6]], dtype=np.float32)
+    vectors = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.8, 0.0, 0.6]], dtype=np.float32)
     chunk = sentences[0].chunk
     chosen = main_position([Passage(1, chunk, 1.0)], {chunk.id: (sentences, vectors)}, Policy(duplicate=1.1))
     assert {c.sentence.text for c in chosen} == {sentences[1].text, sentences[2].text}
@@ -99,14 +99,41 @@ def test_several_writers_named_with_nothing_to_go_on_each_get_their_own_main_pos
     marie = dataclasses.replace(s[0].chunk, id="m#0", author="Marie Bakker")
     # Piet's sentences lie close together, Marie's one is far from them: a shared centre would pass her over.
     per_passage = {
-        "p#0": ([dataclasses.replace(x, chunk=piet) for x in s[:3]], np.array([[1, 0], [0.9, 0.1], [0.95, 0]])),
-        "m#0": ([dataclasses.replace(s[3], chunk=marie)], np.array([[0.0, 1.0]])),
+        "p#0": (
+            [dataclasses.replace(x, chunk=piet) for x in s[:3]],
+            np.array([[1, 0, 0], [0.8, 0.6, 0], [0.9, 0.3, 0]]),
+        ),
+        "m#0": ([dataclasses.replace(s[3], chunk=marie)], np.array([[0.0, 0.0, 1.0]])),
     }
     passages = [Passage(1, piet, 1.0), Passage(2, marie, 0.9)]
     chosen = main_position(passages, per_passage, Policy(duplicate=1.1))
     assert [c.sentence.chunk.author for c in chosen] == ["Piet Jansen", "Marie Bakker"]  # one each
     alone = main_position(passages[:1], per_passage, Policy(duplicate=1.1))
     assert len(alone) == 2  # one writer: the two statements closest to their centre
+
+
+def test_a_writers_main_position_is_where_they_stand_and_says_it_once():
+    import numpy as np
+
+    from rag.answer import Policy
+    from rag.answer.candidates import takes_a_stance
+    from rag.answer.selection import main_position
+    from rag.types import Passage
+
+    text = (
+        "Titel\nVeel organisaties hebben twee losse plannen naast elkaar. Ik ben het eens met de stelling dat dit "
+        "niet werkt. Er zou geen apart klantplan moeten zijn. Dashboards worden elke week ververst."
+    )
+    s = [x for x in _sentences(text).values() if x.text != "Titel"]
+    assert takes_a_stance(s[1].text) and takes_a_stance(s[2].text) and not takes_a_stance(s[0].text)
+    chunk = s[0].chunk
+    # The situation described lies nearest the centre; the two stances close behind it say the same (cosine 0.99).
+    vectors = np.array([[1.0, 0.0, 0.0], [0.97, 0.2, 0.0], [0.96, 0.25, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chosen = main_position([Passage(1, chunk, 1.0)], {chunk.id: (s, vectors)}, Policy(duplicate=1.1))
+    assert [c.sentence.text for c in chosen][0] == s[1].text  # where they stand, first
+    assert s[2].text not in [c.sentence.text for c in chosen]  # the same stance again adds nothing
+    assert len(chosen) == 2
 
 
 def test_the_passages_of_the_quotes_come_first_in_the_order_the_answer_cites_them():

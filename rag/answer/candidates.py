@@ -38,6 +38,23 @@ def reports_a_view(text: str) -> bool:
     return bool(REPORTED.match(text))
 
 
+# A sentence in which the writer takes a position: in the first person ("Ik ben het eens met de stelling ...", "voor
+# mij", "in mijn ogen", "mijn zorg", "laat ik het zo zeggen") or as a norm ("CX moet geen aparte strategie zijn.",
+# "zou ... moeten", "hoort"). The centre of what a writer wrote lies on their subject; these say where they stand.
+STANCE = re.compile(
+    r"\b(ik ben het (\w+ )?(on)?eens|ik vind|ik denk|ik geloof|ik pleit|volgens mij|voor mij|in mijn ogen|"
+    r"mijn (zorg|punt|boodschap|stelling|conclusie|advies|pleidooi)|laat ik het|"
+    r"i (agree|disagree|think|believe|argue)|in my (view|opinion)|for me|my (point|concern|message)|"
+    r"moet|moeten|zou|zouden|hoort|horen|should|must|ought)\b",
+    re.IGNORECASE,
+)
+
+
+def takes_a_stance(text: str) -> bool:
+    """The writer says where they stand: in the first person, or as a norm."""
+    return bool(STANCE.search(text))
+
+
 # A figure in a quote: digits, or a number or share written out.
 NUMBER = re.compile(
     r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twintig|dertig|veertig|vijftig|honderd|duizend|miljoen|"

@@ -46,6 +46,9 @@ DEPENDENT_OPENERS = re.compile(
     r"because|and|or|unless|not because)\b",
     re.IGNORECASE,
 )
+# A sentence that opens like this qualifies the one before it ("CX moet geen aparte strategie zijn. Tenzij je die even
+# nodig hebt ..."): that one quoted alone states more than its author does.
+QUALIFIER = re.compile(r"^(tenzij|behalve|mits|unless|except|provided)\b", re.IGNORECASE)
 SHORT_QUESTION_WORDS = 8
 TITLE_CHARS = 80  # an article's title in the answer's lead ("The article “…” says:")
 
@@ -61,15 +64,17 @@ def _in_list_item(s: Sentence) -> bool:
 
 
 def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
-    """The sentence widened to a quote that keeps its meaning: a question, or a view the writer reports, with the
-    sentence after it; a sentence that answers a short question, leans on the one before it, or continues a list
+    """The sentence widened to a quote that keeps its meaning: a question, a view the writer reports, or a statement
+    the next sentence qualifies ("Tenzij ..."), with the sentence after it; a sentence that answers a short question, leans on the one before it, or continues a list
     item with that sentence (verbatim, one span)."""
     sentences = split_sentences(sentence.chunk)
     i = next((j for j, s in enumerate(sentences) if s.start == sentence.start), None)
     if i is None:
         return sentence
     first = last = i
-    if (is_question(sentences[i].text) or reports_a_view(sentences[i].text)) and i + 1 < len(sentences):
+    if i + 1 < len(sentences) and (
+        is_question(sentences[i].text) or reports_a_view(sentences[i].text) or QUALIFIER.match(sentences[i + 1].text)
+    ):
         last = i + 1
     while first > 0 and i - first < max_back:
         previous, current = sentences[first - 1], sentences[first]

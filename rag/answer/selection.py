@@ -15,10 +15,14 @@ import numpy as np
 
 from ..sentences import is_question, jaccard
 from ..types import Passage
-from .candidates import MIN_WORDS, reports_a_view
+from .candidates import MIN_WORDS, reports_a_view, takes_a_stance
 from .compose import in_context, source_of
 from .query import Ask
 from .scores import Scored
+
+# How far below a writer's most central statement one that says where they stand is still their main position.
+STANCE_MARGIN = 0.05
+SAME_STATEMENT = 0.85  # cosine above which two of a writer's statements say the same thing
 
 
 @dataclass(frozen=True)
@@ -126,9 +130,10 @@ def select(
 
 def main_position(passages: list[Passage], per_passage: dict, policy: Policy, quotes: int = 2) -> list[Scored]:
     """A writer's main position when only their name is asked: the statements closest to the centre of what they
-    wrote (the mean of their sentence vectors), two at most. Several writers named at once ("do the letter writers
-    agree?") each get their own: the statement closest to the centre of their own text, in the order their passages
-    were retrieved."""
+    wrote (the mean of their sentence vectors), two at most; near the centre, those that say where they stand come
+    first, and the second must say something the first does not. Several writers named at once ("do the letter
+    writers agree?") each get their own: the statement closest to the centre of their own text, in the order their
+    passages were retrieved."""
     by_writer: dict[tuple[str | None, str], list] = {}
     for p in passages:
         for s, v in zip(*per_passage[p.chunk.id]):
@@ -140,16 +145,24 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
         centre = np.mean([v for _, v, _ in items], axis=0)
         centre /= max(float(np.linalg.norm(centre)), 1e-12)
         central = sorted(
-            (Scored(s, float(v @ centre), float(v @ centre), rank) for s, v, rank in items),
-            key=lambda x: (-x.score, x.passage_rank, x.sentence.start),
+            ((Scored(s, float(v @ centre), float(v @ centre), rank), v) for s, v, rank in items),
+            key=lambda x: (-x[0].score, x[0].passage_rank, x[0].sentence.start),
         )
-        own: list[Scored] = []
-        for c in central:
-            if _fits(c, chosen + own, policy):
-                own.append(c)
+        # Near the centre, a statement of where they stand comes first: "Ik ben het eens met de stelling ..." rather
+        # than the situation they describe ("De strategie opgesteld door directie, de CX-strategie door het CX-team.").
+        near = central[0][0].score - STANCE_MARGIN
+        central.sort(key=lambda x: not (x[0].score >= near and takes_a_stance(x[0].sentence.text)))
+        own: list[tuple[Scored, np.ndarray]] = []
+        for c, v in central:
+            # "Er zou géén aparte CX-strategie moeten zijn." and "CX moet geen aparte strategie zijn." (cosine 0.90)
+            # say the same: the second statement must add something.
+            same = any(float(v @ w) / max(float(np.linalg.norm(v) * np.linalg.norm(w)), 1e-12) > SAME_STATEMENT
+                       for _, w in own)  # fmt: skip
+            if not same and _fits(c, chosen + [o for o, _ in own], policy):
+                own.append((c, v))
             if len(own) >= each:
                 break
-        chosen += own
+        chosen += [c for c, _ in own]
     return chosen[: policy.max_quotes]
 
 
