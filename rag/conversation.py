@@ -40,7 +40,7 @@ POSITION = frozenset(
     "where which who whom when is are was were the their his her of on in to "
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
     "brief brieven stuk eens oneens verschillen verschil waar welke wie wanneer each other another one whether if "
-    "elkaar".split()
+    "elkaar ok okay oke oké though right well really actually exactly just nou hoor dan toch eigenlijk precies".split()
 )
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
 WRITERS_OF_LETTERS = re.compile(
@@ -100,6 +100,8 @@ COUNT = re.compile(
 )
 # A back-reference to several people at once ("do they agree?", "wat vinden ze allebei?").
 PLURAL_BACK = re.compile(r"\b(they|them|their|both|beiden|beide|allebei|hun)\b", re.IGNORECASE)
+# ... or to the one person named before ("Does he agree with Rien?" after "What does Anders Jansen say?").
+PERSON_BACK = re.compile(r"\b(he|she|him|her|hij|hem|zij)\b", re.IGNORECASE)
 TOPIC_WEIGHT = 0.15  # share of the topic in the query vector of a follow-up that has a subject of its own
 
 
@@ -239,6 +241,8 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     earlier = tuple(mentioned_authors(history[-1], index))
     if not authors and PLURAL_BACK.search(question):
         authors = _named_since_topic(history, index)
+    elif authors and earlier and PERSON_BACK.search(question):  # "Is hij het eens met Rien?" after Anders: both
+        authors = tuple(dict.fromkeys(earlier + authors))
     authors = authors or earlier
     topic = topic_of(history, index)
     if topic is None:

@@ -113,6 +113,14 @@ def test_they_after_several_bare_names_asks_about_all_of_them(assistant):
     assert set(later.authors) == {"Piet Jansen", "Marie Bakker"} and later.topic == topic
     only = read_question("Do they agree?", ["What does Marie say?", topic, "What does Piet say?"], index)
     assert only.authors == ("Piet Jansen",)
+    # "he" beside another name: the one named before, and the other.
+    assert read_question("Does he agree with Marie?", ["What does Piet say?"], index).authors == (
+        "Piet Jansen",
+        "Marie Bakker",
+    )
+    # Fillers ask nothing of their own: "ok but why though?" is a "why?" about the topic.
+    filler = read_question("ok but why though?", [topic], index)
+    assert filler.follows and filler.topic == topic
     # "he" points back to the last one named.
     assert read_question("Why does he think so?", ["What does Piet say?", "And Marie?"], index).authors == (
         "Marie Bakker",
