@@ -32,16 +32,19 @@ ASKING = frozenset(
     "en maar ook hoe waarom dan daar daarvan daarover ervan erover zo".split()
 )
 # ... or for their position as a whole ("what is Wim's main point?", "do the letter writers agree?", "summarize
-# Rien's letter"). These tell only whether a question asks something of its own: "central" or "stand out" in a
-# question that does are still its words, translated and scored.
+# Rien's letter", "where does Wim stand?", "tell me more"), or nothing at all ("ok but why though?"). These tell only
+# whether a question asks something of its own: "central" or "stand out" in a question that does are still its
+# words, translated and scored. (Stop words are left out by `tokenize` already.)
 POSITION = frozenset(
     "main key central core point points argument arguments message gist thesis take stand summary summarize "
     "summarise sum up letter letters piece agree agrees disagree disagrees agreement disagreement differ differs "
-    "where which who whom when is are was were the their his her of on in to "
+    "where which who whom when each other another whether explain tell describe more "
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
-    "brief brieven stuk eens oneens verschillen verschil waar welke wie wanneer each other another one whether if "
-    "elkaar ok okay oke oké though right well really actually exactly just nou hoor dan toch eigenlijk precies".split()
+    "brief brieven stuk oneens verschillen verschil waar welke wanneer elkaar uitleggen vertellen vertel "
+    "beschrijven meer ok okay oke oké though right well really actually exactly just nou hoor toch eigenlijk "
+    "precies".split()
 )
+NOT_ASKED = ASKING | POSITION | BACK_REFERENCES
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
 WRITERS_OF_LETTERS = re.compile(
     r"\b(letter[- ]?writers?|correspondents?|(the )?(three|two|four) (writers|authors|experts|correspondents)|"
@@ -60,20 +63,26 @@ POSITIONS = re.compile(
 # 0.32). "Can you outsource CX?" asks about CX, not the assistant: only a request verb makes it a request.
 REQUEST = re.compile(
     r"""^\s*(
-        # "Can you tell me ...", "Could you explain ...", "Please give us ...": asked of the assistant
+        # "Can you tell me ...", "Could you explain to me ...", "Please give us ...": asked of the assistant. "Can you
+        # give customers too much choice?" asks about customers: give, help, show, list and name need "me" or "us".
         (please,?\s+)?((can|could|would|will)\s+you|can['’]t\s+you|please)\s+(please\s+)?
-            (tell|give|show|explain|list|name|describe|summari[sz]e|help)(\s+(me|us))?(\s+(with|about))?\b
+            ((tell|explain|describe|summari[sz]e)(\s+(it\s+)?(to\s+)?(me|us))?
+             | (give|show|list|name|help)\s+(me|us))(\s+(with|about|more\s+about))?\b
+        | what\s+(can|could)\s+you\s+tell\s+(me|us)(\s+about)?\b | (do|did)\s+you\s+know\b
         # "Explain ...", "Summarize ...": no other reading; "Tell me ...", "Give us ...", "Help me ...": with the person
         | (explain|describe|summari[sz]e)\b
-        | (tell|give|show|list|name|help)\s+(me|us)\b(\s+(with|about))?
+        | (tell|give|show|list|name|help)\s+(me|us)\b(\s+(with|about|more\s+about))?
         | i(['’]d|\s+would)\s+like\s+to\s+(know|hear|understand)\b | i\s+(want|need)\s+to\s+(know|understand)\b
         | i\s+wonder(ed)?\b
-        # "Kun je me vertellen ...", "Wilt u uitleggen ...", "Geef me ...", "Leg eens uit ...", "Ik wil graag weten ..."
-        | (kun|kunt|kan|zou|wil|wilt)\s+(je|jij|u)\s+((me|mij|ons)\s+)?(eens\s+)?
-            (vertellen|uitleggen|geven|noemen|laten\s+zien|beschrijven|samenvatten)\b
-        | (vertel|geef|noem)\s+(me|mij|ons)\b(\s+eens)? | vertel\s+eens\b | (beschrijf|vat\s+samen)\b
+        # "Kun je me vertellen ...", "Zou je me kunnen uitleggen ...", "Kun je me iets vertellen over ...", "Geef me
+        # ...", "Leg eens uit ...", "Ik wil graag weten ...", "Ik vraag me af ...", "Weet je ..."
+        | (kun|kunt|kan|zou|wil|wilt)\s+(je|jij|u)\s+((me|mij|ons)\s+)?(eens\s+)?((iets|wat|meer)\s+)?
+            ((kunnen|willen)\s+)?(vertellen|uitleggen|geven|noemen|laten\s+zien|beschrijven|samenvatten)\b
+            (\s+over\b)?
+        | (vertel|geef|noem)\s+(me|mij|ons)\b(\s+eens)?((\s+(iets|wat|meer))?\s+over\b)? | vertel\s+eens\b
+        | (beschrijf|vat\s+samen)\b
         | leg\s+((me|mij|ons)\s+)?(eens\s+)?uit\b
-        | ik\s+(wil|zou)\s+(graag\s+)?(weten|horen|begrijpen)\b
+        | ik\s+(wil|zou)\s+(graag\s+)?(weten|horen|begrijpen)\b | ik\s+vraag\s+me\s+af\b | weet\s+(je|jij|u)\b
     )[\s,:]*""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -99,7 +108,12 @@ COUNT = re.compile(
     re.IGNORECASE,
 )
 # A back-reference to several people at once ("do they agree?", "wat vinden ze allebei?").
-PLURAL_BACK = re.compile(r"\b(they|them|their|both|beiden|beide|allebei|hun)\b", re.IGNORECASE)
+PLURAL_BACK = re.compile(
+    r"\b(they|them|their|both|each other|beiden|beide|allebei|hun|elkaar)\b"
+    r"|\b(zijn|vinden|denken|zeggen|schrijven|hebben|willen|staan)\s+(ze|zij)\b"  # "Zijn ze het eens?"
+    r"|\b(ze|zij)\s+(zijn|vinden|denken|zeggen|schrijven|hebben|willen|staan)\b",
+    re.IGNORECASE,
+)
 # ... or to the one person named before ("Does he agree with Rien?" after "What does Anders Jansen say?").
 PERSON_BACK = re.compile(r"\b(he|she|him|her|hij|hem|zij)\b", re.IGNORECASE)
 TOPIC_WEIGHT = 0.15  # share of the topic in the query vector of a follow-up that has a subject of its own
@@ -140,38 +154,98 @@ def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
         group = [a for a in letter_writers(index) if a in known]
         if len(group) > 1:
             return tuple(group)
-    return tuple(a for a in known_authors(index) if any(p.search(text) for p in _name_patterns(a)))
+    names = _names(tuple(known_authors(index)))
+    found = {a for *_, authors in _named_spans(text, names) for a in authors}
+    return tuple(a for a in known_authors(index) if a in found)
 
 
-@lru_cache(maxsize=4096)
-def _name_patterns(author: str) -> tuple[re.Pattern, ...]:
-    """How a text names `author`: the full name or a first or last name, as written ("Rien", "Brus", "Rien Brus"),
-    and in lower case ("wat vindt brus?") where the lower-case form is no word: "Anders" is a name, "anders" is a
-    Dutch word, and so is "rampen" (the plural of "ramp"). Particles ("de", "van") only count in the full name."""
+# A question about what someone holds: a name typed in lower case is read as a name only in one ("wat vindt brus?",
+# "jan-hein's position"), or beside a name written as one, not in "wat is de max wachttijd?" (Max Kramer).
+PERSON_CONTEXT = re.compile(
+    r"['’]s\b|\b(say|says|said|think|thinks|argue|argues|believe|believes|write|writes|wrote|view|views|opinion|"
+    r"position|stance|point|agree|agrees|disagree|according|zegt|zeggen|zei|vindt|vinden|vond|denkt|denken|schrijft|"
+    r"schrijven|mening|standpunt|visie|volgens|eens|oneens)\b",
+    re.IGNORECASE,
+)
+# A word of a name: "Jan-Hein", "O'Brien"; a possessive is not part of it ("Jan-Hein's", "Wim’s").
+NAME_TOKEN = re.compile(r"\w+(?:-\w+)*(?:['’](?!s\b)\w+(?:-\w+)*)*")
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Every way the indexed authors are named, looked up word by word, so a question costs the same however many
+    authors the index has."""
+
+    written: dict[str, tuple[str, ...]]  # a name as written ("Rien", "Brus", "Rien Brus") -> the authors it names
+    lowered: dict[str, tuple[str, ...]]  # a form that is no word, lower-cased ("brus", "wim") -> the authors
+    longest: int  # words in the longest name
+
+
+def _name_forms(author: str) -> list[str]:
+    """The full name and each first or last name of three letters or more: particles ("de", "van") only count in
+    the full name, alone they are ordinary words."""
+    return [author, *(p for p in author.split() if len(p) > 2)]
+
+
+@lru_cache(maxsize=64)  # the index's authors, used for every question, stay; a question's few come and go
+def _names(authors: tuple[str, ...]) -> _Names:
+    """The names of `authors`; a form counts in any case where its lower case is no dictionary or stop word, nor an
+    inflected form of one ("anders" and "rampen" are Dutch words; without the dictionaries only stop words count)."""
     from .lexicon import dictionary_words
     from .search import stem_words
 
     words = dictionary_words()
-    names = sorted([author, *(p for p in author.split() if len(p) > 2)], key=len, reverse=True)
+    forms = {(form, author) for author in authors for form in _name_forms(author)}
+    singles = sorted({f.lower() for f, _ in forms if " " not in f})
+    stems = dict(zip(singles, stem_words(singles)))
 
-    def a_word(low: str) -> bool:  # a stop word, a dictionary word, or an inflected form of one ("rampen")
-        if " " in low:
-            return False  # a full name in lower case is still a name
-        stem = stem_words([low])[0]
-        return low in words or stem is None or (stem != low and stem in words)
+    def a_word(low: str) -> bool:
+        stem = stems.get(low)
+        return " " not in low and (low in words or (stem is not None and stem != low and stem in words))
 
-    patterns = [re.compile(rf"\b{re.escape(n)}\b") for n in names]
-    patterns += [re.compile(rf"\b{re.escape(n.lower())}\b") for n in names if not a_word(n.lower())]
-    return tuple(patterns)
+    written: dict[str, list[str]] = {}
+    lowered: dict[str, list[str]] = {}
+    for form, author in sorted(forms):
+        written.setdefault(form, []).append(author)
+        if not a_word(form.lower()):
+            lowered.setdefault(form.lower(), []).append(author)
+    return _Names(
+        {k: tuple(v) for k, v in written.items()},
+        {k: tuple(v) for k, v in lowered.items()},
+        max((len(f.split()) for f, _ in forms), default=1),
+    )
+
+
+def _named_spans(text: str, names: _Names) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, authors) of each name in `text`, the longest first where names overlap ("Jan-Hein Pierik", not
+    "Jan-Hein"); a form in another case only in a question about people (PERSON_CONTEXT, or a name as written)."""
+    tokens = list(NAME_TOKEN.finditer(text))
+    spans: list[tuple[int, int, tuple[str, ...], bool]] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(names.longest, len(tokens) - i), 0, -1):
+            run = tokens[i : i + n]
+            if any(text[a.end() : b.start()].strip() for a, b in zip(run, run[1:])):
+                continue  # a name's words are separated by spaces only
+            key = " ".join(t.group() for t in run)
+            authors, as_written = names.written.get(key), True
+            if authors is None:
+                authors, as_written = names.lowered.get(key.lower()), False
+            if authors:
+                spans.append((run[0].start(), run[-1].end(), authors, as_written))
+                i += n
+                break
+        else:
+            i += 1
+    about_people = any(w for *_, w in spans) or bool(PERSON_CONTEXT.search(text))
+    return [(a, b, authors) for a, b, authors, w in spans if w or about_people]
 
 
 def without_names(text: str, authors: tuple[str, ...]) -> str:
     """The text with the given authors' names removed (they filter retrieval; they say nothing about content)."""
-    for author in authors:
-        # Particles ("de", "van") are only removed as part of the full name: alone they are ordinary words.
-        for pattern in _name_patterns(author):
-            text = pattern.sub(" ", text)
     if authors:
+        for start, end, _ in reversed(_named_spans(text, _names(tuple(authors)))):
+            text = f"{text[:start]} {text[end:]}"
         text = WRITERS_OF_LETTERS.sub(" ", text)
     return " ".join(text.split())
 
@@ -190,11 +264,7 @@ def without_request(text: str) -> str:
 def own_terms(text: str) -> set[str]:
     """The stemmed content words of a question, without words that only ask for a view or point back."""
     # One letter is what is left of a possessive or contraction ("Wim's view", "isn't"): it asks nothing.
-    words = [
-        w
-        for w in re.findall(r"\w+", text.lower())
-        if w not in ASKING | POSITION and w not in BACK_REFERENCES and len(w) > 1
-    ]
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in NOT_ASKED and len(w) > 1]
     return set(tokenize(" ".join(words)))
 
 
@@ -207,33 +277,49 @@ def _is_follow_up(question: str, terms: set[str]) -> bool:
     return bool(FOLLOW_UP_START.search(question.strip())) or not terms or (_points_back(question) and len(terms) <= 3)
 
 
+def _subject(question: str, index: Index) -> tuple[tuple[str, ...], str]:
+    """The authors a question names, and what it asks about: without the names, without a request to the assistant
+    or the articles named around it."""
+    authors = mentioned_authors(question, index)
+    return authors, without_request(without_names(question, authors))
+
+
+def _asks_nothing(question: str, text: str) -> bool:
+    """Nothing asked of its own: no content word, or only a request ("Tell me more", "Leg eens uit", "Explain.")."""
+    return not own_terms(text) or _only_a_request(question)
+
+
+def _only_a_request(text: str) -> bool:
+    return bool(REQUEST.match(text)) and not REQUEST.sub("", text, count=1).strip(" ?.!,;:")
+
+
 def topic_of(history: list[str], index: Index) -> str | None:
-    """The latest earlier question that asks something of its own (names removed), or None."""
+    """The latest earlier question that asks something of its own (names, a request and the articles named around
+    it removed), or None."""
     for earlier in reversed(history):
-        text = without_names(earlier, mentioned_authors(earlier, index))
-        if own_terms(text):
+        _, text = _subject(earlier, index)
+        if not _asks_nothing(earlier, text):
             return text
     return None
 
 
 def _named_since_topic(history: list[str], index: Index) -> tuple[str, ...]:
     """Everyone the conversation named since its latest question with a subject of its own (that one included),
-    in the order they were named."""
-    named: list[str] = []
+    the latest named first."""
+    named: dict[str, None] = {}
     for earlier in reversed(history):
-        named = list(mentioned_authors(earlier, index)) + [
-            a for a in named if a not in mentioned_authors(earlier, index)
-        ]
-        if own_terms(without_request(without_names(earlier, mentioned_authors(earlier, index)))):
+        authors, text = _subject(earlier, index)
+        named |= dict.fromkeys(authors)
+        if not _asks_nothing(earlier, text):
             break
-    return tuple(dict.fromkeys(named))
+    return tuple(named)
 
 
 def read_question(question: str, history: list[str], index: Index) -> Query:
     """Names, topic and retrieval text of `question`, given the earlier questions of the conversation."""
-    authors = mentioned_authors(question, index)
-    text = without_request(without_names(question, authors)) or question
-    terms = own_terms(text)
+    authors, text = _subject(question, index)
+    text = text or question
+    terms = set() if _only_a_request(question) else own_terms(text)
     if not history or not _is_follow_up(question, terms):
         return Query(question, text, authors)
     # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"

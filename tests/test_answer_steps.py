@@ -110,6 +110,11 @@ def test_several_writers_named_with_nothing_to_go_on_each_get_their_own_main_pos
     assert [c.sentence.chunk.author for c in chosen] == ["Piet Jansen", "Marie Bakker"]  # one each
     alone = main_position(passages[:1], per_passage, Policy(duplicate=1.1))
     assert len(alone) == 2  # one writer: the two statements closest to their centre
+    # One writer with two articles is one writer: two statements from the centre of both, not one per article.
+    other = dataclasses.replace(piet, id="p2#0", doc="p2.txt", title="Ander stuk")
+    per_passage["p2#0"] = ([dataclasses.replace(s[3], chunk=other)], np.array([[0.0, 0.0, 1.0]]))
+    both = main_position([Passage(1, piet, 1.0), Passage(2, other, 0.9)], per_passage, Policy(duplicate=1.1))
+    assert len(both) == 2 and all(c.sentence.chunk.doc == piet.doc for c in both)
 
 
 def test_a_writers_main_position_is_where_they_stand_and_says_it_once():

@@ -62,10 +62,11 @@ def _choose(
         quoted = " ".join(c.sentence.text for c in before)
         ask = replace(ask, vector=unit(embedder.encode_queries([quoted])[0]))
     top = k or settings.top_k
-    several = ask.intent == "person" and len(ask.query.authors) > 1
-    # Several writers named with nothing to go on ("do the letter writers agree?"): the top k of each, so that each
-    # writer's main position is the centre of as much of their text as one writer's is.
-    passages = retrieve(index, embedder, ask, settings, top * len(ask.query.authors) if several else k)
+    # Several writers named with nothing to go on ("do the letter writers agree?"): k passages a writer (over their
+    # texts together, for as many writers as an answer quotes), so that each writer's main position is the centre of
+    # about as much of their text as one writer's is.
+    writers = min(len(ask.query.authors), settings.max_sentences)
+    passages = retrieve(index, embedder, ask, settings, top * writers if ask.writers_at_once else k)
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
     policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
@@ -143,8 +144,7 @@ def answer_question(
         notice = yield from generated(settings, ask, passages, embedder, done)
         if notice is None:
             return
-    several = ask.intent == "person" and len(ask.query.authors) > 1  # "do the letter writers agree?": each one's say
-    text, citations = compose(chosen, ask.lang, views=ask.intent == "views" or several)
+    text, citations = compose(chosen, ask.lang, views=ask.intent == "views" or ask.writers_at_once)
     if verdict == "hedge":  # close to abstaining: say the quotes may miss
         text = f"{TEXTS[ask.lang]['hedge']}\n\n{text}"
     paragraphs = text.split("\n\n")

@@ -109,6 +109,11 @@ class Ask:
     product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
     terms: float = 0.0  # share of an English question's words that are terms the corpus shares with it (`shared_terms`)
 
+    @property
+    def writers_at_once(self) -> bool:
+        """Several writers named with nothing else to go on ("Do the letter writers agree?"): each one's say."""
+        return self.intent == "person" and len(self.query.authors) > 1
+
 
 def intent_of(question: str, query: Query) -> str:
     """What kind of answer the question wants."""

@@ -134,11 +134,12 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
     first, and the second must say something the first does not. Several writers named at once ("do the letter
     writers agree?") each get their own: the statement closest to the centre of their own text, in the order their
     passages were retrieved."""
-    by_writer: dict[tuple[str | None, str], list] = {}
+    by_writer: dict[str, list] = {}
     for p in passages:
         for s, v in zip(*per_passage[p.chunk.id]):
             if not is_question(s.text) and not reports_a_view(s.text):  # a position is the writer's own statement
-                by_writer.setdefault(source_of(s), []).append((s, v, p.rank))
+                # One writer, however many articles: the centre of all they wrote (an unsigned article on its own).
+                by_writer.setdefault(s.chunk.author or s.chunk.doc, []).append((s, v, p.rank))
     each = quotes if len(by_writer) == 1 else 1
     chosen: list[Scored] = []
     for items in by_writer.values():
