@@ -66,6 +66,8 @@ ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)(?:['’]s|s)\b")
 ACRONYM_WORDS = (2, 4)  # a phrase of this many words, none of them a stop word
 PHRASE_GAP = re.compile(r" +")  # what lies between a phrase's words: spaces (not a comma, a hyphen or a line break)
 WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
+# "Tell me more", "Vertel eens meer", "More?": like "why?", more from the sources just quoted, not the same quotes
+MORE = re.compile(r"\b(more|meer)\b", re.IGNORECASE)
 # Questions that ask for a figure: "how many", "hoeveel", an average, a percentage, a rate, a price. A corpus can only
 # answer them with a number; "How long does culture change take?" can be answered without one, so it is not here.
 QUANTITY = re.compile(
@@ -119,7 +121,7 @@ def intent_of(question: str, query: Query) -> str:
     """What kind of answer the question wants."""
     asks_nothing = not own_terms(without_request(without_names(question, query.authors)))
     another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
-    if WHY.search(question) and query.follows and not query.shifted and asks_nothing:
+    if (WHY.search(question) or MORE.search(question)) and query.follows and not query.shifted and asks_nothing:
         # "Why is that?" after a topic, or after a writer's position (not about another writer): the reasons behind
         # it, not the same quotes again
         if query.topic is not None or not another_writer:
