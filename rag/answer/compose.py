@@ -64,9 +64,10 @@ def _in_list_item(s: Sentence) -> bool:
 
 
 def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
-    """The sentence widened to a quote that keeps its meaning: a question, a view the writer reports, or a statement
-    the next sentence qualifies ("Tenzij ..."), with the sentence after it; a sentence that answers a short question, leans on the one before it, or continues a list
-    item with that sentence (verbatim, one span)."""
+    """The sentence widened to a quote that keeps its meaning (verbatim, one span): a question, a view the writer
+    reports, or a statement the next sentence qualifies ("Tenzij ..."), with the sentence after it; a sentence that
+    answers a short question, or leans on the one before it, with that one; a list item whole (up to `max_back`
+    sentences either side of the sentence), since an item is one thought."""
     sentences = split_sentences(sentence.chunk)
     i = next((j for j, s in enumerate(sentences) if s.start == sentence.start), None)
     if i is None:
@@ -76,6 +77,13 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
         is_question(sentences[i].text) or reports_a_view(sentences[i].text) or QUALIFIER.match(sentences[i + 1].text)
     ):
         last = i + 1
+    chunk_text, offset = sentence.chunk.text, sentence.chunk.start
+    # "De “customer minute” in meetings – Start elke vergadering met een klantverhaal. Geen cijfers, maar een échte
+    # ervaring. Zo wordt de klant vanzelf een prioriteit.": without its last two sentences the habit has no point.
+    while _in_list_item(sentences[i]) and last + 1 < len(sentences) and last - i < max_back:
+        if "\n" in chunk_text[sentences[last].end - offset : sentences[last + 1].start - offset]:
+            break  # the item ends with its line
+        last += 1
     while first > 0 and i - first < max_back:
         previous, current = sentences[first - 1], sentences[first]
         if "\n" in sentence.chunk.text[previous.end - sentence.chunk.start : current.start - sentence.chunk.start]:
