@@ -243,8 +243,8 @@ def test_a_sentence_that_continues_a_list_item_is_quoted_with_the_item():
     item = "Titel\n- Eerste zin van het punt hier. Tweede zin van het punt. Derde zin van het punt."
     assert in_context(_sentence(item, "Derde")).text.startswith("- Eerste zin")
     # ... and its first sentence goes on to the item's end (its line): without them the item has no point.
-    assert in_context(_sentence(text, "Mini-stages")).text.endswith("wat klanten ervaren.")
-    assert in_context(_sentence(item, "Eerste")).text.endswith("Derde zin van het punt.")
+    assert in_context(_sentence(text, "✅ Mini-stages")).text.endswith("wat klanten ervaren.")
+    assert in_context(_sentence(item, "- Eerste")).text.endswith("Derde zin van het punt.")
 
 
 def test_the_answer_streams_as_growing_text_before_the_final_answer(assistant):
