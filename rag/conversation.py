@@ -103,6 +103,15 @@ SOURCES = re.compile(
     rf"|[,;]\s*(according\s+to|volgens)\s*(?=[?.!]*\s*$)",
     re.IGNORECASE,
 )
+# Greetings and thanks around the question ("Hi! ...", "... Thanks!", "Hoi, ...", "... Alvast bedankt."): asked with
+# them, the dev side's questions lost hit@5 0.954 -> 0.908 ("Hi!") and false abstention rose 0.031 -> 0.154.
+PLEASANTRIES = re.compile(
+    r"^\s*((hi|hello|hey|hiya|good\s+(morning|afternoon|evening)|hoi|hallo|goedemorgen|goedemiddag|goedenavond)"
+    r"(\s+(there|all|allemaal))?(?=[\s!,.:;]|$)|(dear|beste)(\s+\w+)?\s*,)[\s!,.:;]*"
+    r"|[\s,;]*((many\s+)?thanks|thank\s+you|thx|cheers|please|alvast\s+bedankt|bedankt|dank\s+(je|u)(\s+wel)?)"
+    r"(\s+(in\s+advance|a\s+lot|so\s+much|alvast))?[\s!.:)?]*$",
+    re.IGNORECASE,
+)
 COUNT = re.compile(
     r"^(\d+|two|three|four|five|six|seven|eight|nine|ten|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)\s+",
     re.IGNORECASE,
@@ -254,8 +263,9 @@ def without_request(text: str) -> str:
     """The question without a request to the assistant around it ("Can you give me three tips to ...?" -> "tips to
     ...?") or a reference to the articles ("According to the articles, why ...?" -> "why ...?"); the text itself when
     nothing else would be left."""
-    rest = REQUEST.sub("", text, count=1).strip()
-    if rest != text.strip():  # "Give me three tips": how many is asked, not what about ("drie" matches nothing asked)
+    rest = PLEASANTRIES.sub("", text).strip()
+    rest = REQUEST.sub("", rest, count=1).strip()
+    if REQUEST.match(PLEASANTRIES.sub("", text).strip()):  # "Give me three tips": how many, not what about
         rest = COUNT.sub("", rest, count=1)
     rest = SOURCES.sub("", rest).strip()
     return rest if rest.strip(" ?.!") else text

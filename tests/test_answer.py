@@ -294,6 +294,12 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
         ("Kun je klantcontact automatiseren?", "Kun je klantcontact automatiseren?"),
         ("Explain.", "Explain."),  # nothing else to read
         ("Vertel eens, waarom faalt CX?", "waarom faalt CX?"),
+        # Greetings and thanks around it
+        ("Hi! Why do patients wait?", "Why do patients wait?"),
+        ("Hoi, waarom wachten patiënten? Alvast bedankt.", "waarom wachten patiënten?"),
+        ("Hello there, can you tell me why patients wait? Thanks in advance!", "why patients wait?"),
+        ("Beste manier om wachttijden te meten?", "Beste manier om wachttijden te meten?"),  # "best", not "dear"
+        ("Hi-fi shops and waiting times?", "Hi-fi shops and waiting times?"),
         # The articles named around the question: every answer comes from them
         ("According to the articles, why do patients wait?", "why do patients wait?"),
         ("Why do patients wait, according to the authors?", "Why do patients wait?"),

@@ -430,7 +430,11 @@ def test_a_quoted_list_item_leaves_out_its_list_mark(corpus):
 
 @pytest.mark.parametrize(
     ("english", "dutch"),
-    [("Could you tell me ", "Kun je me vertellen: "), ("According to the articles, ", "Volgens de artikelen: ")],
+    [
+        ("Could you tell me ", "Kun je me vertellen: "),
+        ("According to the articles, ", "Volgens de artikelen: "),
+        ("Hi! ", "Hoi! "),
+    ],
 )
 def test_a_request_around_the_question_finds_what_the_plain_question_finds(corpus, english, dutch):
     """Users wrap questions in requests ("Could you tell me …", "Kun je me vertellen: …") and name the articles
