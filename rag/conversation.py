@@ -173,7 +173,8 @@ def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
 PERSON_CONTEXT = re.compile(
     r"['’]s\b|\b(say|says|said|think|thinks|argue|argues|believe|believes|write|writes|wrote|view|views|opinion|"
     r"position|stance|point|agree|agrees|disagree|according|zegt|zeggen|zei|vindt|vinden|vond|denkt|denken|schrijft|"
-    r"schrijven|mening|standpunt|visie|volgens|eens|oneens)\b",
+    r"schrijven|mening|standpunt|visie|volgens|eens|oneens|against|oppose|opposes|support|supports|tegen|voorstander|"
+    r"tegenstander)\b",
     re.IGNORECASE,
 )
 # A word of a name: "Jan-Hein", "O'Brien"; a possessive is not part of it ("Jan-Hein's", "Wim’s").
