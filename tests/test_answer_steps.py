@@ -101,7 +101,7 @@ def test_several_writers_named_with_nothing_to_go_on_each_get_their_own_main_pos
     per_passage = {
         "p#0": (
             [dataclasses.replace(x, chunk=piet) for x in s[:3]],
-            np.array([[1, 0, 0], [0.8, 0.6, 0], [0.9, 0.3, 0]]),
+            np.array([[1, 0, 0], [0.6, 0.8, 0], [0.8, 0, 0.6]]),
         ),
         "m#0": ([dataclasses.replace(s[3], chunk=marie)], np.array([[0.0, 0.0, 1.0]])),
     }

@@ -130,10 +130,9 @@ def select(
 
 def main_position(passages: list[Passage], per_passage: dict, policy: Policy, quotes: int = 2) -> list[Scored]:
     """A writer's main position when only their name is asked: the statements closest to the centre of what they
-    wrote (the mean of their sentence vectors), two at most; near the centre, those that say where they stand come
-    first, and the second must say something the first does not. Several writers named at once ("do the letter
-    writers agree?") each get their own: the statement closest to the centre of their own text, in the order their
-    passages were retrieved."""
+    wrote (the mean of their sentence vectors), two at most (`_position`). Several writers named at once ("do the
+    letter writers agree?") each get their own: the statement closest to the centre of their own text, in the order
+    their passages were retrieved."""
     by_writer: dict[str, list] = {}
     for p in passages:
         for s, v in zip(*per_passage[p.chunk.id]):
@@ -143,28 +142,33 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
     each = quotes if len(by_writer) == 1 else 1
     chosen: list[Scored] = []
     for items in by_writer.values():
-        centre = np.mean([v for _, v, _ in items], axis=0)
-        centre /= max(float(np.linalg.norm(centre)), 1e-12)
-        central = sorted(
-            ((Scored(s, float(v @ centre), float(v @ centre), rank), v) for s, v, rank in items),
-            key=lambda x: (-x[0].score, x[0].passage_rank, x[0].sentence.start),
-        )
-        # Near the centre, a statement of where they stand comes first: "Ik ben het eens met de stelling ..." rather
-        # than the situation they describe ("De strategie opgesteld door directie, de CX-strategie door het CX-team.").
-        near = central[0][0].score - STANCE_MARGIN
-        central.sort(key=lambda x: not (x[0].score >= near and takes_a_stance(x[0].sentence.text)))
-        own: list[tuple[Scored, np.ndarray]] = []
-        for c, v in central:
-            # "Er zou géén aparte CX-strategie moeten zijn." and "CX moet geen aparte strategie zijn." (cosine 0.90)
-            # say the same: the second statement must add something.
-            same = any(float(v @ w) / max(float(np.linalg.norm(v) * np.linalg.norm(w)), 1e-12) > SAME_STATEMENT
-                       for _, w in own)  # fmt: skip
-            if not same and _fits(c, chosen + [o for o, _ in own], policy):
-                own.append((c, v))
-            if len(own) >= each:
-                break
-        chosen += [c for c, _ in own]
+        chosen += _position(items, each, chosen, policy)
     return chosen[: policy.max_quotes]
+
+
+def _position(items: list, each: int, taken: list[Scored], policy: Policy) -> list[Scored]:
+    """One writer's `each` statements closest to the centre of their (sentence, vector, passage rank) `items`; near
+    the centre, one that says where they stand comes first ("Ik ben het eens met de stelling ..." rather than the
+    situation they describe, "De strategie opgesteld door directie, de CX-strategie door het CX-team."), and a
+    statement that says the same as one chosen ("Er zou géén aparte CX-strategie moeten zijn." after "CX moet geen
+    aparte strategie zijn.", cosine 0.90) adds nothing."""
+    vectors = np.array([v for _, v, _ in items], dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    centre = vectors.mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-12)
+    closeness = vectors @ centre
+    order = sorted(range(len(items)), key=lambda i: (-closeness[i], items[i][2], items[i][0].start))
+    near = closeness[order[0]] - STANCE_MARGIN
+    order.sort(key=lambda i: not (closeness[i] >= near and takes_a_stance(items[i][0].text)))
+    scored = [Scored(s, float(c), float(c), rank) for (s, _, rank), c in zip(items, closeness)]
+    own: list[int] = []
+    for i in order:
+        same = any(float(vectors[i] @ vectors[j]) > SAME_STATEMENT for j in own)
+        if not same and _fits(scored[i], taken + [scored[j] for j in own], policy):
+            own.append(i)
+        if len(own) >= each:
+            break
+    return [scored[i] for i in own]
 
 
 def quoted_first(passages: list[Passage], chosen: list[Scored]) -> list[Passage]:
