@@ -327,3 +327,24 @@ def test_a_request_in_an_earlier_question_is_not_the_topic_and_a_request_alone_i
     for request in ("Tell me more", "Leg eens uit", "Explain.", "Can you explain?"):
         more = read_question(request, [topic], index)
         assert more.follows and more.topic == topic, request
+
+
+@pytest.mark.parametrize(
+    ("question", "stranger"),
+    [
+        ("What was Coolblue's NPS last year?", "Coolblue"),  # its figure
+        ("How much does Coolblue spend on its phone lines?", "Coolblue"),
+        ("Hoeveel klanten heeft Coolblue?", "Coolblue"),
+        ("Zendesk or Genesys for our phone queue?", "Zendesk"),  # a choice between names the articles never use
+        ("Salesforce of HubSpot voor de wachtrij?", "Salesforce"),
+        ("Should a company like Coolblue automate its phone lines?", None),  # named on the way: the subject is asked
+        ("What does Piet say about chatbots?", None),  # a writer is no stranger
+        ("How many patients wait?", None),
+    ],
+)
+def test_a_name_no_article_mentions_is_what_the_question_asks_about_only_for_its_figure_or_a_choice(
+    assistant, question, stranger
+):
+    from rag.answer.query import QUANTITY, unknown_subject
+
+    assert unknown_subject(question, assistant.index(), bool(QUANTITY.search(question))) == stranger

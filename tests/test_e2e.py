@@ -460,3 +460,21 @@ def test_a_request_around_the_question_finds_what_the_plain_question_finds(corpu
     assert after["hit@5"] >= before["hit@5"] - 0.02
     assert after["false_abstention"] <= before["false_abstention"] + 0.02
     assert after["unanswerable_abstention"] >= before["unanswerable_abstention"] - 0.1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much does Coolblue spend on customer service?",
+        "Zendesk or Genesys for our contact center?",
+        "KLM's customer satisfaction in 2024?",
+    ],
+)
+def test_a_question_about_a_company_or_vendor_the_articles_never_mention_abstains(corpus, question):
+    assert Assistant(corpus).ask(question).abstained
+
+
+def test_a_company_named_on_the_way_does_not_stop_the_answer(corpus):
+    answer = Assistant(corpus).ask("Should a company like Coolblue have a separate CX strategy?")
+    assert not answer.abstained
+    assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}

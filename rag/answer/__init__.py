@@ -128,7 +128,7 @@ def answer_question(
         missing = (ask.quantity and not any(has_number(t) for t in quoted)) or (
             ask.product and not any(names_something(t, question) for t in quoted)
         )
-    verdict = gate.decide(scored, bound, named, missing)
+    verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions

@@ -110,6 +110,7 @@ class Ask:
     quantity: bool = False  # it asks for a figure (QUANTITY): only a quote with a number answers it
     product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
     terms: float = 0.0  # share of an English question's words that are terms the corpus shares with it (`shared_terms`)
+    stranger: str | None = None  # a name the question asks about that no article mentions (`unknown_subject`)
 
     @property
     def writers_at_once(self) -> bool:
@@ -166,8 +167,48 @@ def read(
         vector = unit(vector + FOCUS_WEIGHT * vectors[focus])
     quantity = bool(QUANTITY.search(question))
     product = bool(PRODUCT_CHOICE.search(question))
+    stranger = unknown_subject(question, index, quantity)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
-    return Ask(question, lang, query, intent_of(question, query), concepts, keywords, vector, quantity, product, terms)
+    intent = intent_of(question, query)
+    return Ask(question, lang, query, intent, concepts, keywords, vector, quantity, product, terms, stranger)
+
+
+# A name: a capitalised word ("Coolblue", "HubSpot", "KLM"); "What", "Should" are dictionary words.
+NAME = re.compile(r"\b[A-Z][\w&-]*[A-Za-z]")  # the first word of a sentence too ("Zendesk or Genesys?")
+HOW_MUCH = re.compile(r"\b(how much|how many|hoeveel)\b", re.IGNORECASE)
+POSSESSED = re.compile(r"['’]s\b")
+ALTERNATIVE = re.compile(r"\s+(or|of|vs\.?|versus)\s+$", re.IGNORECASE)
+
+
+def unknown_subject(question: str, index: Index, quantity: bool = False) -> str | None:
+    """A name the question asks about that no article mentions: its figure ("What was Coolblue's NPS?", "How much
+    does Coolblue spend on service?"), or a choice between such names ("Zendesk or Genesys?"). The articles do not
+    treat it, so no quote answers it, however close its words. A name the question only mentions on the way ("Should a
+    company like Coolblue have a separate CX strategy?") asks about the subject, not the name. Writers' names, words
+    of the dictionaries and names the articles use are no strangers."""
+    from ..lexicon import dictionary_words
+
+    words = dictionary_words()
+    writers = {p for author in index.authors() for p in author.split()}
+    found = [
+        m
+        for m in NAME.finditer(question)
+        if m.group() not in writers and m.group().lower() not in words and not m.group().isdigit()
+    ]
+    if not found:
+        return None
+    share = index.document_share({t for m in found for t in tokenize(m.group())})
+    strangers = [m for m in found if not any(share.get(t, 0.0) > 0 for t in tokenize(m.group()))]
+    for m in strangers:
+        possessed = bool(POSSESSED.match(question, m.end()))
+        chosen = any(
+            ALTERNATIVE.search(question[o.end() : m.start()]) or ALTERNATIVE.search(question[m.end() : o.start()] + " ")
+            for o in strangers
+            if o is not m
+        )
+        if possessed or chosen or quantity or HOW_MUCH.search(question):
+            return m.group()
+    return None
 
 
 def with_acronyms(text: str, index: Index) -> str:
