@@ -361,7 +361,6 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         chatbot.select(ui.show_sources, answers, sources, concurrency_limit=limit, show_progress="hidden", **hidden)
         chatbot.like(ui.vote, answers, None, concurrency_limit=limit, **hidden)
         clear.click(ui.clear, None, [chatbot, answers, sources], queue=False, show_progress="hidden", **hidden)
-        chatbot.clear(ui.clear, None, [chatbot, answers, sources], queue=False, show_progress="hidden", **hidden)
         upload.upload(
             ui.add_article,
             upload,

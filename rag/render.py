@@ -434,5 +434,8 @@ ul.related li q { display: block; color: var(--body-text-color-subdued); font-si
 q.bare { quotes: none; }
 .source summary, .source .passage, .meta dd { overflow-wrap: anywhere; }
 .status { display: flex; flex-wrap: wrap; gap: .4em 1.2em; font-size: .9em; }
+/* Gradio's own trash icon in the chat's corner: the Clear button beside Ask does the same, and on a phone the icon
+   sat on the first question's bubble */
+#chat .icon-button-wrapper.top-panel { display: none !important; }
 """
 )

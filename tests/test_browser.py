@@ -425,6 +425,8 @@ def test_a_follow_up_uses_the_conversation_and_clear_forgets_it(page):
     answer = page.locator("#chat [data-testid=bot]").last
     expect(answer).to_contain_text("Wim Rampen writes")
     assert "Rien Brus" not in answer.inner_text()
+    # One way to clear: Gradio's own trash icon in the chat's corner is hidden (on a phone it sat on the question).
+    expect(page.locator('#chat button[aria-label="Clear"]')).to_be_hidden()
     page.locator("#clear").click()
     expect(page.locator("#chat [data-testid=bot]")).to_have_count(0)
     expect(page.locator("#sources")).to_contain_text("Sources of the answer appear here")
