@@ -177,6 +177,7 @@ PERSON_CONTEXT = re.compile(
     r"tegenstander)\b",
     re.IGNORECASE,
 )
+POSSESSIVE = re.compile(r"['’]s\b|['’](?!\w)|")  # after a name: "Brus's", "Wim’s", "Anders'", or nothing
 # A word of a name: "Jan-Hein", "O'Brien"; a possessive is not part of it ("Jan-Hein's", "Wim’s").
 NAME_TOKEN = re.compile(r"\w+(?:-\w+)*(?:['’](?!s\b)\w+(?:-\w+)*)*")
 
@@ -255,6 +256,7 @@ def without_names(text: str, authors: tuple[str, ...]) -> str:
     """The text with the given authors' names removed (they filter retrieval; they say nothing about content)."""
     if authors:
         for start, end, _ in reversed(_named_spans(text, _names(tuple(authors)))):
+            end += len(POSSESSIVE.match(text, end).group())  # "Rien Brus's concern" -> "concern", not "'s concern"
             text = f"{text[:start]} {text[end:]}"
         text = WRITERS_OF_LETTERS.sub(" ", text)
     return " ".join(text.split())
