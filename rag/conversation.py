@@ -45,6 +45,13 @@ POSITION = frozenset(
     "precies".split()
 )
 NOT_ASKED = ASKING | POSITION | BACK_REFERENCES
+# A writer's position as a whole, whatever the conversation was about ("What is Wim's main point?", "Summarize
+# Rien's letter"); "What does Wim say?" after a question asks what he says about that.
+WHOLE = re.compile(
+    r"\b(main|key|central|core|overall|gist|thesis|summary|summari[sz]e|sum up|letter|belangrijkste|voornaamste|"
+    r"kern|kernpunt|hoofdpunt|boodschap|samenvatting|vat samen|brief)\b",
+    re.IGNORECASE,
+)
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
 WRITERS_OF_LETTERS = re.compile(
     r"\b(letter[- ]?writers?|correspondents?|(the )?(three|two|four) (writers|authors|experts|correspondents)|"
@@ -333,8 +340,8 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     authors, text = _subject(question, index)
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)
-    if not history or not _is_follow_up(question, terms):
-        return Query(question, text, authors)
+    if not history or not _is_follow_up(question, terms) or (authors and WHOLE.search(question)):
+        return Query(question, text, authors)  # "What is Rien's main point?" asks for all he wrote, not the topic
     # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"
     # and "And Jan-Hein?" asks about both.
     earlier = tuple(mentioned_authors(history[-1], index))

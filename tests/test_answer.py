@@ -125,6 +125,9 @@ def test_they_after_several_bare_names_asks_about_all_of_them(assistant):
     # Dutch "ze" with a plural verb, and "elkaar", point back to several.
     dutch = read_question("Zijn ze het met elkaar eens?", ["Wat vindt Piet?", "En Marie?"], index)
     assert set(dutch.authors) == {"Piet Jansen", "Marie Bakker"}
+    # A writer's position as a whole is asked whatever came before; "What does Piet say?" continues the topic.
+    whole = read_question("What is Piet's main point?", [topic], index)
+    assert whole.topic is None and whole.authors == ("Piet Jansen",)
     # "he" beside another name: the one named before, and the other.
     assert read_question("Does he agree with Marie?", ["What does Piet say?"], index).authors == (
         "Piet Jansen",
