@@ -9,6 +9,7 @@ import numpy as np
 
 from ..sentences import Sentence, is_question, overlap
 from ..types import Passage
+from .candidates import takes_a_stance
 from .query import Ask
 
 LEXICAL_WEIGHT = 0.35  # share of the sentence score from word overlap, question in the corpus language
@@ -17,6 +18,7 @@ LEXICAL_WEIGHT_CROSS = 0.10  # ... and across languages, where shared words are 
 CONTEXT_WEIGHT = 0.2  # share of the sentence score from its passage's similarity to the question
 QUESTION_PENALTY = 0.8  # a question restated in the text rarely answers it
 REASON_BONUS = 1.1  # for "why?" follow-ups, sentences that give a reason
+STANCE_BONUS = 1.1  # for a writer asked after in a conversation ("What does Wim say?"), where they stand
 # A sentence much like several others among the retrieved ones says what they have in common (in this corpus: CX
 # belongs inside the strategy), not what sets apart the passage that answers: it is near every question about the
 # subject. Selection (its ranking, floor and margins) uses each sentence's score minus COMMON_PENALTY x the amount by
@@ -65,6 +67,9 @@ def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str
     question asks for positions, sentences common among the candidates are ranked lower (`distinct`)."""
     lexical = lexical_weight(ask, corpus_lang)
     scored = []
+    # "What does Wim say?" after "Should we have a separate CX strategy?": his statements of where he stands on it
+    # ("Dat hangt af van hoe volwassen je organisatie is.") before what he describes.
+    views_of_named = bool(ask.query.authors) and ask.query.follows and ask.intent == "plain"
     for p in passages:
         sentences, vectors = per_passage[p.chunk.id]
         if not sentences:
@@ -77,6 +82,8 @@ def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str
                 value *= QUESTION_PENALTY
             if ask.intent == "reasons" and REASON.search(s.text):
                 value *= REASON_BONUS
+            if views_of_named and takes_a_stance(s.text):
+                value *= STANCE_BONUS
             scored.append(Scored(s, value, float(sim), p.rank))
     if ask.intent == "views":  # positions on one question resemble each other by design: there, that is the answer
         return sorted(scored, key=lambda x: (-x.score, x.passage_rank, x.sentence.start))
