@@ -104,6 +104,11 @@ def test_author_names_are_matched_as_written_and_in_lower_case_where_that_is_no_
         assert mentioned_authors("WAT VINDT PIET?", index) == ("Piet Jansen",)  # any case
         # Only in a question about what someone holds: "piet" in another question may be a word to this corpus.
         assert mentioned_authors("hoe lang wacht piet aan de telefoon?", index) == ()
+        assert mentioned_authors("what's the piet waiting time?", index) == ()  # "what's" is no possessive of a name
+        # A follow-up opener, a possessive after the name, or the full name: about a person
+        assert mentioned_authors("en piet?", index) == ("Piet Jansen",)
+        assert mentioned_authors("piet's main point", index) == ("Piet Jansen",)
+        assert mentioned_authors("marie bakker", index) == ("Marie Bakker",)
         assert set(mentioned_authors("piet sides with Marie, so what bothers him?", index)) == {
             "Piet Jansen",
             "Marie Bakker",
@@ -136,6 +141,13 @@ def test_they_after_several_bare_names_asks_about_all_of_them(assistant):
     # Fillers ask nothing of their own: "ok but why though?" is a "why?" about the topic.
     filler = read_question("ok but why though?", [topic], index)
     assert filler.follows and filler.topic == topic
+    assert read_question("Which one?", [topic], index).topic == topic
+    # "he" after the name is that person, not the one before.
+    assert read_question("What does Marie think, and why does he say so?", ["What does Piet say?"], index).authors == (
+        "Marie Bakker",
+    )
+    # A follow-up that points back keeps the topic, even when it asks for the main point of it.
+    assert read_question("What does Piet see as the main risk of that?", [topic], index).topic == topic
     # "he" points back to the last one named.
     assert read_question("Why does he think so?", ["What does Piet say?", "And Marie?"], index).authors == (
         "Marie Bakker",
@@ -250,6 +262,9 @@ def test_a_sentence_that_continues_a_list_item_is_quoted_with_the_item():
     # ... and its first sentence goes on to the item's end (its line): without them the item has no point.
     assert in_context(_sentence(text, "✅ Mini-stages")).text.endswith("wat klanten ervaren.")
     assert in_context(_sentence(item, "- Eerste")).text.endswith("Derde zin van het punt.")
+    # A question in a list item never runs into the next item.
+    items = "Titel\n❌ Geen ruimte – Hoe verwacht je dat?\n❌ Te snel – Cultuur is geen project."
+    assert in_context(_sentence(items, "❌ Geen ruimte")).text == "❌ Geen ruimte – Hoe verwacht je dat?"
 
 
 def test_the_answer_streams_as_growing_text_before_the_final_answer(assistant):
@@ -305,6 +320,9 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
         ("Hello there, can you tell me why patients wait? Thanks in advance!", "why patients wait?"),
         ("Beste manier om wachttijden te meten?", "Beste manier om wachttijden te meten?"),  # "best", not "dear"
         ("Hi-fi shops and waiting times?", "Hi-fi shops and waiting times?"),
+        ("Should agents say thank you?", "Should agents say thank you?"),  # thanking is the subject
+        ("Beste practices, welke werken?", "Beste practices, welke werken?"),
+        ("Thanks! Why do patients wait?", "Why do patients wait?"),
         # The articles named around the question: every answer comes from them
         ("According to the articles, why do patients wait?", "why do patients wait?"),
         ("Why do patients wait, according to the authors?", "Why do patients wait?"),
@@ -345,6 +363,12 @@ def test_a_request_in_an_earlier_question_is_not_the_topic_and_a_request_alone_i
         ("Should a company like Coolblue automate its phone lines?", None),  # named on the way: the subject is asked
         ("What does Piet say about chatbots?", None),  # a writer is no stranger
         ("How many patients wait?", None),
+        # Function words, inflections, job titles, a view rather than a figure: no strangers asked about
+        ("Could you tell me how much a clinic should invest in its phone lines?", None),
+        ("Hi! How much should the board be involved?", None),
+        ("Employees: how much influence do they have on waiting times?", None),
+        ("What's the CFO's role in phone budgets?", None),
+        ("What is Google's view on chatbots?", None),
     ],
 )
 def test_a_name_no_article_mentions_is_what_the_question_asks_about_only_for_its_figure_or_a_choice(

@@ -198,6 +198,8 @@ def test_the_passages_of_the_quotes_come_first_in_the_order_the_answer_cites_the
         ("Why?", [], "plain"),  # nothing before it to give reasons for
         ("Tell me more", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),  # new quotes, same sources
         ("Vertel eens meer", ["What does Piet say?"], "reasons"),
+        ("ok but why though?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
+        ("Thanks! Why?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
         ("How do we get more budget for chatbots?", ["What does Piet say?"], "plain"),
         ("How long do patients wait on the phone?", [], "plain"),
         ("How should a manager look at chatbots?", [], "plain"),  # asks how, not for positions

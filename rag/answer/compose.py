@@ -73,15 +73,21 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
     if i is None:
         return sentence
     first = last = i
+    chunk_text, offset = sentence.chunk.text, sentence.chunk.start
+
+    def same_line(a: int, b: int) -> bool:  # nothing but spaces between sentences a and b: one paragraph or item
+        return "\n" not in chunk_text[sentences[a].end - offset : sentences[b].start - offset]
+
     if i + 1 < len(sentences) and (
         is_question(sentences[i].text) or reports_a_view(sentences[i].text) or QUALIFIER.match(sentences[i + 1].text)
     ):
-        last = i + 1
-    chunk_text, offset = sentence.chunk.text, sentence.chunk.start
+        # a question answered in the next paragraph stays answered there; a list item never runs into the next
+        if same_line(i, i + 1) or not _in_list_item(sentences[i]):
+            last = i + 1
     # "De “customer minute” in meetings – Start elke vergadering met een klantverhaal. Geen cijfers, maar een échte
     # ervaring. Zo wordt de klant vanzelf een prioriteit.": without its last two sentences the habit has no point.
     while _in_list_item(sentences[i]) and last + 1 < len(sentences) and last - i < max_back:
-        if "\n" in chunk_text[sentences[last].end - offset : sentences[last + 1].start - offset]:
+        if not same_line(last, last + 1) or not same_line(i, last):
             break  # the item ends with its line
         last += 1
     while first > 0 and i - first < max_back:

@@ -65,7 +65,10 @@ ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)(?:['’]s|s)\b")
 # An English phrase whose initials spell an acronym the articles write is read as it (`with_acronyms`).
 ACRONYM_WORDS = (2, 4)  # a phrase of this many words, none of them a stop word
 PHRASE_GAP = re.compile(r" +")  # what lies between a phrase's words: spaces (not a comma, a hyphen or a line break)
-WHY = re.compile(r"^\s*(why|how come|waarom|hoezo)\b", re.IGNORECASE)
+WHY = re.compile(
+    r"^\s*((ok|okay|oké|oke|so|and|but|right|well|nou|en|maar|dus|ja)\b[\s,!.]*)*(why|how come|waarom|hoezo)\b",
+    re.IGNORECASE,
+)
 # "Tell me more", "Vertel eens meer", "More?": like "why?", more from the sources just quoted, not the same quotes
 MORE = re.compile(r"\b(more|meer)\b", re.IGNORECASE)
 # Questions that ask for a figure: "how many", "hoeveel", an average, a percentage, a rate, a price. A corpus can only
@@ -122,7 +125,8 @@ def intent_of(question: str, query: Query) -> str:
     """What kind of answer the question wants."""
     asks_nothing = not own_terms(without_request(without_names(question, query.authors)))
     another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
-    if (WHY.search(question) or MORE.search(question)) and query.follows and not query.shifted and asks_nothing:
+    asked = without_request(question)  # "Thanks! Why?"
+    if (WHY.search(asked) or MORE.search(asked)) and query.follows and not query.shifted and asks_nothing:
         # "Why is that?" after a topic, or after a writer's position (not about another writer): the reasons behind
         # it, not the same quotes again
         if query.topic is not None or not another_writer:
@@ -174,39 +178,54 @@ def read(
 
 
 # A name: a capitalised word ("Coolblue", "HubSpot", "KLM"); "What", "Should" are dictionary words.
-NAME = re.compile(r"\b[A-Z][\w&-]*[A-Za-z]")  # the first word of a sentence too ("Zendesk or Genesys?")
-HOW_MUCH = re.compile(r"\b(how much|how many|hoeveel)\b", re.IGNORECASE)
-POSSESSED = re.compile(r"['’]s\b")
+NAME = re.compile(r"\b[A-Z][\w&-]*[A-Za-z]")
 ALTERNATIVE = re.compile(r"\s+(or|of|vs\.?|versus)\s+$", re.IGNORECASE)
+# What a figure about a company is ("Coolblue's NPS", "KLM's customer satisfaction in 2024", "how much does Coolblue
+# spend"); "Google's view on CX" asks for a view, which the articles may hold on the subject.
+FIGURE = re.compile(
+    r"\b(nps|score|scores|revenue|turnover|omzet|satisfaction|tevredenheid|churn|budget|spend|spends|spent|costs?|"
+    r"kosten|rate|percentage|procent|profit|winst|margin|marge|sales|subscribers|abonnees|\d{2,})\b",
+    re.IGNORECASE,
+)
 
 
 def unknown_subject(question: str, index: Index, quantity: bool = False) -> str | None:
-    """A name the question asks about that no article mentions: its figure ("What was Coolblue's NPS?", "How much
-    does Coolblue spend on service?"), or a choice between such names ("Zendesk or Genesys?"). The articles do not
-    treat it, so no quote answers it, however close its words. A name the question only mentions on the way ("Should a
-    company like Coolblue have a separate CX strategy?") asks about the subject, not the name. Writers' names, words
-    of the dictionaries and names the articles use are no strangers."""
-    from ..lexicon import dictionary_words
+    """A name the question asks about that no article mentions: its figure ("What was Coolblue's NPS in 2023?", "How
+    much does Coolblue spend on service?"), or a choice between such names ("Zendesk or Genesys?"). The articles do
+    not treat it, so no quote answers it, however close its words. A name the question only mentions on the way
+    ("Should a company like Coolblue have a separate CX strategy?", "What is Google's view on CX?") asks about the
+    subject. A name is a capitalised word that is no English or Dutch word (in any inflection, "Companies"), no
+    function word ("Could", "What", even without the dictionaries), no job title or other short acronym ("CFO",
+    "B2B"), no writer's name and not in the index; the first word of a sentence only when it is offered as a choice.
+    Read without a request or greeting around the question ("Hi! How much ...")."""
+    from ..conversation import NOT_ASKED, without_request
+    from ..lexicon import dictionary_words, english_forms
 
-    words = dictionary_words()
+    text = without_request(question)
+    words = dictionary_words() | set(STOPWORDS_EN) | NOT_ASKED
     writers = {p for author in index.authors() for p in author.split()}
-    found = [
-        m
-        for m in NAME.finditer(question)
-        if m.group() not in writers and m.group().lower() not in words and not m.group().isdigit()
-    ]
+
+    def a_name(m: re.Match) -> bool:
+        word = m.group()
+        acronym = word.isupper() and len(word) <= 4 or any(c.isdigit() for c in word)
+        return not acronym and word not in writers and not any(f in words for f in english_forms(word))
+
+    def first_of_sentence(m: re.Match) -> bool:
+        return not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?:"
+
+    found = [m for m in NAME.finditer(text) if a_name(m)]
     if not found:
         return None
     share = index.document_share({t for m in found for t in tokenize(m.group())})
     strangers = [m for m in found if not any(share.get(t, 0.0) > 0 for t in tokenize(m.group()))]
+    figure = quantity or bool(FIGURE.search(text))
     for m in strangers:
-        possessed = bool(POSSESSED.match(question, m.end()))
         chosen = any(
-            ALTERNATIVE.search(question[o.end() : m.start()]) or ALTERNATIVE.search(question[m.end() : o.start()] + " ")
+            ALTERNATIVE.search(text[o.end() : m.start()]) or ALTERNATIVE.search(text[m.end() : o.start()] + " ")
             for o in strangers
             if o is not m
         )
-        if possessed or chosen or quantity or HOW_MUCH.search(question):
+        if chosen or (figure and not first_of_sentence(m)):
             return m.group()
     return None
 
