@@ -280,9 +280,9 @@ def without_request(text: str) -> str:
     """The question without a request to the assistant around it ("Can you give me three tips to ...?" -> "tips to
     ...?") or a reference to the articles ("According to the articles, why ...?" -> "why ...?"); the text itself when
     nothing else would be left."""
-    rest = PLEASANTRIES.sub("", text).strip()
-    rest = REQUEST.sub("", rest, count=1).strip()
-    if REQUEST.match(PLEASANTRIES.sub("", text).strip()):  # "Give me three tips": how many, not what about
+    polite = PLEASANTRIES.sub("", text).strip()
+    rest = REQUEST.sub("", polite, count=1).strip()
+    if rest != polite:  # "Give me three tips": how many, not what about
         rest = COUNT.sub("", rest, count=1)
     rest = SOURCES.sub("", rest).strip().rstrip(",;: ")
     return rest if rest.strip(" ?.!") else text

@@ -7,10 +7,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
-from ..conversation import ASKING, TOPIC_WEIGHT, Query, own_terms, read_question, without_names, without_request
+from ..conversation import (
+    ASKING,
+    NOT_ASKED,
+    TOPIC_WEIGHT,
+    Query,
+    own_terms,
+    read_question,
+    without_names,
+    without_request,
+)
 from ..embedders import Embedder
 from ..lexicon import dictionary_words
 from ..search import STOPWORDS, tokenize
@@ -189,6 +199,13 @@ FIGURE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """Words that are no names: the dictionaries' words, stop words and the words that ask for a view (built once:
+    a union of some 40,000 words is no work for every question)."""
+    return dictionary_words() | frozenset(STOPWORDS_EN) | NOT_ASKED
+
+
 def unknown_subject(question: str, index: Index, quantity: bool = False) -> str | None:
     """A name the question asks about that no article mentions: its figure ("What was Coolblue's NPS in 2023?", "How
     much does Coolblue spend on service?"), or a choice between such names ("Zendesk or Genesys?"). The articles do
@@ -198,11 +215,10 @@ def unknown_subject(question: str, index: Index, quantity: bool = False) -> str 
     function word ("Could", "What", even without the dictionaries), no job title or other short acronym ("CFO",
     "B2B"), no writer's name and not in the index; the first word of a sentence only when it is offered as a choice.
     Read without a request or greeting around the question ("Hi! How much ...")."""
-    from ..conversation import NOT_ASKED, without_request
-    from ..lexicon import dictionary_words, english_forms
+    from ..lexicon import english_forms
 
     text = without_request(question)
-    words = dictionary_words() | set(STOPWORDS_EN) | NOT_ASKED
+    words = _known_words()
     writers = {p for author in index.authors() for p in author.split()}
 
     def a_name(m: re.Match) -> bool:
