@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from rag.conversation import mentioned_authors, read_question
+from rag.conversation import mentioned_authors, read_question, says_nothing
 from rag.errors import InputError
 from rag.indexer import update_index
 from rag.service import Assistant
@@ -330,6 +330,45 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
         ("Volgens Piet: waarom wachten patiënten?", "waarom wachten patiënten?"),  # the name filters
         ("What is in the articles?", "What is in the articles?"),
         ("Is CX in the boardroom?", "Is CX in the boardroom?"),
+        # The asker introducing themselves: who asks, not what about
+        ("We are a mid-sized insurer. Why do patients wait?", "Why do patients wait?"),
+        ("I'm a CX manager at a bank, why do patients wait?", "why do patients wait?"),
+        ("As a team lead, how do I shorten the queue?", "how do I shorten the queue?"),
+        ("Hi! I'm Sarah. I work at a hospital. Can you tell me why patients wait?", "why patients wait?"),
+        ("Quick context: we run a chain of gyms. What do chatbots cost?", "What do chatbots cost?"),
+        ("Wij zijn een middelgrote verzekeraar. Waarom wachten patiënten?", "Waarom wachten patiënten?"),
+        ("Ik ben teamleider bij een ziekenhuis, hoe kort ik de wachtrij in?", "hoe kort ik de wachtrij in?"),
+        ("Ik werk bij een telecombedrijf. Wat kosten chatbots?", "Wat kosten chatbots?"),
+        ("As a team lead, I manage ten agents. How do I cope?", "How do I cope?"),
+        ("Priya here, service designer at an agency. Why do patients wait?", "Why do patients wait?"),
+        ("Hoi, ik ben Lisa en ik werk als teamleider bij een ziekenhuis. Wat kosten chatbots?", "Wat kosten chatbots?"),
+        ("Als teamleider stuur ik tien mensen aan. Hoe kort ik de wachtrij in?", "Hoe kort ik de wachtrij in?"),
+        # ... but a situation or a problem is what the question is about, and "as a result" introduces nobody
+        ("We are struggling with churn. What now?", "We are struggling with churn. What now?"),
+        (
+            "We're a clinic with no budget for chatbots. What now?",
+            "We're a clinic with no budget for chatbots. What now?",
+        ),
+        ("Our CFO keeps trimming the budget. How do I argue?", "Our CFO keeps trimming the budget. How do I argue?"),
+        ("I am a bit lost. Why do patients wait?", "I am a bit lost. Why do patients wait?"),
+        (
+            "I'm a manager at a clinic, and our waiting times doubled. Why?",
+            "I'm a manager at a clinic, and our waiting times doubled. Why?",
+        ),
+        ("As a result, do patients wait?", "As a result, do patients wait?"),
+        ("Data analyst at a clinic. Why do patients wait?", "Why do patients wait?"),
+        ("Hey! Tom from a brewery. Why do patients wait?", "Why do patients wait?"),
+        ("Customers from a bank expect speed. Why?", "Customers from a bank expect speed. Why?"),
+        ("Klanten uit Brabant zijn boos. Waarom?", "Klanten uit Brabant zijn boos. Waarom?"),
+        (
+            "Service agents at our clinic are rushed. Why do patients wait?",
+            "Service agents at our clinic are rushed. Why do patients wait?",
+        ),
+        (
+            "Ik werk bij een ziekenhuis en we hebben geen budget. Wat nu?",
+            "Ik werk bij een ziekenhuis en we hebben geen budget. Wat nu?",
+        ),
+        ("I work at a hospital.", "I work at a hospital."),  # nothing else to read
         # A verb that opens a question of its own is not a request: "help desk", "name recognition", "geef ruimte"
         ("Help desk agents are rushed, what now?", "Help desk agents are rushed, what now?"),
         ("Name recognition: does it matter?", "Name recognition: does it matter?"),
@@ -338,6 +377,36 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
 )
 def test_a_request_to_the_assistant_is_not_read_as_what_the_question_is_about(assistant, question, read_as):
     assert read_question(question, [], assistant.index()).text == read_as
+
+
+@pytest.mark.parametrize(
+    ("message", "nothing"),
+    [
+        ("Hi!", True),
+        ("Thank you", True),
+        ("Ok, great.", True),
+        ("Top, dank je wel", True),
+        ("Hi, I'm a CX manager at a bank.", True),
+        ("Ik werk bij een telecombedrijf.", True),
+        ("Why?", False),
+        ("Hi! Why do patients wait?", False),
+        ("Thanks, and what does Piet say?", False),
+        ("We are struggling with churn.", False),
+        ("Great chatbots?", False),
+    ],
+)
+def test_a_message_of_only_courtesy_or_an_introduction_asks_nothing(message, nothing):
+    assert says_nothing(message) is nothing
+
+
+def test_a_greeting_thanks_or_introduction_alone_gets_a_reply_not_quotes(assistant):
+    hello = assistant.ask("Hi, I'm a CX manager at a hospital.")
+    assert not hello.abstained and not hello.citations and not hello.passages
+    assert hello.answer.startswith("Hello! Ask me a question") and hello.lang == "en"
+    thanks = assistant.ask("Bedankt!", history=["Waarom wachten patiënten?"])
+    assert thanks.answer.startswith("Graag gedaan") and not thanks.citations
+    # ... and the introduction is no topic for the question after it
+    assert read_question("Why?", ["Hi, I'm a CX manager at a hospital."], assistant.index()).topic is None
 
 
 def test_a_request_in_an_earlier_question_is_not_the_topic_and_a_request_alone_is_a_follow_up(assistant):

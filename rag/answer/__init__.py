@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
+from ..conversation import THANKS, courtesy_language, says_nothing
 from ..embedders import Embedder
 from ..search import search
 from ..settings import Settings
@@ -113,6 +114,11 @@ def answer_question(
     """Yield growing answer text, then the final Answer (extractive; generative when an LLM is configured)."""
     t0 = time.perf_counter() if t0 is None else t0
     history = history or []
+    if says_nothing(question):  # "Hi!", "Thanks!", "I'm a CX manager at a bank.": nothing to look up
+        lang = courtesy_language(question, history)
+        text = TEXTS[lang]["thanks" if THANKS.search(question) else "hello"]
+        yield Answer(question, text, False, (), (), (time.perf_counter() - t0) * 1000, lang)
+        return
     ask = read(question, history, index, embedder, settings.corpus_lang, settings.translate_queries)
     ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)

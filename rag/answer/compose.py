@@ -22,6 +22,9 @@ TEXTS = {
         "dropped": "{n} generated sentence(s) were removed because the cited passages do not support them.",
         "llm_unsupported": "The language model gave no answer supported by the passages; showing the quotes instead.",
         "llm_failed": "The language model failed ({error}); showing the quotes instead.",
+        "hello": "Hello! Ask me a question about customer experience and I will answer with quotes from the articles, "
+        "for example: “Should we have a separate CX strategy?”",
+        "thanks": "You're welcome. Ask another question whenever you like.",
     },
     "nl": {
         "abstain": "Ik heb in de artikelen geen antwoord op deze vraag gevonden. De passages die er het dichtst "
@@ -35,6 +38,9 @@ TEXTS = {
         "dropped": "{n} gegenereerde zin(nen) zijn weggelaten omdat de geciteerde passages ze niet onderbouwen.",
         "llm_unsupported": "Het taalmodel gaf geen antwoord dat de passages onderbouwen; hieronder de citaten.",
         "llm_failed": "Het taalmodel faalde ({error}); hieronder de citaten.",
+        "hello": "Hallo! Stel me een vraag over klantbeleving; ik antwoord met citaten uit de artikelen, bijvoorbeeld: "
+        "“Moeten we een aparte CX-strategie hebben?”",
+        "thanks": "Graag gedaan. Stel gerust nog een vraag.",
     },
 }
 
