@@ -102,6 +102,10 @@ def test_author_names_are_matched_as_written_and_in_lower_case_where_that_is_no_
         # A possessive goes with the name: "'s" would be read as a word of the question ("eren" in Dutch).
         assert read_question("What is Piet Jansen's concern?", [], index).text == "What is concern?"
         assert mentioned_authors("WAT VINDT PIET?", index) == ("Piet Jansen",)  # any case
+        # ... verbs of meaning, calling and advising ask about a person too
+        assert mentioned_authors("wat bedoelt piet met chatbots?", index) == ("Piet Jansen",)
+        assert mentioned_authors("waarom noemt piet chatbots duur?", index) == ("Piet Jansen",)
+        assert mentioned_authors("what does piet mean by fast?", index) == ("Piet Jansen",)
         # Only in a question about what someone holds: "piet" in another question may be a word to this corpus.
         assert mentioned_authors("hoe lang wacht piet aan de telefoon?", index) == ()
         assert mentioned_authors("what's the piet waiting time?", index) == ()  # "what's" is no possessive of a name
@@ -339,7 +343,9 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
         ("Wij zijn een middelgrote verzekeraar. Waarom wachten patiënten?", "Waarom wachten patiënten?"),
         ("Ik ben teamleider bij een ziekenhuis, hoe kort ik de wachtrij in?", "hoe kort ik de wachtrij in?"),
         ("Ik werk bij een telecombedrijf. Wat kosten chatbots?", "Wat kosten chatbots?"),
-        ("As a team lead, I manage ten agents. How do I cope?", "How do I cope?"),
+        ("As a team lead, I manage ten agents. How do I shorten the queue?", "How do I shorten the queue?"),
+        # ... but not where the question needs the sentence before it to say anything
+        ("We run a patient survey every year. Is that enough?", "We run a patient survey every year. Is that enough?"),
         ("Priya here, service designer at an agency. Why do patients wait?", "Why do patients wait?"),
         ("Hoi, ik ben Lisa en ik werk als teamleider bij een ziekenhuis. Wat kosten chatbots?", "Wat kosten chatbots?"),
         ("Als teamleider stuur ik tien mensen aan. Hoe kort ik de wachtrij in?", "Hoe kort ik de wachtrij in?"),
@@ -369,6 +375,17 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
             "Ik werk bij een ziekenhuis en we hebben geen budget. Wat nu?",
         ),
         ("I work at a hospital.", "I work at a hospital."),  # nothing else to read
+        # How to answer, and a sign-off, in sentences of their own
+        ("Why do patients wait? Please keep it short.", "Why do patients wait?"),
+        ("Why do patients wait? Could you answer in bullet points? Thanks, Mark", "Why do patients wait?"),
+        ("Why do patients wait? A brief summary would be enough, cheers.", "Why do patients wait?"),
+        ("Waarom wachten patiënten? Kunt u ook de bron vermelden? Bedankt.", "Waarom wachten patiënten?"),
+        ("Why do patients wait?\n\nKind regards,\nSarah Jenkins", "Why do patients wait?"),
+        ("Why do patients wait? Thanks, J. Alvarez", "Why do patients wait?"),
+        ("Kort antwoord graag: waarom wachten patiënten?", "waarom wachten patiënten?"),
+        # ... not a sentence with a word of its own, nor another question
+        ("Why do patients wait? Especially in winter.", "Why do patients wait? Especially in winter."),
+        ("Why do patients wait? Is it staffing?", "Why do patients wait? Is it staffing?"),
         # A verb that opens a question of its own is not a request: "help desk", "name recognition", "geef ruimte"
         ("Help desk agents are rushed, what now?", "Help desk agents are rushed, what now?"),
         ("Name recognition: does it matter?", "Name recognition: does it matter?"),

@@ -804,3 +804,19 @@ def test_shared_terms_raise_the_word_overlap_s_weight_across_languages():
     assert lexical_weight(replace(ask, terms=1.0), "nl") == pytest.approx(LEXICAL_WEIGHT)
     assert LEXICAL_WEIGHT_CROSS < lexical_weight(replace(ask, terms=0.5), "nl") < LEXICAL_WEIGHT
     assert lexical_weight(replace(ask, lang="nl"), "nl") == LEXICAL_WEIGHT
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Is it OK to borrow money for a busy period", "Is it OK to borrow money for a busy period?"),
+        ("Why?", "Why?"),
+        ("Explain.", "Explain."),
+        ("cx budget cuts boardroom ", "cx budget cuts boardroom?"),
+        ("", ""),
+    ],
+)
+def test_a_question_typed_without_its_mark_is_read_with_it(text, asked):
+    from rag.answer.query import as_asked
+
+    assert as_asked(text) == asked

@@ -462,38 +462,67 @@ def test_a_request_around_the_question_finds_what_the_plain_question_finds(corpu
     assert after["unanswerable_abstention"] >= before["unanswerable_abstention"] - 0.1
 
 
-def test_an_introduction_before_the_question_finds_what_the_plain_question_finds(corpus):
-    """Users say who they are before they ask ("We are a mid-sized insurer. …", "Ik werk bij een telecombedrijf. …").
-    Over the dev-side sets, the introduced questions find and answer as the plain ones (read as part of the question:
-    hit@5 0.877 against 0.954, citation precision 0.725 against 0.899, unanswerables abstained 0.615 against 0.923)."""
+AROUND = {
+    # who asks, before the question
+    "introduction": {
+        "en": [
+            "We are a mid-sized insurer. {}",
+            "I'm a CX manager at a bank. {}",
+            "I work for a telecom company. {}",
+            "As a team lead in a contact centre, {}",
+        ],
+        "nl": [
+            "Wij zijn een middelgrote verzekeraar. {}",
+            "Ik ben CX-manager bij een bank. {}",
+            "Ik werk bij een telecombedrijf. {}",
+            "Context: we hebben een webwinkel. {}",
+        ],
+    },
+    # how to answer, and a sign-off, after it
+    "wishes": {
+        "en": [
+            "{} Please keep it short.",
+            "{} Could you answer in bullet points? Thanks, Mark",
+            "{} A brief summary would be enough, cheers.",
+            "{}\n\nKind regards,\nSarah Jenkins",
+        ],
+        "nl": [
+            "{} Graag een kort antwoord.",
+            "{} Kunt u ook de bron vermelden? Bedankt.",
+            "{} Antwoord graag in het Nederlands.",
+            "{} Groet, Sanne",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("kind", [*sorted(AROUND), "typed"])
+def test_what_is_said_around_the_question_finds_what_the_plain_question_finds(corpus, kind):
+    """Users say who they are before they ask ("We are a mid-sized insurer. …") and how they want the answer after
+    it ("Please keep it short.", "Groet, Sanne"). Over the dev-side sets, such questions find and answer as the plain
+    ones (read as part of the question, introductions: hit@5 0.877 against 0.954, citation precision 0.725 against
+    0.899, unanswerables abstained 0.615 against 0.923; wishes: hit@5 0.892, false abstention 0.138 against 0.031).
+    And they type quickly: all in lower case, without a question mark (hit@5 0.908, cites relevant 0.677 against
+    0.769: "wat bedoelt wim met ..." did not name Wim, and a question without its mark lies farther from its passage)."""
     import dataclasses
     from pathlib import Path
 
     from rag.evaluate import load_set, run_eval, summarize
 
-    intros = {
-        "en": [
-            "We are a mid-sized insurer.",
-            "I'm a CX manager at a bank.",
-            "I work for a telecom company.",
-            "As a team lead in a contact centre,",
-        ],
-        "nl": [
-            "Wij zijn een middelgrote verzekeraar.",
-            "Ik ben CX-manager bij een bank.",
-            "Ik werk bij een telecombedrijf.",
-            "Context: we hebben een webwinkel.",
-        ],
-    }
     root = Path(__file__).resolve().parents[1] / "eval" / "sets"
     plain = [q for name in ("dev", "realistic-dev") for q in load_set(root / f"{name}.jsonl") if not q.history]
-    introduced = [dataclasses.replace(q, question=f"{intros[q.lang][i % 4]} {q.question}") for i, q in enumerate(plain)]
+    if kind == "typed":
+        asked = [dataclasses.replace(q, question=q.question.lower().rstrip("?.! ")) for q in plain]
+    else:
+        forms = AROUND[kind]
+        asked = [dataclasses.replace(q, question=forms[q.lang][i % 4].format(q.question)) for i, q in enumerate(plain)]
     assistant = Assistant(corpus)
-    before, after = summarize(run_eval(assistant, plain)), summarize(run_eval(assistant, introduced))
+    before, after = summarize(run_eval(assistant, plain)), summarize(run_eval(assistant, asked))
     assert after["hit@5"] >= before["hit@5"] - 0.02
     assert after["citation_precision"] >= before["citation_precision"] - 0.03
     assert after["false_abstention"] <= before["false_abstention"] + 0.02
     assert after["unanswerable_abstention"] >= before["unanswerable_abstention"] - 0.1
+    assert after["answer_cites_relevant"] >= before["answer_cites_relevant"] - 0.03
 
 
 @pytest.mark.parametrize(

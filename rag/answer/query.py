@@ -159,8 +159,8 @@ def read(
 ) -> Ask:
     """Read `question` in its conversation and embed it."""
     query = read_question(question, history, index)
-    topic = with_acronyms(query.topic, index) if query.topic else query.topic
-    query = replace(query, text=with_acronyms(query.text, index), topic=topic)
+    topic = as_asked(with_acronyms(query.topic, index)) if query.topic else query.topic
+    query = replace(query, text=as_asked(with_acronyms(query.text, index)), topic=topic)
     lang = guess_language(question)
     target = corpus_lang if translate else lang
     nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
@@ -286,6 +286,13 @@ def with_acronyms(text: str, index: Index) -> str:
     for start, end, acronym in sorted(taken, reverse=True):
         text = f"{text[:start]}{acronym.upper()}{text[end:]}"
     return text
+
+
+def as_asked(text: str) -> str:
+    """`text` with a question mark when it ends without a mark ("Is it OK to borrow money for a busy period"): typed
+    without one, a question is still a question, and the encoder reads a question with its mark nearer the passages
+    that answer it (the dev side's questions without their marks: hit@5 0.954 -> 0.923)."""
+    return text if re.search(r"[?.!…:;)\"'”’]\s*$", text) or not text.strip() else f"{text.rstrip()}?"
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
