@@ -386,6 +386,8 @@ def test_a_widened_quote_that_covers_another_chosen_sentence_is_given_once_in_fu
         # ... not a sentence with a word of its own, nor another question
         ("Why do patients wait? Especially in winter.", "Why do patients wait? Especially in winter."),
         ("Why do patients wait? Is it staffing?", "Why do patients wait? Is it staffing?"),
+        ("Do chatbots help patients? And why?", "Do chatbots help patients?"),
+        ("Helpen chatbots patiënten? En waarom?", "Helpen chatbots patiënten?"),
         # A verb that opens a question of its own is not a request: "help desk", "name recognition", "geef ruimte"
         ("Help desk agents are rushed, what now?", "Help desk agents are rushed, what now?"),
         ("Name recognition: does it matter?", "Name recognition: does it matter?"),

@@ -187,6 +187,8 @@ def test_the_passages_of_the_quotes_come_first_in_the_order_the_answer_cites_the
         ("What's Piet's view?", [], "person"),  # a possessive asks nothing more
         ("What is Piet's main point?", [], "person"),  # his position as a whole
         ("Summarize Marie's letter", [], "person"),
+        ("What does Piet worry about?", [], "person"),  # what worries him is where he stands
+        ("What bothers Marie?", [], "person"),
         ("Wat is het belangrijkste punt van Piet?", [], "person"),
         ("Do the letter writers agree?", [], "person"),  # each writer's own main position
         ("Is Piet's key argument about chatbots?", [], "plain"),  # a subject of its own: from his text on it
