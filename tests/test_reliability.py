@@ -290,9 +290,18 @@ def _cut(path: Path, size: int) -> None:
     path.write_bytes(data[:size] if size >= 0 else data[: len(data) + size])
 
 
+def _flip(path: Path) -> None:
+    """Other bytes in the middle of the file, its length unchanged: FAISS reads it, and its vectors are wrong."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+    path.write_bytes(bytes(data))
+
+
 DAMAGE = {
     "faiss-cut-to-10-bytes": lambda v, d: _cut(v / "vectors.faiss", 10),
     "faiss-missing-last-byte": lambda v, d: _cut(v / "vectors.faiss", -1),
+    "faiss-bytes-changed-same-length": lambda v, d: _flip(v / "vectors.faiss"),
     "chunks-garbage": lambda v, d: (v / "chunks.jsonl").write_bytes(b"\x00\xffgarbage\n{not json\n"),
     "chunks-cut-mid-line": lambda v, d: _cut(v / "chunks.jsonl", (v / "chunks.jsonl").stat().st_size // 2),
     "manifest-missing": lambda v, d: (v / "manifest.json").unlink(),

@@ -217,3 +217,16 @@ def test_a_rebuild_for_new_settings_reembeds_every_file_and_reports_against_the_
     assert report.full and report.reason and report.removed == ("a_zorg.txt",)
     assert report.chunks_embedded == report.total_chunks > 0
     assert {c.doc for c in load_index(tiny_settings.index_dir).chunks} == {"b_data.md", "c_brieven.txt"}
+
+
+def test_a_faiss_read_error_is_told_without_faiss_source_location():
+    # An index written before the vectors checksum existed is read by FAISS itself, whose errors open with a C++
+    # function and source line.
+    from rag.stores.faiss import _reason
+
+    exc = RuntimeError(
+        "Error in std::unique_ptr<faiss::Index> faiss::read_index_up(IOReader*, int) at "
+        "/project/faiss/impl/index_read.cpp:3251: Index type 0x6b6f7262 ('brok') not recognized"
+    )
+    assert _reason(exc) == "not a readable FAISS file: Index type 0x6b6f7262 ('brok') not recognized"
+    assert _reason(ValueError("vectors.faiss does not match its checksum")).endswith("does not match its checksum")

@@ -55,6 +55,7 @@ class Manifest:
     files: dict[str, FileEntry]
     chunks_sha256: str = ""
     documents_sha256: str = ""
+    vectors_sha256: str = ""  # of vectors.faiss: a file of the right length with other bytes is damaged too
     created: float = field(default_factory=time.time)
 
     def to_json(self) -> dict:
