@@ -418,12 +418,81 @@ def test_a_message_of_only_courtesy_or_an_introduction_asks_nothing(message, not
     assert says_nothing(message) is nothing
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a request or a question without its mark, made of words that also make wishes or sign-offs (a review found
+        # these answered with the greeting)
+        "Leg uit",
+        "Summarize",
+        "Can you explain that?",
+        "Geef een voorbeeld",
+        "Key points",
+        "wat moet ik doen",
+        "Explain CX",
+        "Key CX KPIs",
+        "Samenvatting van Rien Brus",
+        "En wat kan de top zelf doen",
+        # an introduction that says what the asker wants
+        "I'm a CX manager looking for arguments for a CX budget.",
+        "Hi, I'm a CX manager at a bank and want to know about CX budgets",
+        "I'm a student writing a thesis on CX strategy.",
+    ],
+)
+def test_a_request_in_words_of_courtesy_or_after_an_introduction_asks_something(message):
+    assert not says_nothing(message)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # what the question is about, in the shape of an introduction, a wish or a sign-off (found by a review)
+        "I'm a fan of a separate CX strategy. Am I wrong?",
+        "Ik ben een tegenstander van een aparte CX-strategie. Heb ik gelijk?",
+        "My role is unclear in our CX program. What should I do?",
+        "I'm a CX manager with a tiny budget. What can I do?",
+        "We are the market leader but customers leave. Why?",
+        "Agents at our call centre leave within a year. Why?",
+        "Medewerkers bij callcenters vertrekken vaak. Waarom?",
+        "Head of CX is a lonely job. Why?",
+        "Working at a call centre is hard. Why?",
+        "As a customer journey gets longer, what breaks?",
+        "Phone or email: which is better?",
+        "Formeel of informeel: wat verwachten klanten?",
+        "What do customers prefer? Email or mobile.",
+        "What about NPS? And CES.",
+        "Ik ben het niet eens met Marie. Wie wel?",
+        "Should we measure NPS? How?",
+    ],
+)
+def test_a_question_shaped_like_what_is_said_around_one_keeps_its_subject(assistant, question):
+    assert read_question(question, [], assistant.index()).text == question.replace("Marie. ", ". ")
+
+
+def test_a_long_sign_off_does_not_hang_the_reading():
+    # Its job title took 16 s for 107 characters and 4x more for each " Of The" ("Of" and "The" read either as a
+    # connector or as a capitalised word); at 40 of them it would not finish. Not a speed measurement: a hang guard.
+    import time
+
+    from rag.conversation import without_request
+
+    start = time.perf_counter()
+    assert says_nothing("Kind regards, Mark Jensen, Head of Customer Service")
+    assert not says_nothing("Thanks, Mark, Head" + " Of The" * 40 + " 2024")
+    without_request("Why? Kind regards, Mark, Head" + " Of The" * 40 + " 2024")
+    assert time.perf_counter() - start < 5
+
+
 def test_a_greeting_thanks_or_introduction_alone_gets_a_reply_not_quotes(assistant):
     hello = assistant.ask("Hi, I'm a CX manager at a hospital.")
     assert not hello.abstained and not hello.citations and not hello.passages
     assert hello.answer.startswith("Hello! Ask me a question") and hello.lang == "en"
     thanks = assistant.ask("Bedankt!", history=["Waarom wachten patiënten?"])
     assert thanks.answer.startswith("Graag gedaan") and not thanks.citations
+    # ... a request in a conversation is answered, not greeted
+    for request in ("Leg uit", "Can you explain that?", "Key points"):
+        answer = assistant.ask(request, history=["Waarom wachten patiënten?"])
+        assert not answer.answer.startswith(("Hello!", "Hallo!", "You're welcome", "Graag gedaan"))
     # ... and the introduction is no topic for the question after it
     assert read_question("Why?", ["Hi, I'm a CX manager at a hospital."], assistant.index()).topic is None
 

@@ -496,14 +496,28 @@ AROUND = {
 }
 
 
-@pytest.mark.parametrize("kind", [*sorted(AROUND), "typed"])
+def _typo(text: str, i: int) -> str:
+    """One typo in one of the question's two longest words: two letters swapped (even i) or one left out (odd i)."""
+    import re
+
+    words = sorted(re.finditer(r"[A-Za-zé]{6,}", text), key=lambda m: -len(m.group()))
+    if not words:
+        return text
+    w = words[i % min(2, len(words))]
+    t, k = w.group(), len(w.group()) // 2
+    typo = t[:k] + t[k + 1] + t[k] + t[k + 2 :] if i % 2 == 0 else t[:k] + t[k + 1 :]
+    return text[: w.start()] + typo + text[w.end() :]
+
+
+@pytest.mark.parametrize("kind", [*sorted(AROUND), "typed", "typos"])
 def test_what_is_said_around_the_question_finds_what_the_plain_question_finds(corpus, kind):
     """Users say who they are before they ask ("We are a mid-sized insurer. …") and how they want the answer after
     it ("Please keep it short.", "Groet, Sanne"). Over the dev-side sets, such questions find and answer as the plain
     ones (read as part of the question, introductions: hit@5 0.877 against 0.954, citation precision 0.725 against
     0.899, unanswerables abstained 0.615 against 0.923; wishes: hit@5 0.892, false abstention 0.138 against 0.031).
     And they type quickly: all in lower case, without a question mark (hit@5 0.908, cites relevant 0.677 against
-    0.769: "wat bedoelt wim met ..." did not name Wim, and a question without its mark lies farther from its passage)."""
+    0.769: "wat bedoelt wim met ..." did not name Wim, and a question without its mark lies farther from its passage),
+    and with typos (one in one of the two longest words: hit@5 0.892, false abstention 0.108)."""
     import dataclasses
     from pathlib import Path
 
@@ -513,6 +527,8 @@ def test_what_is_said_around_the_question_finds_what_the_plain_question_finds(co
     plain = [q for name in ("dev", "realistic-dev") for q in load_set(root / f"{name}.jsonl") if not q.history]
     if kind == "typed":
         asked = [dataclasses.replace(q, question=q.question.lower().rstrip("?.! ")) for q in plain]
+    elif kind == "typos":
+        asked = [dataclasses.replace(q, question=_typo(q.question, i)) for i, q in enumerate(plain)]
     else:
         forms = AROUND[kind]
         asked = [dataclasses.replace(q, question=forms[q.lang][i % 4].format(q.question)) for i, q in enumerate(plain)]
@@ -520,7 +536,8 @@ def test_what_is_said_around_the_question_finds_what_the_plain_question_finds(co
     before, after = summarize(run_eval(assistant, plain)), summarize(run_eval(assistant, asked))
     assert after["hit@5"] >= before["hit@5"] - 0.02
     assert after["citation_precision"] >= before["citation_precision"] - 0.03
-    assert after["false_abstention"] <= before["false_abstention"] + 0.02
+    # a typo in a name ("Andrs Jansen") or in a rare word ("pitflals") stays: two questions of room there
+    assert after["false_abstention"] <= before["false_abstention"] + (0.04 if kind == "typos" else 0.02)
     assert after["unanswerable_abstention"] >= before["unanswerable_abstention"] - 0.1
     assert after["answer_cites_relevant"] >= before["answer_cites_relevant"] - 0.03
 

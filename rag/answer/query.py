@@ -25,6 +25,7 @@ from ..embedders import Embedder
 from ..lexicon import dictionary_words
 from ..search import STOPWORDS, tokenize
 from ..sentences import guess_language
+from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
 
@@ -159,9 +160,13 @@ def read(
 ) -> Ask:
     """Read `question` in its conversation and embed it."""
     query = read_question(question, history, index)
-    topic = as_asked(with_acronyms(query.topic, index)) if query.topic else query.topic
-    query = replace(query, text=as_asked(with_acronyms(query.text, index)), topic=topic)
     lang = guess_language(question)
+    names = frozenset(p.lower() for author in index.authors() for p in author.split())
+
+    def readable(text: str) -> str:
+        return as_asked(with_acronyms(spelled(text, index, lang, names), index))
+
+    query = replace(query, text=readable(query.text), topic=readable(query.topic) if query.topic else query.topic)
     target = corpus_lang if translate else lang
     nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
     concepts, keywords = concepts_of(query.text, lang, target, nearby)

@@ -1,0 +1,167 @@
+"""Typos in a question read as the word meant ("custmer experiance" -> "customer experience", "werkvlore" ->
+"werkvloer"), before anything else reads it.
+
+A typo is a word no dictionary and no indexed text knows; the word meant is one edit away from it (a letter left out,
+added, changed or two swapped: Norvig's edits, from PyPI `pyspellchecker`, which ships English and Dutch word
+frequencies). The index decides first: among the candidates, a word the articles use wins, else the most frequent
+common one in the question's language, else in the other. Names, acronyms, numbers and short words are left as typed. Asked
+with one such typo, the dev side's questions lost hit@5 0.954 -> 0.892 and false abstention rose 0.031 -> 0.108.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .search import STOPWORDS, tokenize
+from .stores.base import Index
+
+# A word the articles do not use is read as the typo's word only when it is common (in the word lists' counts:
+# "middelgrote" 273, "customer" 18,618): "upselling" is no typo of "upwelling" (111), "reskilling" none of "deskilling".
+MIN_COUNT = 200
+MIN_LETTERS = 5  # shorter words have too many neighbours one edit away ("cost" -> "coat", "most", "cast")
+WORD = re.compile(r"(?<![\w'’])[^\W\d_]+(?![\w'’])")  # letters only; each part of "custmoer-centric"
+
+
+@lru_cache(maxsize=2)
+def _checker(lang: str):
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language=lang, distance=1, case_sensitive=False)
+
+
+# A word made of a known word and one of these endings is a word ("reachability", "bereikbaarheid"), and so is one
+# spelled the British way ("organisation") where the word lists spell it the American way.
+SUFFIXES = (
+    "ability",
+    "ibility",
+    "ness",
+    "ment",
+    "ments",
+    "ation",
+    "ations",
+    "ity",
+    "ities",
+    "less",
+    "ful",
+    "able",
+    "ible",
+    "ism",
+    "ist",
+    "ists",
+    "ship",
+    "wise",
+    "heid",
+    "heden",
+    "baarheid",
+    "lijk",
+    "lijke",
+    "isch",
+    "ische",
+    "schap",
+    "baar",
+    "loos",
+)  # derivations only: inflections ("busies" + "s") are the dictionaries' and the stemmer's, and hide typos
+BRITISH = (  # at the end of the word: "centre", "organisation", "behaviour"; not "verbetreingen" -> "verbeteringen"
+    (r"isation(s?)$", r"ization\1"),
+    (r"is(e|es|ed|ing)$", r"iz\1"),
+    (r"our(s|ed|ing|able)?$", r"or\1"),
+    (r"tre(s?)$", r"ter\1"),
+    (r"yse(s|d)?$", r"yze\1"),
+    (r"ogue(s?)$", r"og\1"),
+    (r"ll(ed|ing)$", r"l\1"),
+    (r"ence$", r"ense"),
+)
+
+
+def _known(word: str, index: Index) -> bool:
+    """In a dictionary (in any inflection, with a common ending, or spelled the British way) or in the indexed
+    text; the word lists are loaded only for a word that is in neither FreeDict nor the index (0.4 s, once)."""
+    low = word.lower()
+    if _listed(low, index, load=False):
+        return True
+    forms = [low]
+    # "reach" + "ability", "manage" + "ing" without its "e"; not "manag" + "ment" ("managment" is a typo)
+    forms += [
+        low[: -len(end)] + extra
+        for end in SUFFIXES
+        if low.endswith(end) and len(low) - len(end) >= 3
+        for extra in (("", "e") if end[0] in "aeiou" else ("",))
+    ]
+    forms += [re.sub(uk, us, low) for uk, us in BRITISH if re.search(uk, low)]
+    return any(_listed(f, index, load=True) for f in forms)
+
+
+def _listed(low: str, index: Index, load: bool) -> bool:
+    from .lexicon import dictionary_words, english_forms
+
+    words = dictionary_words()
+    if low in STOPWORDS or low in words or any(f.lower() in words for f in english_forms(low)):
+        return True
+    # In the indexed text: by its stem, where the stemmer took off an ending, not half the word ("markting" stems to
+    # "mark", which the articles use)
+    stems = [t for t in tokenize(low) if len(t) >= len(low) - 3]
+    if any(v > 0 for v in index.document_share(set(stems)).values()):
+        return True
+    return load and any(_checker(lang).known([low]) for lang in ("en", "nl"))
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzéëïöüè"
+
+
+def _edits(word: str) -> tuple[set[str], set[str], set[str]]:
+    """The words one edit from `word`, by how often typing makes that edit: a letter left out or two letters
+    swapped ("busiess", "sepaarte") first, then one letter for another, then one letter too many."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    left_out = {a + c + b for a, b in splits for c in LETTERS}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    changed = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
+    extra = {a + b[1:] for a, b in splits if b}
+    return left_out | swapped, changed, extra
+
+
+def corrected(word: str, index: Index, lang: str) -> str | None:
+    """The word `word` is a typo of, or None when it is no typo or nothing one edit away is known."""
+    if _known(word, index):
+        return None
+    other = "nl" if lang == "en" else "en"
+    for tier in _edits(word.lower()):
+        candidates = {c for c in tier if len(c) >= MIN_LETTERS - 1 and c != word.lower()}
+        terms = {c: tokenize(c) for c in candidates}
+        share = index.document_share({t for ts in terms.values() for t in ts})
+        used = {c: max((share.get(t, 0.0) for t in ts), default=0.0) for c, ts in terms.items()}
+        used = {c: v for c, v in used.items() if v > 0 and _checker_knows(c)}
+        if used:  # a word the articles use, the most widely used first, then the most common form of it
+            return max(used, key=lambda c: (used[c], max(_checker(x).word_frequency[c] for x in (lang, other)), c))
+        for source in (lang, other):  # else a common word: a rare one is as likely the asker's word as a typo's
+            counts = _checker(source).word_frequency
+            common = [c for c in _checker(source).known(candidates) if counts[c] >= MIN_COUNT]
+            if common:
+                return max(common, key=lambda c: (counts[c], c))
+    return None
+
+
+def _checker_knows(word: str) -> bool:
+    """A word of either word list, or one the dictionaries know: not a string that only stems like a corpus word."""
+    from .lexicon import dictionary_words
+
+    return word in dictionary_words() or any(_checker(lang).known([word]) for lang in ("en", "nl"))
+
+
+def spelled(text: str, index: Index, lang: str, keep: frozenset[str] = frozenset()) -> str:
+    """`text` with each typo read as the word meant (in its case: "Custmer" -> "Customer"). Words of MIN_LETTERS
+    or more only; a capitalised word inside a sentence (a name: "Rampen", "Coolblue"), an acronym, a word in `keep`
+    (the writers' names) and a word with a digit stay as typed."""
+
+    def fix(m: re.Match) -> str:
+        word = m.group()
+        before = text[: m.start()].rstrip()
+        opens = not before or before[-1] in ".!?:"
+        if len(word) < MIN_LETTERS or word.isupper() or word.lower() in keep or (word[0].isupper() and not opens):
+            return word
+        right = corrected(word, index, lang)
+        if right is None:
+            return word
+        return right[0].upper() + right[1:] if word[0].isupper() else right
+
+    return WORD.sub(fix, text)
