@@ -697,4 +697,8 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
         return Query(question, text, authors, follows=True, earlier_authors=earlier)
     if FOLLOW_UP_START.search(question.strip()) and len(terms) >= 2 and not _points_back(text):
         return Query(question, text, authors, topic, shifted=True, follows=True, earlier_authors=earlier)
-    return Query(question, f"{topic} {text}", authors, topic, follows=True, earlier_authors=earlier)
+    # the follow-up as a sentence of its own after the topic: "... strategy? And what does say?" ("Thanks, and what
+    # does Wim say?" left "and ...", which the encoder reads farther from Wim's answer)
+    return Query(
+        question, f"{topic} {text[:1].upper()}{text[1:]}", authors, topic, follows=True, earlier_authors=earlier
+    )

@@ -814,7 +814,8 @@ def test_shared_terms_raise_the_word_overlap_s_weight_across_languages():
         ("Is it OK to borrow money for a busy period", "Is it OK to borrow money for a busy period?"),
         ("Why?", "Why?"),
         ("Explain.", "Explain."),
-        ("cx budget cuts boardroom ", "cx budget cuts boardroom?"),
+        ("cx budget cuts boardroom ", "Cx budget cuts boardroom?"),
+        ("and what does say?", "And what does say?"),  # what is left after "Thanks, and what does Wim say?"
         ("", ""),
     ],
 )

@@ -560,8 +560,12 @@ def test_a_company_named_on_the_way_does_not_stop_the_answer(corpus):
     assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
 
 
-def test_a_writer_asked_after_in_a_conversation_says_where_they_stand_on_the_topic(corpus):
-    answer = Assistant(corpus).ask("What does Wim say?", history=["Should we have a separate CX strategy?"])
+@pytest.mark.parametrize(
+    "question",
+    ["What does Wim say?", "Thanks, and what does Wim say? Please keep it short."],  # ... with courtesy and a wish
+)
+def test_a_writer_asked_after_in_a_conversation_says_where_they_stand_on_the_topic(corpus, question):
+    answer = Assistant(corpus).ask(question, history=["Should we have a separate CX strategy?"])
     assert {c.author for c in answer.citations} == {"Wim Rampen"}
     # His answer to it, not only his description of leadership and strategy.
     assert any("hangt af van hoe volwassen" in c.quote for c in answer.citations)

@@ -296,8 +296,16 @@ def with_acronyms(text: str, index: Index) -> str:
 def as_asked(text: str) -> str:
     """`text` with a question mark when it ends without a mark ("Is it OK to borrow money for a busy period"): typed
     without one, a question is still a question, and the encoder reads a question with its mark nearer the passages
-    that answer it (the dev side's questions without their marks: hit@5 0.954 -> 0.923)."""
-    return text if re.search(r"[?.!…:;)\"'”’]\s*$", text) or not text.strip() else f"{text.rstrip()}?"
+    that answer it (the dev side's questions without their marks: hit@5 0.954 -> 0.923). And with a capital first
+    letter, as a sentence opens: what is left after "Thanks, and what does Wim say?" is read away, or a question
+    typed in lower case ("and what does say?" lost Wim's answer to the topic that "And what does say?" finds)."""
+    text = text if re.search(r"[?.!…:;)\"'”’]\s*$", text) or not text.strip() else f"{text.rstrip()}?"
+    start = len(text) - len(text.lstrip())
+    return (
+        text[:start] + text[start : start + 1].upper() + text[start + 1 :]
+        if text[start : start + 1].islower()
+        else text
+    )
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
