@@ -16,10 +16,13 @@ from functools import lru_cache
 from .search import STOPWORDS, tokenize
 from .stores.base import Index
 
-# A word the articles do not use is read as the typo's word only when it is common (in the word lists' counts:
-# "middelgrote" 273, "customer" 18,618): "upselling" is no typo of "upwelling" (111), "reskilling" none of "deskilling".
-MIN_COUNT = 200
-MIN_LETTERS = 5  # shorter words have too many neighbours one edit away ("cost" -> "coat", "most", "cast")
+# A word the articles do not use is read as the typo's word only when it is very common (in the word lists' counts:
+# "customer" 18,618, "separate" 49,358): "upselling" is no typo of "upwelling" (111), "upskilled" none of "unskilled",
+# "genai" none of "genas", "appen" none of "kappen" (a review found 2% of correct jargon changed at 200).
+MIN_COUNT = 5_000
+MIN_LETTERS = 5
+MAX_LETTERS = 30  # longer is no word anyone meant
+MAX_WORDS = 40  # words looked up per question (a question of 2,000 characters took seconds)  # shorter words have too many neighbours one edit away ("cost" -> "coat", "most", "cast")
 WORD = re.compile(r"(?<![\w'’])[^\W\d_]+(?![\w'’])")  # letters only; each part of "custmoer-centric"
 
 
@@ -122,22 +125,52 @@ def _edits(word: str) -> tuple[set[str], set[str], set[str]]:
 
 def corrected(word: str, index: Index, lang: str) -> str | None:
     """The word `word` is a typo of, or None when it is no typo or nothing one edit away is known."""
-    if _known(word, index):
+    key = (word.lower(), lang, getattr(index, "version", ""))  # another index version may know other words
+    if key not in _ANSWERS:
+        if len(_ANSWERS) > 4096:
+            _ANSWERS.clear()
+        _ANSWERS[key] = _corrected(word.lower(), index, lang)
+    return _ANSWERS[key]
+
+
+_ANSWERS: dict[tuple[str, str, str], str | None] = {}  # a word looked up once a process, not once a question
+
+
+def _corrected(low: str, index: Index, lang: str) -> str | None:
+    if _known(low, index):
         return None
+    accented = _with_diacritics(low, index)  # "patienten" is "patiënten", not "patenten"
+    if accented:
+        return accented
     other = "nl" if lang == "en" else "en"
-    for tier in _edits(word.lower()):
-        candidates = {c for c in tier if len(c) >= MIN_LETTERS - 1 and c != word.lower()}
+    for tier in _edits(low):
+        candidates = {c for c in tier if len(c) >= MIN_LETTERS - 1 and c != low}
         terms = {c: tokenize(c) for c in candidates}
         share = index.document_share({t for ts in terms.values() for t in ts})
         used = {c: max((share.get(t, 0.0) for t in ts), default=0.0) for c, ts in terms.items()}
         used = {c: v for c, v in used.items() if v > 0 and _checker_knows(c)}
         if used:  # a word the articles use, the most widely used first, then the most common form of it
             return max(used, key=lambda c: (used[c], max(_checker(x).word_frequency[c] for x in (lang, other)), c))
-        for source in (lang, other):  # else a common word: a rare one is as likely the asker's word as a typo's
-            counts = _checker(source).word_frequency
-            common = [c for c in _checker(source).known(candidates) if counts[c] >= MIN_COUNT]
-            if common:
-                return max(common, key=lambda c: (counts[c], c))
+        # else a very common word of the question's language: a rarer one is as likely the asker's own word, and one
+        # of the other language too ("appen" is no typo of "happen")
+        counts = _checker(lang).word_frequency
+        common = [c for c in _checker(lang).known(candidates) if counts[c] >= MIN_COUNT]
+        if common:
+            return max(common, key=lambda c: (counts[c], c))
+    return None
+
+
+DIACRITICS = {"e": "ëéè", "i": "ï", "o": "ö", "u": "ü", "a": "á"}
+
+
+def _with_diacritics(low: str, index: Index) -> str | None:
+    """`low` with one letter given its diacritic, where that makes a known word: Dutch typed without them
+    ("patienten", "gecreeerd", "coordinatie", "prive")."""
+    for i, ch in enumerate(low):
+        for accented in DIACRITICS.get(ch, ""):
+            form = low[:i] + accented + low[i + 1 :]
+            if _listed(form, index, load=True):
+                return form
     return None
 
 
@@ -149,19 +182,19 @@ def _checker_knows(word: str) -> bool:
 
 
 def spelled(text: str, index: Index, lang: str, keep: frozenset[str] = frozenset()) -> str:
-    """`text` with each typo read as the word meant (in its case: "Custmer" -> "Customer"). Words of MIN_LETTERS
-    or more only; a capitalised word inside a sentence (a name: "Rampen", "Coolblue"), an acronym, a word in `keep`
-    (the writers' names) and a word with a digit stay as typed."""
+    """`text` with each typo read as the word meant. Lower-case words of MIN_LETTERS to MAX_LETTERS letters only,
+    the first MAX_WORDS of them: a capitalised word may be a name wherever it stands ("Gartner", "Genesys" are no
+    typos of "Partner", "Genesis"), and a word in `keep` (the writers' names) or with a digit stays as typed."""
+
+    checked = 0
 
     def fix(m: re.Match) -> str:
+        nonlocal checked
         word = m.group()
-        before = text[: m.start()].rstrip()
-        opens = not before or before[-1] in ".!?:"
-        if len(word) < MIN_LETTERS or word.isupper() or word.lower() in keep or (word[0].isupper() and not opens):
+        if not MIN_LETTERS <= len(word) <= MAX_LETTERS or not word.islower() or word in keep or checked >= MAX_WORDS:
             return word
+        checked += 1
         right = corrected(word, index, lang)
-        if right is None:
-            return word
-        return right[0].upper() + right[1:] if word[0].isupper() else right
+        return word if right is None else right
 
     return WORD.sub(fix, text)
