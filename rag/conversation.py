@@ -225,13 +225,13 @@ _NAME = r"(?-i:[A-Z])[\w'’-]*(\s+(?-i:van|de|der|den|ten|ter))*(\s+(?-i:[A-Z])
 # ... and a job title after the name: "Kind regards, Mark Jensen, Head of Customer Service". Each word is a capitalised
 # one or a lower-case connector, never both, so reading it takes one pass however long it is.
 _TITLE = r"(\s*,\s*(?-i:[A-Z])[\w'’-]*(\s+((?-i:[A-Z])[\w'’-]*|(?-i:of|for|at|van|voor|bij|de|the|and|en|&))){0,8})?"
-SIGN_OFF = re.compile(
+_SIGN_OFF = (
     rf"((many\s+)?thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best(\s+regards|\s+wishes)?|greetings|br|"
     rf"groet(en)?|groetjes|met\s+vriendelijke\s+groet(en)?|vriendelijke\s+groet(en)?|mvg|gr|dank(\s+je|\s+u)?"
     rf"(\s+wel)?|bedankt)(\s+(in\s+advance|again|so\s+much|a\s+lot|alvast))?\s*[,!.]?\s*{_NAME}{_TITLE}"
-    rf"|(-{{1,2}}|–|—)\s*{_NAME}{_TITLE}",
-    re.IGNORECASE,
+    rf"|(-{{1,2}}|–|—)\s*{_NAME}{_TITLE}"
 )
+SIGN_OFF = re.compile(_SIGN_OFF, re.IGNORECASE)
 INSTRUCTION = re.compile(
     rf"""(please,?\s+)?(
         (keep\s+it|make\s+it|be)\s+(short|brief|concise|simple|quick|snappy)(\s+and\s+\w+)?
@@ -243,9 +243,7 @@ INSTRUCTION = re.compile(
         | (in\s+)?(one|two|three|a\s+few|a\s+couple\s+of)\s+(sentences?|lines?|bullets?|bullet\s+points|words)
         | (with|include|cite|give\s+me|show)\s+(the\s+)?(sources|quotes|references|citations)
         | no\s+(jargon|fluff|waffle)
-        | ((many\s+)?thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best(\s+regards|\s+wishes)?|greetings|
-            br)(\s+(in\s+advance|again|so\s+much|a\s+lot))?\s*[,!.]?\s*{_NAME}{_TITLE}
-        | (-{{1,2}}|–|—)\s*{_NAME}{_TITLE}
+        | {_SIGN_OFF}
         | (graag\s+)?(een\s+)?(kort|korte|beknopt|beknopte|kort\s+en\s+bondig|simpel|eenvoudig)(\s+(antwoord|uitleg))?
         | (antwoord|reageer|leg\s+(het\s+)?uit|vat\s+(het\s+)?samen)(\s+graag)?(\s+(kort|beknopt|eenvoudig))?
             (\s+(in|met)\s+(het\s+(nederlands|engels)|(één|een|twee|drie|een\s+paar|\d+)\s+(zin|zinnen|woorden|regels|
@@ -255,8 +253,6 @@ INSTRUCTION = re.compile(
         | (in\s+)?(één|een|twee|drie|een\s+paar)\s+(zin|zinnen|regels|woorden)
         | (graag\s+)?met\s+(bronnen|citaten)
         | geen\s+(jargon|wollige\s+taal)
-        | (groet(en)?|groetjes|met\s+vriendelijke\s+groet(en)?|vriendelijke\s+groet(en)?|mvg|gr|dank(\s+je|\s+u)?
-            (\s+wel)?|bedankt)\s*[,!.]?\s*{_NAME}{_TITLE}
     )(,?\s+(please|graag|alsjeblieft|alstublieft|aub|a\.u\.b\.?|svp|thanks|bedankt))?""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -302,9 +298,9 @@ def _a_wish(part: str) -> bool:
     whose words are all FORM_WORDS, stop words, numbers or names. An acronym is a subject ("And CES.", "Ook van
     NPS."), and so is a sentence that goes on with "and", "or", "also" ("Email or mobile." is one of FORM_WORDS' none).
     Only after the question: before it, only INSTRUCTION's forms are read away."""
-    part = " ".join(part.split()).strip(".!:;").strip()
-    if INSTRUCTION.fullmatch(part):
+    if _an_instruction(part):
         return True
+    part = " ".join(part.split()).strip(".!:;").strip()
     if part.endswith("?") and not TO_THE_ASSISTANT.match(part) or GOES_ON.match(part):
         return False
     tokens = re.findall(r"[\w'’]+", part)
@@ -326,7 +322,7 @@ def _an_instruction(part: str) -> bool:
     return bool(INSTRUCTION.fullmatch(" ".join(part.split()).strip(".!:;").strip()))
 
 
-GOES_ON = re.compile(r"^(and|or|also|plus|as\s+well|en|of|ook|plus)\b", re.IGNORECASE)
+GOES_ON = re.compile(r"^(and|or|also|plus|as\s+well|en|of|ook)\b", re.IGNORECASE)
 
 
 ALSO_WHY = re.compile(
@@ -522,10 +518,10 @@ PERSONS = frozenset("i me my we us our you your ik mij me mijn wij we ons onze j
 
 def _a_word(word: str) -> bool:
     """A dictionary or stop word in any inflection ("Customers"), not a name ("Tom")."""
-    from .lexicon import dictionary_words, english_forms
+    from .lexicon import dictionary_words, in_dictionary
 
-    words, low = dictionary_words(), word.lower()
-    return low in STOPWORDS or stem_words([low])[0] in words or any(f.lower() in words for f in english_forms(word))
+    low = word.lower()
+    return low in STOPWORDS or stem_words([low])[0] in dictionary_words() or in_dictionary(word)
 
 
 def _introduction_end(text: str) -> int:

@@ -87,6 +87,12 @@ def english_forms(word: str) -> list[str]:
     return forms
 
 
+def in_dictionary(word: str, words: frozenset[str] | None = None) -> bool:
+    """`word`, or a base form it may be an inflection of, is in `words` (the dictionaries' words by default)."""
+    words = dictionary_words() if words is None else words
+    return any(f in words for f in english_forms(word))
+
+
 def translate(word: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """Dutch translations of an English word, by its first form the table knows."""
     for form in english_forms(word):

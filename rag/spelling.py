@@ -81,8 +81,6 @@ def _known(word: str, index: Index) -> bool:
     """In a dictionary (in any inflection, with a common ending, or spelled the British way) or in the indexed
     text; the word lists are loaded only for a word that is in neither FreeDict nor the index (0.4 s, once)."""
     low = word.lower()
-    if _listed(low, index, load=False):
-        return True
     forms = [low]
     # "reach" + "ability", "manage" + "ing" without its "e"; not "manag" + "ment" ("managment" is a typo)
     forms += [
@@ -92,21 +90,19 @@ def _known(word: str, index: Index) -> bool:
         for extra in (("", "e") if end[0] in "aeiou" else ("",))
     ]
     forms += [re.sub(uk, us, low) for uk, us in BRITISH if re.search(uk, low)]
-    return any(_listed(f, index, load=True) for f in forms)
+    return any(_listed(f, index) for f in forms) or any(_checker(x).known(forms) for x in ("en", "nl"))
 
 
-def _listed(low: str, index: Index, load: bool) -> bool:
-    from .lexicon import dictionary_words, english_forms
+def _listed(low: str, index: Index) -> bool:
+    """In FreeDict (in any inflection), among the stop words or in the indexed text."""
+    from .lexicon import in_dictionary
 
-    words = dictionary_words()
-    if low in STOPWORDS or low in words or any(f.lower() in words for f in english_forms(low)):
+    if low in STOPWORDS or in_dictionary(low):
         return True
     # In the indexed text: by its stem, where the stemmer took off an ending, not half the word ("markting" stems to
     # "mark", which the articles use)
     stems = [t for t in tokenize(low) if len(t) >= len(low) - 3]
-    if any(v > 0 for v in index.document_share(set(stems)).values()):
-        return True
-    return load and any(_checker(lang).known([low]) for lang in ("en", "nl"))
+    return any(v > 0 for v in index.document_share(set(stems)).values())
 
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzéëïöüè"
@@ -169,7 +165,7 @@ def _with_diacritics(low: str, index: Index) -> str | None:
     for i, ch in enumerate(low):
         for accented in DIACRITICS.get(ch, ""):
             form = low[:i] + accented + low[i + 1 :]
-            if _listed(form, index, load=True):
+            if _listed(form, index) or any(_checker(x).known([form]) for x in ("en", "nl")):
                 return form
     return None
 

@@ -220,7 +220,7 @@ def unknown_subject(question: str, index: Index, quantity: bool = False) -> str 
     function word ("Could", "What", even without the dictionaries), no job title or other short acronym ("CFO",
     "B2B"), no writer's name and not in the index; the first word of a sentence only when it is offered as a choice.
     Read without a request or greeting around the question ("Hi! How much ...")."""
-    from ..lexicon import english_forms
+    from ..lexicon import in_dictionary
 
     text = without_request(question)
     words = _known_words()
@@ -229,7 +229,7 @@ def unknown_subject(question: str, index: Index, quantity: bool = False) -> str 
     def a_name(m: re.Match) -> bool:
         word = m.group()
         acronym = word.isupper() and len(word) <= 4 or any(c.isdigit() for c in word)
-        return not acronym and word not in writers and not any(f in words for f in english_forms(word))
+        return not acronym and word not in writers and not in_dictionary(word, words)
 
     def first_of_sentence(m: re.Match) -> bool:
         return not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?:"
