@@ -534,3 +534,62 @@ def test_a_name_no_article_mentions_is_what_the_question_asks_about_only_for_its
     from rag.answer.query import QUANTITY, unknown_subject
 
     assert unknown_subject(question, assistant.index(), bool(QUANTITY.search(question))) == stranger
+
+
+def _verbatim(assistant, answer):
+    for c in answer.citations:
+        assert _file(assistant, c.doc)[c.start : c.end] == c.quote
+
+
+def test_who_wrote_what_is_answered_from_the_files_citing_the_passage_that_names_the_writers(assistant):
+    # Before, sentences were scored against such questions: "Who are the letter writers?" abstained or quoted what
+    # the writers say, not who they are.
+    letters = assistant.ask("Who are the letter writers?")
+    assert not letters.abstained and "written by Piet Jansen and Marie Bakker:" in letters.answer
+    assert [c.quote for c in letters.citations] == [
+        "In deze briefwisseling schrijven Piet Jansen en Marie Bakker elkaar over automatisering in klantcontact."
+    ]
+    assert letters.passages[0].chunk.doc == "c_brieven.txt"
+    # A byline is quoted with the lines above it, so that it says what it is the byline of.
+    data = assistant.ask("Wie heeft het stuk over data en meetbaarheid geschreven?")
+    assert "geschreven door Anna de Vries:" in data.answer
+    assert " ".join(data.citations[0].quote.split()) == "• 4 maart 2025 • Anna de Vries"
+    # An unsigned article says so, and where it appeared when it names that.
+    care = assistant.ask("Who wrote the article about wachttijden in de zorg?")
+    assert "names no author; it appeared on Marketingfacts:" in care.answer
+    assert care.citations[0].quote == "dinsdag, 4 november 2025 (07:01) - Marketingfacts"
+    # Asked about all of them: every file, each with its citation.
+    everyone = assistant.ask("Which authors are in this collection?")
+    assert everyone.answer.startswith("3 pieces and their writers:") and len(everyone.citations) == 3
+    for answer in (letters, data, care, everyone):
+        _verbatim(assistant, answer)
+
+
+def test_who_a_writer_is_and_who_wrote_what_was_just_quoted(assistant):
+    marie = assistant.ask("Who is Marie Bakker?")
+    assert marie.answer.startswith("Marie Bakker is one of the writers of “Briefwisseling over service")
+    assert "with Piet Jansen:" in marie.answer
+    # "Who wrote that?" names the writer of what the answer before it quoted, not every writer of the file.
+    topic = "Wat vindt Marie van chatbots?"
+    quoted = assistant.ask(topic)
+    assert {c.author for c in quoted.citations} == {"Marie Bakker"}
+    after = assistant.ask("Wie heeft dat geschreven?", history=[topic])
+    assert after.answer.startswith("Marie Bakker is een van de schrijvers van")
+    # A group named after a question about one writer asks about the whole group.
+    group = assistant.ask("Wie zijn de briefschrijvers?", history=["Who is Marie Bakker?"])
+    assert "geschreven door Piet Jansen en Marie Bakker:" in group.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who writes that bots should only automate what is predictable?",  # whose claim: their views
+        "Does the writer of the data piece think dashboards matter?",
+        "Who should own the customer journey in a hospital?",
+        "Welke schrijver vindt dat automatisering tijd geeft?",
+    ],
+)
+def test_a_question_about_a_claim_or_a_view_is_no_question_who_wrote(assistant, question):
+    answer = assistant.ask(question)
+    assert "written by" not in answer.answer and "no author" not in answer.answer
+    assert "geschreven door" not in answer.answer

@@ -823,3 +823,51 @@ def test_a_question_typed_without_its_mark_is_read_with_it(text, asked):
     from rag.answer.query import as_asked
 
     assert as_asked(text) == asked
+
+
+@pytest.mark.parametrize(
+    "question, names, who_wrote",
+    [
+        ("Who wrote the article about financial room?", (), True),
+        ("who's the author of the piece on CX budgets in the boardroom", (), True),
+        ("Which of these pieces has no author listed?", (), True),
+        ("Is the article on company culture signed by anyone?", (), True),
+        ("I'm a student. Whom should I credit for the piece about company culture?", (), True),
+        ("Could you identify the author of the piece on hybrid work?", (), True),
+        ("Which writer is from Santpoort-Zuid, and which letter is theirs?", (), True),
+        ("Does the article on company culture name its author?", (), True),
+        ("Who is Wim Rampen?", ("Wim Rampen",), True),
+        ("Wie is Anders Jansen eigenlijk?", ("Anders Jansen",), True),
+        ("Van wiens hand is de column cX-Factor?", (), True),
+        ("Is bekend wie het artikel over tijdelijke financiering heeft geschreven?", (), True),
+        ("Door wie is de brief uit Zeist ondertekend?", (), True),
+        ("Welke brief is van Rien Brus?", ("Rien Brus",), True),
+        ("Staat er een naam onder het stuk over bedrijfscultuur?", (), True),
+        # whose claim, whose view, who is responsible: not who wrote
+        ("Who writes that CX is never the strategy?", (), False),
+        ("Who argues that a separate CX strategy is unnecessary?", (), False),
+        ("Does the author of the culture piece think strategy matters more than culture?", (), False),
+        ("What does the writer of the column say about Netflix?", (), False),
+        ("Who should own CX in a company?", (), False),
+        ("Who is right, Wim or Rien?", ("Wim Rampen", "Rien Brus"), False),
+        ("Which writer says culture matters more than having the best CX strategy?", (), False),
+        ("Who does the author blame for budget cuts?", (), False),
+        ("Wie is verantwoordelijk voor klantbeleving?", (), False),
+        ("Wat schrijft Rien over een aparte strategie?", ("Rien Brus",), False),
+        ("Welke schrijver vindt dat een aparte cx-strategie nodig is?", (), False),
+        ("Wie moet volgens de auteur van het Marketingfacts-stuk de klant tussen de oren krijgen?", (), False),
+    ],
+)
+def test_a_question_who_wrote_what_is_told_from_one_about_a_writers_view(question, names, who_wrote):
+    from rag.answer.authorship import asks_who_wrote
+
+    assert asks_who_wrote(question, names) is who_wrote
+
+
+def test_what_an_authorship_question_asks_about_beyond_who_wrote():
+    from rag.answer.authorship import subject
+
+    assert subject("Who wrote the article about financial room?") == "financial room"
+    assert subject("Wie heeft het stuk over hybride werken geschreven?") == "hybride werken"
+    assert subject("Who are the authors?") == subject("Which pieces have no author?") == ""
+    assert subject("Wie is Anders Jansen eigenlijk?", ("Anders Jansen",)) == ""

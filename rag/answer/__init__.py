@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
-from ..conversation import THANKS, courtesy_language, says_nothing
+from ..conversation import THANKS, courtesy_language, mentioned_authors, says_nothing
 from ..embedders import Embedder
 from ..search import search
 from ..settings import Settings
 from ..stores.base import Index
-from ..types import Answer, Citation, Passage
-from . import gate
+from ..types import Answer, Chunk, Citation, Passage
+from . import authorship, gate
 from .candidates import candidates, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context
 from .generate import generated
@@ -102,6 +102,31 @@ def _given_before(
     return _choose(index, embedder, earlier, settings, k, history[:-1], depth + 1).given
 
 
+def _who_wrote(
+    index: Index,
+    ask: Ask,
+    passages: list[Passage],
+    verdict: str,
+    t0: float,
+    quoted_before: list[Chunk],
+    evidence: str | None,
+) -> Iterator[Answer]:
+    """The writers of the files the question asks about: for "Who wrote that?" after an answer, the files it quoted
+    (`quoted_before`). A question about one subject ("Who wrote the article about NPS targets?") abstains where its
+    evidence would; one about the writers themselves needs none."""
+    named = authorship.writers_asked(ask.question, ask.query.authors, mentioned_authors(ask.question, index))
+    docs, asked, searched = authorship.target(
+        ask.question, ask.query.text, named, passages, index, quoted_before, evidence
+    )
+    text, citations, cited = authorship.compose(index, docs, ask.lang, asked)
+    abstained = not citations or (searched and verdict == "abstain")
+    if abstained:
+        text, citations, cited = TEXTS[ask.lang]["abstain"], (), []
+    latency = (time.perf_counter() - t0) * 1000
+    shown = tuple(authorship.cited_first(passages, cited))
+    yield Answer(ask.question, text, abstained, citations, shown, latency, ask.lang)
+
+
 def answer_question(
     index: Index,
     embedder: Embedder,
@@ -135,6 +160,11 @@ def answer_question(
             ask.product and not any(names_something(t, question) for t in quoted)
         )
     verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)
+    if ask.intent == "authors":  # who wrote what: from what the index knows of its files, citing where it says so
+        earlier = _given_before(index, embedder, settings, k, history, WHY_CHAIN - 1) if ask.query.follows else []
+        best = max(scored, key=lambda c: c.score).sentence.chunk.doc if scored else None
+        yield from _who_wrote(index, ask, passages, verdict, t0, [c.sentence.chunk for c in earlier], best)
+        return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions

@@ -28,6 +28,7 @@ from ..sentences import guess_language
 from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
+from .authorship import asks_who_wrote, subject
 
 # Questions that ask for the writers' positions in so many words: several views are worth quoting side by side.
 VIEWS = re.compile(
@@ -116,7 +117,7 @@ class Ask:
     lang: str  # "en" | "nl", guessed once
     query: Query  # names, topic and retrieval text from the conversation
     # "views" (several positions), "whether" (should we ...: views or plain, `debated`), "reasons" (why, after a topic
-    # or a position), "person" (a name), "plain"
+    # or a position), "person" (a name), "authors" (who wrote what: `authorship`), "plain"
     intent: str
     concepts: tuple[frozenset[str], ...]  # per content word of the question, its stemmed Dutch forms
     keywords: str  # what the keyword retriever reads: the question, or an English question's Dutch words
@@ -137,6 +138,8 @@ def intent_of(question: str, query: Query) -> str:
     asks_nothing = not own_terms(without_request(without_names(question, query.authors)))
     another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
     asked = without_request(question)  # "Thanks! Why?"
+    if asks_who_wrote(asked, query.authors):
+        return "authors"  # "Who wrote the article about ...?", "Who are the letter writers?": who, not what they say
     if (WHY.search(asked) or MORE.search(asked)) and query.follows and not query.shifted and asks_nothing:
         # "Why is that?" after a topic, or after a writer's position (not about another writer): the reasons behind
         # it, not the same quotes again
@@ -167,6 +170,8 @@ def read(
         return as_asked(with_acronyms(spelled(text, index, lang, names), index))
 
     query = replace(query, text=readable(query.text), topic=readable(query.topic) if query.topic else query.topic)
+    if asks_who_wrote(without_request(question), query.authors) and (about := subject(query.text, query.authors)):
+        query = replace(query, text=about)  # "Who wrote the piece about hybrid work?": what it is about is searched
     target = corpus_lang if translate else lang
     nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
     concepts, keywords = concepts_of(query.text, lang, target, nearby)
