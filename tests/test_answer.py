@@ -580,6 +580,33 @@ def test_who_a_writer_is_and_who_wrote_what_was_just_quoted(assistant):
     assert "geschreven door Piet Jansen en Marie Bakker:" in group.answer
 
 
+def test_who_wrote_what_names_the_letter_that_says_it_by_order_place_or_content_and_only_unsigned_pieces(assistant):
+    # A letter of a correspondence found by what it says: its writer, citing their sentence (not everyone who wrote).
+    handover = assistant.ask("Wie schreef over de overdracht van bot naar mens?")
+    assert handover.answer.startswith("Marie Bakker is een van de schrijvers van")
+    assert (
+        handover.citations[0].author == "Marie Bakker" and "overdracht van bot naar mens" in handover.citations[0].quote
+    )
+    # ... by its order or its place
+    first = assistant.ask("Wie schreef de eerste brief in de briefwisseling over service?")
+    assert first.answer.startswith("Piet Jansen is een van de schrijvers van")
+    utrecht = assistant.ask("Who wrote the letter from Utrecht?")
+    assert utrecht.answer.startswith("Marie Bakker is one of the writers of")
+    # "Which pieces have no author?" lists the unsigned ones only.
+    unsigned = assistant.ask("Which pieces have no author?")
+    assert "Anna de Vries" not in unsigned.answer and "Piet Jansen" not in unsigned.answer
+    assert "names no author; it appeared on Marketingfacts" in unsigned.answer
+    for answer in (handover, first, utrecht, unsigned):
+        _verbatim(assistant, answer)
+
+
+def test_who_wrote_that_after_an_answer_that_cited_nothing_abstains(assistant):
+    # Before, it named whatever file the follow-up's own retrieval found.
+    for before in ("Hoi!", "Thanks!"):
+        answer = assistant.ask("Wie heeft dat geschreven?", history=[before])
+        assert answer.abstained and not answer.citations
+
+
 @pytest.mark.parametrize(
     "question",
     [

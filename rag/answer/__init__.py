@@ -18,7 +18,7 @@ from ..embedders import Embedder
 from ..search import search
 from ..settings import Settings
 from ..stores.base import Index
-from ..types import Answer, Chunk, Citation, Passage
+from ..types import Answer, Citation, Passage
 from . import authorship, gate
 from .candidates import candidates, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context
@@ -107,24 +107,43 @@ def _who_wrote(
     ask: Ask,
     passages: list[Passage],
     verdict: str,
+    strength: float,
+    bound: float,
     t0: float,
-    quoted_before: list[Chunk],
-    evidence: str | None,
+    shown: list[tuple[str, str | None]] | None,
+    evidence: list[Scored],
 ) -> Iterator[Answer]:
-    """The writers of the files the question asks about: for "Who wrote that?" after an answer, the files it quoted
-    (`quoted_before`). A question about one subject ("Who wrote the article about NPS targets?") abstains where its
-    evidence would; one about the writers themselves needs none."""
+    """The writers of the files the question asks about (`authorship.target`): for "Who wrote that?", those of what
+    the answer before cited (`shown`). A question about a subject ("Who wrote the article about NPS targets?")
+    abstains where its evidence would; one about the writers themselves needs none."""
     named = authorship.writers_asked(ask.question, ask.query.authors, mentioned_authors(ask.question, index))
-    docs, asked, searched = authorship.target(
-        ask.question, ask.query.text, named, passages, index, quoted_before, evidence
+    # Naming a writer is a claim of fact: the quotes name a file or a writer only on evidence clearly above the
+    # threshold ("Who wrote the article about NPS targets?" found "Niet als doel op zich …" at 0.27 against 0.235).
+    sure = verdict == "answer" and float(strength) >= bound + authorship.MARGIN
+    quotes = [in_context(c.sentence) for c in evidence] if sure else []
+    docs, asked, searched, theirs = authorship.target(
+        ask.question, ask.query.text, named, passages, index, shown, quotes
     )
-    text, citations, cited = authorship.compose(index, docs, ask.lang, asked)
-    abstained = not citations or (searched and verdict == "abstain")
+    text, citations, cited = authorship.compose(index, docs, ask.lang, asked, theirs)
+    abstained = bool(not citations or (searched and not sure))
     if abstained:
         text, citations, cited = TEXTS[ask.lang]["abstain"], (), []
     latency = (time.perf_counter() - t0) * 1000
-    shown = tuple(authorship.cited_first(passages, cited))
-    yield Answer(ask.question, text, abstained, citations, shown, latency, ask.lang)
+    yield Answer(
+        ask.question, text, abstained, citations, tuple(authorship.cited_first(passages, cited)), latency, ask.lang
+    )
+
+
+def _shown_before(
+    index: Index, embedder: Embedder, settings: Settings, k: int | None, history: list[str]
+) -> list[tuple[str, str | None]] | None:
+    """The files and writers the answer before this question cited ("Who wrote that?"); None without one."""
+    if not history:
+        return None
+    final = None
+    for event in answer_question(index, embedder, history[-1], settings, k, history[:-1]):
+        final = event
+    return [(c.doc, c.author) for c in final.citations] if isinstance(final, Answer) else []
 
 
 def answer_question(
@@ -161,9 +180,11 @@ def answer_question(
         )
     verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)
     if ask.intent == "authors":  # who wrote what: from what the index knows of its files, citing where it says so
-        earlier = _given_before(index, embedder, settings, k, history, WHY_CHAIN - 1) if ask.query.follows else []
-        best = max(scored, key=lambda c: c.score).sentence.chunk.doc if scored else None
-        yield from _who_wrote(index, ask, passages, verdict, t0, [c.sentence.chunk for c in earlier], best)
+        points_back = authorship.points_at_answer(ask.question)
+        shown = _shown_before(index, embedder, settings, k, history) if points_back else None
+        # the quotes the answerer chose, best first: the file to name and, in a correspondence, whose they are
+        best = sorted(chosen, key=lambda c: -c.score)
+        yield from _who_wrote(index, ask, passages, verdict, gate.strength(scored), bound, t0, shown, best)
         return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"

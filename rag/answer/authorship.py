@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
+from ..errors import InputError
 from ..render import quoted_title
 from ..search import tokenize
 from ..sentences import Sentence, split_sentences
@@ -23,70 +24,107 @@ WRITING = (
     r"(articles?|pieces?|letters?|texts?|posts?|blogs?|columns?|essays?|stories|story|correspondence|documents?|"
     r"artikel(en|s)?|stuk(ken)?|brie(f|ven)|tekst(en)?|column(s)?|correspondentie|verhaal|verhalen|documenten?)"
 )
-WRITER = r"(authors?|writers?|auteurs?|schrijvers?|schrijfsters?)"
+THE_WRITING = r"(the|this|that|these|those|a|an|each|every|het|de|dit|dat|deze|die|een)\s+([\w'’-]+\s+){0,3}?" + WRITING
+END = r"\s*[?.!]*\s*$"  # the end of the question
+WRITE_EN = r"(wrote|writes|written|authored|penned|signed)"
+WRITE_NL = r"(schreef|schrijft|schrijven|schreven)"
 WHO_BE = r"who(\s+(is|are|was|were)|\s*['’]s|\s*['’]re)"  # "who is", "who's", "who are", "who’re"
-# The question asks who wrote something, not who holds a view: "Who wrote the article about ...?", "Who's behind this
-# piece?", "Who are the authors?", "Do we know who the author of ... is?", "Which pieces have no author?", "Is it
-# signed?", "Wie heeft dit stuk geschreven?", "Van wie is het artikel over ...?", "Is bekend wie het artikel heeft
-# geschreven?", "Welke stukken zijn anoniem?". Not "Who writes that CX is never the strategy?" (whose claim: a views
-# question), "Who should own CX?" nor "Does the writer of the column think ...?".
+WRITER_NOUNS = (
+    r"(authors?|writers?|letter[- ]?writers?|correspondents|people\s+(writing|who\s+wrote|behind)|persons?\s+behind|"
+    r"(wo)?m[ae]n\s+behind)"
+)
+# What follows "who are the authors/writers/people writing": a piece of writing, "of", or nothing.
+AFTER_WRITER = r"(\s+(of|behind)\b|\s+(writing|who\s+wrote)\b|\s+((in|for|on|from)\s+)?" + THE_WRITING + "|" + END + ")"
+# The question asks who wrote something, not who holds a view or does something: "Who wrote the article about ...?",
+# "Who wrote that?", "Who's behind this piece?", "Who are the authors?", "Who is the author of ...?", "Do we know who
+# the author of ... is?", "Which pieces have no author?", "Is the culture piece signed?", "Wie heeft dit stuk
+# geschreven?", "Van wie is het artikel over ...?", "Welke stukken zijn anoniem?". Each form needs a piece of writing,
+# writing about something, or nothing after it: not "Who writes that CX is never the strategy?" nor "Wie schreef: CX is
+# nooit dé strategie?" (whose claim: a views question), "Who writes the CX strategy in most companies?", "By whom
+# should CX be owned?", "Van wie is de klant?", "Who is the author arguing against ...?", "Does any writer mention
+# Netflix?", "Should customers give feedback anonymously?" (found by a review of the first version).
 AUTHORSHIP = re.compile(
     "|".join(
         [
-            r"\bwho(\s+(has|had|have))?\s+(wrote|writes|written|authored|penned)\b(?!\s+that\s+(?!" + WRITING + r")\w)",
-            WHO_BE + r"\s+(the\s+)?(authors?|writers?|letter[- ]?writers?|correspondents|people\s+(writing|who\s+wrote|"
-            r"behind)|persons?\s+behind|(wo)?m[ae]n\s+behind)\b",
-            WHO_BE + r"\s+behind\s+(the|this|that|these|those|it)\b",
-            r"\bwho\s+the\s+(authors?|writers?)\b",  # "Do we know who the author of ... is?"
-            r"\bby\s+whom\b",
+            # "Who wrote the cX-Factor column?", "Who wrote about Porter?", "Who wrote that?", "who has written it"
+            r"\bwho(\s+(has|had|have))?\s+" + WRITE_EN + r"\s+(" + THE_WRITING + r"|about\b|on\s+\w|(it|that|this|them|"
+            r"these|those)?" + END + ")",
+            # "Who are the authors?", "Who is the author of ...?", "Who are the people writing in the correspondence?";
+            # not "Who is the author arguing against ...?"
+            WHO_BE + r"\s+(the\s+)?" + WRITER_NOUNS + AFTER_WRITER,
+            WHO_BE + r"\s+behind\s+(" + THE_WRITING + r"|(it|this|that)" + END + ")",
+            r"\bwho\s+the\s+(authors?|writers?)\s+(of|is|are|was|were)\b",  # "Do we know who the author of ... is?"
+            r"\bby\s+whom\b[^?.!]{0,60}\b(written|authored|penned|signed)\b|\b(written|authored)\s+by\s+whom\b",
             r"\b(which|what)\s+(authors|writers)\s+(are\s+(there|in|included|involved)|were\s+(involved|included)|wrote|"
             r"have\s+written|contributed|took\s+part|take\s+part|participated)\b",
             r"\b(which|what)\s+" + WRITING + r"\s+(were|are|was|is)\s+(written|authored)\s+by\b",
-            r"\b(the\s+)?(authors|writers)\s+of\s+(all|each|every|these|those|the\s+" + WRITING + r")\b",
-            r"^\s*(the\s+)?(author|writer)s?\s+of\s+(the|this|that|these|those|each|every|all)\b",
-            r"\b(no|any|a\s+named|named|an)\s+(author|writer|byline)s?\b",  # "Which pieces have no author?"
-            r"\b(anonymous(ly)?|unsigned|signed|credited|bylines?)\b",
-            r"\b(whom|who)\b[^?.!]{0,40}\bcredit\b|\bgets?\s+(the\s+)?credit\b|\bcredit\s+for\b",
+            r"\b(identify|name|list|know|find|give\s+me|tell\s+me)\s+the\s+(author|writer)s?\b(?!['’])",
+            r"^\s*(the\s+)?(author|writer)s?\s+of\s+" + THE_WRITING + END,  # "The author of the culture piece?"
+            # "Which pieces have no author?", "Does the article name its author?", "a named writer"
+            r"\b(no|a\s+named|named)\s+(author|writer|byline)s?\b|\bbylines?\b",
+            r"\b(has|have|list|lists|name|names)\s+(an?\s+|its\s+|their\s+)?(author|writer)s?\b(?!['’])",
+            WRITING + r"\b[^?.!]{0,60}\b(anonymous(ly)?|unsigned|signed|credited|anoniem|ondertekend|naamloos)\b",
+            r"\b(anonymous|unsigned|anonieme?|niet\s+ondertekende?)\s+" + WRITING,
+            r"\b(whom|who)\s+(should|do|must|can|to)\b[^?.!]{0,30}\bcredit\b",
+            r"\bgets?\s+(the\s+)?credit\s+for\s+" + THE_WRITING,
             r"\b(which|what)\s+((source|author)\s+and\s+)?(author|source|writer)\s+(should|do|must|can)\s+(i|we)\s+"
             r"(cite|credit|reference|name|mention)\b",
-            r"\bwritten\s+by\s+(anyone|someone|anybody|somebody|whom|a\s+person|one\s+person)\b",
-            r"\b(identify|name|know|find|give\s+me|tell\s+me)\s+the\s+(author|writer)s?\b",
+            r"\b" + WRITING + r"\s+(written|authored)\s+by\s+(anyone|someone|anybody|somebody|a\s+person)\b|"
+            r"\bwritten\s+by\s+(anyone|someone|anybody|somebody)\s+in\s+particular\b",
             # "which piece he contributed", "which letter is theirs", "Which of these pieces did Anders Jansen write?"
-            r"\b(which|what)\s+(of\s+(these|the)\s+)?" + WRITING + r"\b[^?.!]{0,40}\b(contribut\w*|wrote|write|written|"
-            r"authored|(is|are)\s+(his|hers|theirs))\b",
-            r"\b(did|does|has|have)\b[^?.!]{0,40}\b(write|written|author|authored|contribute|contributed)\s+(any|other|"
-            r"more|another|anything)\b",
+            r"\b(which|what)\s+(of\s+(these|the)\s+)?" + WRITING + r"\b[^?.!]{0,40}\b((did|does|has|have)\s+[\w-]+(\s+"
+            r"[\w-]+)?\s+(write|contribute|author)|contributed|wrote|written|authored|(is|are)\s+(his|hers|theirs))\b",
+            r"\b(write|wrote|written|author|authored|contribute|contributed)\s+(anything\s+(else|besides|other\s+than|"
+            r"apart\s+from|beyond)|any\s+(of\s+the\s+)?"
+            r"other\s+" + WRITING + r"|other\s+" + WRITING + r"|another\s+" + WRITING + r"|more\s+" + WRITING + ")",
             r"\b(which|what)\s+(writer|author)\s+(is|was|comes)\s+from\b",
-            r"\bname\s+(its|the|an|their|a)\s+(authors?|writers?)\b",  # "Does the article name its author?"
             r"\bwho\s+are\s+the\s+((two|three|four)\s+)?people\s+(that|who)\s+(wrote|exchanged|write|exchange)\b",
-            r"\b(which|what)\s+(author|writer)\s+is\s+responsible\s+for\s+(the|this|that)\s+" + WRITING,
-            r"\bwie\s+(schreef|schrijft|schrijven|schreven)\b(?!\s+dat\s+(?!" + WRITING + r")\w)",
-            r"\bwie\s+(heeft|hebben|had|hadden)\b[^?.!]{0,80}?\bgeschreven\b",  # "Wie heeft de column ... geschreven?"
+            r"\b(which|what)\s+(author|writer)\s+is\s+responsible\s+for\s+" + THE_WRITING,
+            # Dutch
+            r"\bwie\s+" + WRITE_NL + r"\s+(" + THE_WRITING + r"|over\b|(dat|dit|het)?" + END + ")",
+            r"\bwie\s+(heeft|hebben|had|hadden)\s+(" + THE_WRITING + r"\b[^?.!]{0,60}?|(dat|dit|het|er)\s+|over\s+"
+            r"[^?.!]{0,60}?)?(geschreven|ondertekend)\b",
             r"\bwie\b[^?.!]{0,80}?\b((heeft|hebben)\s+geschreven|geschreven\s+(heeft|hebben))\b",  # "Is bekend wie ..."
-            r"\b(door|van)\s+wie\b",  # "Door wie is het geschreven?", "Van wie is dit stuk?"
+            r"\bdoor\s+wie\s+(is|zijn|was|waren|werd|werden)\s+" + THE_WRITING,
+            r"\bdoor\s+wie\b[^?.!]{0,60}\b(geschreven|ondertekend)\b",
+            r"\bvan\s+wie\s+(is|zijn|was|waren|komt|komen|kwam|kwamen)\s+("
+            + THE_WRITING
+            + r"|(dit|dat|het)"
+            + END
+            + ")",
             r"\bwie\s+(is|zijn|was|waren)\s+(de\s+)?(auteurs?|schrijvers?|schrijfsters?|briefschrijvers?|"
-            r"correspondenten|(mensen|personen|persoon)\s+achter)\b",
-            r"\bwie\s+(de|het)\s+(auteurs?|schrijvers?|schrijfsters?)\s+(is|zijn|was|waren)\b",
-            r"\bwie\s+(zit|zitten|zat|zaten)\s+achter\b",
-            r"\bwelke\s+(auteurs|schrijvers)\s+(zijn\s+er|staan|hebben\s+(geschreven|meegeschreven)|schreven|"
-            r"deden\s+mee|doen\s+mee)\b",
+            r"correspondenten|(mensen|personen|persoon)\s+achter)(\s+(van|achter)\b|" + END + ")",
+            r"\bwie\s+(de|het)\s+(auteurs?|schrijvers?|schrijfsters?)\s+(is|zijn|was|waren|van)\b",
+            r"\bwie\s+(zit|zitten|zat|zaten)\s+(er\s+)?achter\s+(" + THE_WRITING + r"|(dit|dat|het)" + END + ")",
+            r"\bwelke\s+(auteurs|schrijvers)\s+(zijn\s+er(\s+(in|bij|hier))?" + END + r"|hebben\s+"
+            r"(geschreven|meegeschreven)|schreven|deden\s+mee|doen\s+mee)",
             r"\bwelke\s+" + WRITING + r"\s+(zijn|werden|is|werd)\s+(geschreven\s+)?door\b",
-            r"^\s*(de\s+)?(auteur|schrijver)s?\s+van\s+(het|dit|dat|de|deze|die|elk|ieder|alle)\b",
-            r"\b(geen|een|zonder)\s+(auteur|schrijver|naam)\b",  # "Welk stuk heeft geen auteur?"
-            r"\b(anoniem|ondertekend|naamloos)\b",
-            r"\bwiens\b|\bop\s+(zijn|haar|hun)\s+naam\b|\bnaam\s+onder\b",  # "Van wiens hand is ...?"
-            r"\b(auteurs|schrijvers)naam\b|\b(welk|welke)\s+" + WRITING + r"\s+(is|zijn)\s+van\b",
             r"\bwelke\s+" + WRITING + r"\s+(heeft|hebben)\b[^?.!]{0,40}\bgeschreven\b",
+            r"^\s*(de\s+)?(auteur|schrijver)s?\s+van\s+" + THE_WRITING + END,
+            WRITING
+            + r"\b[^?.!]{0,40}\b(geen|een)\s+(auteur|schrijver|auteursnaam)\b",  # "Welk stuk heeft geen auteur?"
+            r"\b(staat|stond)\s+(er\s+)?(een|geen)\s+(naam|auteur|auteursnaam)\s+(onder|bij|boven)\b",
+            r"\bvan\s+wiens\s+hand\b|\bop\s+(zijn|haar|hun)\s+naam\b",
+            r"\b(auteurs|schrijvers)naam\b|\b(welk|welke)\s+" + WRITING + r"\s+(is|zijn)\s+van\b",
             r"\bals\s+(auteur|schrijver|bron)\s+(vermelden|noemen|citeren|opgeven)\b",
             r"\bbijdrage\b[^?.!]{0,60}\b(geleverd|geschreven)\b",
-            r"\b(maker|makers|bedenker)\s+van\s+(het|de|dit|dat|deze)\s+" + WRITING,
+            r"\b(maker|makers|bedenker)\s+van\s+" + THE_WRITING,
             r"\b(welk|welke)\s+" + WRITING + r"\b[^?.!]{0,30}\b(is|zijn)\s+van\s+(hem|haar|hen)\b",
         ]
     ),
     re.IGNORECASE,
 )
+# The answer asks for the unsigned pieces only ("Which pieces have no author?", "Welke stukken zijn anoniem?").
+UNSIGNED = re.compile(
+    r"\b(no|without)\s+(an?\s+)?(author|writer|byline|name)|\b(anonymous(ly)?|unsigned)\b|\bgeen\s+(auteur|schrijver|"
+    r"naam)|\bzonder\s+(auteur|naam)|\b(anoniem|naamloos|niet\s+ondertekend)\b",
+    re.IGNORECASE,
+)
 # "Who is Anders Jansen?", "Wie is Wim?": who a writer the index knows is (the names are read by the conversation).
 WHO_IS = re.compile(r"^\s*(who|wie)\s*(is|was|are|zijn|'s|’s)\b", re.IGNORECASE)
+# A quoted claim ("Wie schreef: CX is nooit dé strategie?", "Who wrote 'CX is never the strategy'?"): whose words,
+# a views question.
+QUOTED_CLAIM = re.compile(r"\b(wrote|writes|said|says|schreef|schrijft|zei|zegt)\s*[:‘“'\"]")
 # What an authorship question says beyond asking who wrote: its subject ("financial room"), if it has one.
 AROUND = re.compile(
     r"\b(who|whom|wrote|writes|written|authored|penned|authors?|writers?|letter[- ]?writers?|correspondents?|"
@@ -112,10 +150,44 @@ LETTERS = re.compile(
     r"correspondentie)\b",
     re.IGNORECASE,
 )
+# Writers as a group ("the letter writers", "de briefschrijvers", "the authors"): not what an answer just showed.
+GROUP = re.compile(
+    r"\b(letter[- ]?writers|correspondents|briefschrijvers|correspondenten|authors|writers|auteurs|schrijvers|all|"
+    r"every|each|alle|elk|ieder)\b",
+    re.IGNORECASE,
+)
 # A person pointed back at ("Who is he?" after "What does Wim say?"): the writers the conversation named.
-PERSON_BACK = re.compile(r"\b(he|she|him|her|they|them|hij|zij|ze|hem|haar|hen)\b", re.IGNORECASE)
-# What an answer just showed, pointed back at ("Who wrote that?", "Wie heeft dit geschreven?").
-THING_BACK = re.compile(r"\b(that|this|it|those|these|dat|dit|het|deze|die)\b", re.IGNORECASE)
+# ("haar" and "ze" are as often "her"/"their" as "her"/"they": "de klant en haar reis" points back at nobody.)
+PERSON_BACK = re.compile(r"\b(he|she|him|her|they|them|hij|zij|hem|hen)\b", re.IGNORECASE)
+# What an answer just showed, pointed back at ("Who wrote that?", "Wie heeft dit geschreven?", "Who wrote the
+# article?" after a question about it).
+THING_BACK = re.compile(
+    r"\b(that|this|it|those|these|dat|dit|het|deze|die)\b|\b(the|het|de)\s+(article|piece|letter|column|text|post|blog|"
+    r"artikel|stuk|brief|tekst)\b",
+    re.IGNORECASE,
+)
+# A letter named by its place in a correspondence ("the first letter", "de laatste brief"): its writer, in the order
+# they wrote.
+ORDINAL = re.compile(
+    r"\b(?P<n>first|second|third|fourth|last|final|opening|eerste|tweede|derde|vierde|laatste)\s+(letter|brief|reply|"
+    r"response|antwoord)\b",
+    re.IGNORECASE,
+)
+ORDINALS = {
+    "first": 0,
+    "opening": 0,
+    "eerste": 0,
+    "second": 1,
+    "tweede": 1,
+    "third": 2,
+    "derde": 2,
+    "fourth": 3,
+    "vierde": 3,
+    "last": -1,
+    "final": -1,
+    "laatste": -1,
+}
+PEOPLE = re.compile(r"\b(people|persons|letters|brieven|mensen|personen)\b", re.IGNORECASE)
 BYLINE_LINES = (
     2  # a byline is quoted with at most this many lines above it ("cX-Factor • 4 maart 2025 • Anders Jansen")
 )
@@ -129,6 +201,7 @@ TEXTS = {
         "appeared": "{title} names no author; it appeared on {source}:",
         "and": "and",
         "several": "{n} pieces and their writers:",
+        "several_unsigned": "{n} pieces name no author:",
         "more": "… and {n} more pieces.",
     },
     "nl": {
@@ -139,15 +212,22 @@ TEXTS = {
         "appeared": "{title} noemt geen auteur; het verscheen bij {source}:",
         "and": "en",
         "several": "{n} stukken en hun schrijvers:",
+        "several_unsigned": "{n} stukken noemen geen auteur:",
         "more": "… en nog {n} stukken.",
     },
 }
+# A file found by searching for the subject of "Who wrote the article about ...?" is named only on evidence this far
+# above the embedder's threshold: naming a writer is a claim of fact (chosen on 14 questions written for it, 7 about
+# the articles' subjects and 7 about others: NPS targets, CRM software, chatbots, lifetime value, ...).
+MARGIN = 0.05
 TITLE_CHARS = 80
 MAX_LISTED = 10  # files listed for "Who are the authors?"; a larger collection is named in part, with how many more
 
 
 def asks_who_wrote(question: str, names: tuple[str, ...]) -> bool:
     """The question asks who wrote something, or who a writer it names is."""
+    if QUOTED_CLAIM.search(question):
+        return False
     return bool(AUTHORSHIP.search(question)) or bool(names and WHO_IS.match(question) and not subject(question, names))
 
 
@@ -169,8 +249,9 @@ def writers_asked(question: str, authors: tuple[str, ...], named: tuple[str, ...
 
 
 def points_at_answer(question: str) -> bool:
-    """ "Who wrote that?", "Van wie is dit?": about what the answer before quoted; not "Who are the letter writers?"."""
-    return bool(THING_BACK.search(question)) and not LETTERS.search(question)
+    """ "Who wrote that?", "Van wie is dit?", "Who wrote the article?": about what the answer before quoted; not "Who
+    are the letter writers?" nor "Who wrote all the articles?"."""
+    return bool(THING_BACK.search(question)) and not GROUP.search(question) and not UNSIGNED.search(question)
 
 
 def writers(index: Index, doc: str) -> list[str]:
@@ -185,6 +266,7 @@ class Target(NamedTuple):
     docs: list[str]  # the files whose writers to give
     writers: tuple[str, ...]  # the writers asked about among them (they lead); () for all of them
     searched: bool  # the files were found by searching for a subject: the answer stands or falls with its evidence
+    quotes: tuple[Sentence, ...] = ()  # what answers "Who wrote about Porter?": cited for their writers
 
 
 def _words(text: str) -> set[str]:
@@ -192,38 +274,47 @@ def _words(text: str) -> set[str]:
 
 
 def titled(question: str, index: Index) -> list[str]:
-    """Files the question names by a word of their title that no other title has ("the cX-Factor column",
-    "het artikel over de ivoren toren")."""
-    titles = {doc: _words(entry.title) for doc, entry in index.manifest.files.items() if entry.title}
-    counts = Counter(w for words in titles.values() for w in words)
-    asked = _words(question)
-    hits = {doc: len({w for w in words if counts[w] == 1} & asked) for doc, words in titles.items()}
+    """Files the question names by a word of their title that no other file uses at all ("the cX-Factor column", "het
+    artikel over de ivoren toren"); a word only one title has but every article uses ("klant", "beste") names
+    nothing."""
+    if "title_words" not in index.cache:
+        titles = {doc: _words(entry.title) for doc, entry in index.manifest.files.items() if entry.title}
+        counts = Counter(w for words in titles.values() for w in words)
+        index.cache["title_words"] = {doc: {w for w in words if counts[w] == 1} for doc, words in titles.items()}
+    titles = index.cache["title_words"]
+    asked = _words(question) & {w for words in titles.values() for w in words}
+    if not asked:
+        return []
+    files = max(len(index.manifest.files), 1)
+    own = {w for w, share in index.document_share(asked).items() if share * files <= 1.0 + 1e-9}
+    hits = {doc: len(words & own) for doc, words in titles.items()}
     best = max(hits.values(), default=0)
     return sorted(doc for doc, n in hits.items() if n and n == best)
+
+
+def _source(index: Index, doc: str) -> str | None:
+    """Where the file appeared, as its metadata says ("Marketingfacts"); None when unknown or no longer indexed."""
+    try:
+        return index.document(doc).source
+    except InputError:
+        return None
 
 
 def sourced(question: str, passages: list[Passage], index: Index) -> list[str]:
     """Files among those retrieved that the question names by where they appeared ("the Marketingfacts piece")."""
     docs = dict.fromkeys(p.chunk.doc for p in passages)
-    return [
-        d for d in docs if (where := index.document(d).source) and re.search(rf"\b{re.escape(where)}\b", question, re.I)
-    ]
+    return [d for d in docs if (where := _source(index, d)) and re.search(rf"\b{re.escape(where)}\b", question, re.I)]
 
 
-def placed(question: str, index: Index) -> tuple[list[str], tuple[str, ...]]:
-    """The letters the question names by where they were written ("the letter from Helmond"): their files and
-    writers."""
-    letters = [doc for doc in index.manifest.files if len(writers(index, doc)) > 1]
-    if not letters:
-        return [], ()
-    chunks, _ = index.passages_of(letters)
+def placed(question: str, passages: list[Passage]) -> tuple[list[str], tuple[str, ...]]:
+    """The letters among those retrieved that the question names by where they were written ("the letter from
+    Helmond"; a place is a name: "Best" is not "the best letter"): their files and writers."""
     found = {
-        (c.doc, c.author)
-        for c in chunks
-        if c.place and c.author and re.search(rf"\b{re.escape(c.place)}\b", question, re.IGNORECASE)
+        (p.chunk.doc, p.chunk.author)
+        for p in passages
+        if p.chunk.place and p.chunk.author and re.search(rf"\b{re.escape(p.chunk.place)}\b", question)
     }
-    docs = sorted({doc for doc, _ in found})
-    return docs, tuple(dict.fromkeys(a for doc in docs for a in writers(index, doc) if (doc, a) in found))
+    return sorted({doc for doc, _ in found}), tuple(dict.fromkeys(a for _, a in sorted(found)))
 
 
 def target(
@@ -232,40 +323,72 @@ def target(
     named: tuple[str, ...],
     passages: list[Passage],
     index: Index,
-    quoted: list[Chunk],
-    evidence: str | None,
+    shown: list[tuple[str, str | None]] | None,
+    evidence: list[Sentence],
 ) -> Target:
-    """The files and writers an authorship question asks about: for "Who wrote that?" after an answer, what it
-    `quoted`; the writers it names (or points back at) and their files; letters named by their place; the
-    correspondences for "the letter writers"; every file when it names no subject ("Who are the authors?"); a file
-    named by its title or where it appeared; else the file of the best `evidence` for its subject (`text`, as
-    retrieval read it): the file of the best-scored sentence. The best passage is more often a letter of a long
-    correspondence, whose passages fill the list."""
+    """The files and writers an authorship question asks about:
+    - for "Who wrote that?" after an answer, the files and writers it cited (`shown`; nothing when it cited none);
+    - the writers it names (or points back at) and their files; letters named by their place;
+    - with no subject of its own: the correspondences for "the letter writers", the unsigned files for "Which
+      pieces have no author?", else every file;
+    - a file named by its title or where it appeared;
+    - else the file of the best `evidence` for its subject (`text`, as retrieval read it: the quotes the answerer
+      chose, best first), and in a correspondence the writers of the quotes from it ("Who wrote about Porter?": Rien
+      Brus, citing his sentence). The best passage is more often a letter of a long correspondence, whose passages
+      fill the list; the best sentence is what answers."""
     own_subject = subject(question, named)
-    if quoted and not own_subject and not named and points_at_answer(question):
-        return Target(
-            list(dict.fromkeys(c.doc for c in quoted)),
-            tuple(dict.fromkeys(c.author for c in quoted if c.author)),
-            False,
-        )
+    if shown is not None and not own_subject and not named and points_at_answer(question):
+        docs = list(dict.fromkeys(doc for doc, _ in shown))
+        return Target(docs, tuple(dict.fromkeys(a for _, a in shown if a)), False)
     everything = sorted(index.manifest.files)
     if named:
         return Target([d for d in everything if set(writers(index, d)) & set(named)], named, False)
-    docs, from_there = placed(question, index)
+    docs, from_there = placed(question, passages)
     if docs:
         return Target(docs, from_there, False)
     if not own_subject:
+        if UNSIGNED.search(question):
+            return Target([d for d in everything if not writers(index, d)], (), False)
         letters = [d for d in everything if len(writers(index, d)) > 1] if LETTERS.search(question) else []
         return Target(letters or everything, (), False)
     by_title = titled(question, index) or sourced(question, passages, index)
     if by_title:
-        return Target(by_title, (), False)
-    return Target([evidence] if evidence and subject(text) else [], (), True)
+        found = _by_order(Target(by_title, (), False), question, index)
+        if len(by_title) == 1 and evidence and evidence[0].chunk.doc == by_title[0]:
+            return _theirs(found, question, index, evidence)  # "Wie schreef over een aparte strategie als ...?"
+        return found
+    if not evidence or not subject(text):
+        return Target([], (), True)
+    return _theirs(_by_order(Target([evidence[0].chunk.doc], (), True), question, index), question, index, evidence)
+
+
+def _theirs(found: Target, question: str, index: Index, evidence: list[Sentence]) -> Target:
+    """In a correspondence, the writers of the quotes that answer, each with their best one ("Who wrote about
+    Porter?": Rien Brus); not when a letter was named by its order or the question asks for the writers as a group."""
+    doc = found.docs[0]
+    if found.writers or len(writers(index, doc)) < 2 or GROUP.search(question) or PEOPLE.search(question):
+        return found
+    best: dict[str, Sentence] = {}  # each writer's best quote (the evidence comes best first)
+    for q in evidence:
+        if q.chunk.doc == doc and q.chunk.author:
+            best.setdefault(q.chunk.author, q)
+    theirs = tuple(best.values())
+    return found._replace(writers=tuple(best), quotes=theirs) if theirs else found
+
+
+def _by_order(found: Target, question: str, index: Index) -> Target:
+    """ "Who wrote the first letter of the correspondence?": its writers in the order they wrote."""
+    ordinal = ORDINAL.search(question)
+    letters = writers(index, found.docs[0]) if ordinal and len(found.docs) == 1 else []
+    if len(letters) < 2:
+        return found
+    n = ORDINALS[ordinal.group("n").lower()]
+    return found._replace(writers=(letters[n],)) if -len(letters) <= n < len(letters) else found
 
 
 def _sentences(index: Index, doc: str) -> list[Sentence]:
     """The file's sentences in reading order, each once (chunks overlap)."""
-    chunks, _ = index.passages_of([doc])
+    chunks = index.chunks_of(doc)
     seen: set[int] = set()
     out = []
     for chunk in sorted(chunks, key=lambda c: c.start):
@@ -324,19 +447,23 @@ def _joined(names: list[str], word: str) -> str:
 
 
 def compose(
-    index: Index, docs: list[str], lang: str, asked: tuple[str, ...] = ()
+    index: Index, docs: list[str], lang: str, asked: tuple[str, ...] = (), quotes: tuple[Sentence, ...] = ()
 ) -> tuple[str, tuple[Citation, ...], list[Chunk]]:
     """One line per file: its title, who wrote it, and the passage that says so (the chunks cited, in order). Writers
-    `asked` about ("Who is Wim Rampen?", "Who wrote that?" after a quote of his) lead, with the others beside them."""
+    `asked` about ("Who is Wim Rampen?", "Who wrote that?" after a quote of his) lead, with the others beside them.
+    `quotes` of the writers asked about ("Who wrote about Porter?") are cited instead of the passage naming them:
+    they are theirs, and they show what they wrote."""
     t = TEXTS[lang]
     citations: list[Citation] = []
     cited: list[Chunk] = []
-    lines = [t["several"].format(n=len(docs))] if len(docs) > 1 else []
+    unsigned = not any(writers(index, d) for d in docs)
+    lines = [t["several_unsigned" if unsigned else "several"].format(n=len(docs))] if len(docs) > 1 else []
     for doc in docs[:MAX_LISTED]:
         entry = index.manifest.files.get(doc)
         names = writers(index, doc)
-        source = None if names else index.document(doc).source
-        span = naming(index, doc, [n for n in names if n in asked] or names, also=source)
+        source = None if names else _source(index, doc)
+        own = sorted((q for q in quotes if q.chunk.doc == doc), key=lambda q: q.start)
+        span = own[0] if own else naming(index, doc, [n for n in names if n in asked] or names, also=source)
         title = quoted_title(entry.title if entry and entry.title else doc, TITLE_CHARS)
         these = [n for n in names if n in asked]
         others = [n for n in names if n not in these]
@@ -352,15 +479,17 @@ def compose(
         if span is None:
             lines.append(f"{lead.rstrip(':')}.")
             continue
-        n = len(citations) + 1
-        c = span.chunk
-        citations.append(Citation(n, c.doc, c.title, c.author, c.date, span.text, span.start, span.end))
-        cited.append(c)
-        shown = " ".join(span.text.split())
+        shown = []
+        for q in own or [span]:
+            n = len(citations) + 1
+            c = q.chunk
+            citations.append(Citation(n, c.doc, c.title, c.author, c.date, q.text, q.start, q.end))
+            cited.append(c)
+            shown.append(f"“{' '.join(q.text.split())}” [{n}]")
         if lead.endswith(":"):
-            lines.append(f"{lead} “{shown}” [{n}]")
+            lines.append(f"{lead} {' '.join(shown)}")
         else:
-            lines.append(f"{lead} [{n}].")  # the title itself: the citation opens the article
+            lines.append(f"{lead} [{len(citations)}].")  # the title itself: the citation opens the article
     if len(docs) > MAX_LISTED:
         lines.append(t["more"].format(n=len(docs) - MAX_LISTED))
     return "\n\n".join(lines), tuple(citations), cited

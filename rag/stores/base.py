@@ -144,6 +144,10 @@ class Index(ABC):
         """The chunks of these files (by file, then position) and their vectors, in the same order."""
 
     @abstractmethod
+    def chunks_of(self, doc: str) -> list[Chunk]:
+        """The chunks of one file in reading order, without vectors (naming its writers reads a file's text)."""
+
+    @abstractmethod
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every chunk, streamed (evaluation counts relevant passages; answering never needs this)."""
 

@@ -104,6 +104,14 @@ class FaissIndex(Index):
             return [], np.zeros((0, self.manifest.dim), dtype=np.float32)
         return [self.chunks[i] for i in rows], self.vectors()[rows]
 
+    def chunks_of(self, doc: str) -> list[Chunk]:
+        if "by_doc" not in self.cache:  # one pass over the chunks per loaded version, not one per question
+            by_doc: dict[str, list[Chunk]] = {}
+            for c in self.chunks:
+                by_doc.setdefault(c.doc, []).append(c)
+            self.cache["by_doc"] = by_doc
+        return sorted(self.cache["by_doc"].get(doc, []), key=lambda c: (c.start, c.end))
+
     def iter_chunks(self) -> Iterator[Chunk]:
         return iter(self.chunks)
 

@@ -152,6 +152,10 @@ class PostgresIndex(Index):
             np.vstack(vectors) if vectors else np.zeros((0, self.manifest.dim), np.float32)
         )
 
+    def chunks_of(self, doc: str) -> list[Chunk]:
+        rows = self.store.read(f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE doc = %s ORDER BY start_off, end_off", (doc,))
+        return [_chunk(r) for r in rows]
+
     def document_share(self, terms: Iterable[str]) -> dict[str, float]:
         """From the `terms` table (files per term, kept by every write): one small query, no chunk read."""
         known = self.cache.setdefault("document_share", {})
