@@ -600,6 +600,37 @@ def test_who_wrote_what_names_the_letter_that_says_it_by_order_place_or_content_
         _verbatim(assistant, answer)
 
 
+def test_who_wrote_a_title_a_letter_by_its_order_or_after_a_question_about_another_writer(assistant):
+    data = assistant.ask("Who wrote Data en meetbaarheid?")  # a title after "who wrote"
+    assert data.answer.startswith("“Data en meetbaarheid” is ") and "Anna de Vries:" in data.answer  # language: a guess
+    care = assistant.ask("Wie schreef ‘Klantreis in de zorg’?")  # quoted: a title, not a claim
+    assert "noemt geen auteur; het verscheen bij Marketingfacts" in care.answer
+    last = assistant.ask("Who wrote the last letter?")  # the order alone names the letter
+    assert last.answer.startswith("Marie Bakker is one of the writers of")
+    # The writer of the question before is not carried over: "And who wrote about ...?" asks about anyone.
+    handover = assistant.ask(
+        "En wie schreef over de overdracht van bot naar mens?", history=["Wat vindt Piet van chatbots?"]
+    )
+    assert handover.answer.startswith("Marie Bakker is een van de schrijvers van")
+    for answer in (data, care, last, handover):
+        _verbatim(assistant, answer)
+
+
+def test_who_wrote_that_skips_thanks_stays_shallow_and_never_asks_the_language_model(tmp_path):
+    # A language model that cannot be reached: "Who wrote that?" answers the question before again extractively.
+    s = make_settings(tmp_path, llm_base_url="http://127.0.0.1:9/v1")
+    update_index(s)
+    assistant = Assistant(s)
+    answer = assistant.ask("Wie heeft dat geschreven?", history=["Wat vindt Marie van chatbots?", "Bedankt!"])
+    assert answer.answer.startswith("Marie Bakker is een van de schrijvers van") and answer.notice is None
+    # "Who wrote that?" twice points at the same letters; a long run is read from its last few questions only (it
+    # once recursed through all of them: 500 raised RecursionError).
+    again = assistant.ask("Who wrote that?", history=["Wat vindt Marie van chatbots?", "Who wrote that?"])
+    assert "Marie Bakker" in again.answer and again.citations[0].doc == "c_brieven.txt"
+    assert assistant.ask("Who wrote that?", history=["Wat vindt Marie van chatbots?"] + ["Who wrote that?"] * 600)
+    assert assistant.ask("Who wrote that?").abstained  # nothing before it to point at
+
+
 def test_who_wrote_that_after_an_answer_that_cited_nothing_abstains(assistant):
     # Before, it named whatever file the follow-up's own retrieval found.
     for before in ("Hoi!", "Thanks!"):

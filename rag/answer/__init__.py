@@ -8,8 +8,9 @@ An optional language model (generate.py) replaces selection and composition when
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -106,23 +107,19 @@ def _who_wrote(
     index: Index,
     ask: Ask,
     passages: list[Passage],
-    verdict: str,
-    strength: float,
-    bound: float,
+    sure: bool,
     t0: float,
-    shown: list[tuple[str, str | None]] | None,
-    evidence: list[Scored],
+    shown: Callable[[], list[tuple[str, str | None]] | None],
+    chosen: list[Scored],
+    scored: list[Scored],
 ) -> Iterator[Answer]:
     """The writers of the files the question asks about (`authorship.target`): for "Who wrote that?", those of what
-    the answer before cited (`shown`). A question about a subject ("Who wrote the article about NPS targets?")
-    abstains where its evidence would; one about the writers themselves needs none."""
+    the answer before cited (`shown`). A file found by searching for the question's subject, and the quotes that say
+    whose it is, need evidence clearly above the threshold (`sure`): naming a writer is a claim of fact."""
     named = authorship.writers_asked(ask.question, ask.query.authors, mentioned_authors(ask.question, index))
-    # Naming a writer is a claim of fact: the quotes name a file or a writer only on evidence clearly above the
-    # threshold ("Who wrote the article about NPS targets?" found "Niet als doel op zich …" at 0.27 against 0.235).
-    sure = verdict == "answer" and float(strength) >= bound + authorship.MARGIN
-    quotes = [in_context(c.sentence) for c in evidence] if sure else []
+    quotes = [in_context(c.sentence) for c in sorted(chosen, key=lambda c: -c.score)] if sure else []
     docs, asked, searched, theirs = authorship.target(
-        ask.question, ask.query.text, named, passages, index, shown, quotes
+        ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored)
     )
     text, citations, cited = authorship.compose(index, docs, ask.lang, asked, theirs)
     abstained = bool(not citations or (searched and not sure))
@@ -134,14 +131,30 @@ def _who_wrote(
     )
 
 
+def _most_evidence(scored: list[Scored], top: int = 3) -> str | None:
+    """The file the question's subject is most about: the most evidence in its best `top` sentences together ("the
+    piece about culture" is the culture article, not the letter with one sentence on it)."""
+    by_file: dict[str, dict[int, float]] = {}
+    for c in scored:  # a sentence in two overlapping passages counts once
+        seen = by_file.setdefault(c.sentence.chunk.doc, {})
+        seen[c.sentence.start] = max(seen.get(c.sentence.start, 0.0), c.score)
+    totals = {doc: sum(sorted(s.values(), reverse=True)[:top]) for doc, s in by_file.items()}
+    return max(totals, key=totals.get) if totals else None
+
+
 def _shown_before(
     index: Index, embedder: Embedder, settings: Settings, k: int | None, history: list[str]
 ) -> list[tuple[str, str | None]] | None:
-    """The files and writers the answer before this question cited ("Who wrote that?"); None without one."""
-    if not history:
+    """The files and writers the last answer before this question cited ("Who wrote that?"; "Thanks!" in between is
+    skipped): that question answered again, extractively, with at most `WHY_CHAIN` questions before it as its
+    conversation (so a run of "Who wrote that?" stays shallow). None without a question before."""
+    asked = [i for i, q in enumerate(history) if not says_nothing(q)]
+    if not asked:
         return None
+    i = asked[-1]
     final = None
-    for event in answer_question(index, embedder, history[-1], settings, k, history[:-1]):
+    extractive = settings.with_overrides(llm_base_url="")
+    for event in answer_question(index, embedder, history[i], extractive, k, history[:i][-WHY_CHAIN:]):
         final = event
     return [(c.doc, c.author) for c in final.citations] if isinstance(final, Answer) else []
 
@@ -180,11 +193,12 @@ def answer_question(
         )
     verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)
     if ask.intent == "authors":  # who wrote what: from what the index knows of its files, citing where it says so
-        points_back = authorship.points_at_answer(ask.question)
-        shown = _shown_before(index, embedder, settings, k, history) if points_back else None
-        # the quotes the answerer chose, best first: the file to name and, in a correspondence, whose they are
-        best = sorted(chosen, key=lambda c: -c.score)
-        yield from _who_wrote(index, ask, passages, verdict, gate.strength(scored), bound, t0, shown, best)
+        sure = verdict != "abstain" and (
+            float(gate.strength(scored)) >= bound + authorship.MARGIN
+            or authorship.spelled_out(ask.query.text, [c.sentence.text for c in chosen])
+        )
+        shown = functools.partial(_shown_before, index, embedder, settings, k, history)
+        yield from _who_wrote(index, ask, passages, sure, t0, shown, chosen, scored)
         return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"

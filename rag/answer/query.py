@@ -16,6 +16,7 @@ from ..conversation import (
     NOT_ASKED,
     TOPIC_WEIGHT,
     Query,
+    mentioned_authors,
     own_terms,
     read_question,
     without_names,
@@ -28,7 +29,7 @@ from ..sentences import guess_language
 from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
-from .authorship import asks_who_wrote, subject
+from .authorship import PERSON_BACK, asks_who_wrote, subject
 
 # Questions that ask for the writers' positions in so many words: several views are worth quoting side by side.
 VIEWS = re.compile(
@@ -133,12 +134,12 @@ class Ask:
         return self.intent == "person" and len(self.query.authors) > 1
 
 
-def intent_of(question: str, query: Query) -> str:
-    """What kind of answer the question wants."""
+def intent_of(question: str, query: Query, who_wrote: bool = False) -> str:
+    """What kind of answer the question wants; `who_wrote`: it asks who wrote something (`authorship`)."""
     asks_nothing = not own_terms(without_request(without_names(question, query.authors)))
     another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
     asked = without_request(question)  # "Thanks! Why?"
-    if asks_who_wrote(asked, query.authors):
+    if who_wrote:
         return "authors"  # "Who wrote the article about ...?", "Who are the letter writers?": who, not what they say
     if (WHY.search(asked) or MORE.search(asked)) and query.follows and not query.shifted and asks_nothing:
         # "Why is that?" after a topic, or after a writer's position (not about another writer): the reasons behind
@@ -170,8 +171,14 @@ def read(
         return as_asked(with_acronyms(spelled(text, index, lang, names), index))
 
     query = replace(query, text=readable(query.text), topic=readable(query.topic) if query.topic else query.topic)
-    if asks_who_wrote(without_request(question), query.authors) and (about := subject(query.text, query.authors)):
-        query = replace(query, text=about)  # "Who wrote the piece about hybrid work?": what it is about is searched
+    who_wrote = asks_who_wrote(without_request(question), query.authors, index)
+    if who_wrote:
+        # "Who wrote the piece about hybrid work?": what it is about is searched, on its own: not with the topic or
+        # the writer of the question before ("And who wrote about Porter?" after a question about Wim)
+        named = mentioned_authors(question, index)
+        authors = named or (query.authors if PERSON_BACK.search(question) else ())
+        about = subject(without_request(question), authors)
+        query = replace(query, authors=authors, text=readable(about) if about else query.text)
     target = corpus_lang if translate else lang
     nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
     concepts, keywords = concepts_of(query.text, lang, target, nearby)
@@ -193,7 +200,7 @@ def read(
     product = bool(PRODUCT_CHOICE.search(question))
     stranger = unknown_subject(question, index, quantity)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
-    intent = intent_of(question, query)
+    intent = intent_of(question, query, who_wrote)
     return Ask(question, lang, query, intent, concepts, keywords, vector, quantity, product, terms, stranger)
 
 
