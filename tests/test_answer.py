@@ -631,6 +631,19 @@ def test_who_wrote_that_skips_thanks_stays_shallow_and_never_asks_the_language_m
     assert assistant.ask("Who wrote that?").abstained  # nothing before it to point at
 
 
+def test_a_question_who_wrote_is_no_topic_and_a_piece_asked_about_decides_whose_it_is(assistant):
+    # "Who are the letter writers?" then "What does Marie think?": her position, not who wrote (it abstained).
+    marie = assistant.ask("Wat vindt Marie?", history=["Who are the letter writers?"])
+    assert not marie.abstained and {c.author for c in marie.citations} == {"Marie Bakker"}
+    # "Was the data piece written by Piet Jansen?": the piece's writer answers, not Piet's letters.
+    data = assistant.ask("Was het stuk over data en meetbaarheid geschreven door Piet Jansen?")
+    assert "Anna de Vries" in data.answer and "Piet" not in data.answer
+    # "Who is the author?" after an answer: the file it quoted.
+    quoted = assistant.ask("Wat zegt Anna de Vries over data?")
+    after = assistant.ask("Who is the author?", history=["Wat zegt Anna de Vries over data?"])
+    assert quoted.citations and after.citations[0].doc == quoted.citations[0].doc == "b_data.md"
+
+
 def test_who_wrote_that_after_an_answer_that_cited_nothing_abstains(assistant):
     # Before, it named whatever file the follow-up's own retrieval found.
     for before in ("Hoi!", "Thanks!"):

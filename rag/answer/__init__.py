@@ -119,7 +119,7 @@ def _who_wrote(
     named = authorship.writers_asked(ask.question, ask.query.authors, mentioned_authors(ask.question, index))
     quotes = [in_context(c.sentence) for c in sorted(chosen, key=lambda c: -c.score)] if sure else []
     docs, asked, searched, theirs = authorship.target(
-        ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored)
+        ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored, chosen)
     )
     text, citations, cited = authorship.compose(index, docs, ask.lang, asked, theirs)
     abstained = bool(not citations or (searched and not sure))
@@ -131,11 +131,13 @@ def _who_wrote(
     )
 
 
-def _most_evidence(scored: list[Scored], top: int = 3) -> str | None:
-    """The file the question's subject is most about: the most evidence in its best `top` sentences together ("the
-    piece about culture" is the culture article, not the letter with one sentence on it)."""
+def _most_evidence(scored: list[Scored], chosen: list[Scored], top: int = 3) -> str | None:
+    """The file the question's subject is most about, among those of the `chosen` quotes: the most evidence in its
+    best `top` sentences together ("the piece about culture" is the culture article, not the letter with one sentence
+    on it; a file no chosen quote comes from is never named)."""
+    among = {c.sentence.chunk.doc for c in chosen}
     by_file: dict[str, dict[int, float]] = {}
-    for c in scored:  # a sentence in two overlapping passages counts once
+    for c in (c for c in scored if c.sentence.chunk.doc in among):  # a sentence in two overlapping passages counts once
         seen = by_file.setdefault(c.sentence.chunk.doc, {})
         seen[c.sentence.start] = max(seen.get(c.sentence.start, 0.0), c.score)
     totals = {doc: sum(sorted(s.values(), reverse=True)[:top]) for doc, s in by_file.items()}

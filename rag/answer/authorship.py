@@ -26,11 +26,16 @@ WRITING = (
     r"(articles?|pieces?|letters?|texts?|posts?|blogs?|columns?|essays?|correspondence|exchange|documents?|"
     r"artikel(en|s)?|stuk(ken)?|brie(f|ven)|tekst(en)?|column(s)?|correspondentie|briefwisseling|documenten?)"
 )
-THE_WRITING = r"(the|this|that|these|those|a|an|each|every|het|de|dit|dat|deze|die|een)\s+([\w'’-]+\s+){0,3}?" + WRITING
+THE_WRITING = (
+    r"((all|al)\s+)?(the|this|that|these|those|a|an|each|every|het|de|dit|dat|deze|die|een|elk|ieder|alle)\s+"
+    r"([\w'’-]+\s+){0,3}?" + WRITING
+)
 # The end of the question, after a filler ("Who wrote that, actually?").
 END = r"(\s*,?\s*(actually|exactly|again|then|eigenlijk|precies|dan|nou|nog\s+eens))?\s*[?.!]*\s*$"
-WRITE_EN = r"(wrote|writes|written|authored|penned|signed)"
-WRITE_NL = r"(schreef|schrijft|schrijven|schreven)"
+# Past forms ask who wrote a piece; present ones ("Who writes the CX strategy document?") mostly ask whose job it is,
+# so they count only with "about" or nothing after them ("Who writes about culture?").
+WRITE_EN = r"(wrote|written|authored|penned|signed)"
+WRITE_NL = r"(schreef|schreven)"
 WHO_BE = r"who(\s+(is|are|was|were)|\s*['’]s|\s*['’]re)"  # "who is", "who's", "who are", "who’re"
 WRITER_NOUNS = (
     r"(authors?|writers?|letter[- ]?writers?|correspondents|people\s+(writing|who\s+wrote|behind)|persons?\s+behind|"
@@ -62,15 +67,22 @@ AUTHORSHIP = re.compile(
         [
             # "Who wrote the cX-Factor column?", "Who wrote about Porter?", "Who wrote that?", "who has written it"
             r"\bwho(\s+(has|had|have))?\s+" + WRITE_EN + r"\s+(" + THE_WRITING + r"|about\b|" + BACK + "?" + END + ")",
+            r"\bwho\s+writes\s+(about\b|" + BACK + "?" + END + ")",
             r"\bwho\s+(wrote|said|penned)\s+(that|this)\s+(quote|sentence|passage|line)\b",  # "Who wrote that quote?"
+            WHO_BE + r"\s+the\s+(author|writer|source)\s+of\s+(this|that)\s+(quote|sentence|passage|line)\b",
+            r"\bvan\s+wie\s+(is|komt|kwam)\s+(dit|dat|deze|die)\s+(citaat|zin|passage|uitspraak)\b",
             WHO_BE + r"\s+(the\s+)?" + WRITER_NOUNS + AFTER_WRITER,
             WHO_BE + r"\s+behind\s+(" + THE_WRITING + "|" + BACK + END + ")",
             r"\bwho\s+(is|was|are|were)\s+(" + THE_WRITING + "|" + BACK + r")\s+(written\s+)?by" + END,  # "... by?"
             r"\bwhose\s+" + WRITING + r"\b",
             r"\bwho\s+the\s+(authors?|writers?)\s+of\s+" + THE_WRITING,  # "Do we know who the author of ... is?"
             r"\bby\s+whom\s+(is|was|are|were)\s+" + THE_WRITING + r"\b[^?.!]{0,60}\b(written|authored|penned|signed)\b",
-            r"\b(which|what)\s+(authors|writers)\s+(are\s+(there|in|included|involved)|were\s+(involved|included)|wrote|"
+            r"\b(which|what)\s+(authors|writers)\s+((are|were)\s+(there|included|involved)" + END + r"|(are|were)\s+"
+            r"(in|included\s+in|part\s+of)\s+(the|this|these)\s+(corpus|collection|set|" + WRITING[1:] + r"|wrote|"
             r"have\s+written|contributed|took\s+part|take\s+part|participated)\b",
+            r"\b(the\s+)?(author|writer|columnist)['’]s\s+name\b|\bname\s+of\s+the\s+(author|writer|columnist)\b",
+            WHO_BE + r"\s+the\s+columnist\b",
+            r"\b(was|is|were|are)\s+" + THE_WRITING + r"\b[^?.!]{0,40}\b(written|authored)\s+by\b",
             r"\b(which|what)\s+(writer|author)\s+(wrote|penned|authored)\s+" + THE_WRITING,
             r"\b(which|what)\s+" + WRITING + r"\s+(were|are|was|is)\s+(written|authored)\s+by\b",
             r"\b(identify|name|list|know|find|give\s+me|tell\s+me)\s+the\s+(author|writer)s?\s+of\b",
@@ -96,9 +108,11 @@ AUTHORSHIP = re.compile(
             r"\b(which|what)\s+(author|writer)\s+is\s+responsible\s+for\s+" + THE_WRITING,
             # Dutch
             r"\bwie\s+" + WRITE_NL + r"\s+(" + THE_WRITING + r"|over\b|(dat|dit|het)?" + END + ")",
+            r"\bwie\s+(schrijft|schrijven)\s+(over\b|(dat|dit|het)?" + END + ")",
+            r"\bhoe\s+heet\s+de\s+(auteur|schrijver|schrijfster|columnist)\b",
             r"\bwie\s+(schreef|zei)\s+(dat|dit|die|deze)\s+(citaat|zin|passage)\b",
             r"\bwie\s+(heeft|hebben|had|hadden)\s+(" + THE_WRITING + r"\b[^?.!]{0,60}?|(dat|dit|het|er)\s+|over\s+"
-            r"[^?.!]{0,60}?)?(geschreven|ondertekend)\b",
+            r"[^?.!]{0,60}?)?(geschreven|ondertekend)\b(?!\s+dat\s+\w)",  # not "Wie heeft geschreven dat ...?"
             r"\bwie\s+" + THE_WRITING + r"\b[^?.!]{0,60}?\b((heeft|hebben)\s+geschreven|geschreven\s+(heeft|hebben))\b",
             r"\bdoor\s+wie\s+(is|zijn|was|waren|werd|werden)\s+" + THE_WRITING,
             r"\bdoor\s+wie\s+(is|zijn|was|waren|werd|werden)\s+(dit|dat|het)\s+(geschreven|ondertekend)\b",
@@ -155,6 +169,8 @@ BY_NAME = re.compile(
     + WRITING
     + ")"
     r"|\bwelke\s+" + WRITING + r"\s+(heeft|hebben|schreef|schreven)\b"
+    r"|\b(nog\s+)?(andere|meer)\s+" + WRITING + r"\b[^?.!]{0,30}\bgeschreven\b"
+    r"|\b(who|wie)\s+(replied|responded|answered|reageerde|antwoordde)\b"
     r"|\b(welk|welke)\s+" + WRITING + r"\s+(is|zijn)\s+van\b",
     re.IGNORECASE,
 )
@@ -178,7 +194,11 @@ UNSIGNED = re.compile(
 # "Who is Anders Jansen?", "Wie is Wim?": who a writer the index knows is (the names are read by the conversation).
 WHO_IS = re.compile(r"^\s*(who|wie)\s*(is|was|are|zijn|'s|’s)\b", re.IGNORECASE)
 # "Who wrote cX-Factor?", "Wie schreef ‘De Klant moet ook …’?": a title after the verb (`names_a_title`).
-WROTE_WHAT = re.compile(r"\b(who|wie)\s+(wrote|penned|authored|schreef|heeft)\s+(.+)$", re.IGNORECASE)
+WROTE_WHAT = re.compile(
+    r"\b(who\s+(wrote|penned|authored|is\s+the\s+(author|writer)\s+of)|wie\s+(schreef|heeft|is\s+de\s+(auteur|schrijver)"
+    r"\s+van)|van\s+wie\s+is)\s+(?P<what>.+)$",
+    re.IGNORECASE,
+)
 # Letters to someone are letters of the trade, not the articles: "Wie schrijft de brieven aan klanten?".
 LETTERS_TO = re.compile(r"\b" + WRITING + r"\s+(aan|to|naar)\b", re.IGNORECASE)
 # A quoted claim ("Wie schreef: CX is nooit dé strategie?", "Who wrote 'CX is never the strategy'?"): whose words,
@@ -201,7 +221,9 @@ AROUND = re.compile(
     r"citeren|opgeven|als|anyone|someone|anybody|somebody|particular|person|other|another|more|anything|any|besides|"
     r"nog|meer|andere|ander|naast|behalve|with|met|to|for|voor|its|their|people|exchanged|exchange|responsible|"
     r"auteursnaam|schrijversnaam|vermeld|first|second|third|fourth|last|final|opening|eerste|tweede|derde|vierde|"
-    r"laatste|quote|sentence|passage|line|citaat|zin|whose|wiens|way|actually|exactly|eigenlijk)\b|" + WRITING,
+    r"laatste|quote|sentence|passage|line|citaat|zin|whose|wiens|way|actually|exactly|eigenlijk|1st|2nd|3rd|4th|best|"
+    r"beste|worst|slechtste|shortest|kortste|longest|langste|favourite|favorite|columnist|elk|ieder|al|hoe|heet|"
+    r"replied|responded|answered|reageerde|antwoordde|op|to|andere)\b|" + WRITING,
     re.IGNORECASE,
 )
 # The letters of a correspondence, asked about as such ("Who are the letter writers?", "de briefschrijvers").
@@ -222,15 +244,25 @@ GROUP = re.compile(
 PERSON_BACK = re.compile(r"\b(he|she|him|her|they|them|hij|zij|hem|hen)\b", re.IGNORECASE)
 # What an answer just showed, pointed back at ("Who wrote that?", "Wie heeft dit geschreven?", "Who wrote the
 # article?" after a question about it).
+# ("het", "de", "die", "deze" are also Dutch articles: "Wie schreef het beste artikel?" points back at nothing.)
 THING_BACK = re.compile(
-    r"\b(that|this|it|those|these|dat|dit|het|deze|die)\b|\b(the|het|de)\s+(article|piece|letter|column|text|post|blog|"
-    r"artikel|stuk|brief|tekst)\b",
+    r"\b(that|this|it|those|these)\b|\b(the|het|de)\s+(article|piece|letter|column|text|post|blog|artikel|stuk|brief|"
+    r"tekst|author|writer|columnist|auteur|schrijver|schrijfster)\b|\b(dat|dit|het)\s+(geschreven|ondertekend|gezegd)\b|"
+    r"\b(dat|dit|het|deze|die)\s*[?.!]*\s*$|\b(is|was)\s+(dat|dit)\b|\b(dit|dat|deze|die)\s+(stuk|artikel|brief|tekst|"
+    r"citaat|column)\b",
+    re.IGNORECASE,
+)
+# "Was the culture article written by Wim Rampen?": the piece decides, not the writer named.
+IS_IT_BY = re.compile(
+    r"\b(was|is|were|are|werd|wordt)\s+" + THE_WRITING + r"\b[^?.!]{0,40}\b(written|authored|geschreven)\s+(by|door)\b"
+    r"|(?-i:\b(Is|is|Was|was)\s+)" + THE_WRITING + r"\b[^?.!]{0,40}\bvan\s+(?-i:[A-Z])",  # "Is het stuk ... van Wim?"
     re.IGNORECASE,
 )
 # A letter named by its place in a correspondence ("the first letter", "de laatste brief"): its writer, in the order
 # they wrote.
 ORDINAL = re.compile(
-    r"\b(?P<n>first|second|third|fourth|last|final|opening|eerste|tweede|derde|vierde|laatste)\s+(letter|brief|reply|"
+    r"\b(?P<n>first|second|third|fourth|last|final|opening|1st|2nd|3rd|4th|eerste|tweede|derde|vierde|laatste)\s+"
+    r"(letter|brief|reply|"
     r"response|antwoord)\b",
     re.IGNORECASE,
 )
@@ -243,6 +275,10 @@ ORDINALS = {
     "third": 2,
     "derde": 2,
     "fourth": 3,
+    "1st": 0,
+    "2nd": 1,
+    "3rd": 2,
+    "4th": 3,
     "vierde": 3,
     "last": -1,
     "final": -1,
@@ -305,7 +341,7 @@ def names_a_title(question: str, index: Index) -> bool:
         return False
     if "plain_titles" not in index.cache:
         index.cache["plain_titles"] = [t for e in index.manifest.files.values() if (t := _plain(e.title))]
-    asked = f" {_plain(m.group(3))} "
+    asked = f" {_plain(m.group('what'))} "
     return any(
         f" {t} " in asked or (len(t.split()) > 3 and f" {' '.join(t.split()[:3])} " in asked)
         for t in index.cache["plain_titles"]
@@ -319,7 +355,7 @@ def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = 
         return True
     if QUOTED_CLAIM.search(question) or LETTERS_TO.search(question):
         return False
-    found = AUTHORSHIP.search(question) or (BY_NAME.search(question) if names else None)
+    found = AUTHORSHIP.search(question) or IS_IT_BY.search(question) or (BY_NAME.search(question) if names else None)
     if found:  # a duty before what it asks ("By whom should it be written?"); not "... saying X needs to ..."
         return not (MODAL.search(question[: found.end()]) and not CREDIT.search(question))
     return bool(names and WHO_IS.match(question) and not subject(question, names))
@@ -439,6 +475,8 @@ def target(
       `evidence` (the quotes the answerer chose, best first, when they clear the threshold by `MARGIN`) holds any;
       in a correspondence, with the writers of the quotes from it ("Who wrote about Porter?": Rien Brus, citing his
       sentence; also for a correspondence named by its title)."""
+    if IS_IT_BY.search(question):
+        named = ()  # the piece is what is asked about: its writers answer whether the one named wrote it
     own_subject = subject(question, named)
     if not own_subject and not named and points_at_answer(question):
         before = shown()

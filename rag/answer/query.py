@@ -29,7 +29,7 @@ from ..sentences import guess_language
 from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
-from .authorship import PERSON_BACK, asks_who_wrote, subject
+from .authorship import IS_IT_BY, PERSON_BACK, asks_who_wrote, subject
 
 # Questions that ask for the writers' positions in so many words: several views are worth quoting side by side.
 VIEWS = re.compile(
@@ -159,11 +159,26 @@ def intent_of(question: str, query: Query, who_wrote: bool = False) -> str:
     return "plain"
 
 
+def _who_wrote_read(history: list[str], index: Index) -> list[str]:
+    """The conversation as the next question reads it: a question who wrote something is no topic ("Who are the letter
+    writers?", then "What does Rien Brus think?" asks about his position, not about who wrote); the writers it names
+    stay, so that "he" can point back at them."""
+    out = []
+    for earlier in history:
+        if asks_who_wrote(without_request(earlier), (), index):
+            names = mentioned_authors(earlier, index)
+            if names:
+                out.append(" ".join(names))
+        else:
+            out.append(earlier)
+    return out
+
+
 def read(
     question: str, history: list[str], index: Index, embedder: Embedder, corpus_lang: str = "nl", translate: bool = True
 ) -> Ask:
     """Read `question` in its conversation and embed it."""
-    query = read_question(question, history, index)
+    query = read_question(question, _who_wrote_read(history, index), index)
     lang = guess_language(question)
     names = frozenset(p.lower() for author in index.authors() for p in author.split())
 
@@ -175,9 +190,9 @@ def read(
     if who_wrote:
         # "Who wrote the piece about hybrid work?": what it is about is searched, on its own: not with the topic or
         # the writer of the question before ("And who wrote about Porter?" after a question about Wim)
-        named = mentioned_authors(question, index)
+        named = () if IS_IT_BY.search(question) else mentioned_authors(question, index)
         authors = named or (query.authors if PERSON_BACK.search(question) else ())
-        about = subject(without_request(question), authors)
+        about = subject(without_request(question), mentioned_authors(question, index))
         query = replace(query, authors=authors, text=readable(about) if about else query.text)
     target = corpus_lang if translate else lang
     nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
