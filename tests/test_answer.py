@@ -635,6 +635,12 @@ def test_a_question_who_wrote_is_no_topic_and_a_piece_asked_about_decides_whose_
     # "Who are the letter writers?" then "What does Marie think?": her position, not who wrote (it abstained).
     marie = assistant.ask("Wat vindt Marie?", history=["Who are the letter writers?"])
     assert not marie.abstained and {c.author for c in marie.citations} == {"Marie Bakker"}
+    # ... but what it was about stays the topic ("Who wrote about X?", then "Why?" asks about X), and "they" after
+    # "Wie zijn de briefschrijvers?" are the letter writers (a fourth review found both lost).
+    why = assistant.ask("Waarom?", history=["Wie schreef over wachttijden aan de telefoon?"])
+    assert not why.abstained and {c.doc for c in why.citations} == {"a_zorg.txt"}
+    agree = assistant.ask("Zijn ze het eens over chatbots?", history=["Wie zijn de briefschrijvers?"])
+    assert {c.author for c in agree.citations} == {"Piet Jansen", "Marie Bakker"}
     # "Was the data piece written by Piet Jansen?": the piece's writer answers, not Piet's letters.
     data = assistant.ask("Was het stuk over data en meetbaarheid geschreven door Piet Jansen?")
     assert "Anna de Vries" in data.answer and "Piet" not in data.answer

@@ -16,6 +16,7 @@ from ..conversation import (
     NOT_ASKED,
     TOPIC_WEIGHT,
     Query,
+    letter_writers,
     mentioned_authors,
     own_terms,
     read_question,
@@ -29,7 +30,7 @@ from ..sentences import guess_language
 from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
-from .authorship import IS_IT_BY, PERSON_BACK, asks_who_wrote, subject
+from .authorship import IS_IT_BY, LETTERS, PERSON_BACK, asks_who_wrote, subject
 
 # Questions that ask for the writers' positions in so many words: several views are worth quoting side by side.
 VIEWS = re.compile(
@@ -159,18 +160,29 @@ def intent_of(question: str, query: Query, who_wrote: bool = False) -> str:
     return "plain"
 
 
+WHO_WROTE_READ = 10_000  # earlier questions remembered per index version as the conversation reads them
+
+
 def _who_wrote_read(history: list[str], index: Index) -> list[str]:
-    """The conversation as the next question reads it: a question who wrote something is no topic ("Who are the letter
-    writers?", then "What does Rien Brus think?" asks about his position, not about who wrote); the writers it names
-    stay, so that "he" can point back at them."""
+    """The conversation as the next question reads it: a question who wrote something stands for what it was about
+    and the writers it named ("Who wrote about culture?" is "culture" to a "Why?" after it; "Who are the letter
+    writers?", then "What does Rien Brus think?" asks about his position, not about who wrote); one about nothing
+    more ("Who wrote that?") is left out. Each earlier question is read once per index version."""
+    seen = index.cache.setdefault("who_wrote_read", {})
+    if len(seen) > WHO_WROTE_READ:
+        seen.clear()
     out = []
     for earlier in history:
-        if asks_who_wrote(without_request(earlier), (), index):
-            names = mentioned_authors(earlier, index)
-            if names:
-                out.append(" ".join(names))
-        else:
-            out.append(earlier)
+        if earlier not in seen:
+            asked = without_request(earlier)
+            if asks_who_wrote(asked, (), index):
+                # "Wie zijn de briefschrijvers?", then "Do they agree?": "they" are the letter writers
+                names = mentioned_authors(earlier, index) or (letter_writers(index) if LETTERS.search(earlier) else ())
+                seen[earlier] = " ".join([*names, subject(asked, names)]).strip()
+            else:
+                seen[earlier] = earlier
+        if seen[earlier]:
+            out.append(seen[earlier])
     return out
 
 
