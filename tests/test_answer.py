@@ -641,6 +641,10 @@ def test_a_question_who_wrote_is_no_topic_and_a_piece_asked_about_decides_whose_
     assert not why.abstained and {c.doc for c in why.citations} == {"a_zorg.txt"}
     agree = assistant.ask("Zijn ze het eens over chatbots?", history=["Wie zijn de briefschrijvers?"])
     assert {c.author for c in agree.citations} == {"Piet Jansen", "Marie Bakker"}
+    # A piece named by its title stands for its writer: "What is her main point?" is Anna de Vries's (it quoted
+    # another writer's position, as the review found for "Who wrote the cX-Factor column?" then "his main point").
+    hers = assistant.ask("What is her main point?", history=["Who wrote Data en meetbaarheid?"])
+    assert {c.author for c in hers.citations} == {"Anna de Vries"}
     # "Was the data piece written by Piet Jansen?": the piece's writer answers, not Piet's letters.
     data = assistant.ask("Was het stuk over data en meetbaarheid geschreven door Piet Jansen?")
     assert "Anna de Vries" in data.answer and "Piet" not in data.answer

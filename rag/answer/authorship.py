@@ -59,7 +59,7 @@ AFTER_WRITER = (
 # piece?", "Who is the column by?", "Whose article is this?", "Who are the authors?", "Do we know who the author of
 # ... is?", "Which pieces have no author?", "Is the culture piece signed?", "Wie heeft dit stuk geschreven?", "Van wie
 # is het artikel over ...?", "Welke stukken zijn anoniem?". Each form needs a piece of writing, writing about
-# something, or nothing after it (or a title: `names_a_title`); a duty ("By whom should the strategy be written?"), a
+# something, or nothing after it (or a title: `title_named`); a duty ("By whom should the strategy be written?"), a
 # claim ("Who writes that CX is never the strategy?") or a view ("Who is the author arguing against ...?") is no such
 # question (two reviews found 40 that an earlier version misread; they are in the tests).
 AUTHORSHIP = re.compile(
@@ -193,7 +193,7 @@ UNSIGNED = re.compile(
 )
 # "Who is Anders Jansen?", "Wie is Wim?": who a writer the index knows is (the names are read by the conversation).
 WHO_IS = re.compile(r"^\s*(who|wie)\s*(is|was|are|zijn|'s|’s)\b", re.IGNORECASE)
-# "Who wrote cX-Factor?", "Wie schreef ‘De Klant moet ook …’?": a title after the verb (`names_a_title`).
+# "Who wrote cX-Factor?", "Wie schreef ‘De Klant moet ook …’?": a title after the verb (`title_named`).
 WROTE_WHAT = re.compile(
     r"\b(who\s+(wrote|penned|authored|is\s+the\s+(author|writer)\s+of)|wie\s+(schreef|heeft|is\s+de\s+(auteur|schrijver)"
     r"\s+van)|van\s+wie\s+is)\s+(?P<what>.+)$",
@@ -333,25 +333,33 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def names_a_title(question: str, index: Index) -> bool:
-    """ "Who wrote cX-Factor?", "Wie schreef ‘De Klant moet ook in De Ivoren Toren …’?": a file's title (or its first
-    three words) follows "who wrote"."""
+def title_named(question: str, index: Index) -> list[str]:
+    """ "Who wrote cX-Factor?", "Wie schreef ‘De Klant moet ook in De Ivoren Toren …’?": the files whose title (or its
+    first three words) follows "who wrote"."""
     m = WROTE_WHAT.search(question)
     if not m:
-        return False
+        return []
     if "plain_titles" not in index.cache:
-        index.cache["plain_titles"] = [t for e in index.manifest.files.values() if (t := _plain(e.title))]
+        index.cache["plain_titles"] = [(doc, t) for doc, e in index.manifest.files.items() if (t := _plain(e.title))]
     asked = f" {_plain(m.group('what'))} "
-    return any(
-        f" {t} " in asked or (len(t.split()) > 3 and f" {' '.join(t.split()[:3])} " in asked)
-        for t in index.cache["plain_titles"]
-    )
+    return [
+        doc
+        for doc, t in index.cache["plain_titles"]
+        if f" {t} " in asked or (len(t.split()) > 3 and f" {' '.join(t.split()[:3])} " in asked)
+    ]
+
+
+def writers_of_named(question: str, index: Index, most: int = 3) -> tuple[str, ...]:
+    """The writers of the files a who-wrote question names by title, for the question after it ("Who wrote the
+    cX-Factor column?", then "What is his main point?": Anders Jansen's)."""
+    docs = title_named(question, index) or titled(question, index)
+    return tuple(dict.fromkeys(w for doc in docs[:most] for w in writers(index, doc)))
 
 
 def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = None) -> bool:
     """The question asks who wrote something (`AUTHORSHIP`, a title named after "who wrote", a piece of a writer it
     names), or who a writer it names is; not a duty ("should", "moet"), a quoted claim, nor letters to someone."""
-    if index is not None and names_a_title(question, index):
+    if index is not None and title_named(question, index):
         return True
     if QUOTED_CLAIM.search(question) or LETTERS_TO.search(question):
         return False

@@ -30,7 +30,7 @@ from ..sentences import guess_language
 from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
-from .authorship import IS_IT_BY, LETTERS, PERSON_BACK, asks_who_wrote, subject
+from .authorship import IS_IT_BY, LETTERS, PERSON_BACK, asks_who_wrote, subject, writers_of_named
 
 # Questions that ask for the writers' positions in so many words: several views are worth quoting side by side.
 VIEWS = re.compile(
@@ -178,7 +178,10 @@ def _who_wrote_read(history: list[str], index: Index) -> list[str]:
             if asks_who_wrote(asked, (), index):
                 # "Wie zijn de briefschrijvers?", then "Do they agree?": "they" are the letter writers
                 names = mentioned_authors(earlier, index) or (letter_writers(index) if LETTERS.search(earlier) else ())
-                seen[earlier] = " ".join([*names, subject(asked, names)]).strip()
+                by_title = () if names else writers_of_named(asked, index)
+                # a piece named by its title stands for its writers ("Who wrote the cX-Factor column?", then "What is
+                # his main point?"); else for the writers named and what it asked about
+                seen[earlier] = " ".join(by_title) or " ".join([*names, subject(asked, names)]).strip()
             else:
                 seen[earlier] = earlier
         if seen[earlier]:
