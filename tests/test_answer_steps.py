@@ -960,3 +960,5 @@ def test_what_an_authorship_question_asks_about_beyond_who_wrote():
     assert subject("Wie heeft het stuk over hybride werken geschreven?") == "hybride werken"
     assert subject("Who are the authors?") == subject("Which pieces have no author?") == ""
     assert subject("Wie is Anders Jansen eigenlijk?", ("Anders Jansen",)) == ""
+    # a word for a piece of writing inside another word is no such word ("text" in "context": "con" was searched)
+    assert subject("Who wrote about the context of CX?") == "context CX"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
-from ..conversation import THANKS, courtesy_language, mentioned_authors, says_nothing
+from ..conversation import THANKS, courtesy_language, says_nothing
 from ..embedders import Embedder
 from ..search import search
 from ..settings import Settings
@@ -114,9 +114,10 @@ def _who_wrote(
     scored: list[Scored],
 ) -> Iterator[Answer]:
     """The writers of the files the question asks about (`authorship.target`): for "Who wrote that?", those of what
-    the answer before cited (`shown`). A file found by searching for the question's subject, and the quotes that say
-    whose it is, need evidence clearly above the threshold (`sure`): naming a writer is a claim of fact."""
-    named = authorship.writers_asked(ask.question, ask.query.authors, mentioned_authors(ask.question, index))
+    the answer before cited (`shown`); the writers it asks about are those `read` left in `ask.query.authors`. A file
+    found by searching for the question's subject, and the quotes that say whose it is, need evidence clearly above
+    the threshold (`sure`): naming a writer is a claim of fact."""
+    named = ask.query.authors
     quotes = [in_context(c.sentence) for c in sorted(chosen, key=lambda c: -c.score)] if sure else []
     docs, asked, searched, theirs = authorship.target(
         ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored, chosen)

@@ -26,6 +26,7 @@ WRITING = (
     r"(articles?|pieces?|letters?|texts?|posts?|blogs?|columns?|essays?|correspondence|exchange|documents?|"
     r"artikel(en|s)?|stuk(ken)?|brie(f|ven)|tekst(en)?|column(s)?|correspondentie|briefwisseling|documenten?)"
 )
+_WRITING = re.compile(WRITING, re.IGNORECASE)
 THE_WRITING = (
     r"((all|al)\s+)?(the|this|that|these|those|a|an|each|every|het|de|dit|dat|deze|die|een|elk|ieder|alle)\s+"
     r"([\w'’-]+\s+){0,3}?" + WRITING
@@ -204,27 +205,27 @@ LETTERS_TO = re.compile(r"\b" + WRITING + r"\s+(aan|to|naar)\b", re.IGNORECASE)
 # A quoted claim ("Wie schreef: CX is nooit dé strategie?", "Who wrote 'CX is never the strategy'?"): whose words,
 # a views question (unless what is quoted is a title).
 QUOTED_CLAIM = re.compile(r"\b(wrote|writes|said|says|schreef|schrijft|zei|zegt)\s*[:‘“'\"]")
-# What an authorship question says beyond asking who wrote: its subject ("financial room"), if it has one.
-AROUND = re.compile(
-    r"\b(who|whom|wrote|writes|written|authored|penned|authors?|writers?|letter[- ]?writers?|correspondents?|"
-    r"people|persons?|behind|which|what|all|each|every|these|those|this|that|the|in|of|on|about|by|is|are|was|were|"
-    r"has|have|had|there|here|included|contributed|collection|corpus|set|wie|schreef|schrijft|schrijven|schreven|"
-    r"geschreven|heeft|hebben|door|van|is|zijn|was|waren|auteurs?|schrijvers?|schrijfsters?|briefschrijvers?|"
-    r"correspondenten|mensen|personen|persoon|achter|welke|er|hier|staan|alle|elk|ieder|deze|die|dit|dat|het|de|een|"
-    r"over|in|a|an|he|she|they|them|him|her|hij|zij|ze|hem|haar|hen|it|het|and|so|but|en|dus|maar|actually|exactly|"
-    r"again|really|eigenlijk|precies|nou|dan|eens|no|any|named|geen|anonymous|anonymously|unsigned|signed|credited|"
-    r"bylines?|anoniem|ondertekend|naamloos|do|does|did|we|you|know|for|voor|is|zit|zitten|zat|zaten|weet|weten|bekend|"
-    r"list|name|noem|one|ones|welk|welke|pieces?|listed|have|has|heeft|hebben|s|re|published|appeared|gepubliceerd|"
-    r"verschenen|two|three|four|five|six|twee|drie|vier|vijf|zes|can|could|tell|me|us|kun|kunt|je|jij|u|credit|"
-    r"whom|wiens|hand|naam|onder|maker|makers|bedenker|bijdrage|geleverd|opgesteld|contributed|contribute|identify|"
-    r"find|give|his|hers|theirs|from|uit|source|bron|cite|reference|mention|should|must|i|ik|moet|vermelden|noemen|"
-    r"citeren|opgeven|als|anyone|someone|anybody|somebody|particular|person|other|another|more|anything|any|besides|"
-    r"nog|meer|andere|ander|naast|behalve|with|met|to|for|voor|its|their|people|exchanged|exchange|responsible|"
-    r"auteursnaam|schrijversnaam|vermeld|first|second|third|fourth|last|final|opening|eerste|tweede|derde|vierde|"
-    r"laatste|quote|sentence|passage|line|citaat|zin|whose|wiens|way|actually|exactly|eigenlijk|1st|2nd|3rd|4th|best|"
-    r"beste|worst|slechtste|shortest|kortste|longest|langste|favourite|favorite|columnist|elk|ieder|al|hoe|heet|"
-    r"replied|responded|answered|reageerde|antwoordde|op|to|andere)\b|" + WRITING,
-    re.IGNORECASE,
+# What an authorship question says beyond asking who wrote: its subject ("financial room"), if it has one. These words,
+# and the words for a piece of writing, ask who wrote; the others are what about.
+AROUND = frozenset(
+    "who whom wrote writes written authored penned author authors writer writers letterwriter "
+    "letterwriters correspondent correspondents people person persons behind which what all each every these "
+    "those this that the in of on about by is are was were has have had there here included contributed "
+    "collection corpus set wie schreef schrijft schrijven schreven geschreven heeft hebben door van zijn waren "
+    "auteur auteurs schrijver schrijvers schrijfster schrijfsters briefschrijver briefschrijvers correspondenten "
+    "mensen personen persoon achter welke er hier staan alle elk ieder deze die dit dat het de een over a an he "
+    "she they them him her hij zij ze hem haar hen it and so but en dus maar actually exactly again really "
+    "eigenlijk precies nou dan eens no any named geen anonymous anonymously unsigned signed credited byline "
+    "bylines anoniem ondertekend naamloos do does did we you know for voor zit zitten zat zaten weet weten bekend "
+    "list name noem one ones welk piece pieces listed s re published appeared gepubliceerd verschenen two three "
+    "four five six twee drie vier vijf zes can could tell me us kun kunt je jij u credit wiens hand naam onder "
+    "maker makers bedenker bijdrage geleverd opgesteld contribute identify find give his hers theirs from uit "
+    "source bron cite reference mention should must i ik moet vermelden noemen citeren opgeven als anyone someone "
+    "anybody somebody particular other another more anything besides nog meer andere ander naast behalve with met "
+    "to its their exchanged exchange responsible auteursnaam schrijversnaam vermeld first second third fourth "
+    "last final opening eerste tweede derde vierde laatste quote sentence passage line citaat zin whose way 1st "
+    "2nd 3rd 4th best beste worst slechtste shortest kortste longest langste favourite favorite columnist al hoe "
+    "heet replied responded answered reageerde antwoordde op".split()
 )
 # The letters of a correspondence, asked about as such ("Who are the letter writers?", "de briefschrijvers").
 LETTERS = re.compile(
@@ -376,14 +377,9 @@ def subject(question: str, names: tuple[str, ...] = ()) -> str:
     for name in names:
         for part in name.split():
             text = re.sub(rf"\b{re.escape(part)}(['’]s)?\b", " ", text, flags=re.IGNORECASE)
-    return " ".join(re.findall(r"[^\W\d_]{2,}", AROUND.sub(" ", text)))
-
-
-def writers_asked(question: str, authors: tuple[str, ...], named: tuple[str, ...]) -> tuple[str, ...]:
-    """The writers an authorship question asks about: those it `named` itself, else those of the conversation
-    (`authors`) when it points back at a person ("Who is he?"); "Wie zijn de briefschrijvers?" after a question
-    about Wim asks about all of them, "And who wrote about Porter?" after one about Wim asks about anyone."""
-    return named or (authors if PERSON_BACK.search(question) else ())
+    return " ".join(
+        w for w in re.findall(r"[^\W\d_]{2,}", text) if w.lower() not in AROUND and not _WRITING.fullmatch(w)
+    )
 
 
 def points_at_answer(question: str) -> bool:

@@ -204,10 +204,13 @@ def read(
     who_wrote = asks_who_wrote(without_request(question), query.authors, index)
     if who_wrote:
         # "Who wrote the piece about hybrid work?": what it is about is searched, on its own: not with the topic or
-        # the writer of the question before ("And who wrote about Porter?" after a question about Wim)
-        named = () if IS_IT_BY.search(question) else mentioned_authors(question, index)
+        # the writer of the question before ("And who wrote about Porter?" after a question about Wim). The writers
+        # asked about are those it names, else those of the conversation it points back at ("Who is he?"); "Wie
+        # zijn de briefschrijvers?" after a question about Wim asks about all of them.
+        mentioned = mentioned_authors(question, index)
+        named = () if IS_IT_BY.search(question) else mentioned
         authors = named or (query.authors if PERSON_BACK.search(question) else ())
-        about = subject(without_request(question), mentioned_authors(question, index))
+        about = subject(without_request(question), mentioned)
         query = replace(query, authors=authors, text=readable(about) if about else query.text)
     target = corpus_lang if translate else lang
     nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
