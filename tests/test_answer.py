@@ -674,3 +674,24 @@ def test_a_question_about_a_claim_or_a_view_is_no_question_who_wrote(assistant, 
     answer = assistant.ask(question)
     assert "written by" not in answer.answer and "no author" not in answer.answer
     assert "geschreven door" not in answer.answer
+
+
+def test_who_wrote_something_and_what_they_hold_answers_both_parts(assistant):
+    # Before, "Who wrote X and what is her main point?" was answered as who wrote X only.
+    both = assistant.ask("Who wrote Data en meetbaarheid and what is her main point?")
+    assert both.answer.startswith("“Data en meetbaarheid” is ") and both.citations[0].quote.endswith("Anna de Vries")
+    assert len(both.citations) > 1 and {c.author for c in both.citations} == {"Anna de Vries"}
+    marie = assistant.ask("Wie is Marie Bakker en wat vindt zij?")
+    assert (
+        marie.answer.startswith("Marie Bakker is een van de schrijvers van")
+        and "\n\nMarie Bakker schrijft:" in marie.answer
+    )
+    assert {c.author for c in marie.citations[1:]} == {"Marie Bakker"}
+    for answer in (both, marie):
+        markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
+        assert markers == [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+        _verbatim(assistant, answer)
+    # The answer streams: who wrote it first, then the second part under it.
+    events = list(assistant.ask_stream("Wie is Marie Bakker en wat vindt zij?"))
+    assert events[-1].answer == marie.answer
+

@@ -962,3 +962,55 @@ def test_what_an_authorship_question_asks_about_beyond_who_wrote():
     assert subject("Wie is Anders Jansen eigenlijk?", ("Anders Jansen",)) == ""
     # a word for a piece of writing inside another word is no such word ("text" in "context": "con" was searched)
     assert subject("Who wrote about the context of CX?") == "context CX"
+
+
+@pytest.mark.parametrize(
+    "question, parts",
+    [
+        (
+            "Who wrote Data en meetbaarheid and what is her main point?",
+            ("Who wrote Data en meetbaarheid?", "what is her main point?"),
+        ),
+        ("Wie is Marie Bakker en wat vindt zij?", ("Wie is Marie Bakker?", "wat vindt zij?")),
+        ("Who is Piet Jansen, and does he agree with Marie?", ("Who is Piet Jansen?", "does he agree with Marie?")),
+        ("Who wrote about chatbots? Why does it matter?", ("Who wrote about chatbots?", "Why does it matter?")),
+        (
+            "Wie schreef over wachttijden en waarom vindt die dat?",
+            ("Wie schreef over wachttijden?", "waarom vindt die dat?"),
+        ),
+        # one question: what the piece is about, a view, a claim, a question word with no question of its own
+        ("Who wrote about chatbots and how they help agents?", None),
+        ("Wie schreef over hoe cultuur de service vormt en wat klanten willen?", None),
+        ("Who wrote about culture and why?", None),
+        ("What does Marie think and does Piet agree?", None),
+        ("Who writes that bots should only automate what is predictable, and why?", None),
+        ("Who should own the customer journey and what should they do first?", None),
+    ],
+)
+def test_a_question_who_wrote_something_and_then_another_is_read_as_two(assistant, question, parts):
+    from rag.answer.authorship import two_parts
+
+    assert two_parts(question, assistant.index()) == parts
+
+
+def test_two_answers_join_with_the_seconds_citations_numbered_after_the_firsts():
+    from rag.answer.compose import joined
+    from rag.types import Answer, Citation
+
+    def cite(n, start):
+        return Citation(n, "c.txt", "Brieven", "Marie Bakker", None, f"zin {start}", start, start + 5)
+
+    who = Answer("Wie is Marie?", "Marie schrijft brieven: “…” [1]", False, (cite(1, 0),), (), 1.0, "nl")
+    then = Answer("wat vindt zij?", "Marie schrijft: “a” [1] “b” [2]", False, (cite(1, 50), cite(2, 0)), (), 1.0, "nl")
+    both = joined("Wie is Marie en wat vindt zij?", who, then, 2.0)
+    # a quote both cite keeps its first number; the others follow the first answer's
+    assert both.answer == "Marie schrijft brieven: “…” [1]\n\nMarie schrijft: “a” [2] “b” [1]"
+    assert [(c.n, c.start) for c in both.citations] == [(1, 0), (2, 50)] and not both.abstained
+    # a second part the articles do not answer is said in a line, and quotes nothing loosely
+    nothing = dataclasses.replace(then, answer="…", abstained=True, citations=())
+    rest = joined("Wie is Marie en wat vindt zij van hypotheken?", who, nothing, 2.0)
+    assert rest.answer.endswith("Op de rest van de vraag heb ik in de artikelen geen antwoord gevonden.")
+    assert rest.citations == who.citations and not rest.abstained
+    # a second answer that quotes only what the first did is not given again
+    same = dataclasses.replace(then, answer="Marie schrijft: “…” [1]", citations=(cite(1, 0),))
+    assert joined("Wie is Marie en wat zegt zij?", who, same, 2.0).answer == who.answer

@@ -22,7 +22,7 @@ from ..stores.base import Index
 from ..types import Answer, Citation, Passage
 from . import authorship, gate
 from .candidates import candidates, has_number, is_quotable, names_something
-from .compose import TEXTS, compose, in_context
+from .compose import TEXTS, compose, in_context, joined, renumbered
 from .generate import generated
 from .query import Ask, read, unit
 from .scores import Scored, score
@@ -174,6 +174,49 @@ def answer_question(
     """Yield growing answer text, then the final Answer (extractive; generative when an LLM is configured)."""
     t0 = time.perf_counter() if t0 is None else t0
     history = history or []
+    parts = authorship.two_parts(question, index)
+    if parts:  # "Who wrote the cX-Factor column and what is his main point?": each part, the second as a follow-up
+        yield from _in_two_parts(index, embedder, question, parts, settings, k, history, t0)
+        return
+    yield from _answer(index, embedder, question, settings, k, history, t0)
+
+
+def _in_two_parts(
+    index: Index,
+    embedder: Embedder,
+    question: str,
+    parts: tuple[str, str],
+    settings: Settings,
+    k: int | None,
+    history: list[str],
+    t0: float,
+) -> Iterator[str | Answer]:
+    """Who wrote it, then the second question as a follow-up to the first ("his main point" is the writer's just
+    named); the second part streams after the first."""
+    first, then = parts
+    who = None
+    for event in _answer(index, embedder, first, settings, k, history, t0):
+        who = event
+    if who.abstained:  # no piece or writer found for sure: "what does it recommend?" refers to nothing
+        yield replace(who, question=question, latency_ms=(time.perf_counter() - t0) * 1000)
+        return
+    for event in _answer(index, embedder, then, settings, k, [*history, first], t0):
+        if isinstance(event, str):
+            yield f"{who.answer}\n\n{renumbered(event, {}, len(who.citations))}"
+        else:
+            yield joined(question, who, event, (time.perf_counter() - t0) * 1000)
+
+
+def _answer(
+    index: Index,
+    embedder: Embedder,
+    question: str,
+    settings: Settings,
+    k: int | None,
+    history: list[str],
+    t0: float,
+) -> Iterator[str | Answer]:
+    """One question's answer (`answer_question`)."""
     if says_nothing(question):  # "Hi!", "Thanks!", "I'm a CX manager at a bank.": nothing to look up
         lang = courtesy_language(question, history)
         text = TEXTS[lang]["thanks" if THANKS.search(question) else "hello"]

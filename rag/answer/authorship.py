@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
+from ..conversation import mentioned_authors, without_request
 from ..errors import InputError
 from ..lexicon import in_dictionary
 from ..render import quoted_title
@@ -368,6 +369,50 @@ def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = 
     if found:  # a duty before what it asks ("By whom should it be written?"); not "... saying X needs to ..."
         return not (MODAL.search(question[: found.end()]) and not CREDIT.search(question))
     return bool(names and WHO_IS.match(question) and not subject(question, names))
+
+
+# A second question after one about who wrote something or who someone is: "Who wrote the cX-Factor column and what
+# is his main point?", "Wie is Rien Brus en wat vindt hij?", "Who wrote about culture? Why does it matter?". It asks
+# as a main clause does: a question word and a verb ("what is", "why"), or a verb and its subject ("does he", "vindt
+# hij"); a Dutch question word, a finite verb and its subject ("wat vindt hij"). A clause that only says what a piece is
+# about ("... about how culture shapes service", "over hoe cultuur de service vormt") asks nothing.
+_AUX_EN = r"(is|are|was|were|does|do|did|can|could|should|would|will|has|have)"
+_SUBJECT_EN = r"(he|she|they|it|his|her|their|its|this|that|these|those|the|(?-i:[A-Z])[\w-]+)"
+_FINITE_NL = (
+    r"([^\W\d_]+t|is|zijn|was|waren|kan|kunnen|wil|willen|moet|moeten|zal|zou|zouden|vond|vonden|dacht|zei|schreef|"
+    r"schreven|vinden|denken|zeggen|doen|zien)"
+)
+_SUBJECT_NL = r"(hij|zij|ze|die|het|hem|haar|hun|zijn|u|je|jij|de|dit|dat|deze|(?-i:[A-Z])[\w-]+)"
+_ASKS = "|".join(
+    [
+        r"(what|why|how|which|where|when)\s+([\w'’-]+\s+)?" + _AUX_EN + r"\b",  # "what is his main point"
+        _AUX_EN + r"\s+" + _SUBJECT_EN + r"\b",  # "does he agree"
+        r"(wat|waarom|hoe|welke?|waar|wanneer)\s+" + _FINITE_NL + r"\s+" + _SUBJECT_NL + r"\b",  # "wat vindt hij"
+        _FINITE_NL
+        + r"\s+(hij|zij|ze|die|u|je|jij)\b",  # "vindt hij dat ook" (a pronoun: "budget Management" asks nothing)
+        r"(why|waarom)\b",
+    ]
+)
+THEN_ASKS = re.compile(r"(\s*[,;]?\s+(and|en|&)\s+|(?<=[?])\s+)(?=(" + _ASKS + "))", re.IGNORECASE)
+
+
+def two_parts(question: str, index: Index) -> tuple[str, str] | None:
+    """A question who wrote something (or who a writer is), then another question ("... and what is his main point?"):
+    the two questions, each answered on its own, the second as a follow-up to the first. None otherwise."""
+    for m in THEN_ASKS.finditer(question):
+        first, then = question[: m.start()].rstrip(" ,;?") + "?", question[m.end() :].strip()
+        if not own_words(then):
+            continue
+        names = mentioned_authors(first, index)
+        if asks_who_wrote(without_request(first), names, index):
+            return first, then
+        return None  # the first question asks something else: answered whole
+    return None
+
+
+def own_words(text: str) -> bool:
+    """Whether `text` holds a word beyond the question words ("and why?" is no second question of its own)."""
+    return len(re.findall(r"[^\W\d_]{2,}", text)) > 1
 
 
 def subject(question: str, names: tuple[str, ...] = ()) -> str:

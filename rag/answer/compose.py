@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..render import quoted_title
 from ..sentences import CLOSING_MARKS, OPENING_MARKS, Sentence, is_question, split_sentences
-from ..types import Citation
+from ..types import Answer, Citation
 from .candidates import BULLET_MARKS, reports_a_view
 from .scores import Scored
 
@@ -25,6 +26,7 @@ TEXTS = {
         "hello": "Hello! Ask me a question about customer experience and I will answer with quotes from the articles, "
         "for example: “Should we have a separate CX strategy?”",
         "thanks": "You're welcome. Ask another question whenever you like.",
+        "rest_abstain": "I could not find an answer to the rest of the question in the articles.",
     },
     "nl": {
         "abstain": "Ik heb in de artikelen geen antwoord op deze vraag gevonden. De passages die er het dichtst "
@@ -41,6 +43,7 @@ TEXTS = {
         "hello": "Hallo! Stel me een vraag over klantbeleving; ik antwoord met citaten uit de artikelen, bijvoorbeeld: "
         "“Moeten we een aparte CX-strategie hebben?”",
         "thanks": "Graag gedaan. Stel gerust nog een vraag.",
+        "rest_abstain": "Op de rest van de vraag heb ik in de artikelen geen antwoord gevonden.",
     },
 }
 
@@ -205,3 +208,50 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
             )
             lines.append(f"{lead} {' '.join(quotes)}")
     return "\n\n".join(lines), tuple(citations)
+
+
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def joined(question: str, first: Answer, then: Answer, latency_ms: float) -> Answer:
+    """Two answers to a question in two parts ("Who wrote the cX-Factor column and what is his main point?") as one:
+    the second's citations numbered after the first's (a quote both cite keeps its first number), its related passages
+    after the first's. What the second part could not answer is said in a line, not quoted loosely; a second answer
+    that quotes only what the first did ("Who wrote about Porter and what did he say?") is not given again."""
+    numbers = renumbering(first, then)
+    same = {(c.doc, c.start, c.end) for c in first.citations}
+    extra = tuple(replace(c, n=numbers[c.n]) for c in then.citations if (c.doc, c.start, c.end) not in same)
+    if then.citations and not extra:
+        return replace(first, question=question, latency_ms=latency_ms)
+    rest = TEXTS[first.lang]["rest_abstain"] if then.abstained else renumbered(then.answer, numbers)
+    seen = {p.chunk.id for p in first.passages}
+    passages = first.passages + tuple(p for p in then.passages if p.chunk.id not in seen)
+    return replace(
+        then,
+        question=question,
+        answer=f"{first.answer}\n\n{rest}",
+        abstained=False,
+        citations=first.citations + (() if then.abstained else extra),
+        passages=passages,
+        latency_ms=latency_ms,
+        lang=first.lang,
+    )
+
+
+def renumbering(first: Answer, then: Answer) -> dict[int, int]:
+    """The second answer's citation numbers as they read after the first's."""
+    same = {(c.doc, c.start, c.end): c.n for c in first.citations}
+    numbers, n = {}, len(first.citations)
+    for c in then.citations:
+        if (c.doc, c.start, c.end) in same:
+            numbers[c.n] = same[c.doc, c.start, c.end]
+        else:
+            n += 1
+            numbers[c.n] = n
+    return numbers
+
+
+def renumbered(text: str, numbers: dict[int, int], shift: int = 0) -> str:
+    """`text` with its citation markers renumbered; a marker not in `numbers` moves up by `shift` (a streamed part of
+    the second answer, before its citations are known)."""
+    return MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)) + shift)}]", text)
