@@ -672,9 +672,45 @@ def _points_back_before_name(question: str, index: Index) -> bool:
     return bool(PERSON_BACK.search(question[:first]))
 
 
+# A clause after the names that asks about one of them by a pronoun: "Rien seems to side with Jan-Hein, so what
+# exactly bothers him?", "Did Rien agree with Wim, or did he side with Jan-Hein?", "Unlike Jan-Hein, Wim doesn't give
+# a flat no. What does he make it depend on?". The pronoun stands for the subject of the nearest sentence (or part of
+# one, up to a colon or semicolon) before it that names a writer: the first writer it names who is not named after a
+# preposition ("with Wim", "aan Wim"). ("his", "zij", "zijn", and "her" or "haar" before a noun, are as often someone
+# else's or plural: "the customer and her journey". Gender is not read: names say nothing of it here.)
+ONE_BACK = re.compile(r"\b(he|him|she|hij|hem)\b|\b(her|haar)(?=\s*([?.!,;:]|$))", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"[,;:.?!—–]|\s(so|but|and|or|then|maar|dus|en|of|toch)\s", re.IGNORECASE)
+SENTENCE_BREAK = re.compile(r"[;:.?!—–]")
+PREPOSITION = re.compile(
+    r"\b(with|to|unlike|than|after|before|from|of|about|at|by|for|against|like|met|aan|op|van|naar|dan|over|tegen|"
+    r"na|voor|bij|door|zoals)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _one_asked_about(question: str, authors: tuple[str, ...], index: Index) -> tuple[str, ...]:
+    """The writers the question asks about: of several named, the one a pronoun in a later clause points at;
+    otherwise all of them."""
+    if len(authors) < 2:
+        return authors
+    spans = sorted(_named_spans(question, _names(authors)))
+    for pronoun in ONE_BACK.finditer(question):
+        before = [s for s in spans if s[1] <= pronoun.start() and CLAUSE_BREAK.search(question, s[1], pronoun.start())]
+        if not before:
+            continue
+        # the nearest sentence (or part of one, up to a colon or semicolon) before it that names someone
+        starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(question, 0, before[-1][0])]
+        nearest = [s for s in before if s[0] >= starts[-1]]
+        subjects = [s for s in nearest if not PREPOSITION.search(question, 0, s[0])]
+        first = (subjects or nearest)[0][2]
+        return first if len(first) == 1 else authors
+    return authors
+
+
 def read_question(question: str, history: list[str], index: Index) -> Query:
     """Names, topic and retrieval text of `question`, given the earlier questions of the conversation."""
     authors, text = _subject(question, index)
+    authors = _one_asked_about(question, authors, index)
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)
     whole = authors and WHOLE.search(question) and not _points_back(text)  # "the main risk of that" is the topic's
