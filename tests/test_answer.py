@@ -694,6 +694,9 @@ def test_who_wrote_something_and_what_they_hold_answers_both_parts(assistant):
     # The answer streams: who wrote it first, then the second part under it.
     events = list(assistant.ask_stream("Wie is Marie Bakker en wat vindt zij?"))
     assert events[-1].answer == marie.answer
+    # The second part follows the first, not the topic before it: her position, not her view of waiting times.
+    later = assistant.ask("Wie is Marie Bakker en wat vindt zij?", history=["Waarom duren wachttijden zo lang?"])
+    assert later.answer == marie.answer
 
 
 @pytest.mark.parametrize(

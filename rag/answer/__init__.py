@@ -200,7 +200,10 @@ def _in_two_parts(
     if who.abstained:  # no piece or writer found for sure: "what does it recommend?" refers to nothing
         yield replace(who, question=question, latency_ms=(time.perf_counter() - t0) * 1000)
         return
-    for event in _answer(index, embedder, then, settings, k, [*history, first], t0):
+    # The second part follows the first, which names whom it asks about ("Wie is Rien Brus en wat vindt hij?" asks his
+    # position, not his view of the topic before); the conversation counts only when the first points back at it.
+    context = [*history, first] if authorship.points_at_answer(first) else [first]
+    for event in _answer(index, embedder, then, settings, k, context, t0):
         if isinstance(event, str):
             yield f"{who.answer}\n\n{renumbered(event, {}, len(who.citations))}"
         else:
