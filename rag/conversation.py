@@ -688,11 +688,11 @@ PREPOSITION = re.compile(
 )
 
 
-def _one_asked_about(question: str, authors: tuple[str, ...], index: Index) -> tuple[str, ...]:
-    """The writers the question asks about: of several named, the one a pronoun in a later clause points at;
-    otherwise all of them."""
+def _one_asked_about(question: str, authors: tuple[str, ...], index: Index) -> tuple[tuple[str, ...], str]:
+    """The writers the question asks about, and the sentence that asks: of several named, the one a pronoun in a
+    later clause points at, and the pronoun's sentence; otherwise all of them, and the whole question."""
     if len(authors) < 2:
-        return authors
+        return authors, question
     spans = sorted(_named_spans(question, _names(authors)))
     for pronoun in ONE_BACK.finditer(question):
         before = [s for s in spans if s[1] <= pronoun.start() and CLAUSE_BREAK.search(question, s[1], pronoun.start())]
@@ -703,14 +703,22 @@ def _one_asked_about(question: str, authors: tuple[str, ...], index: Index) -> t
         nearest = [s for s in before if s[0] >= starts[-1]]
         subjects = [s for s in nearest if not PREPOSITION.search(question, 0, s[0])]
         first = (subjects or nearest)[0][2]
-        return first if len(first) == 1 else authors
-    return authors
+        if len(first) != 1:
+            return authors, question
+        cut = ([0] + [m.end() for m in SENTENCE_BREAK.finditer(question, 0, pronoun.start())])[-1]
+        return first, question[cut:].strip()
+    return authors, question
 
 
 def read_question(question: str, history: list[str], index: Index) -> Query:
     """Names, topic and retrieval text of `question`, given the earlier questions of the conversation."""
     authors, text = _subject(question, index)
-    authors = _one_asked_about(question, authors, index)
+    one, asking = _one_asked_about(question, authors, index)
+    if one != authors and asking != question and not THAT.search(asking):
+        # "I read Anders Jansen's column after Wim Rampen's letter. What does he say about moments?": the sentences
+        # before say whom it asks about, its own sentence what (unless it points back: "Why does he do that?")
+        text = without_request(without_names(asking, authors))
+    authors = one
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)
     whole = authors and WHOLE.search(question) and not _points_back(text)  # "the main risk of that" is the topic's

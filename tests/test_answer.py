@@ -720,3 +720,16 @@ def test_of_several_writers_named_a_pronoun_in_a_later_clause_asks_about_one(ass
     # Before, every writer named was asked about: "Rien seems to side with Jan-Hein, so what exactly bothers him?"
     # quoted Jan-Hein.
     assert set(read_question(question, [], assistant.index()).authors) == set(asked)
+
+
+def test_a_sentence_that_asks_about_one_of_the_writers_named_before_it_is_read_on_its_own(assistant):
+    # The sentence before says whom it asks about; "column", "letter" and "read" there drew the question away from
+    # what it asks (such questions abstained).
+    index = assistant.index()
+    query = read_question(
+        "I read Anna de Vries's piece after Piet's letter. What does she say about measuring?", [], index
+    )
+    assert query.authors == ("Anna de Vries",) and query.text == "What does she say about measuring?"
+    # ... unless it points back at what the sentence before says
+    query = read_question("Piet quotes Marie in his letter. Why does he do that?", [], index)
+    assert query.authors == ("Piet Jansen",) and "quotes in his letter" in query.text
