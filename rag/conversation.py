@@ -44,14 +44,17 @@ POSITION = frozenset(
     "beschrijven meer ok okay oke oké though right well really actually exactly just nou hoor toch eigenlijk "
     "precies "
     # what a writer worries about or cares for is where they stand ("What does Rien Brus worry about?")
-    "worry worries worried concern concerns concerned bother bothers bothered fear fears afraid care cares".split()
+    "worry worries worried concern concerns concerned bother bothers bothered fear fears afraid care cares "
+    # ... and so is what they conclude ("What does the last letter conclude?")
+    "conclude concludes concluded conclusion conclusions concludeert concludeerde conclusie".split()
 )
 NOT_ASKED = ASKING | POSITION | BACK_REFERENCES
 # A writer's position as a whole, whatever the conversation was about ("What is Wim's main point?", "Summarize
 # Rien's letter"); "What does Wim say?" after a question asks what he says about that.
 WHOLE = re.compile(
-    r"\b(main|key|central|core|overall|gist|thesis|summary|summari[sz]e|sum up|letter|belangrijkste|voornaamste|"
-    r"kern|kernpunt|hoofdpunt|boodschap|samenvatting|vat samen)\b",
+    r"\b(main|key|central|core|overall|gist|thesis|summary|summari[sz]e|sum up|letter|conclu(de|des|ded|sion)|"
+    r"belangrijkste|voornaamste|kern|kernpunt|hoofdpunt|boodschap|samenvatting|vat samen|conclusie|"
+    r"concludeer(t|de))\b",
     re.IGNORECASE,
 )
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
@@ -394,6 +397,13 @@ def letter_writers(index: Index) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
+def squeezed(text: str) -> str:
+    """The text with each run of spaces one space and each run of line breaks (and the spaces around them) one line
+    break: what it says, without the room for the question's patterns to backtrack through (a question of 2,000
+    spaces between two words took minutes)."""
+    return re.sub(r"[^\S\n]*\n\s*", "\n", re.sub(r"[^\S\n]+", " ", text)).strip()
+
+
 def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
     """Authors named in the text by full, first or last name ("Rien", "Brus", "Rien Brus"), and every letter
     writer when the text asks for the positions of them as a group ("do the letter writers agree?", "wat vinden de
@@ -678,6 +688,9 @@ def _points_back_before_name(question: str, index: Index) -> bool:
 # one, up to a colon or semicolon) before it that names a writer: the first writer it names who is not named after a
 # preposition ("with Wim", "aan Wim"). ("his", "zij", "zijn", and "her" or "haar" before a noun, are as often someone
 # else's or plural: "the customer and her journey". Gender is not read: names say nothing of it here.)
+# It asks about all of them when that subject is several writers ("What do Wim and Rien say about the CX manager, and
+# what should he do first?"), and when the pronoun's sentence speaks of several ("Why do they think he is wrong?",
+# "Does he agree with him?") or of a person who is no writer ("If a CEO reads Wim and Rien, what should he take away?").
 ONE_BACK = re.compile(r"\b(he|him|she|hij|hem)\b|\b(her|haar)(?=\s*([?.!,;:]|$))", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[,;:.?!—–]|\s(so|but|and|or|then|maar|dus|en|of|toch)\s", re.IGNORECASE)
 SENTENCE_BREAK = re.compile(r"[;:.?!—–]")
@@ -686,9 +699,18 @@ PREPOSITION = re.compile(
     r"na|voor|bij|door|zoals)\s+$",
     re.IGNORECASE,
 )
+JOINED = re.compile(r"\s*(,|&|\band\b|\ben\b|\bor\b|\bof\b)\s*", re.IGNORECASE)  # "Wim and Rien", "Wim, Rien"
+TOGETHER = re.compile(r"\b(they|them|both|each|either|neither|ze|hen|allebei|beiden|beide|elk|ieder|elkaar)\b", re.I)
+SOMEONE_ELSE = re.compile(
+    r"\b(ceo|cfo|cmo|coo|cco|manager|managers|director|directeur|directie|boss|baas|leader|leider|chef|bestuurder|"
+    r"customer|klant|client|cliënt|employee|medewerker|agent|colleague|collega|reader|lezer|consultant|student|"
+    r"person|persoon|someone|somebody|iemand|user|gebruiker|owner|eigenaar|author|auteur|writer|schrijver|he or she)\b",
+    re.IGNORECASE,
+)
+_ONE_PERSON = {"he": "he", "him": "him", "she": "he", "her": "him", "hij": "he", "hem": "him", "haar": "him"}
 
 
-def _one_asked_about(question: str, authors: tuple[str, ...], index: Index) -> tuple[tuple[str, ...], str]:
+def _one_asked_about(question: str, authors: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     """The writers the question asks about, and the sentence that asks: of several named, the one a pronoun in a
     later clause points at, and the pronoun's sentence; otherwise all of them, and the whole question."""
     if len(authors) < 2:
@@ -698,22 +720,25 @@ def _one_asked_about(question: str, authors: tuple[str, ...], index: Index) -> t
         before = [s for s in spans if s[1] <= pronoun.start() and CLAUSE_BREAK.search(question, s[1], pronoun.start())]
         if not before:
             continue
+        cut = ([0] + [m.end() for m in SENTENCE_BREAK.finditer(question, 0, pronoun.start())])[-1]
+        asking = question[cut:].strip()
         # the nearest sentence (or part of one, up to a colon or semicolon) before it that names someone
         starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(question, 0, before[-1][0])]
         nearest = [s for s in before if s[0] >= starts[-1]]
-        subjects = [s for s in nearest if not PREPOSITION.search(question, 0, s[0])]
-        first = (subjects or nearest)[0][2]
-        if len(first) != 1:
+        subject = next((s for s in nearest if not PREPOSITION.search(question, 0, s[0])), nearest[0])
+        after = [s for s in spans if s[0] >= subject[1]]
+        joined = bool(after and JOINED.fullmatch(question[subject[1] : after[0][0]]))  # "Wim and Rien", "Wim, Rien"
+        several = len({_ONE_PERSON[m.group().lower()] for m in ONE_BACK.finditer(asking)}) > 1  # "he ... him"
+        if len(subject[2]) != 1 or joined or several or TOGETHER.search(asking) or SOMEONE_ELSE.search(asking):
             return authors, question
-        cut = ([0] + [m.end() for m in SENTENCE_BREAK.finditer(question, 0, pronoun.start())])[-1]
-        return first, question[cut:].strip()
+        return subject[2], asking
     return authors, question
 
 
 def read_question(question: str, history: list[str], index: Index) -> Query:
     """Names, topic and retrieval text of `question`, given the earlier questions of the conversation."""
     authors, text = _subject(question, index)
-    one, asking = _one_asked_about(question, authors, index)
+    one, asking = _one_asked_about(question, authors)
     if one != authors and asking != question and not THAT.search(asking):
         # "I read Anders Jansen's column after Wim Rampen's letter. What does he say about moments?": the sentences
         # before say whom it asks about, its own sentence what (unless it points back: "Why does he do that?")
@@ -726,7 +751,7 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
         return Query(question, text, authors)  # "What is Rien's main point?" asks for all he wrote, not the topic
     # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"
     # and "And Jan-Hein?" asks about both.
-    earlier = tuple(mentioned_authors(history[-1], index))
+    earlier = _one_asked_about(history[-1], mentioned_authors(history[-1], index))[0]
     if not authors and PLURAL_BACK.search(question):
         authors = _named_since_topic(history, index)
     elif authors and earlier and _points_back_before_name(question, index):  # "Is hij het eens met Rien?": both

@@ -151,6 +151,9 @@ class Answer:
     notice: str | None = None  # e.g. why the generator fell back
     unsupported: tuple[str, ...] = field(default_factory=tuple)
     load_ms: float = 0.0  # one-off loading (model, index) before answering; not part of latency_ms
+    # who wrote what: the writers named (or an unsigned file's title) and the subject, which a second question in the
+    # same message follows ("Who wrote the last letter and what does it conclude?": Rien Brus's)
+    about: str = ""
 
     def to_json(self) -> dict:
         """The `rag ask --json` shape."""

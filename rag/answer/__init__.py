@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
-from ..conversation import THANKS, courtesy_language, says_nothing
+from ..conversation import THANKS, courtesy_language, says_nothing, squeezed, without_request
 from ..embedders import Embedder
 from ..search import search
 from ..settings import Settings
@@ -22,7 +22,7 @@ from ..stores.base import Index
 from ..types import Answer, Citation, Passage
 from . import authorship, gate
 from .candidates import candidates, has_number, is_quotable, names_something
-from .compose import TEXTS, compose, in_context, joined, renumbered
+from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
 from .query import Ask, read, unit
 from .scores import Scored, score
@@ -69,6 +69,8 @@ def _choose(
     # about as much of their text as one writer's is.
     writers = min(len(ask.query.authors), settings.max_sentences)
     passages = retrieve(index, embedder, ask, settings, top * writers if ask.writers_at_once else k)
+    if ask.within:
+        passages = [p for p in passages if p.chunk.doc in ask.within]
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
     policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
@@ -127,9 +129,9 @@ def _who_wrote(
     if abstained:
         text, citations, cited = TEXTS[ask.lang]["abstain"], (), []
     latency = (time.perf_counter() - t0) * 1000
-    yield Answer(
-        ask.question, text, abstained, citations, tuple(authorship.cited_first(passages, cited)), latency, ask.lang
-    )
+    about = "" if abstained else authorship.followed_by(index, without_request(ask.question), docs, asked)
+    passages = authorship.cited_first(passages, cited)
+    yield Answer(ask.question, text, abstained, citations, tuple(passages), latency, ask.lang, about=about)
 
 
 def _most_evidence(scored: list[Scored], chosen: list[Scored], top: int = 3) -> str | None:
@@ -173,7 +175,9 @@ def answer_question(
 ) -> Iterator[str | Answer]:
     """Yield growing answer text, then the final Answer (extractive; generative when an LLM is configured)."""
     t0 = time.perf_counter() if t0 is None else t0
-    history = history or []
+    question = squeezed(question)
+    # a question in two parts before this one reads as the two questions one after the other
+    history = [part for asked in history or [] for part in (authorship.two_parts(squeezed(asked), index) or (asked,))]
     parts = authorship.two_parts(question, index)
     if parts:  # "Who wrote the cX-Factor column and what is his main point?": each part, the second as a follow-up
         yield from _in_two_parts(index, embedder, question, parts, settings, k, history, t0)
@@ -191,23 +195,30 @@ def _in_two_parts(
     history: list[str],
     t0: float,
 ) -> Iterator[str | Answer]:
-    """Who wrote it, then the second question as a follow-up to the first ("his main point" is the writer's just
-    named); the second part streams after the first."""
+    """Who wrote it, then the second question as a follow-up to what the first answer found ("his main point" is the
+    writer's just named; "what does it conclude?" the letter's); the first part is shown while the second is
+    answered."""
     first, then = parts
-    who = None
-    for event in _answer(index, embedder, first, settings, k, history, t0):
-        who = event
+    who = _final(_answer(index, embedder, first, settings, k, history, t0))
     if who.abstained:  # no piece or writer found for sure: "what does it recommend?" refers to nothing
         yield replace(who, question=question, latency_ms=(time.perf_counter() - t0) * 1000)
         return
-    # The second part follows the first, which names whom it asks about ("Wie is Rien Brus en wat vindt hij?" asks his
-    # position, not his view of the topic before); the conversation counts only when the first points back at it.
-    context = [*history, first] if authorship.points_at_answer(first) else [first]
-    for event in _answer(index, embedder, then, settings, k, context, t0):
-        if isinstance(event, str):
-            yield f"{who.answer}\n\n{renumbered(event, {}, len(who.citations))}"
-        else:
-            yield joined(question, who, event, (time.perf_counter() - t0) * 1000)
+    yield who.answer
+    # The second part follows the first ("Wie is Rien Brus en wat vindt hij?" asks his position, not his view of the
+    # topic before); the conversation counts only when the first points back at it ("Who wrote that and why?").
+    context = [*history, who.about or first] if authorship.points_at_answer(first) else [who.about or first]
+    within = frozenset(c.doc for c in who.citations)  # what it says is in the files just named
+    rest = _final(_answer(index, embedder, then, settings, k, context, t0, within))
+    yield joined(question, who, rest, (time.perf_counter() - t0) * 1000)
+
+
+def _final(events: Iterator[str | Answer]) -> Answer:
+    """The final answer of a stream."""
+    final = None
+    for event in events:
+        final = event
+    assert isinstance(final, Answer)
+    return final
 
 
 def _answer(
@@ -218,15 +229,16 @@ def _answer(
     k: int | None,
     history: list[str],
     t0: float,
+    within: frozenset[str] = frozenset(),
 ) -> Iterator[str | Answer]:
-    """One question's answer (`answer_question`)."""
+    """One question's answer (`answer_question`); `within`: the files it may quote, when not all."""
     if says_nothing(question):  # "Hi!", "Thanks!", "I'm a CX manager at a bank.": nothing to look up
         lang = courtesy_language(question, history)
         text = TEXTS[lang]["thanks" if THANKS.search(question) else "hello"]
         yield Answer(question, text, False, (), (), (time.perf_counter() - t0) * 1000, lang)
         return
     ask = read(question, history, index, embedder, settings.corpus_lang, settings.translate_queries)
-    ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
+    ask, passages, scored, chosen, _ = _choose(index, embedder, replace(ask, within=within), settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:

@@ -193,11 +193,13 @@ UNSIGNED = re.compile(
     r"naam)|\bzonder\s+(auteur|naam)|\b(anoniem|naamloos|niet\s+ondertekend)\b",
     re.IGNORECASE,
 )
+# Whether a piece is signed at all ("... and is it signed?"): who wrote it, which the answer says.
+SIGNED = re.compile(r"\b(signed|unsigned|anonymous|ondertekend|anoniem)\b", re.IGNORECASE)
 # "Who is Anders Jansen?", "Wie is Wim?": who a writer the index knows is (the names are read by the conversation).
 WHO_IS = re.compile(r"^\s*(who|wie)\s*(is|was|are|zijn|'s|’s)\b", re.IGNORECASE)
 # "Who wrote cX-Factor?", "Wie schreef ‘De Klant moet ook …’?": a title after the verb (`title_named`).
 WROTE_WHAT = re.compile(
-    r"\b(who\s+(wrote|penned|authored|is\s+the\s+(author|writer)\s+of)|wie\s+(schreef|heeft|is\s+de\s+(auteur|schrijver)"
+    r"\b(who\s+(wrote|penned|authored|is\s+the\s+(author|writer)\s+of|(is|['’]s)\s+behind)|wie\s+(schreef|heeft|is\s+de\s+(auteur|schrijver)"
     r"\s+van)|van\s+wie\s+is)\s+(?P<what>.+)$",
     re.IGNORECASE,
 )
@@ -372,47 +374,57 @@ def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = 
 
 
 # A second question after one about who wrote something or who someone is: "Who wrote the cX-Factor column and what
-# is his main point?", "Wie is Rien Brus en wat vindt hij?", "Who wrote about culture? Why does it matter?". It asks
-# as a main clause does: a question word and a verb ("what is", "why"), or a verb and its subject ("does he", "vindt
-# hij"); a Dutch question word, a finite verb and its subject ("wat vindt hij"). A clause that only says what a piece is
-# about ("... about how culture shapes service", "over hoe cultuur de service vormt") asks nothing.
+# is his main point?", "Wie is Rien Brus en wat vindt hij?", "Who wrote about culture? Why does it matter?", "Who is
+# Wim Rampen, what does he do?". It asks as a main clause does: a question word, a verb and its subject ("what is his
+# main point", "why does it matter", "wat vindt hij", "what's the gist"), a verb and its subject ("does he agree",
+# "can you summarize it", "vindt hij dat ook"), or, as a sentence of its own, a request ("Summarize his main point.",
+# "Leg uit wat hij vindt."). A clause that only says what a piece is about asks nothing: "... about how it is formed",
+# "... and why it matters", "... and what is done", "over cultuur en wat je daaraan kunt doen". (The subject is a
+# pronoun, an article or a name: "what is culture, really?" is not read as a question.)
 _AUX_EN = r"(is|are|was|were|does|do|did|can|could|should|would|will|has|have)"
-_SUBJECT_EN = r"(he|she|they|it|his|her|their|its|this|that|these|those|the|(?-i:[A-Z])[\w-]+)"
+_PRONOUN_EN = r"(he|she|they|it|we|you|i|his|her|their|its|this|that|these|those|the|a|an|there)"
+_SUBJECT_EN = r"(" + _PRONOUN_EN + r"|(?-i:[A-Z])[\w-]+)"
+_NOT_A_VERB_NL = r"(?!(wat|dat|niet|met|omdat|zodat|want|het|tot|dit|echt|toch|net|goed|slecht|vaak|eigenlijk)\b)"
 _FINITE_NL = (
-    r"([^\W\d_]+t|is|zijn|was|waren|kan|kunnen|wil|willen|moet|moeten|zal|zou|zouden|vond|vonden|dacht|zei|schreef|"
-    r"schreven|vinden|denken|zeggen|doen|zien)"
+    _NOT_A_VERB_NL
+    + r"([^\W\d_]+t|is|zijn|was|waren|kan|kunnen|wil|willen|moet|moeten|zal|zou|zouden|vond|vonden|dacht|"
+    r"zei|schreef|schreven|vinden|denken|zeggen|doen|zien)"
 )
 _SUBJECT_NL = r"(hij|zij|ze|die|het|hem|haar|hun|zijn|u|je|jij|de|dit|dat|deze|(?-i:[A-Z])[\w-]+)"
+_WORD_EN = r"(\s++(?!" + _PRONOUN_EN + r"\b)[\w'’-]+)?"  # "which KPIs does", not "what it is" (indirect)
+_VERB_SUBJECT_EN = _AUX_EN + r"\s++" + _SUBJECT_EN + r"\b"
 _ASKS = "|".join(
     [
-        r"(what|why|how|which|where|when)\s+([\w'’-]+\s+)?" + _AUX_EN + r"\b",  # "what is his main point"
-        _AUX_EN + r"\s+" + _SUBJECT_EN + r"\b",  # "does he agree"
-        r"(wat|waarom|hoe|welke?|waar|wanneer)\s+" + _FINITE_NL + r"\s+" + _SUBJECT_NL + r"\b",  # "wat vindt hij"
-        _FINITE_NL
-        + r"\s+(hij|zij|ze|die|u|je|jij)\b",  # "vindt hij dat ook" (a pronoun: "budget Management" asks nothing)
-        r"(why|waarom)\b",
+        r"(what|why|how|which|where|when)" + _WORD_EN + r"\s++" + _VERB_SUBJECT_EN,  # "what is his main point"
+        r"(what|how|where)['’]s\s++" + _SUBJECT_EN + r"\b",  # "what's the gist"
+        _VERB_SUBJECT_EN,  # "does he agree", "can you summarize it"
+        r"(wat|waarom|hoe|welke?|waar|wanneer)\s++" + _FINITE_NL + r"\s++" + _SUBJECT_NL + r"\b",  # "wat vindt hij"
+        _FINITE_NL + r"\s++(hij|zij|ze|die|u|je|jij)\b",  # "vindt hij dat ook" (not "budget Management")
     ]
 )
-THEN_ASKS = re.compile(r"(\s*[,;]?\s+(and|en|&)\s+|(?<=[?])\s+)(?=(" + _ASKS + "))", re.IGNORECASE)
+_REQUEST = r"(summari[sz]e|explain|describe|tell me|give me|leg|vat|geef|vertel|beschrijf)\b"
+# Between the two: "and", "en", "&" (after a comma or not; "and also"), a comma or semicolon, or the end of a sentence.
+# (Possessive quantifiers: a run of spaces is no place to backtrack through.)
+THEN_ASKS = re.compile(
+    r"(?<![\s,;])((\s*+[,;])?\s++(and|en|&)(\s++(also|ook|then|dan))?\s++|\s*+[,;]\s*+)(?=(" + _ASKS + r"))"
+    r"|(?<=[?.!])\s++(?=(" + _ASKS + "|" + _REQUEST + "))",
+    re.IGNORECASE,
+)
 
 
 def two_parts(question: str, index: Index) -> tuple[str, str] | None:
     """A question who wrote something (or who a writer is), then another question ("... and what is his main point?"):
-    the two questions, each answered on its own, the second as a follow-up to the first. None otherwise."""
+    the two questions, each answered on its own, the second as a follow-up to the first. None otherwise, and when the
+    second asks who wrote it too ("... and is it signed?": the first answer says so)."""
     for m in THEN_ASKS.finditer(question):
-        first, then = question[: m.start()].rstrip(" ,;?") + "?", question[m.end() :].strip()
-        if not own_words(then):
-            continue
+        first, then = question[: m.start()].rstrip(" ,;?.!") + "?", question[m.end() :].strip()
         names = mentioned_authors(first, index)
-        if asks_who_wrote(without_request(first), names, index):
-            return first, then
-        return None  # the first question asks something else: answered whole
+        if not asks_who_wrote(without_request(first), names, index):
+            return None  # the first question asks something else: answered whole
+        if asks_who_wrote(without_request(then), mentioned_authors(then, index), index) or SIGNED.search(then):
+            return None
+        return first, then
     return None
-
-
-def own_words(text: str) -> bool:
-    """Whether `text` holds a word beyond the question words ("and why?" is no second question of its own)."""
-    return len(re.findall(r"[^\W\d_]{2,}", text)) > 1
 
 
 def subject(question: str, names: tuple[str, ...] = ()) -> str:
@@ -689,6 +701,20 @@ def compose(
     if len(docs) > MAX_LISTED:
         lines.append(t["more"].format(n=len(docs) - MAX_LISTED))
     return "\n\n".join(lines), tuple(citations), cited
+
+
+def followed_by(index: Index, question: str, docs: list[str], asked: tuple[str, ...]) -> str:
+    """What an answer who wrote what is about, for a question that follows it: the writers it named (those asked
+    about, else every writer of its files) and the question's subject; nothing for unsigned files. A piece
+    named by its title stands for its writers alone ("Who wrote the cX-Factor column and what is his main point?":
+    Anders Jansen's main position, not his text on "cX-Factor")."""
+    names = [
+        n for doc in docs[:MAX_LISTED] for n in ([w for w in writers(index, doc) if w in asked] or writers(index, doc))
+    ]
+    if not names:
+        return ""  # unsigned files: the question stands for them, by its subject
+    about = "" if writers_of_named(question, index) else subject(question, tuple(asked))
+    return " ".join([*dict.fromkeys(names), about]).strip()
 
 
 def cited_first(passages: list[Passage], cited: list[Chunk]) -> list[Passage]:

@@ -217,29 +217,31 @@ def joined(question: str, first: Answer, then: Answer, latency_ms: float) -> Ans
     """Two answers to a question in two parts ("Who wrote the cX-Factor column and what is his main point?") as one:
     the second's citations numbered after the first's (a quote both cite keeps its first number), its related passages
     after the first's. What the second part could not answer is said in a line, not quoted loosely; a second answer
-    that quotes only what the first did ("Who wrote about Porter and what did he say?") is not given again."""
+    that quotes only what the first did ("Who wrote about Porter and what did he say?") is not given again: the first
+    shows the quote."""
+    if then.abstained:
+        rest = TEXTS[first.lang]["rest_abstain"]
+        return replace(first, question=question, answer=f"{first.answer}\n\n{rest}", latency_ms=latency_ms)
     numbers = renumbering(first, then)
-    same = {(c.doc, c.start, c.end) for c in first.citations}
-    extra = tuple(replace(c, n=numbers[c.n]) for c in then.citations if (c.doc, c.start, c.end) not in same)
-    if then.citations and not extra:
+    extra = tuple(replace(c, n=numbers[c.n]) for c in then.citations if numbers[c.n] > len(first.citations))
+    if not extra:
         return replace(first, question=question, latency_ms=latency_ms)
-    rest = TEXTS[first.lang]["rest_abstain"] if then.abstained else renumbered(then.answer, numbers)
     seen = {p.chunk.id for p in first.passages}
-    passages = first.passages + tuple(p for p in then.passages if p.chunk.id not in seen)
     return replace(
         then,
         question=question,
-        answer=f"{first.answer}\n\n{rest}",
-        abstained=False,
-        citations=first.citations + (() if then.abstained else extra),
-        passages=passages,
+        answer=f"{first.answer}\n\n{renumbered(then.answer, numbers)}",
+        citations=first.citations + extra,
+        passages=first.passages + tuple(p for p in then.passages if p.chunk.id not in seen),
         latency_ms=latency_ms,
         lang=first.lang,
+        about=first.about,
     )
 
 
 def renumbering(first: Answer, then: Answer) -> dict[int, int]:
-    """The second answer's citation numbers as they read after the first's."""
+    """The second answer's citation numbers as they read after the first's (a quote the first cites keeps its
+    number)."""
     same = {(c.doc, c.start, c.end): c.n for c in first.citations}
     numbers, n = {}, len(first.citations)
     for c in then.citations:
@@ -251,7 +253,6 @@ def renumbering(first: Answer, then: Answer) -> dict[int, int]:
     return numbers
 
 
-def renumbered(text: str, numbers: dict[int, int], shift: int = 0) -> str:
-    """`text` with its citation markers renumbered; a marker not in `numbers` moves up by `shift` (a streamed part of
-    the second answer, before its citations are known)."""
-    return MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)) + shift)}]", text)
+def renumbered(text: str, numbers: dict[int, int]) -> str:
+    """`text` with its citation markers renumbered (a marker not in `numbers` is left as it is)."""
+    return MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", text)

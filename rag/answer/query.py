@@ -128,6 +128,8 @@ class Ask:
     product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
     terms: float = 0.0  # share of an English question's words that are terms the corpus shares with it (`shared_terms`)
     stranger: str | None = None  # a name the question asks about that no article mentions (`unknown_subject`)
+    # the files it may quote, when not all: the second part of "Who wrote X and what does it say?" quotes X
+    within: frozenset[str] = frozenset()
 
     @property
     def writers_at_once(self) -> bool:
