@@ -592,6 +592,8 @@ def test_who_wrote_what_names_the_letter_that_says_it_by_order_place_or_content_
     assert first.answer.startswith("Piet Jansen is een van de schrijvers van")
     utrecht = assistant.ask("Who wrote the letter from Utrecht?")
     assert utrecht.answer.startswith("Marie Bakker is one of the writers of")
+    # ... citing the line that signs the letter, not the introduction that names every writer (it did)
+    assert first.citations[0].quote == "Groet,\nPiet" and utrecht.citations[0].quote == "Groet,\nMarie"
     # "Which pieces have no author?" lists the unsigned ones only.
     unsigned = assistant.ask("Which pieces have no author?")
     assert "Anna de Vries" not in unsigned.answer and "Piet Jansen" not in unsigned.answer

@@ -552,12 +552,13 @@ def target(
         return Target([d for d in everything if set(writers(index, d)) & set(named)], named, False)
     docs, from_there = placed(question, passages)
     if docs:
-        return Target(docs, from_there, False)
+        return _letters_signed(Target(docs, from_there, False), index)
     if not own_subject:
         letters = [d for d in everything if len(writers(index, d)) > 1]
         if ORDINAL.search(question) and letters:
             n = ORDINALS[ORDINAL.search(question).group("n").lower()]
-            return Target(letters, tuple(w[n] for d in letters if -len(w := writers(index, d)) <= n < len(w)), False)
+            asked = tuple(w[n] for d in letters if -len(w := writers(index, d)) <= n < len(w))
+            return _letters_signed(Target(letters, asked, False), index)
         if UNSIGNED.search(question):
             return Target([d for d in everything if not writers(index, d)], (), False)
         return Target(letters if letters and LETTERS.search(question) else everything, (), False)
@@ -591,7 +592,33 @@ def _by_order(found: Target, question: str, index: Index) -> Target:
     if len(letters) < 2:
         return found
     n = ORDINALS[ordinal.group("n").lower()]
-    return found._replace(writers=(letters[n],)) if -len(letters) <= n < len(letters) else found
+    return _letters_signed(found._replace(writers=(letters[n],)), index) if -len(letters) <= n < len(letters) else found
+
+
+CLOSING_CHARS = 40  # a closing line above a signature ("Met vriendelijke groet,") is at most this long
+
+
+def signed(index: Index, doc: str, writer: str) -> Sentence | None:
+    """The line in the writer's own letter that signs it with their name ("Groet,\nJan-Hein"), with the closing above:
+    what says a letter is theirs, better than the introduction that names every writer. None where there is none."""
+    forms = {writer, writer.split()[0], writer.split()[-1]}
+    own = [s for s in _sentences(index, doc) if s.chunk.author == writer and s.text.strip(" \t\n.,;:-–—") in forms]
+    if not own:
+        return None
+    s = own[-1]
+    text, base = s.chunk.text, s.chunk.start
+    line_end = text.rfind("\n", 0, s.start - base)
+    line_start = text.rfind("\n", 0, line_end) + 1 if line_end > 0 else -1
+    closing = text[line_start:line_end].strip() if line_end > 0 else ""
+    if 0 < len(closing) <= CLOSING_CHARS and closing.endswith(","):  # "Groet,", "Met vriendelijke groet,"
+        return Sentence(s.chunk, base + line_start, s.end, text[line_start : s.end - base])
+    return s
+
+
+def _letters_signed(found: Target, index: Index) -> Target:
+    """A letter asked about by its order or place ("Who wrote the first letter?"), cited by the line that signs it."""
+    signs = tuple(s for d in found.docs for w in found.writers if w in writers(index, d) and (s := signed(index, d, w)))
+    return found._replace(quotes=signs) if signs and not found.quotes else found
 
 
 def _sentences(index: Index, doc: str) -> list[Sentence]:
