@@ -739,7 +739,8 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     """Names, topic and retrieval text of `question`, given the earlier questions of the conversation."""
     authors, text = _subject(question, index)
     one, asking = _one_asked_about(question, authors)
-    if one != authors and asking != question and not THAT.search(asking):
+    narrowed = one != authors  # its pronoun points at a writer it names, not at the conversation
+    if narrowed and asking != question and not THAT.search(asking):
         # "I read Anders Jansen's column after Wim Rampen's letter. What does he say about moments?": the sentences
         # before say whom it asks about, its own sentence what (unless it points back: "Why does he do that?")
         text = without_request(without_names(asking, authors))
@@ -747,7 +748,7 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)
     whole = authors and WHOLE.search(question) and not _points_back(text)  # "the main risk of that" is the topic's
-    if not history or not _is_follow_up(question, terms) or whole:
+    if not history or not _is_follow_up(ONE_BACK.sub(" ", question) if narrowed else question, terms) or whole:
         return Query(question, text, authors)  # "What is Rien's main point?" asks for all he wrote, not the topic
     # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"
     # and "And Jan-Hein?" asks about both.

@@ -704,6 +704,11 @@ def test_who_wrote_something_and_what_they_hold_answers_both_parts(assistant):
     assert {c.author for c in last.citations[1:]} == {"Marie Bakker"}
     care = assistant.ask("Who wrote the article about wachttijden in de zorg and what does it recommend?")
     assert len(care.citations) > 1 and {c.doc for c in care.citations} == {"a_zorg.txt"}
+    # A letter named by its order stands for its writer to the question after it (it stood for every letter writer).
+    why = assistant.ask("Why?", history=["Who wrote the first letter and what does he propose?"])
+    assert why.citations and {c.author for c in why.citations} == {"Piet Jansen"}
+    hers = assistant.ask("What is her main point?", history=["Who wrote the last letter?"])
+    assert hers.citations and {c.author for c in hers.citations} == {"Marie Bakker"}
     # ... and the question after it reads it as the two questions one after the other.
     why = assistant.ask("Why?", history=["Who wrote Data en meetbaarheid and what is her main point?"])
     assert why.citations and {c.author for c in why.citations} == {"Anna de Vries"}
@@ -759,6 +764,10 @@ def test_a_sentence_that_asks_about_one_of_the_writers_named_before_it_is_read_o
         "I read Anna de Vries's piece after Piet's letter. What does she say about measuring?", [], index
     )
     assert query.authors == ("Anna de Vries",) and query.text == "What does she say about measuring?"
+    # ... in a conversation too: its pronoun points at a writer it names, not at the topic before
+    asked = "I read Anna de Vries's piece after Piet's letter. What does she say about measuring?"
+    query = read_question(asked, ["Waarom duren wachttijden zo lang?"], index)
+    assert query.authors == ("Anna de Vries",) and query.topic is None and not query.follows
     # ... unless it points back at what the sentence before says
     query = read_question("Piet quotes Marie in his letter. Why does he do that?", [], index)
     assert query.authors == ("Piet Jansen",) and "quotes in his letter" in query.text

@@ -354,10 +354,20 @@ def title_named(question: str, index: Index) -> list[str]:
 
 
 def writers_of_named(question: str, index: Index, most: int = 3) -> tuple[str, ...]:
-    """The writers of the files a who-wrote question names by title, for the question after it ("Who wrote the
-    cX-Factor column?", then "What is his main point?": Anders Jansen's)."""
+    """The writers of the files a who-wrote question names by title, or of the letters it names by order, for the
+    question after it ("Who wrote the cX-Factor column?", then "What is his main point?": Anders Jansen's; "Who wrote
+    the first letter?", then "Why?": Jan-Hein Pierik's)."""
     docs = title_named(question, index) or titled(question, index)
+    if not docs and ORDINAL.search(question):
+        return _by_order_of_letters(question, index)
     return tuple(dict.fromkeys(w for doc in docs[:most] for w in writers(index, doc)))
+
+
+def _by_order_of_letters(question: str, index: Index) -> tuple[str, ...]:
+    """The writer of each correspondence's letter the question names by its order ("the last letter")."""
+    n = ORDINALS[ORDINAL.search(question).group("n").lower()]
+    letters = [w for d in sorted(index.manifest.files) if len(w := writers(index, d)) > 1]
+    return tuple(w[n] for w in letters if -len(w) <= n < len(w))
 
 
 def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = None) -> bool:
@@ -556,9 +566,7 @@ def target(
     if not own_subject:
         letters = [d for d in everything if len(writers(index, d)) > 1]
         if ORDINAL.search(question) and letters:
-            n = ORDINALS[ORDINAL.search(question).group("n").lower()]
-            asked = tuple(w[n] for d in letters if -len(w := writers(index, d)) <= n < len(w))
-            return _letters_signed(Target(letters, asked, False), index)
+            return _letters_signed(Target(letters, _by_order_of_letters(question, index), False), index)
         if UNSIGNED.search(question):
             return Target([d for d in everything if not writers(index, d)], (), False)
         return Target(letters if letters and LETTERS.search(question) else everything, (), False)

@@ -178,11 +178,13 @@ def _who_wrote_read(history: list[str], index: Index) -> list[str]:
         if earlier not in seen:
             asked = without_request(earlier)
             if asks_who_wrote(asked, (), index):
-                # "Wie zijn de briefschrijvers?", then "Do they agree?": "they" are the letter writers
-                names = mentioned_authors(earlier, index) or (letter_writers(index) if LETTERS.search(earlier) else ())
+                # a piece named by its title, or a letter by its order, stands for its writers ("Who wrote the
+                # cX-Factor column?", then "What is his main point?"); else the writers named and what it asked about
+                # ("Wie zijn de briefschrijvers?", then "Do they agree?": "they" are the letter writers)
+                names = mentioned_authors(earlier, index)
                 by_title = () if names else writers_of_named(asked, index)
-                # a piece named by its title stands for its writers ("Who wrote the cX-Factor column?", then "What is
-                # his main point?"); else for the writers named and what it asked about
+                if not names and not by_title and LETTERS.search(earlier):
+                    names = tuple(letter_writers(index))
                 seen[earlier] = " ".join(by_title) or " ".join([*names, subject(asked, names)]).strip()
             else:
                 seen[earlier] = earlier
