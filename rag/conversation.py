@@ -8,6 +8,7 @@ its own: that subject leads and the topic only steers retrieval a little.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,7 +47,9 @@ POSITION = frozenset(
     # what a writer worries about or cares for is where they stand ("What does Rien Brus worry about?")
     "worry worries worried concern concerns concerned bother bothers bothered fear fears afraid care cares "
     # ... and so is what they conclude ("What does the last letter conclude?")
-    "conclude concludes concluded conclusion conclusions concludeert concludeerde conclusie".split()
+    "conclude concludes concluded conclusion conclusions concludeert concludeerde concluderen concludeerden conclusie "
+    # ... and what a piece of theirs is about, its takeaway ("What is his column about?", "Waar gaat zijn column over?")
+    "column columns article articles artikel artikelen takeaway takeaways give gaat".split()
 )
 NOT_ASKED = ASKING | POSITION | BACK_REFERENCES
 # A writer's position as a whole, whatever the conversation was about ("What is Wim's main point?", "Summarize
@@ -54,7 +57,7 @@ NOT_ASKED = ASKING | POSITION | BACK_REFERENCES
 WHOLE = re.compile(
     r"\b(main|key|central|core|overall|gist|thesis|summary|summari[sz]e|sum up|letter|conclu(de|des|ded|sion)|"
     r"belangrijkste|voornaamste|kern|kernpunt|hoofdpunt|boodschap|samenvatting|vat samen|conclusie|"
-    r"concludeer(t|de))\b",
+    r"concludeer(t|de|den)|concluderen|takeaways?)\b",
     re.IGNORECASE,
 )
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
@@ -66,7 +69,8 @@ WRITERS_OF_LETTERS = re.compile(
 # ... when the question asks for their positions (else it asks about the correspondence itself, its introduction too).
 POSITIONS = re.compile(
     r"\b(agree|agrees|disagree|think|thinks|say|says|argue|argues|believe|view|views|opinions?|positions?|stance|"
-    r"eens|oneens|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies)\b",
+    r"eens|oneens|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies|"
+    r"conclude|concludes|concluderen|concludeert|conclusions?|conclusies?)\b",
     re.IGNORECASE,
 )
 # A request to the assistant around the question ("Can you tell me ...", "Give me ...", "Kun je uitleggen ...", "Ik
@@ -684,22 +688,29 @@ def _points_back_before_name(question: str, index: Index) -> bool:
 
 # A clause after the names that asks about one of them by a pronoun: "Rien seems to side with Jan-Hein, so what
 # exactly bothers him?", "Did Rien agree with Wim, or did he side with Jan-Hein?", "Unlike Jan-Hein, Wim doesn't give
-# a flat no. What does he make it depend on?". The pronoun stands for the subject of the nearest sentence (or part of
-# one, up to a colon or semicolon) before it that names a writer: the first writer it names who is not named after a
-# preposition ("with Wim", "aan Wim"). ("his", "zij", "zijn", and "her" or "haar" before a noun, are as often someone
-# else's or plural: "the customer and her journey". Gender is not read: names say nothing of it here.)
-# It asks about all of them when that subject is several writers ("What do Wim and Rien say about the CX manager, and
-# what should he do first?"), and when the pronoun's sentence speaks of several ("Why do they think he is wrong?",
-# "Does he agree with him?") or of a person who is no writer ("If a CEO reads Wim and Rien, what should he take away?").
+# a flat no. What does he make it depend on?", "Is Wim right, or is Rien right when he says ...?". The pronoun stands
+# for the subject of its own clause, else of the nearest clause before it that names a writer: the first writer
+# there who is not named after a preposition ("with Wim", "aan Wim"). ("his", "zij", "zijn", and "her" or "haar"
+# before a noun, are as often someone else's or plural: "the customer and her journey". Gender is not read: names say
+# nothing of it here.)
+# It asks about all of them when that subject is one of several writers joined ("What do Wim and Rien say about the
+# CX manager, and what should he do first?"), and when the pronoun's sentence speaks of several ("Why do they think
+# he is wrong?", "Does he agree with him?") or of a person who is no writer ("If a CEO reads Wim and Rien, what should
+# he take away?").
 ONE_BACK = re.compile(r"\b(he|him|she|hij|hem)\b|\b(her|haar)(?=\s*([?.!,;:]|$))", re.IGNORECASE)
-CLAUSE_BREAK = re.compile(r"[,;:.?!—–]|\s(so|but|and|or|then|maar|dus|en|of|toch)\s", re.IGNORECASE)
+_BREAK = r"[,;:.?!—–]|\s(so|but|and|or|then)\s"
+CLAUSE_BREAK = {
+    "en": re.compile(_BREAK, re.IGNORECASE),
+    "nl": re.compile(r"[,;:.?!—–]|\s(maar|dus|en|of|toch|terwijl|want)\s", re.IGNORECASE),  # "of" is "or" here
+}
 SENTENCE_BREAK = re.compile(r"[;:.?!—–]")
 PREPOSITION = re.compile(
     r"\b(with|to|unlike|than|after|before|from|of|about|at|by|for|against|like|met|aan|op|van|naar|dan|over|tegen|"
     r"na|voor|bij|door|zoals)\s+$",
     re.IGNORECASE,
 )
-JOINED = re.compile(r"\s*(,|&|\band\b|\ben\b|\bor\b|\bof\b)\s*", re.IGNORECASE)  # "Wim and Rien", "Wim, Rien"
+JOINED = re.compile(r"\s*(,|&|\band\b|\ben\b|\bor\b)\s*", re.IGNORECASE)  # "Wim and Rien", "Wim, Rien"
+AND = re.compile(r",?\s*(&|\band\b|\ben\b|\bor\b)\s*", re.IGNORECASE)  # "aan Wim en Jan-Hein" (not "Unlike X, Y")
 TOGETHER = re.compile(r"\b(they|them|both|each|either|neither|ze|hen|allebei|beiden|beide|elk|ieder|elkaar)\b", re.I)
 SOMEONE_ELSE = re.compile(
     r"\b(ceo|cfo|cmo|coo|cco|manager|managers|director|directeur|directie|boss|baas|leader|leider|chef|bestuurder|"
@@ -711,28 +722,57 @@ _ONE_PERSON = {"he": "he", "him": "him", "she": "he", "her": "him", "hij": "he",
 
 
 def _one_asked_about(question: str, authors: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
-    """The writers the question asks about, and the sentence that asks: of several named, the one a pronoun in a
-    later clause points at, and the pronoun's sentence; otherwise all of them, and the whole question."""
+    """The writers the question asks about, and the sentence that asks: of several named, the one a pronoun points at
+    (see ONE_BACK), and the pronoun's sentence; otherwise all of them, and the whole question."""
     if len(authors) < 2:
         return authors, question
     spans = sorted(_named_spans(question, _names(authors)))
-    for pronoun in ONE_BACK.finditer(question):
-        before = [s for s in spans if s[1] <= pronoun.start() and CLAUSE_BREAK.search(question, s[1], pronoun.start())]
-        if not before:
-            continue
-        cut = ([0] + [m.end() for m in SENTENCE_BREAK.finditer(question, 0, pronoun.start())])[-1]
-        asking = question[cut:].strip()
-        # the nearest sentence (or part of one, up to a colon or semicolon) before it that names someone
-        starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(question, 0, before[-1][0])]
-        nearest = [s for s in before if s[0] >= starts[-1]]
-        subject = next((s for s in nearest if not PREPOSITION.search(question, 0, s[0])), nearest[0])
-        after = [s for s in spans if s[0] >= subject[1]]
-        joined = bool(after and JOINED.fullmatch(question[subject[1] : after[0][0]]))  # "Wim and Rien", "Wim, Rien"
-        several = len({_ONE_PERSON[m.group().lower()] for m in ONE_BACK.finditer(asking)}) > 1  # "he ... him"
-        if len(subject[2]) != 1 or joined or several or TOGETHER.search(asking) or SOMEONE_ELSE.search(asking):
-            return authors, question
-        return subject[2], asking
-    return authors, question
+    pronoun = next((m for m in ONE_BACK.finditer(question) if spans and spans[0][1] <= m.start()), None)
+    if pronoun is None:
+        return authors, question
+    from .sentences import guess_language
+
+    p = pronoun.start()
+    clauses = [m.end() for m in CLAUSE_BREAK[guess_language(question)].finditer(question)]
+    sentences = [m.end() for m in SENTENCE_BREAK.finditer(question)]
+
+    def start(breaks: list[int], at: int) -> int:  # where the clause or sentence holding `at` begins
+        i = bisect.bisect_right(breaks, at)
+        return breaks[i - 1] if i else 0
+
+    def after_preposition(i: int) -> bool:  # "with Wim", "aan Wim en Jan-Hein"
+        if PREPOSITION.search(question, max(0, spans[i][0] - 20), spans[i][0]):
+            return True
+        return i > 0 and bool(AND.fullmatch(question[spans[i - 1][1] : spans[i][0]])) and after_preposition(i - 1)
+
+    objects = {spans[i] for i in range(len(spans)) if after_preposition(i)}
+    owners = {s for s in spans if POSSESSIVE.match(question, s[1]).group()}  # "Anders Jansen's column"
+
+    def subject(s: tuple[int, int, tuple[str, ...]]) -> bool:
+        return s not in objects and s not in owners
+
+    named = [s for s in spans if s[1] <= p]
+    own = [s for s in named if s[0] >= start(clauses, p) and subject(s)]  # "or is Rien right when he says ..."
+    # else the nearest sentence (or part of one, up to a colon or semicolon) before it that names a writer
+    sentence = [s for s in named if s[0] >= start(sentences, named[-1][0])]
+    nearest = own or [s for s in sentence if subject(s)]
+    # two writers as subjects of two of its clauses ("Jan-Hein says no, but Wim says it depends. On what does he
+    # ...?"): either could be meant
+    apart = len({start(clauses, s[0]) for s in nearest}) > 1 and len({s[2] for s in nearest}) > 1
+    nearest = nearest or [s for s in sentence if s in owners]  # "Anders Jansen's column and Wim Rampen's letter"
+    first = nearest[0] if nearest else None
+    i = spans.index(first) if first else 0
+    joined = first is not None and any(
+        0 <= j < len(spans) and subject(spans[j]) and JOINED.fullmatch(question[min(e, b) : max(e, b)])
+        for j, e, b in ((i - 1, spans[i - 1][1], first[0]), (i + 1, first[1], spans[(i + 1) % len(spans)][0]))
+    )
+    asking = question[start(sentences, p) :].strip()
+    several = len({_ONE_PERSON[m.group().lower()] for m in ONE_BACK.finditer(asking)}) > 1  # "he ... him"
+    if first is None or len(first[2]) != 1 or apart or joined or several:
+        return authors, question
+    if TOGETHER.search(asking) or SOMEONE_ELSE.search(asking):
+        return authors, question
+    return first[2], asking
 
 
 def read_question(question: str, history: list[str], index: Index) -> Query:
@@ -740,10 +780,12 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     authors, text = _subject(question, index)
     one, asking = _one_asked_about(question, authors)
     narrowed = one != authors  # its pronoun points at a writer it names, not at the conversation
-    if narrowed and asking != question and not THAT.search(asking):
+    own = without_request(without_names(asking, authors))
+    if narrowed and asking != question and not THAT.search(asking) and own_terms(own):
         # "I read Anders Jansen's column after Wim Rampen's letter. What does he say about moments?": the sentences
-        # before say whom it asks about, its own sentence what (unless it points back: "Why does he do that?")
-        text = without_request(without_names(asking, authors))
+        # before say whom it asks about, its own sentence what (unless it points back, "Why does he do that?", or asks
+        # nothing of its own, "Wim disagrees. Why does he?")
+        text = own
     authors = one
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)

@@ -996,6 +996,15 @@ def test_what_an_authorship_question_asks_about_beyond_who_wrote():
         ("Wie schreef over cultuur en wat je daaraan kunt doen?", None),
         ("Wie schreef over klanten en dat ze centraal moeten staan?", None),
         ("Who wrote about chatbots and is it signed?", None),
+        # ... a first part that says too little on its own, a Dutch noun ending in -t read as a verb (a second review)
+        ("Who wrote the column and is Piet a consultant?", None),
+        ("Wie schreef over KPI's en welk resultaat die opleveren?", None),
+        # a second who-wrote question of its own, and a line break between the two
+        (
+            "Who wrote Data en meetbaarheid and who wrote the letter from Utrecht?",
+            ("Who wrote Data en meetbaarheid?", "who wrote the letter from Utrecht?"),
+        ),
+        ("Who is Piet Jansen\nWhat does he think?", ("Who is Piet Jansen?", "What does he think?")),
         ("Who wrote about chatbots and how they help agents?", None),
         ("Wie schreef over hoe cultuur de service vormt en wat klanten willen?", None),
         ("Who wrote about culture and why?", None),
@@ -1028,6 +1037,9 @@ def test_two_answers_join_with_the_seconds_citations_numbered_after_the_firsts()
     rest = joined("Wie is Marie en wat vindt zij van hypotheken?", who, nothing, 2.0)
     assert rest.answer.endswith("Op de rest van de vraag heb ik in de artikelen geen antwoord gevonden.")
     assert rest.citations == who.citations and not rest.abstained
-    # a second answer that quotes only what the first did is not given again
+    # a second answer that quotes only what the first did is not given again; when it asked about something new of
+    # its own, that is unanswered
     same = dataclasses.replace(then, answer="Marie schrijft: “…” [1]", citations=(cite(1, 0),))
     assert joined("Wie is Marie en wat zegt zij?", who, same, 2.0).answer == who.answer
+    asked_more = joined("Wie is Marie en wat vindt zij van hypotheken?", who, same, 2.0, new=True)
+    assert asked_more.answer.endswith("geen antwoord gevonden.") and asked_more.citations == who.citations

@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
-from ..conversation import THANKS, courtesy_language, says_nothing, squeezed, without_request
+from ..conversation import (
+    THANKS,
+    courtesy_language,
+    mentioned_authors,
+    own_terms,
+    says_nothing,
+    squeezed,
+    without_request,
+)
 from ..embedders import Embedder
 from ..search import search
 from ..settings import Settings
@@ -29,6 +37,8 @@ from .scores import Scored, score
 from .selection import Policy, debated, main_position, quoted_first, select
 
 WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
+WITHIN_WIDER = 5  # retrieved passages a file restriction chooses among, per passage kept
+HISTORY_KEPT = 50  # earlier questions of a conversation read (the latest): more say nothing the last ones do not
 
 __all__ = ["Ask", "Policy", "Scored", "TEXTS", "answer_question", "compose", "in_context", "is_quotable", "retrieve"]
 
@@ -68,9 +78,11 @@ def _choose(
     # texts together, for as many writers as an answer quotes), so that each writer's main position is the centre of
     # about as much of their text as one writer's is.
     writers = min(len(ask.query.authors), settings.max_sentences)
-    passages = retrieve(index, embedder, ask, settings, top * writers if ask.writers_at_once else k)
-    if ask.within:
-        passages = [p for p in passages if p.chunk.doc in ask.within]
+    if ask.within:  # the files a two-part question's first part named: their best passages among a wider list
+        wider = retrieve(index, embedder, ask, settings, top * WITHIN_WIDER)
+        passages = [p for p in wider if p.chunk.doc in ask.within][:top]
+    else:
+        passages = retrieve(index, embedder, ask, settings, top * writers if ask.writers_at_once else k)
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
     policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
@@ -101,8 +113,21 @@ def _given_before(
     WHY_CHAIN answers back (each step back retrieves again)."""
     if not history or depth >= WHY_CHAIN:
         return []
-    earlier = read(history[-1], history[:-1], index, embedder, settings.corpus_lang, settings.translate_queries)
-    return _choose(index, embedder, earlier, settings, k, history[:-1], depth + 1).given
+    last, before, within = history[-1], history[:-1], frozenset()
+    parts = authorship.two_parts(last, index)
+    if parts:  # its second part, as it was answered: after what the first found, quoting the files it named
+        who = _final(_answer(index, embedder, parts[0], settings, k, before, time.perf_counter()))
+        if who.abstained:
+            return []
+        last, before, within = parts[1], [who.about or parts[0]], frozenset(c.doc for c in who.citations)
+    earlier = read(last, _as_read(before, index), index, embedder, settings.corpus_lang, settings.translate_queries)
+    return _choose(index, embedder, replace(earlier, within=within), settings, k, before, depth + 1).given
+
+
+def _as_read(history: list[str], index: Index) -> list[str]:
+    """The conversation as the next question reads it: a question in two parts as the two questions one after the
+    other (answering an earlier question again takes it whole: `_shown_before`, `_given_before`)."""
+    return [part for asked in history for part in (authorship.two_parts(asked, index) or (asked,))]
 
 
 def _who_wrote(
@@ -121,15 +146,15 @@ def _who_wrote(
     the threshold (`sure`): naming a writer is a claim of fact."""
     named = ask.query.authors
     quotes = [in_context(c.sentence) for c in sorted(chosen, key=lambda c: -c.score)] if sure else []
-    docs, asked, searched, theirs = authorship.target(
+    found = authorship.target(
         ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored, chosen)
     )
-    text, citations, cited = authorship.compose(index, docs, ask.lang, asked, theirs)
-    abstained = bool(not citations or (searched and not sure))
+    text, citations, cited = authorship.compose(index, found.docs, ask.lang, found.writers, found.quotes, found.signed)
+    abstained = bool(not citations or (found.searched and not sure))
     if abstained:
         text, citations, cited = TEXTS[ask.lang]["abstain"], (), []
     latency = (time.perf_counter() - t0) * 1000
-    about = "" if abstained else authorship.followed_by(index, without_request(ask.question), docs, asked)
+    about = "" if abstained else authorship.followed_by(index, without_request(ask.question), found)
     passages = authorship.cited_first(passages, cited)
     yield Answer(ask.question, text, abstained, citations, tuple(passages), latency, ask.lang, about=about)
 
@@ -176,8 +201,8 @@ def answer_question(
     """Yield growing answer text, then the final Answer (extractive; generative when an LLM is configured)."""
     t0 = time.perf_counter() if t0 is None else t0
     question = squeezed(question)
-    # a question in two parts before this one reads as the two questions one after the other
-    history = [part for asked in history or [] for part in (authorship.two_parts(squeezed(asked), index) or (asked,))]
+    # the latest questions of the conversation, each read as a question is (squeezed, at most as long)
+    history = [squeezed(asked)[: settings.max_question_chars] for asked in (history or [])[-HISTORY_KEPT:]]
     parts = authorship.two_parts(question, index)
     if parts:  # "Who wrote the cX-Factor column and what is his main point?": each part, the second as a follow-up
         yield from _in_two_parts(index, embedder, question, parts, settings, k, history, t0)
@@ -195,21 +220,33 @@ def _in_two_parts(
     history: list[str],
     t0: float,
 ) -> Iterator[str | Answer]:
-    """Who wrote it, then the second question as a follow-up to what the first answer found ("his main point" is the
-    writer's just named; "what does it conclude?" the letter's); the first part is shown while the second is
-    answered."""
+    """Who wrote it, then the second question: as a follow-up to what the first answer found ("his main point" is the
+    writer's just named; "what does it conclude?" the letter's), or on its own when it asks who wrote something else
+    ("... and who wrote the culture piece?"). The first part is shown while the second is answered."""
     first, then = parts
     who = _final(_answer(index, embedder, first, settings, k, history, t0))
+    if authorship.asks_who_else(then, index):
+        if not who.abstained:
+            yield who.answer
+        rest = _final(_answer(index, embedder, then, settings, k, history, t0))
+        if who.abstained:
+            yield replace(rest, question=question, latency_ms=(time.perf_counter() - t0) * 1000)
+        else:
+            yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, new=True)
+        return
     if who.abstained:  # no piece or writer found for sure: "what does it recommend?" refers to nothing
         yield replace(who, question=question, latency_ms=(time.perf_counter() - t0) * 1000)
         return
     yield who.answer
-    # The second part follows the first ("Wie is Rien Brus en wat vindt hij?" asks his position, not his view of the
-    # topic before); the conversation counts only when the first points back at it ("Who wrote that and why?").
-    context = [*history, who.about or first] if authorship.points_at_answer(first) else [who.about or first]
+    # The second part follows what the first found: its writers, and the subject searched for unless the second asks
+    # about something of its own ("Who wrote about Porter, and what is his view on strategy?" is not about Porter);
+    # not the conversation before ("Wie is Rien Brus en wat vindt hij?" asks his position, not his view of the topic
+    # before) unless the first points back at it ("Who wrote that and why?").
+    about = " ".join(mentioned_authors(who.about, index)) if own_terms(then) else who.about
+    context = [*history, about or first] if authorship.points_at_answer(first) else [about or first]
     within = frozenset(c.doc for c in who.citations)  # what it says is in the files just named
     rest = _final(_answer(index, embedder, then, settings, k, context, t0, within))
-    yield joined(question, who, rest, (time.perf_counter() - t0) * 1000)
+    yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, new=bool(own_terms(then)))
 
 
 def _final(events: Iterator[str | Answer]) -> Answer:
@@ -217,7 +254,8 @@ def _final(events: Iterator[str | Answer]) -> Answer:
     final = None
     for event in events:
         final = event
-    assert isinstance(final, Answer)
+    if not isinstance(final, Answer):
+        raise RuntimeError("an answer stream ended without its final answer")
     return final
 
 
@@ -237,15 +275,19 @@ def _answer(
         text = TEXTS[lang]["thanks" if THANKS.search(question) else "hello"]
         yield Answer(question, text, False, (), (), (time.perf_counter() - t0) * 1000, lang)
         return
-    ask = read(question, history, index, embedder, settings.corpus_lang, settings.translate_queries)
-    ask, passages, scored, chosen, _ = _choose(index, embedder, replace(ask, within=within), settings, k, history)
+    ask = read(question, _as_read(history, index), index, embedder, settings.corpus_lang, settings.translate_queries)
+    ask = replace(ask, within=within)
+    if within and ask.intent == "plain" and not own_terms(without_request(question)):
+        ask = replace(ask, intent="person")  # "… and what is its main message?": the piece's own main position
+    ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:
         latency = (time.perf_counter() - t0) * 1000
         return Answer(question, text, abstained, citations, tuple(passages), latency, ask.lang, **extra)
 
-    named = bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)
+    # a writer it names, or the piece a two-part question's first part found: their own words are the answer
+    named = bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages) or bool(ask.within)
     missing = False
     if ask.quantity or ask.product:  # read the quotes as shown: the sentence before may hold the figure or the name
         quoted = [in_context(c.sentence).text for c in chosen]

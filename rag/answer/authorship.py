@@ -297,6 +297,7 @@ TEXTS = {
     "en": {
         "by": "{title} is written by {names}:",
         "one_of": "{names} is one of the writers of {title}, with {others}:",
+        "signed": "{names} wrote this letter of {title}:",
         "some_of": "{names} are among the writers of {title}, with {others}:",
         "unsigned": "{title} names no author",
         "appeared": "{title} names no author; it appeared on {source}:",
@@ -308,6 +309,7 @@ TEXTS = {
     "nl": {
         "by": "{title} is geschreven door {names}:",
         "one_of": "{names} is een van de schrijvers van {title}, met {others}:",
+        "signed": "{names} schreef deze brief van {title}:",
         "some_of": "{names} zijn schrijvers van {title}, met {others}:",
         "unsigned": "{title} noemt geen auteur",
         "appeared": "{title} noemt geen auteur; het verscheen bij {source}:",
@@ -359,12 +361,12 @@ def writers_of_named(question: str, index: Index, most: int = 3) -> tuple[str, .
     the first letter?", then "Why?": Jan-Hein Pierik's)."""
     docs = title_named(question, index) or titled(question, index)
     if not docs and ORDINAL.search(question):
-        return _by_order_of_letters(question, index)
+        return writers_by_order(question, index)
     return tuple(dict.fromkeys(w for doc in docs[:most] for w in writers(index, doc)))
 
 
-def _by_order_of_letters(question: str, index: Index) -> tuple[str, ...]:
-    """The writer of each correspondence's letter the question names by its order ("the last letter")."""
+def writers_by_order(question: str, index: Index) -> tuple[str, ...]:
+    """The writer of each correspondence's letter the question names by its order ("the last letter"; see ORDINAL)."""
     n = ORDINALS[ORDINAL.search(question).group("n").lower()]
     letters = [w for d in sorted(index.manifest.files) if len(w := writers(index, d)) > 1]
     return tuple(w[n] for w in letters if -len(w) <= n < len(w))
@@ -394,11 +396,15 @@ def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = 
 _AUX_EN = r"(is|are|was|were|does|do|did|can|could|should|would|will|has|have)"
 _PRONOUN_EN = r"(he|she|they|it|we|you|i|his|her|their|its|this|that|these|those|the|a|an|there)"
 _SUBJECT_EN = r"(" + _PRONOUN_EN + r"|(?-i:[A-Z])[\w-]+)"
-_NOT_A_VERB_NL = r"(?!(wat|dat|niet|met|omdat|zodat|want|het|tot|dit|echt|toch|net|goed|slecht|vaak|eigenlijk)\b)"
+# Dutch verbs a question about a writer asks with, finite (a word ending in -t is as often a noun: "welk resultaat die
+# opleveren", "waarom krediet de operatie helpt")
 _FINITE_NL = (
-    _NOT_A_VERB_NL
-    + r"([^\W\d_]+t|is|zijn|was|waren|kan|kunnen|wil|willen|moet|moeten|zal|zou|zouden|vond|vonden|dacht|"
-    r"zei|schreef|schreven|vinden|denken|zeggen|doen|zien)"
+    r"(vindt?|denkt?|zegt?|zeg|bedoelt?|stelt?|ziet?|zie|doet?|gaat?|komt?|kijkt?|schrijft?|schrijf|heeft|heb|wilt?|"
+    r"kunt?|kan|moet|zal|zult|zou|maakt?|beschrijft?|beschrijf|adviseert?|adviseer|raadt?|verandert?|verander|begint?|"
+    r"weet|noemt?|pleit|concludeert?|concludeer|verklaart?|verklaar|legt?|werkt?|helpt?|meet|zit|staat?|onderbouwt?|"
+    r"onderbouw|drijft|beweert?|verdedigt?|benadrukt?|verwacht|gelooft?|geloof|vond|vonden|dacht|dachten|zei|zeiden|"
+    r"schreef|schreven|is|zijn|was|waren|kunnen|willen|moeten|zouden|vinden|denken|zeggen|doen|zien|hebben|gaan|"
+    r"komen|maken|veranderen|bedoelen|stellen|adviseren|raden|schrijven|beweren|concluderen)"
 )
 _SUBJECT_NL = r"(hij|zij|ze|die|het|hem|haar|hun|zijn|u|je|jij|de|dit|dat|deze|(?-i:[A-Z])[\w-]+)"
 _WORD_EN = r"(\s++(?!" + _PRONOUN_EN + r"\b)[\w'’-]+)?"  # "which KPIs does", not "what it is" (indirect)
@@ -413,28 +419,64 @@ _ASKS = "|".join(
     ]
 )
 _REQUEST = r"(summari[sz]e|explain|describe|tell me|give me|leg|vat|geef|vertel|beschrijf)\b"
+# A second question who wrote something else ("... and who wrote the culture piece?"), answered on its own.
+_WHO_ELSE = r"(who\s+(wrote|is|was|are|penned)|who['’]s|wie\s+(schreef|is|was|zijn|heeft))\b"
 # Between the two: "and", "en", "&" (after a comma or not; "and also"), a comma or semicolon, or the end of a sentence.
 # (Possessive quantifiers: a run of spaces is no place to backtrack through.)
 THEN_ASKS = re.compile(
-    r"(?<![\s,;])((\s*+[,;])?\s++(and|en|&)(\s++(also|ook|then|dan))?\s++|\s*+[,;]\s*+)(?=(" + _ASKS + r"))"
-    r"|(?<=[?.!])\s++(?=(" + _ASKS + "|" + _REQUEST + "))",
+    r"(?<![\s,;])((\s*+[,;])?\s++(and|en|&)(\s++(also|ook|then|dan))?\s++|\s*+[,;]\s*+)(?=("
+    + _ASKS
+    + "|"
+    + _WHO_ELSE
+    + r"))|((?<=[?.!])\s++|(?<![^\S\n])[^\S\n]*+\n\s*+)(?=("
+    + _ASKS
+    + "|"
+    + _REQUEST
+    + "|"
+    + _WHO_ELSE
+    + "))",
     re.IGNORECASE,
 )
 
 
 def two_parts(question: str, index: Index) -> tuple[str, str] | None:
-    """A question who wrote something (or who a writer is), then another question ("... and what is his main point?"):
-    the two questions, each answered on its own, the second as a follow-up to the first. None otherwise, and when the
-    second asks who wrote it too ("... and is it signed?": the first answer says so)."""
+    """A question who wrote something (or who a writer is), then another question ("... and what is his main point?",
+    "... and who wrote the culture piece?"): the two questions, each answered on its own, the second as a follow-up to
+    the first unless it asks who wrote something else. None otherwise: when the first says too little on its own ("Who
+    wrote the column and is Anders a consultant?" is about Anders's column), and when the second asks only whether it
+    is signed ("... and is it signed?": the first answer says so)."""
     for m in THEN_ASKS.finditer(question):
         first, then = question[: m.start()].rstrip(" ,;?.!") + "?", question[m.end() :].strip()
         names = mentioned_authors(first, index)
-        if not asks_who_wrote(without_request(first), names, index):
-            return None  # the first question asks something else: answered whole
-        if asks_who_wrote(without_request(then), mentioned_authors(then, index), index) or SIGNED.search(then):
+        if not asks_who_wrote(without_request(first), names, index) or not stands_alone(first, names, index):
+            return None  # answered whole
+        if SIGNED.search(then):
             return None
+        if asks_who_wrote(without_request(then), mentioned_authors(then, index), index):
+            return (first, then) if stands_alone(then, mentioned_authors(then, index), index) else None
         return first, then
     return None
+
+
+def stands_alone(question: str, names: tuple[str, ...], index: Index) -> bool:
+    """A who-wrote question that says what it asks about without the rest of its message: a writer, a subject, a
+    title, a letter by its order, the writers as a group, the unsigned pieces, or what was just shown ("that")."""
+    return bool(
+        names
+        or subject(question, names)
+        or title_named(question, index)
+        or titled(question, index)
+        or ORDINAL.search(question)
+        or GROUP.search(question)
+        or LETTERS.search(question)
+        or UNSIGNED.search(question)
+        or re.search(r"\b(that|this|it|dat|dit)\b", question, re.IGNORECASE)
+    )
+
+
+def asks_who_else(question: str, index: Index) -> bool:
+    """The second part of a question in two parts asks who wrote something of its own: answered on its own."""
+    return asks_who_wrote(without_request(question), mentioned_authors(question, index), index)
 
 
 def subject(question: str, names: tuple[str, ...] = ()) -> str:
@@ -468,6 +510,7 @@ class Target(NamedTuple):
     writers: tuple[str, ...]  # the writers asked about among them (they lead); () for all of them
     searched: bool  # the files were found by searching for a subject: the answer stands or falls with its evidence
     quotes: tuple[Sentence, ...] = ()  # what answers "Who wrote about Porter?": cited for their writers
+    signed: bool = False  # the quotes are the lines that sign the letters asked about ("Groet, Jan-Hein")
 
 
 def _words(text: str) -> set[str]:
@@ -566,7 +609,7 @@ def target(
     if not own_subject:
         letters = [d for d in everything if len(writers(index, d)) > 1]
         if ORDINAL.search(question) and letters:
-            return _letters_signed(Target(letters, _by_order_of_letters(question, index), False), index)
+            return _letters_signed(Target(letters, writers_by_order(question, index), False), index)
         if UNSIGNED.search(question):
             return Target([d for d in everything if not writers(index, d)], (), False)
         return Target(letters if letters and LETTERS.search(question) else everything, (), False)
@@ -626,7 +669,7 @@ def signed(index: Index, doc: str, writer: str) -> Sentence | None:
 def _letters_signed(found: Target, index: Index) -> Target:
     """A letter asked about by its order or place ("Who wrote the first letter?"), cited by the line that signs it."""
     signs = tuple(s for d in found.docs for w in found.writers if w in writers(index, d) and (s := signed(index, d, w)))
-    return found._replace(quotes=signs) if signs and not found.quotes else found
+    return found._replace(quotes=signs, signed=True) if signs and not found.quotes else found
 
 
 def _sentences(index: Index, doc: str) -> list[Sentence]:
@@ -690,7 +733,12 @@ def _joined(names: list[str], word: str) -> str:
 
 
 def compose(
-    index: Index, docs: list[str], lang: str, asked: tuple[str, ...] = (), quotes: tuple[Sentence, ...] = ()
+    index: Index,
+    docs: list[str],
+    lang: str,
+    asked: tuple[str, ...] = (),
+    quotes: tuple[Sentence, ...] = (),
+    signed: bool = False,
 ) -> tuple[str, tuple[Citation, ...], list[Chunk]]:
     """One line per file: its title, who wrote it, and the passage that says so (the chunks cited, in order). Writers
     `asked` about ("Who is Wim Rampen?", "Who wrote that?" after a quote of his) lead, with the others beside them.
@@ -710,7 +758,9 @@ def compose(
         title = quoted_title(entry.title if entry and entry.title else doc, TITLE_CHARS)
         these = [n for n in names if n in asked]
         others = [n for n in names if n not in these]
-        if these and others:
+        if these and signed and own:  # "Groet, Jan-Hein" says whose letter it is, not who else wrote
+            lead = t["signed"].format(names=_joined(these, t["and"]), title=title)
+        elif these and others:
             key = "one_of" if len(these) == 1 else "some_of"
             lead = t[key].format(names=_joined(these, t["and"]), title=title, others=_joined(others, t["and"]))
         elif names:
@@ -738,17 +788,21 @@ def compose(
     return "\n\n".join(lines), tuple(citations), cited
 
 
-def followed_by(index: Index, question: str, docs: list[str], asked: tuple[str, ...]) -> str:
+def followed_by(index: Index, question: str, target: Target) -> str:
     """What an answer who wrote what is about, for a question that follows it: the writers it named (those asked
-    about, else every writer of its files) and the question's subject; nothing for unsigned files. A piece
-    named by its title stands for its writers alone ("Who wrote the cX-Factor column and what is his main point?":
-    Anders Jansen's main position, not his text on "cX-Factor")."""
+    about, else every writer of its files), and, when its file was found by searching for the question's subject,
+    that subject ("Who wrote about Porter and what did he say?": Rien Brus on Porter); nothing for unsigned files (the
+    question stands for them). A piece named by its title, or a letter by its place or order, stands for its writers
+    alone ("Who wrote the cX-Factor column and what is his main point?": Anders Jansen's main position, not his text on
+    "cX-Factor"; "the letter from Zeist" is Jan-Hein Pierik's, not his text on Zeist)."""
     names = [
-        n for doc in docs[:MAX_LISTED] for n in ([w for w in writers(index, doc) if w in asked] or writers(index, doc))
+        n
+        for doc in target.docs[:MAX_LISTED]
+        for n in ([w for w in writers(index, doc) if w in target.writers] or writers(index, doc))
     ]
     if not names:
-        return ""  # unsigned files: the question stands for them, by its subject
-    about = "" if writers_of_named(question, index) else subject(question, tuple(asked))
+        return ""
+    about = subject(question, target.writers) if target.searched else ""
     return " ".join([*dict.fromkeys(names), about]).strip()
 
 

@@ -213,17 +213,19 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
 MARKER = re.compile(r"\[(\d+)\]")
 
 
-def joined(question: str, first: Answer, then: Answer, latency_ms: float) -> Answer:
+def joined(question: str, first: Answer, then: Answer, latency_ms: float, new: bool = False) -> Answer:
     """Two answers to a question in two parts ("Who wrote the cX-Factor column and what is his main point?") as one:
     the second's citations numbered after the first's (a quote both cite keeps its first number), its related passages
     after the first's. What the second part could not answer is said in a line, not quoted loosely; a second answer
     that quotes only what the first did ("Who wrote about Porter and what did he say?") is not given again: the first
-    shows the quote."""
+    shows the quote; but when the second part asked about something `new` of its own, that is unanswered."""
     if then.abstained:
         rest = TEXTS[first.lang]["rest_abstain"]
         return replace(first, question=question, answer=f"{first.answer}\n\n{rest}", latency_ms=latency_ms)
     numbers = renumbering(first, then)
     extra = tuple(replace(c, n=numbers[c.n]) for c in then.citations if numbers[c.n] > len(first.citations))
+    if not extra and new:
+        return joined(question, first, replace(then, abstained=True), latency_ms)
     if not extra:
         return replace(first, question=question, latency_ms=latency_ms)
     seen = {p.chunk.id for p in first.passages}

@@ -30,7 +30,16 @@ from ..sentences import guess_language
 from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
-from .authorship import IS_IT_BY, LETTERS, PERSON_BACK, asks_who_wrote, subject, writers_of_named
+from .authorship import (
+    IS_IT_BY,
+    LETTERS,
+    ORDINAL,
+    PERSON_BACK,
+    asks_who_wrote,
+    subject,
+    writers_by_order,
+    writers_of_named,
+)
 
 # Questions that ask for the writers' positions in so many words: several views are worth quoting side by side.
 VIEWS = re.compile(
@@ -206,6 +215,12 @@ def read(
 
     query = replace(query, text=readable(query.text), topic=readable(query.topic) if query.topic else query.topic)
     who_wrote = asks_who_wrote(without_request(question), query.authors, index)
+    by_order = (
+        not who_wrote and not query.authors and bool(ORDINAL.search(question)) and writers_by_order(question, index)
+    )
+    if by_order:
+        # "What does the last letter conclude?": that letter's writer, as if named (it quoted whichever letter matched)
+        query = replace(query, authors=by_order, text=" ".join(ORDINAL.sub(" ", query.text).split()))
     if who_wrote:
         # "Who wrote the piece about hybrid work?": what it is about is searched, on its own: not with the topic or
         # the writer of the question before ("And who wrote about Porter?" after a question about Wim). The writers
@@ -237,7 +252,7 @@ def read(
     product = bool(PRODUCT_CHOICE.search(question))
     stranger = unknown_subject(question, index, quantity)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
-    intent = intent_of(question, query, who_wrote)
+    intent = intent_of(" ".join(ORDINAL.sub(" ", question).split()) if by_order else question, query, who_wrote)
     return Ask(question, lang, query, intent, concepts, keywords, vector, quantity, product, terms, stranger)
 
 
