@@ -808,3 +808,24 @@ def test_a_question_with_long_runs_of_spaces_is_read_as_its_words(assistant):
     # question of 1,600 spaces took over 20 s, one of 4,000 characters naming two writers 15 s)
     assert assistant.ask("Why?", history=["Who wrote" + " " * 1600 + "Data en meetbaarheid?"]).citations
     assert assistant.ask("Why?", history=["Piet " + "Marie he " * 450])
+
+
+def test_why_looks_for_the_reasons_in_the_files_just_quoted(assistant, monkeypatch):
+    # The previous answer's files were preferred among the 8 passages retrieved for "Why?"; when none of them was
+    # retrieved, another file answered ("Who wrote about culture and why does it matter?", then "Tell me more", quoted
+    # Anders Jansen). Now they are looked for among the first 40.
+    import rag.answer as answering
+
+    searched = []
+    retrieve = answering.retrieve
+
+    def spy(index, embedder, ask, settings, k):
+        searched.append((ask.within, k))
+        return retrieve(index, embedder, ask, settings, k)
+
+    monkeypatch.setattr(answering, "retrieve", spy)
+    first = assistant.ask("Waarom duren wachttijden zo lang?")
+    searched.clear()
+    why = assistant.ask("Why?", history=["Waarom duren wachttijden zo lang?"])
+    assert searched[-1] == (frozenset(c.doc for c in first.citations), 40)
+    assert {c.doc for c in why.citations} <= {c.doc for c in first.citations}

@@ -73,6 +73,8 @@ def _choose(
         # "Why is that?" after a writer's position ("What does Anders Jansen think?"): what was quoted is the topic.
         quoted = " ".join(c.sentence.text for c in before)
         ask = replace(ask, vector=unit(embedder.encode_queries([quoted])[0]))
+    if before and not ask.within:  # the reasons are in the files just quoted: found among their best passages
+        ask = replace(ask, within=frozenset(c.sentence.chunk.doc for c in before))
     top = k or settings.top_k
     # Several writers named with nothing to go on ("do the letter writers agree?"): k passages a writer (over their
     # texts together, for as many writers as an answer quotes), so that each writer's main position is the centre of
