@@ -73,8 +73,6 @@ def _choose(
         # "Why is that?" after a writer's position ("What does Anders Jansen think?"): what was quoted is the topic.
         quoted = " ".join(c.sentence.text for c in before)
         ask = replace(ask, vector=unit(embedder.encode_queries([quoted])[0]))
-    if before and not ask.within:  # the reasons are in the files just quoted: found among their best passages
-        ask = replace(ask, within=frozenset(c.sentence.chunk.doc for c in before))
     top = k or settings.top_k
     # Several writers named with nothing to go on ("do the letter writers agree?"): k passages a writer (over their
     # texts together, for as many writers as an answer quotes), so that each writer's main position is the centre of
@@ -85,6 +83,11 @@ def _choose(
         passages = [p for p in wider if p.chunk.doc in ask.within][:top]
     else:
         passages = retrieve(index, embedder, ask, settings, top * writers if ask.writers_at_once else k)
+        if before:  # the reasons are in the files just quoted: their best passages among a wider list join the list
+            quoted = {c.sentence.chunk.doc for c in before}
+            have = {p.chunk.id for p in passages}
+            wider = retrieve(index, embedder, ask, settings, top * WITHIN_WIDER)
+            passages += [p for p in wider if p.chunk.doc in quoted and p.chunk.id not in have][:top]
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
     policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
