@@ -386,6 +386,9 @@ class Query:
     shifted: bool = False  # a follow-up with its own subject: `text` is that subject, the topic only steers
     follows: bool = False  # read as a follow-up of the conversation before it
     earlier_authors: tuple[str, ...] = ()  # for a follow-up: the correspondents the question before it named
+    # the sentence that asks, when the ones before it only say whom it is about ("Wim replied to Jan-Hein. What did
+    # he say?"); "" when that is the whole question
+    asking: str = ""
 
 
 def known_authors(index: Index) -> list[str]:
@@ -753,6 +756,8 @@ def _one_asked_about(question: str, authors: tuple[str, ...]) -> tuple[tuple[str
 
     named = [s for s in spans if s[1] <= p]
     own = [s for s in named if s[0] >= start(clauses, p) and subject(s)]  # "or is Rien right when he says ..."
+    if own and _ONE_PERSON[pronoun.group().lower()] == "him":
+        return authors, question  # "Does Jan-Hein agree with him?": "him" is someone else, and both are asked about
     # else the nearest sentence (or part of one, up to a colon or semicolon) before it that names a writer
     sentence = [s for s in named if s[0] >= start(sentences, named[-1][0])]
     nearest = own or [s for s in sentence if subject(s)]
@@ -780,18 +785,19 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     authors, text = _subject(question, index)
     one, asking = _one_asked_about(question, authors)
     narrowed = one != authors  # its pronoun points at a writer it names, not at the conversation
-    own = without_request(without_names(asking, authors))
-    if narrowed and asking != question and not THAT.search(asking) and own_terms(own):
+    asks = narrowed and asking != question and not THAT.search(asking)
+    if asks:
         # "I read Anders Jansen's column after Wim Rampen's letter. What does he say about moments?": the sentences
-        # before say whom it asks about, its own sentence what (unless it points back, "Why does he do that?", or asks
-        # nothing of its own, "Wim disagrees. Why does he?")
-        text = own
+        # before say whom it asks about, its own sentence what ("Wim replied to Jan-Hein. What did he say?": his main
+        # position), unless it points back at them ("Why does he do that?")
+        text = without_request(without_names(asking, authors))
     authors = one
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)
     whole = authors and WHOLE.search(question) and not _points_back(text)  # "the main risk of that" is the topic's
     if not history or not _is_follow_up(ONE_BACK.sub(" ", question) if narrowed else question, terms) or whole:
-        return Query(question, text, authors)  # "What is Rien's main point?" asks for all he wrote, not the topic
+        # "What is Rien's main point?" asks for all he wrote, not the topic
+        return Query(question, text, authors, asking=asking if asks else "")
     # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"
     # and "And Jan-Hein?" asks about both.
     earlier = _one_asked_about(history[-1], mentioned_authors(history[-1], index))[0]

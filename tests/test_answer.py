@@ -698,6 +698,10 @@ def test_who_wrote_something_and_what_they_hold_answers_both_parts(assistant):
     assert events[-1].answer == marie.answer
     # The first part shows while the second is answered.
     assert events[0] == marie.answer.split("\n\n")[0]
+    # A second who-is question is given though it cites what the first did (it said the rest was not found).
+    two = assistant.ask("Who is Piet Jansen and who is Marie Bakker?")
+    assert "Piet Jansen is one of the writers" in two.answer and "\n\nMarie Bakker is one of the writers" in two.answer
+    assert "rest of the question" not in two.answer
     # "Who wrote that?" after it: the files it cited (it listed every file the second part alone would cite).
     that = assistant.ask("Who wrote that?", history=["Who wrote Data en meetbaarheid and what is her main point?"])
     assert {c.doc for c in that.citations} == {"b_data.md"}
@@ -742,6 +746,8 @@ def test_who_wrote_something_and_what_they_hold_answers_both_parts(assistant):
         ("Piet and Marie: do they agree?", ("Piet Jansen", "Marie Bakker")),
         ("What do Piet and Marie say about the customer and her journey?", ("Piet Jansen", "Marie Bakker")),
         ("Does he agree with Piet and Marie?", ("Piet Jansen", "Marie Bakker")),
+        # "him" beside a writer who is its clause's subject is someone else: both are asked about (a third review)
+        ("Marie quotes a study. Does Piet agree with her?", ("Piet Jansen", "Marie Bakker")),
         # two writers as subjects of two clauses: either could be meant (it named the first)
         (
             "Piet says no, but Marie says it depends. On what does she think it depends?",
@@ -764,6 +770,16 @@ def test_of_several_writers_named_a_pronoun_in_a_later_clause_asks_about_one(ass
     # Before, every writer named was asked about: "Rien seems to side with Jan-Hein, so what exactly bothers him?"
     # quoted Jan-Hein.
     assert set(read_question(question, [], assistant.index()).authors) == set(asked)
+
+
+def test_a_last_sentence_that_asks_nothing_of_its_own_about_one_writer_gives_their_main_position(assistant):
+    # "Wim replied to Jan-Hein. What did he say?" read Wim right but abstained: the sentence before made it a question
+    # about "replied" (a third review).
+    from rag.answer.query import read
+
+    question = "Marie replied to Piet. What did she say?"
+    ask = read(question, [], assistant.index(), assistant.embedder)
+    assert ask.query.authors == ("Marie Bakker",) and ask.query.asking == "What did she say?" and ask.intent == "person"
 
 
 def test_a_follow_up_after_a_pronoun_for_one_writer_still_asks_about_that_writer(assistant):

@@ -237,7 +237,7 @@ def _in_two_parts(
         if who.abstained:
             yield replace(rest, question=question, latency_ms=(time.perf_counter() - t0) * 1000)
         else:
-            yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, new=True)
+            yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, again=True)
         return
     if who.abstained:  # no piece or writer found for sure: "what does it recommend?" refers to nothing
         yield replace(who, question=question, latency_ms=(time.perf_counter() - t0) * 1000)

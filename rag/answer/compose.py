@@ -213,20 +213,23 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
 MARKER = re.compile(r"\[(\d+)\]")
 
 
-def joined(question: str, first: Answer, then: Answer, latency_ms: float, new: bool = False) -> Answer:
+def joined(
+    question: str, first: Answer, then: Answer, latency_ms: float, new: bool = False, again: bool = False
+) -> Answer:
     """Two answers to a question in two parts ("Who wrote the cX-Factor column and what is his main point?") as one:
     the second's citations numbered after the first's (a quote both cite keeps its first number), its related passages
     after the first's. What the second part could not answer is said in a line, not quoted loosely; a second answer
     that quotes only what the first did ("Who wrote about Porter and what did he say?") is not given again: the first
-    shows the quote; but when the second part asked about something `new` of its own, that is unanswered."""
+    shows the quote; but when the second part asked about something `new` of its own, that is unanswered. A second
+    question of its own (`again`: "… and who is Rien Brus?") is given whatever it cites: what it says is new."""
     if then.abstained:
         rest = TEXTS[first.lang]["rest_abstain"]
         return replace(first, question=question, answer=f"{first.answer}\n\n{rest}", latency_ms=latency_ms)
     numbers = renumbering(first, then)
     extra = tuple(replace(c, n=numbers[c.n]) for c in then.citations if numbers[c.n] > len(first.citations))
-    if not extra and new:
+    if not extra and new and not again:
         return joined(question, first, replace(then, abstained=True), latency_ms)
-    if not extra:
+    if not extra and not again:
         return replace(first, question=question, latency_ms=latency_ms)
     seen = {p.chunk.id for p in first.passages}
     return replace(

@@ -252,7 +252,8 @@ def read(
     product = bool(PRODUCT_CHOICE.search(question))
     stranger = unknown_subject(question, index, quantity)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
-    intent = intent_of(" ".join(ORDINAL.sub(" ", question).split()) if by_order else question, query, who_wrote)
+    asked = query.asking or question  # "Wim replied to Jan-Hein. What did he say?" asks what its last sentence does
+    intent = intent_of(" ".join(ORDINAL.sub(" ", asked).split()) if by_order else asked, query, who_wrote)
     return Ask(question, lang, query, intent, concepts, keywords, vector, quantity, product, terms, stranger)
 
 
