@@ -795,7 +795,8 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)
     whole = authors and WHOLE.search(question) and not _points_back(text)  # "the main risk of that" is the topic's
-    if not history or not _is_follow_up(ONE_BACK.sub(" ", question) if narrowed else question, terms) or whole:
+    # a pronoun for a writer the question names points at them, not back at the conversation
+    if not history or narrowed or not _is_follow_up(question, terms) or whole:
         # "What is Rien's main point?" asks for all he wrote, not the topic
         return Query(question, text, authors, asking=asking if asks else "")
     # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"

@@ -780,6 +780,9 @@ def test_a_last_sentence_that_asks_nothing_of_its_own_about_one_writer_gives_the
     question = "Marie replied to Piet. What did she say?"
     ask = read(question, [], assistant.index(), assistant.embedder)
     assert ask.query.authors == ("Marie Bakker",) and ask.query.asking == "What did she say?" and ask.intent == "person"
+    # ... in a conversation too: it abstained after "Who is Piet Jansen and who is Marie Bakker?" (found in the browser)
+    ask = read(question, ["Who is Piet Jansen?", "who is Marie Bakker?"], assistant.index(), assistant.embedder)
+    assert ask.query.authors == ("Marie Bakker",) and ask.intent == "person"
 
 
 def test_a_follow_up_after_a_pronoun_for_one_writer_still_asks_about_that_writer(assistant):
