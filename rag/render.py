@@ -115,7 +115,7 @@ def answer_to_text(answer: Answer) -> str:
 # Everything that comes from an article, an upload or a question goes through escape(); the only markup
 # is what these functions write themselves.
 
-_MARKER = re.compile(r"\[(\d+)\]")
+MARKER = re.compile(r"\[(\d+)\]")  # a citation marker in an answer's text
 
 
 def escape(text: str) -> str:
@@ -161,7 +161,7 @@ def answer_html(answer: Answer, key: str) -> str:
         return f'<a class="cite" href="#{source_id(key, n)}" title="Show source {n} in context">[{n}]</a>'
 
     t = labels(answer.lang)
-    body = _paragraphs(answer.answer, lambda p: _MARKER.sub(link, escape(p)))
+    body = _paragraphs(answer.answer, lambda p: MARKER.sub(link, escape(p)))
     # The answerer's own text says that nothing was found; the page only marks it, so it is said once.
     parts = [f'<div class="abstained">{body}</div>' if answer.abstained else body]
     if answer.abstained and answer.passages:

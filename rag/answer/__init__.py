@@ -187,11 +187,9 @@ def _shown_before(
     if not asked:
         return None
     i = asked[-1]
-    final = None
     extractive = settings.with_overrides(llm_base_url="")
-    for event in answer_question(index, embedder, history[i], extractive, k, history[:i][-WHY_CHAIN:]):
-        final = event
-    return [(c.doc, c.author) for c in final.citations] if isinstance(final, Answer) else []
+    final = _final(answer_question(index, embedder, history[i], extractive, k, history[:i][-WHY_CHAIN:]))
+    return [(c.doc, c.author) for c in final.citations]
 
 
 def answer_question(
@@ -292,7 +290,7 @@ def _answer(
         return Answer(question, text, abstained, citations, tuple(passages), latency, ask.lang, **extra)
 
     # a writer it names, or the piece a two-part question's first part found: their own words are the answer
-    named = bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages) or bool(ask.within)
+    named = (bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)) or bool(ask.within)
     missing = False
     if ask.quantity or ask.product:  # read the quotes as shown: the sentence before may hold the figure or the name
         quoted = [in_context(c.sentence).text for c in chosen]

@@ -199,8 +199,8 @@ SIGNED = re.compile(r"\b(signed|unsigned|anonymous|ondertekend|anoniem)\b", re.I
 WHO_IS = re.compile(r"^\s*(who|wie)\s*(is|was|are|zijn|'s|’s)\b", re.IGNORECASE)
 # "Who wrote cX-Factor?", "Wie schreef ‘De Klant moet ook …’?": a title after the verb (`title_named`).
 WROTE_WHAT = re.compile(
-    r"\b(who\s+(wrote|penned|authored|is\s+the\s+(author|writer)\s+of|(is|['’]s)\s+behind)|wie\s+(schreef|heeft|is\s+de\s+(auteur|schrijver)"
-    r"\s+van)|van\s+wie\s+is)\s+(?P<what>.+)$",
+    r"\b(who\s+(wrote|penned|authored|is\s+the\s+(author|writer)\s+of|(is|['’]s)\s+behind)|"
+    r"wie\s+(schreef|heeft|is\s+de\s+(auteur|schrijver)\s+van)|van\s+wie\s+is)\s+(?P<what>.+)$",
     re.IGNORECASE,
 )
 # Letters to someone are letters of the trade, not the articles: "Wie schrijft de brieven aan klanten?".
@@ -452,7 +452,7 @@ def two_parts(question: str, index: Index) -> tuple[str, str] | None:
             return None  # answered whole
         if SIGNED.search(then):
             return None
-        if asks_who_wrote(without_request(then), mentioned_authors(then, index), index):
+        if asks_who_else(then, index):
             return (first, then) if stands_alone(then, mentioned_authors(then, index), index) else None
         return first, then
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..render import quoted_title
+from ..render import MARKER, quoted_title
 from ..sentences import CLOSING_MARKS, OPENING_MARKS, Sentence, is_question, split_sentences
 from ..types import Answer, Citation
 from .candidates import BULLET_MARKS, reports_a_view
@@ -208,9 +208,6 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
             )
             lines.append(f"{lead} {' '.join(quotes)}")
     return "\n\n".join(lines), tuple(citations)
-
-
-MARKER = re.compile(r"\[(\d+)\]")
 
 
 def joined(
