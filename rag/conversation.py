@@ -49,7 +49,22 @@ POSITION = frozenset(
     # ... and so is what they conclude ("What does the last letter conclude?")
     "conclude concludes concluded conclusion conclusions concludeert concludeerde concluderen concludeerden conclusie "
     # ... and what a piece of theirs is about, its takeaway ("What is his column about?", "Waar gaat zijn column over?")
-    "column columns article articles artikel artikelen takeaway takeaways give gaat".split()
+    "column columns article articles artikel artikelen takeaway takeaways give gaat "
+    # ... and so is whether they side with another ("Is Rien on the same page as Jan-Hein?", "Steunt Rien het standpunt
+    # dat Jan-Hein inneemt?"; the idioms made of content words, "in line with", "side with", are `SIDING`)
+    "broadly largely fully pushback support supports supported align aligns aligned echo echoes oppose opposes "
+    "opposed contradict contradicts endorse endorses reject rejects rejected respond responds response reply replies "
+    "react reacts reaction seem seems seemed apparently steunt steunen steunde inneemt innemen deelt deelde "
+    "onderschrijft onderschrijven verwerpt verwerpen reageert reageren reageerde reactie tegenspreekt weerspreekt "
+    "lijkt lijken blijkbaar kennelijk stelling stellingen zit zitten zat".split()
+)
+# Idioms for siding with another writer, whose words are content words elsewhere ("the money side", "the same
+# page", "een rode lijn"): here they only ask for a view ("Is Wim broadly in line with Jan-Hein, or does he push back?")
+SIDING = re.compile(
+    r"\b(in line with|on the same page|(sides?|sided|siding) with|takes? (\w+ )?sides?|push(es|ed)? back|"
+    r"shar(e|es|ed|ing)(?=(\s+[\w'’-]+){0,3}\s+(views?|opinions?|positions?|stance|take|concerns?|standpunt)\b)|"
+    r"op (één|een|1) lijn|aan (de )?(\w+ )?kant van|(kies|kiest|kiezen|koos)( [\w-]+){0,3} kant)\b",
+    re.IGNORECASE,
 )
 NOT_ASKED = ASKING | POSITION | BACK_REFERENCES
 # A writer's position as a whole, whatever the conversation was about ("What is Wim's main point?", "Summarize
@@ -629,7 +644,7 @@ def without_request(text: str) -> str:
 def own_terms(text: str) -> set[str]:
     """The stemmed content words of a question, without words that only ask for a view or point back."""
     # One letter is what is left of a possessive or contraction ("Wim's view", "isn't"): it asks nothing.
-    words = [w for w in re.findall(r"\w+", text.lower()) if w not in NOT_ASKED and len(w) > 1]
+    words = [w for w in re.findall(r"\w+", SIDING.sub(" ", text).lower()) if w not in NOT_ASKED and len(w) > 1]
     return set(tokenize(" ".join(words)))
 
 

@@ -191,6 +191,22 @@ def test_the_passages_of_the_quotes_come_first_in_the_order_the_answer_cites_the
         ("What bothers Marie?", [], "person"),
         ("Wat is het belangrijkste punt van Piet?", [], "person"),
         ("Do the letter writers agree?", [], "person"),  # each writer's own main position
+        # whether one sides with another asks for their positions, however it is put (these abstained: "on the same
+        # page", "in line with", "push back", "steunt", "op één lijn" were read as the subject)
+        ("Is Piet on the same page as Marie?", [], "person"),
+        ("Does Piet share Marie's view?", [], "person"),
+        (
+            "Is Piet broadly in line with Marie, or does he push back?",
+            [],
+            "person",
+        ),  # "he" is Piet; "Marie" asks nothing
+        ("Did Marie agree with Piet, or did she side with Anna?", [], "person"),
+        ("Steunt Piet het standpunt dat Marie inneemt?", [], "person"),
+        ("Zitten Piet en Marie op één lijn?", [], "person"),
+        ("Kiest Marie de kant van Piet?", [], "person"),
+        ("Marie seems to side with Piet, so what exatcly bothers her?", [], "person"),  # a typo asks nothing either
+        ("What does Piet say about the money side?", [], "plain"),  # here "side" is what it asks about
+        ("Does Piet support chatbots?", [], "plain"),  # ... and chatbots
         ("Is Piet's key argument about chatbots?", [], "plain"),  # a subject of its own: from his text on it
         ("What does Piet say?", ["Moet je klantcontact automatiseren met chatbots?"], "plain"),
         ("Why is that?", ["Moet je klantcontact automatiseren met chatbots?"], "reasons"),
@@ -223,7 +239,8 @@ def test_the_question_is_read_once_for_what_kind_of_answer_it_wants(assistant, q
 
     ask = read(question, history, assistant.index(), assistant.embedder)
     assert ask.intent == intent
-    assert ask.lang == ("nl" if question.startswith(("Wat", "Heeft", "Is het", "Loont", "Moeten")) else "en")
+    dutch = ("Wat", "Heeft", "Is het", "Loont", "Moeten", "Steunt", "Zitten", "Kiest")
+    assert ask.lang == ("nl" if question.startswith(dutch) else "en")
 
 
 def test_a_named_article_author_is_answered_from_their_article(assistant):

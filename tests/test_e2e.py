@@ -157,6 +157,22 @@ def test_the_letter_writers_asked_as_a_group_or_on_their_debate_each_get_their_s
 
 
 @pytest.mark.parametrize(
+    ("question", "writers"),
+    [
+        # Whether one writer sides with another, however it is put: their positions (each of these abstained).
+        ("Steunt Rien het standpunt dat Jan-Hein inneemt?", {"Rien Brus", "Jan-Hein Pierik"}),
+        ("Is Rien on the same page as Jan-Hein?", {"Rien Brus", "Jan-Hein Pierik"}),
+        ("Is Wim broadly in line with Jan-Hein's position, or does he push back?", {"Wim Rampen"}),
+        ("Did Rien agree with Wim, or did he side with Jan-Hein?", {"Rien Brus"}),
+    ],
+)
+def test_whether_a_writer_sides_with_another_is_answered_with_their_positions(corpus, question, writers):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained
+    assert {c.author for c in answer.citations} == writers
+
+
+@pytest.mark.parametrize(
     ("question", "doc"),
     [
         ("Should we invest in CX when budgets shrink?", "000_0781b8cec8b6cca1.txt"),

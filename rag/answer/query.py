@@ -146,9 +146,11 @@ class Ask:
         return self.intent == "person" and len(self.query.authors) > 1
 
 
-def intent_of(question: str, query: Query, who_wrote: bool = False) -> str:
-    """What kind of answer the question wants; `who_wrote`: it asks who wrote something (`authorship`)."""
-    asks_nothing = not own_terms(without_request(without_names(question, query.authors)))
+def intent_of(question: str, query: Query, who_wrote: bool = False, named: tuple[str, ...] = ()) -> str:
+    """What kind of answer the question wants; `who_wrote`: it asks who wrote something (`authorship`); `named`: every
+    writer the question names, also those its pronoun does not stand for ("Did Rien agree with Wim, or did he side
+    with Jan-Hein?" asks about Rien, and "Wim" and "Jan-Hein" say nothing about content)."""
+    asks_nothing = not own_terms(without_request(without_names(question, tuple(dict.fromkeys(query.authors + named)))))
     another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
     asked = without_request(question)  # "Thanks! Why?"
     if who_wrote:
@@ -252,8 +254,11 @@ def read(
     product = bool(PRODUCT_CHOICE.search(question))
     stranger = unknown_subject(question, index, quantity)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
-    asked = query.asking or question  # "Wim replied to Jan-Hein. What did he say?" asks what its last sentence does
-    intent = intent_of(" ".join(ORDINAL.sub(" ", asked).split()) if by_order else asked, query, who_wrote)
+    # "Wim replied to Jan-Hein. What did he say?" asks what its last sentence does; read with its typos as the words
+    # meant ("so what exatcly bothers him?" asks nothing of its own)
+    asked = spelled(query.asking or question, index, lang, names)
+    named = mentioned_authors(question, index)
+    intent = intent_of(" ".join(ORDINAL.sub(" ", asked).split()) if by_order else asked, query, who_wrote, named)
     return Ask(question, lang, query, intent, concepts, keywords, vector, quantity, product, terms, stranger)
 
 
