@@ -405,9 +405,58 @@ def test_a_question_for_a_figure_is_only_answered_by_a_quote_that_states_one(que
     assert bool(QUANTITY.search(question)) is figure
     assert has_number("€11,99 per stuk was geen gekke prijs.") and has_number("Bijna de helft haakt af.")
     assert not has_number("Cultuur aanpassen is geen sprint, maar een marathon.")
+    assert not has_number("Sla anno 2025 een onderzoeksrapport open.")  # a year says when, not how many
+    assert has_number("In 2025 faalde 73% van de bedrijven.")
     strong = [Scored(next(iter(_sentences("Een zin die iets zegt over klanten.").values())), 0.6, 0.6, 1)]
     assert gate.decide(strong, 0.25) == "answer"
     assert gate.decide(strong, 0.25, missing=True) == "abstain"
+
+
+@pytest.mark.parametrize(
+    ("question", "price"),
+    [
+        ("Wat kost de CX-opleiding bij Beeckestijn?", True),
+        ("How much does a Netflix subscription cost?", True),
+        ("What's the price of a Forrester report?", True),
+        ("Hoe duur is een mystery shopper?", True),
+        ("Is CX a cost item or a lever for growth?", False),
+        ("How many subscribers did the company lose?", False),  # a figure, not an amount of money
+    ],
+)
+def test_a_question_what_something_costs_is_only_answered_by_a_quote_that_states_an_amount_of_money(question, price):
+    from rag.answer.candidates import has_money
+    from rag.answer.query import PRICE
+
+    assert bool(PRICE.search(question)) is price
+    assert has_money("€11,99 per stuk was geen gekke prijs.") and has_money("Het kost 10 euro per maand.")
+    assert not has_money("Koud 5 minuten na de start van mijn college.")  # a figure of time is no price
+
+
+def test_a_price_in_a_sentence_of_its_own_next_to_the_quote_is_quoted_with_it():
+    from rag.answer import Scored
+    from rag.answer.selection import priced
+
+    text = (
+        "Denk aan de tijd van de dvd. Iedereen had er rijen van in de kast staan. "
+        "€11,99 per stuk was geen gekke prijs voor een klassieker. Toen kwam de streamingdienst met alles in een app. "
+        "Dat was indertijd een enorme verandering voor iedereen thuis. Het abonnement kostte toen €7,99 per maand. "
+        "De klant klaagt nu vooral over de prijs van het abonnement."
+    )
+    s = _sentences(text)
+    dvd, dvd_price, streaming_price, complaint = (
+        s["Denk aan de tijd van de dvd."],
+        s["€11,99 per stuk was geen gekke prijs voor een klassieker."],
+        s["Het abonnement kostte toen €7,99 per maand."],
+        s["De klant klaagt nu vooral over de prijs van het abonnement."],
+    )
+    scored = [Scored(x, v, v, 1) for x, v in ((dvd, 0.5), (dvd_price, 0.1), (streaming_price, 0.2), (complaint, 0.45))]
+    # The price nearest each quote, before it; not the best-scored price of the article (the streaming one is the
+    # nearer to the complaint, the dvd's to the dvd).
+    assert [c.sentence.text for c in priced([scored[0]], scored)] == [dvd_price.text, dvd.text]
+    assert [c.sentence.text for c in priced([scored[3]], scored)] == [streaming_price.text, complaint.text]
+    assert priced([scored[2]], scored) == [scored[2]]  # the quote states one already
+    far = [Scored(dvd, 0.5, 0.5, 1), Scored(streaming_price, 0.2, 0.2, 1)]  # five sentences apart: another price
+    assert priced([far[0]], far) == []
 
 
 @pytest.mark.parametrize(

@@ -85,11 +85,32 @@ def test_naming_a_writer_does_not_make_an_unanswerable_question_answerable(corpu
     [
         "Hoeveel procent van de klanten vertrekt na een slechte ervaring?",
         "What is the average handling time in a contact centre?",
+        # Its quote said "sla anno 2025 een onderzoeksrapport over Netflix open": a year is no figure of subscribers.
+        "How many subscribers did Netflix lose after its last price increase?",
     ],
 )
 def test_a_question_for_a_figure_the_articles_do_not_give_abstains(corpus, question):
     # Both were answered with on-topic-sounding quotes that state no figure before the check.
     assert Assistant(corpus).ask(question).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "price", "other"),
+    [
+        ("How much does a Netflix subscription cost?", "€7,99", "€11,99"),  # it quoted "het is wel duur"
+        ("Wat kostte een dvd?", "€11,99", "€7,99"),
+        ("Wat kost de CX-opleiding bij Beeckestijn?", None, None),  # it quoted "koud 5 minuten na de start"
+        ("What's the price of a Forrester report?", None, None),  # it quoted "draait het om prijs"
+        ("How much does a CX programme cost?", None, None),
+    ],
+)
+def test_a_question_what_something_costs_is_answered_with_its_price_or_not_at_all(corpus, question, price, other):
+    answer = Assistant(corpus).ask(question)
+    if price is None:
+        assert answer.abstained
+    else:
+        quotes = " ".join(c.quote for c in answer.citations)
+        assert not answer.abstained and price in quotes and other not in quotes
 
 
 def test_a_question_for_a_figure_the_articles_give_is_answered(corpus):

@@ -34,7 +34,7 @@ from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
 from .query import Ask, read, unit
 from .scores import Scored, score
-from .selection import Policy, debated, main_position, quoted_first, select
+from .selection import Policy, debated, main_position, priced, quoted_first, select
 
 WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
 WITHIN_WIDER = 5  # retrieved passages a file restriction chooses among, per passage kept
@@ -291,11 +291,15 @@ def _answer(
 
     # a writer it names, or the piece a two-part question's first part found: their own words are the answer
     named = (bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)) or bool(ask.within)
-    missing = False
+    if ask.price:
+        chosen = priced(chosen, scored)
+    missing = ask.price and not chosen
     if ask.quantity or ask.product:  # read the quotes as shown: the sentence before may hold the figure or the name
         quoted = [in_context(c.sentence).text for c in chosen]
-        missing = (ask.quantity and not any(has_number(t) for t in quoted)) or (
-            ask.product and not any(names_something(t, question) for t in quoted)
+        missing = (
+            missing
+            or (ask.quantity and not any(has_number(t) for t in quoted))
+            or (ask.product and not any(names_something(t, question) for t in quoted))
         )
     verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)
     if ask.intent == "authors":  # who wrote what: from what the index knows of its files, citing where it says so

@@ -64,9 +64,20 @@ NUMBER = re.compile(
 )
 
 
+YEAR = re.compile(r"\b(19|20)\d\d\b")  # "anno 2025" says when, not how many
+
+
 def has_number(text: str) -> bool:
-    """The text states a figure."""
-    return bool(NUMBER.search(text))
+    """The text states a figure (a year is none)."""
+    return bool(NUMBER.search(YEAR.sub(" ", text)))
+
+
+MONEY = re.compile(r"[€$£]\s?\d|\d\s?(euro|eur|dollars?)\b|\b(euros?|dollars?|gratis|free of charge)\b", re.IGNORECASE)
+
+
+def has_money(text: str) -> bool:
+    """The text states an amount of money ("€11,99", "10 euro", "gratis")."""
+    return bool(MONEY.search(text))
 
 
 # A name inside a sentence: a capitalised word after a word or a comma ("Salesforce", "HubSpot", "Zendesk"), so not

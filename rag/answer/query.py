@@ -102,6 +102,13 @@ QUANTITY = re.compile(
     r"(what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*)\b",
     re.IGNORECASE,
 )
+# ... of them, questions what something costs: only an amount of money answers them ("Wat kost de opleiding?" is not
+# answered by "koud 5 minuten na de start van mijn college", a figure of time)
+PRICE = re.compile(
+    r"\b((what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*|hoe duur|"
+    r"what(’s|'s| is| was| are| were) the (price|prices|cost|costs) of|wat (is|was) de prijs)\b",
+    re.IGNORECASE,
+)
 # Questions that ask which product or vendor to pick ("Which CRM package suits an insurer best?", "Welke
 # chatbotleverancier raden jullie aan?"). Only a quote that names one answers them; an article that mentions CRM in
 # passing does not. The product nouns are unambiguous ones ("tool" and "solution" also mean a way of working), also at
@@ -134,6 +141,7 @@ class Ask:
     keywords: str  # what the keyword retriever reads: the question, or an English question's Dutch words
     vector: np.ndarray = field(repr=False)  # the query vector retrieval and scoring use
     quantity: bool = False  # it asks for a figure (QUANTITY): only a quote with a number answers it
+    price: bool = False  # ... what something costs (PRICE): only a quote with an amount of money answers it
     product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
     terms: float = 0.0  # share of an English question's words that are terms the corpus shares with it (`shared_terms`)
     stranger: str | None = None  # a name the question asks about that no article mentions (`unknown_subject`)
@@ -251,6 +259,7 @@ def read(
     if focus != query.text:  # ... and without the words every article uses: what it asks beyond the corpus's subject
         vector = unit(vector + FOCUS_WEIGHT * vectors[focus])
     quantity = bool(QUANTITY.search(question))
+    price = bool(PRICE.search(question))
     product = bool(PRODUCT_CHOICE.search(question))
     stranger = unknown_subject(question, index, quantity)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
@@ -259,7 +268,7 @@ def read(
     asked = spelled(query.asking or question, index, lang, names)
     named = mentioned_authors(question, index)
     intent = intent_of(" ".join(ORDINAL.sub(" ", asked).split()) if by_order else asked, query, who_wrote, named)
-    return Ask(question, lang, query, intent, concepts, keywords, vector, quantity, product, terms, stranger)
+    return Ask(question, lang, query, intent, concepts, keywords, vector, quantity, price, product, terms, stranger)
 
 
 # A name: a capitalised word ("Coolblue", "HubSpot", "KLM"); "What", "Should" are dictionary words.

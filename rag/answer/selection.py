@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..sentences import is_question, jaccard
+from ..sentences import is_question, jaccard, split_sentences
 from ..types import Passage
-from .candidates import MIN_WORDS, reports_a_view, takes_a_stance
+from .candidates import MIN_WORDS, has_money, reports_a_view, takes_a_stance
 from .compose import in_context, source_of
 from .query import Ask
 from .scores import Scored
@@ -23,6 +23,9 @@ from .scores import Scored
 # How far below a writer's most central statement one that says where they stand is still their main position.
 STANCE_MARGIN = 0.05
 SAME_STATEMENT = 0.85  # cosine above which two of a writer's statements say the same thing
+
+
+PRICE_NEAR = 2  # sentences from a quote that a price for it may stand (`priced`)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,29 @@ def _position(items: list, each: int, taken: list[Scored], policy: Policy) -> li
         if len(own) >= each:
             break
     return [scored[i] for i in own]
+
+
+def priced(chosen: list[Scored], scored: list[Scored], near: int = PRICE_NEAR) -> list[Scored]:
+    """For a question what something costs: the quotes, when one states an amount of money (as shown, with its
+    context); else a candidate that states one within `near` sentences of a quote, before that quote (the price
+    stands in a sentence of its own: "€11,99 per stuk was geen gekke prijs voor een klassieker." two sentences after
+    "denk aan de tijd van de dvd"); else none, and the question is not answered. Not any price of a quoted article:
+    one further away is the price of something else (the streaming subscription's beside the dvd's)."""
+    if any(has_money(in_context(c.sentence).text) for c in chosen):
+        return chosen
+    money = {(c.sentence.chunk.id, c.sentence.start): c for c in scored if has_money(c.sentence.text)}
+    kept: dict[tuple[str, int], Scored] = {}
+    for quote in chosen:  # each quote with the price nearest to it ("what did a dvd cost, and a subscription?")
+        starts = [s.start for s in split_sentences(quote.sentence.chunk)]
+        if quote.sentence.start not in starts:
+            continue
+        i = starts.index(quote.sentence.start)
+        nearby = sorted(range(max(0, i - near), min(len(starts), i + near + 1)), key=lambda j: (abs(j - i), j))
+        price = next((money[key] for j in nearby if (key := (quote.sentence.chunk.id, starts[j])) in money), None)
+        if price is not None:
+            for c in (price, quote):
+                kept.setdefault((c.sentence.chunk.id, c.sentence.start), c)
+    return list(kept.values())
 
 
 def quoted_first(passages: list[Passage], chosen: list[Scored]) -> list[Passage]:
