@@ -127,6 +127,24 @@ def test_search_restricted_to_authors_returns_only_their_passages(store_settings
     assert all(p.dense is not None for p in passages)  # both backends give every passage its cosine
 
 
+def test_a_writer_whose_passages_rank_below_hundreds_of_others_is_still_found_by_name(store_settings):
+    # A review found "What does Marieke de Vries think?" quoting another writer at 1,500 passages: the files backend
+    # filtered the first 200 of each ranking by author, and her passages ranked lower.
+    for i in range(300):
+        (store_settings.seeds_dir / f"z_{i:03d}.txt").write_text(
+            f"Automatisering {i}\n\nAutomatisering van klantcontact met chatbots, aflevering {i}: "
+            f"chatbots en automatisering in klantcontact, deel {i}.\n",
+            encoding="utf-8",
+        )
+    update_index(store_settings)
+    index = open_store(store_settings).load()
+    query = "automatisering klantcontact chatbots"
+    everyone = search(index, HashEmbedder(), query, store_settings, k=8)
+    assert "Anna de Vries" not in {p.chunk.author for p in everyone}
+    passages = search(index, HashEmbedder(), query, store_settings, authors=("Anna de Vries",))
+    assert passages and {p.chunk.doc for p in passages} == {"b_data.md"}
+
+
 def test_a_changed_embedder_rebuilds_the_whole_index_and_says_why(store_settings, monkeypatch):
     update_index(store_settings)
 
