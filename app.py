@@ -18,7 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the
 import gradio as gr  # noqa: E402
 
 from rag.corpus import save_upload  # noqa: E402
-from rag.errors import InputError, RagError  # noqa: E402
+from rag.errors import IndexMissingError, InputError, RagError  # noqa: E402
 from rag.extract import SUFFIX_LIST, SUFFIXES  # noqa: E402
 from rag.feedback import append_feedback, feedback_from_answer  # noqa: E402
 from rag.ports import check_port  # noqa: E402
@@ -402,8 +402,11 @@ def serve(settings: Settings) -> None:
         report = assistant.ensure_index(rebuild_stale=True, progress=progress)
     if report:
         print(f"Built the index: {report.summary()}", file=sys.stderr)
-    assistant.load()  # the index, the model and the word lists now, not on the first question
-    assistant.search("klantbeleving")  # ... and one query through them
+    try:
+        assistant.load()  # the index, the model and the word lists now, not on the first question
+        assistant.search("klantbeleving")  # ... and one query through them
+    except IndexMissingError as exc:  # an empty seeds folder: the app still serves, to upload an article
+        print(f"note: {exc}", file=sys.stderr)
     demo = build_app(assistant)
     # Gradio runs one event at a time by default; let `concurrency` users ask at once (the Assistant is
     # thread-safe for reading) and give the worker pool room for them.

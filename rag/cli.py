@@ -30,11 +30,19 @@ def passages(text: str) -> int:
     return value
 
 
+def path(text: str) -> Path:
+    """argparse type for a file or folder: not empty (`Path("")` is the current folder, so `--seeds-dir "$UNSET"`
+    would index the folder the command runs in and drop every article indexed from the real one)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a folder or file path, or leave the flag out")
+    return Path(text)
+
+
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seeds-dir", type=Path, help="folder of articles (env RAG_SEEDS_DIR; default seeds/)")
-    p.add_argument("--index-dir", type=Path, help="index folder (env RAG_INDEX_DIR; default index/)")
+    p.add_argument("--seeds-dir", type=path, help="folder of articles (env RAG_SEEDS_DIR; default seeds/)")
+    p.add_argument("--index-dir", type=path, help="index folder (env RAG_INDEX_DIR; default index/)")
     p.add_argument("--embedder", help="use-multilingual | minilm | hash | st:NAME_OR_PATH (env RAG_EMBEDDER)")
-    p.add_argument("--config", type=Path, help="TOML settings file (env RAG_CONFIG; default rag.toml)")
+    p.add_argument("--config", type=path, help="TOML settings file (env RAG_CONFIG; default rag.toml)")
     p.add_argument(
         "--backend", choices=["faiss", "postgres"], help="where the index lives (env RAG_BACKEND; default faiss)"
     )
@@ -69,12 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser("eval", help="run evaluation sets; exits non-zero below eval/thresholds.toml")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=path, metavar="FILE")
     p.add_argument("-k", type=passages, default=None, help="passages retrieved per question (metrics use up to 10)")
     p.add_argument("--json", action="store_true", help="print {metrics, questions} as JSON")
-    p.add_argument("--out", type=Path, help="write JSON, a markdown report and a PNG chart here")
-    p.add_argument("--compare", type=Path, help="an earlier eval JSON to diff against")
-    p.add_argument("--thresholds", type=Path, default=None, help="default eval/thresholds.toml")
+    p.add_argument("--out", type=path, help="write JSON, a markdown report and a PNG chart here")
+    p.add_argument("--compare", type=path, help="an earlier eval JSON to diff against")
+    p.add_argument("--thresholds", type=path, default=None, help="default eval/thresholds.toml")
     p.add_argument("--no-thresholds", action="store_true", help="report only; never fail on thresholds")
     _common(p)
 

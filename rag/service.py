@@ -148,11 +148,21 @@ class Assistant:
         self.index()
         return report
 
+    def _searchable(self) -> Index:
+        """The current index, which must hold passages: an empty one (an empty seeds folder) has nothing to search."""
+        index = self.index()
+        if index.manifest.count == 0:
+            raise IndexMissingError(
+                f"No articles are indexed yet: put .txt, .md, .html, .pdf or .docx files in {self.settings.seeds_dir} "
+                "and run `rag index` (or upload one in the app)."
+            )
+        return index
+
     def load(self) -> float:
         """Load what answering needs once per process or index version (index, model, BM25, the Dutch words English
         questions are read with); milliseconds taken."""
         t0 = time.perf_counter()
-        index = self.index()
+        index = self._searchable()
         self.embedder  # noqa: B018 - loads the model
         if self.settings.use_bm25:
             index.prepare()
@@ -183,7 +193,7 @@ class Assistant:
         from .search import search
 
         query = validate_question(query, self.settings.max_question_chars)
-        return search(self.index(), self.embedder, query, self.settings, k=k, authors=authors)
+        return search(self._searchable(), self.embedder, query, self.settings, k=k, authors=authors)
 
     def ask(self, question: str, k: int | None = None, history: list[str] | None = None) -> Answer:
         """Answer with citations (extractive by default, generative when an LLM endpoint is configured)."""

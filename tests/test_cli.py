@@ -99,6 +99,17 @@ def test_user_errors_print_one_line_and_exit_non_zero_without_traceback(tmp_path
     assert done.returncode == 0 and "3 added" in done.stdout
 
 
+def test_an_empty_seeds_folder_is_one_line_saying_to_add_articles(tmp_path, capsys):
+    # Both crashed with a traceback from bm25s ("max() arg is an empty sequence"), a review found.
+    seeds = tmp_path / "empty"
+    seeds.mkdir()
+    args = ["--seeds-dir", str(seeds), "--index-dir", str(tmp_path / "index"), "--embedder", "hash"]
+    for command in (["ask", "Should we have a separate CX strategy?"], ["search", "strategy"]):
+        assert main([*command, *args]) == 2
+        err = capsys.readouterr().err
+        assert "error: No articles are indexed yet" in err and str(seeds) in err and "Traceback" not in err
+
+
 def test_a_200_kb_question_is_refused_with_the_limit(tmp_path, capsys):
     s = make_settings(tmp_path)
     assert main(["ask", "x" * 200_000, *_args(s)]) == 2
@@ -171,6 +182,27 @@ def test_k_below_one_or_not_a_number_is_refused_by_the_parser(indexed, capsys, v
         assert done.value.code == 2
         err = capsys.readouterr().err
         assert f"rag {command}: error: argument -k: {message}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("flag", ["--seeds-dir", "--index-dir", "--config"])
+def test_an_empty_folder_or_file_flag_is_refused_and_the_index_is_kept(indexed, capsys, flag, tmp_path, monkeypatch):
+    # `--seeds-dir "$UNSET"` indexed the folder the command ran in and dropped every article (a review found it).
+    before = _snapshot(indexed)
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    args = {"--seeds-dir": str(indexed.seeds_dir), "--index-dir": str(indexed.index_dir), "--config": None}
+    argv = ["index", "--embedder", "hash"]
+    for name, value in args.items():
+        if name == flag:
+            argv += [name, ""]
+        elif value is not None:
+            argv += [name, value]
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert f"rag index: error: argument {flag}: is empty" in capsys.readouterr().err
+    assert _snapshot(indexed) == before and not list(cwd.iterdir())
 
 
 def test_a_port_in_use_is_one_line_without_gradios_advice(indexed, capsys, monkeypatch):

@@ -139,7 +139,8 @@ class FaissIndex(Index):
     def prepare(self) -> None:
         from .faiss_search import bm25_index
 
-        bm25_index(self)
+        if self.chunks:  # an empty index has no words to rank (bm25s cannot index nothing)
+            bm25_index(self)
 
     def vector_cache(self, embedder: str, dim: int) -> VectorCache | None:
         """index/sentence-vectors/, shared by every version (its files are named by content)."""
