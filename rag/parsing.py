@@ -131,12 +131,23 @@ def infer_author(body: str) -> str | None:
             return name
     head = lines[:15]
     for i, line in enumerate(head):
-        if DATE_RE.fullmatch(line) and i + 1 < len(head) and _is_name(head[i + 1]):
+        if DATE_RE.fullmatch(line) and i + 1 < len(head) and _is_name(head[i + 1]) and _has_a_name(head[i + 1]):
             return head[i + 1]
     for line in reversed([_byline_name(ln) for ln in filled[-3:]]):
-        if _is_name(line):
+        if _is_name(line) and _has_a_name(line):
             return line
     return None
+
+
+def _has_a_name(line: str) -> bool:
+    """Not only common words: a line alone is a writer's name ("Anders Jansen", "Jan de Vries"), not a heading or a
+    link left at the end in title case ("Tot Slot", "Lees Verder", "Customer Experience", "Deel Dit Artikel"), which
+    became the article's author, so that questions with those words asked about a writer (a review found it). A name
+    made of common words only ("Mark Wolf") is lost to it: no author rather than a wrong one. A byline ("Door …")
+    says it is a name, and is not asked."""
+    from .wordlists import is_common
+
+    return not all(is_common(part) for word in line.split() for part in word.split("-") if part)
 
 
 def _byline_name(line: str) -> str:

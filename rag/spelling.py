@@ -11,10 +11,10 @@ with one such typo, the dev side's questions lost hit@5 0.954 -> 0.892 and false
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .search import STOPWORDS, tokenize
 from .stores.base import Index
+from .wordlists import checker
 
 # A word the articles do not use is read as the typo's word only when it is very common (in the word lists' counts:
 # "customer" 18,618, "separate" 49,358): "upselling" is no typo of "upwelling" (111), "upskilled" none of "unskilled",
@@ -24,13 +24,6 @@ MIN_LETTERS = 5
 MAX_LETTERS = 30  # longer is no word anyone meant
 MAX_WORDS = 40  # words looked up per question (a question of 2,000 characters took seconds)  # shorter words have too many neighbours one edit away ("cost" -> "coat", "most", "cast")
 WORD = re.compile(r"(?<![\w'’])[^\W\d_]+(?![\w'’])")  # letters only; each part of "custmoer-centric"
-
-
-@lru_cache(maxsize=2)
-def _checker(lang: str):
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language=lang, distance=1, case_sensitive=False)
 
 
 # A word made of a known word and one of these endings is a word ("reachability", "bereikbaarheid"), and so is one
@@ -90,7 +83,7 @@ def _known(word: str, index: Index) -> bool:
         for extra in (("", "e") if end[0] in "aeiou" else ("",))
     ]
     forms += [re.sub(uk, us, low) for uk, us in BRITISH if re.search(uk, low)]
-    return any(_listed(f, index) for f in forms) or any(_checker(x).known(forms) for x in ("en", "nl"))
+    return any(_listed(f, index) for f in forms) or any(checker(x).known(forms) for x in ("en", "nl"))
 
 
 def _listed(low: str, index: Index) -> bool:
@@ -146,11 +139,11 @@ def _corrected(low: str, index: Index, lang: str) -> str | None:
         used = {c: max((share.get(t, 0.0) for t in ts), default=0.0) for c, ts in terms.items()}
         used = {c: v for c, v in used.items() if v > 0 and _checker_knows(c)}
         if used:  # a word the articles use, the most widely used first, then the most common form of it
-            return max(used, key=lambda c: (used[c], max(_checker(x).word_frequency[c] for x in (lang, other)), c))
+            return max(used, key=lambda c: (used[c], max(checker(x).word_frequency[c] for x in (lang, other)), c))
         # else a very common word of the question's language: a rarer one is as likely the asker's own word, and one
         # of the other language too ("appen" is no typo of "happen")
-        counts = _checker(lang).word_frequency
-        common = [c for c in _checker(lang).known(candidates) if counts[c] >= MIN_COUNT]
+        counts = checker(lang).word_frequency
+        common = [c for c in checker(lang).known(candidates) if counts[c] >= MIN_COUNT]
         if common:
             return max(common, key=lambda c: (counts[c], c))
     return None
@@ -165,7 +158,7 @@ def _with_diacritics(low: str, index: Index) -> str | None:
     for i, ch in enumerate(low):
         for accented in DIACRITICS.get(ch, ""):
             form = low[:i] + accented + low[i + 1 :]
-            if _listed(form, index) or any(_checker(x).known([form]) for x in ("en", "nl")):
+            if _listed(form, index) or any(checker(x).known([form]) for x in ("en", "nl")):
                 return form
     return None
 
@@ -174,7 +167,7 @@ def _checker_knows(word: str) -> bool:
     """A word of either word list, or one the dictionaries know: not a string that only stems like a corpus word."""
     from .lexicon import dictionary_words
 
-    return word in dictionary_words() or any(_checker(lang).known([word]) for lang in ("en", "nl"))
+    return word in dictionary_words() or any(checker(lang).known([word]) for lang in ("en", "nl"))
 
 
 def spelled(text: str, index: Index, lang: str, keep: frozenset[str] = frozenset()) -> str:

@@ -46,6 +46,27 @@ def test_a_byline_names_the_author_without_its_door_or_by(text, author):
     assert parse_document("a.md", text).author == author
 
 
+@pytest.mark.parametrize(
+    ("last", "author"),
+    [
+        ("Anders Jansen", "Anders Jansen"),  # "Anders" is a common Dutch word, "Jansen" is not
+        ("Jan-Hein Pierik", "Jan-Hein Pierik"),
+        ("Priya Sharma", "Priya Sharma"),
+        # a heading or link left at the end in title case is no writer (they named the articles' authors, and then
+        # "Why does Customer Experience matter?" asked about a writer and abstained: a review found it)
+        ("Tot Slot", None),
+        ("Lees Verder", None),
+        ("Customer Experience", None),
+        ("Deel Dit Artikel", None),
+    ],
+)
+def test_a_name_alone_on_the_last_line_is_the_author_unless_it_is_only_common_words(last, author):
+    text = f"Titel\n\nEen alinea over klanten en service, lang genoeg om een tekst te zijn.\n\n{last}\n"
+    assert parse_document("a.txt", text).author == author
+    dated = f"Titel\n\n4 maart 2025\n{last}\n\nEen alinea over klanten en service.\n"
+    assert parse_document("b.txt", dated).author == author
+
+
 def test_author_after_date_line_is_inferred():
     doc = parse_document("b.md", SIGNED)
     assert doc.author == "Anna de Vries"
