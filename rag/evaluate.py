@@ -6,6 +6,7 @@ import json
 import sys
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .errors import InputError
@@ -79,6 +80,47 @@ class Judged:
     citations_on_source: int  # citations quoting one of the question's listed sources
 
 
+LINE_SHAPE = '{"id", "question", "lang", "expected": [...], "sources": [{"doc", "author"}], "history": [...]}'
+
+
+@cache
+def _line_model():
+    """The shape of one eval line, checked by pydantic: "expected": "klant" was read letter by letter, "history":
+    "Wat vindt Wim?" as 14 earlier questions, "question": null as the question "None" (a review found them)."""
+    from typing import Annotated
+
+    from pydantic import BaseModel, ConfigDict, StringConstraints
+
+    text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+    class SourceLine(BaseModel):
+        model_config = ConfigDict(strict=True)
+        doc: text
+        author: text | None = None
+
+    class EvalLine(BaseModel):
+        model_config = ConfigDict(strict=True)
+        id: text | int
+        question: text
+        lang: str
+        expected: list[text]
+        sources: list[SourceLine] = []
+        history: list[text] = []
+
+    return EvalLine
+
+
+def _why(exc) -> str:
+    """The first problem pydantic found, as "field: what is wrong" ("expected: Input should be a valid list")."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "the line"
+    if first["type"] == "missing":
+        return f"missing field '{where}'"
+    if first["type"] == "json_invalid":
+        return f"not JSON: {first['msg']}"
+    return f"{where}: {first['msg']}"
+
+
 def load_set(path: Path) -> list[EvalQuestion]:
     """Parse and validate a JSONL eval set; errors name the file and line."""
     try:
@@ -87,30 +129,24 @@ def load_set(path: Path) -> list[EvalQuestion]:
         raise InputError(f"No eval set {path}; give a .jsonl file such as eval/sets/dev.jsonl.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"Cannot read eval set {path} ({getattr(exc, 'strerror', None) or exc}).") from None
+    from pydantic import ValidationError
+
     out = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            q = EvalQuestion(
-                str(row["id"]),
-                str(row["question"]),
-                str(row["lang"]),
-                tuple(str(e) for e in row["expected"]),
-                path.stem,
-                tuple(Source(str(s["doc"]), s.get("author")) for s in row.get("sources", [])),
-                tuple(str(h) for h in row.get("history", [])),
+            row = _line_model().model_validate_json(line)
+        except ValidationError as exc:
+            raise InputError(f"{path}:{n}: not a valid eval line ({_why(exc)}); expected {LINE_SHAPE}") from None
+        if row.lang not in ("en", "nl"):
+            raise InputError(f"{path}:{n}: lang must be 'en' or 'nl', not {row.lang!r}")
+        sources = tuple(Source(s.doc, s.author) for s in row.sources)
+        out.append(
+            EvalQuestion(
+                str(row.id), row.question, row.lang, tuple(row.expected), path.stem, sources, tuple(row.history)
             )
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            why = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise InputError(
-                f'{path}:{n}: not a valid eval line ({why}); expected {{"id", "question", "lang", "expected": [...], '
-                '"sources": [{"doc", "author"}], "history": [...]}'
-            ) from None
-        if q.lang not in ("en", "nl"):
-            raise InputError(f"{path}:{n}: lang must be 'en' or 'nl', not {q.lang!r}")
-        out.append(q)
+        )
     if not out:
         raise InputError(f"Eval set {path} has no questions.")
     return out
@@ -173,6 +209,13 @@ def run_eval(assistant, questions: list[EvalQuestion], k: int | None = None, pro
             texts[doc] = assistant.document(doc).text  # the indexed text: offsets point into it
         return texts[doc]
 
+    from .service import validate_question
+
+    for q in questions:  # before any is asked: a run of minutes should not stop at its last question
+        try:
+            validate_question(q.question, assistant.settings.max_question_chars)
+        except InputError as exc:
+            raise InputError(f"{q.set}.jsonl, question {q.id}: {exc}") from None
     assistant.ask("warm-up question about customer experience", k=k)  # load models outside the timings
     judged = []
     for i, q in enumerate(questions):

@@ -305,6 +305,43 @@ def test_eval_paths_that_cannot_be_used_are_one_line_each_before_anything_runs(t
     assert "missing field 'lang'" in err and err.rstrip().endswith('"history": [...]}')
 
 
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        # each was accepted and misread, or stopped the run after the questions before it (a review found them)
+        ('"question": "q?", "lang": "en", "expected": "klant"', "expected: Input should be a valid array"),
+        ('"question": "q?", "lang": "en", "expected": [], "history": "Wat vindt Wim?"', "history: Input should be"),
+        ('"question": null, "lang": "en", "expected": []', "question: Input should be a valid string"),
+        ('"question": "  ", "lang": "en", "expected": []', "question: String should have at least 1 character"),
+        ('"question": "q?", "lang": "en", "expected": [], "sources": [{"author": "Wim"}]', "missing field 'sources.0"),
+    ],
+)
+def test_an_eval_line_of_the_wrong_shape_is_one_line_naming_its_file_line_and_field(
+    tiny_eval, tmp_path, capsys, line, says
+):
+    _, args = tiny_eval
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"id": "ok", "question": "Wat is CX?", "lang": "nl", "expected": []}\n' + f'{{"id": "x", {line}}}\n'
+    )
+    assert main(["eval", str(bad), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad}:2: not a valid eval line (") and says in err and err.count("\n") == 1
+
+
+def test_a_question_too_long_to_ask_is_named_before_any_question_runs(tiny_eval, tmp_path, capsys, monkeypatch):
+    import rag.service
+
+    _, args = tiny_eval
+    long = tmp_path / "long.jsonl"
+    long.write_text(json.dumps({"id": "long", "question": "x" * 5000, "lang": "en", "expected": []}) + "\n")
+    asked = []
+    monkeypatch.setattr(rag.service.Assistant, "ask", lambda self, *a, **kw: asked.append(a))
+    assert main(["eval", str(long), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: long.jsonl, question long: The question is too long") and asked == []
+
+
 def test_a_set_without_unanswerable_questions_shows_no_abstention_figure(tiny_eval, tmp_path, capsys):
     path, args = tiny_eval
     answerable = tmp_path / "answerable.jsonl"
