@@ -112,8 +112,11 @@ def read_corpus(
     files, skipped = scan_seeds(seeds_dir, max_bytes)
     corpus = Corpus(skipped=skipped)
     seen: dict[str, str] = {}
-    for f in files:
-        digest = file_hash(f.data)
+    hashed = [(f, file_hash(f.data)) for f in files]
+    # Of files with the same bytes, the one indexed under its name stays, whatever the other's name: a copy named to
+    # sort first ("0-copy-x.txt") replaced the indexed original, re-embedded, and its citations pointed at the copy.
+    hashed.sort(key=lambda fd: not (known is not None and known.get(fd[0].doc) == fd[1]))
+    for f, digest in hashed:
         if digest in seen:
             corpus.skipped.append(SkippedFile(f.doc, f"duplicate of {seen[digest]}; remove one of the two"))
             continue

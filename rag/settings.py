@@ -41,7 +41,12 @@ class Settings(BaseSettings):
     """Every knob of the pipeline, in one place. Env var for field `x` is `RAG_X`; immutable."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, extra="forbid", frozen=True, validate_default=True, env_ignore_empty=False
+        env_prefix=ENV_PREFIX,
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+        env_ignore_empty=False,
+        allow_inf_nan=False,  # RAG_BM25_WEIGHT=inf was taken, and `rag search --json` printed "score": Infinity
     )
 
     seeds_dir: Path = PROJECT_ROOT / "seeds"
@@ -187,6 +192,12 @@ def _toml_values(path: Path) -> dict[str, Any]:
         raise InputError(f"Config file {path} is not valid TOML ({exc}). Fix or remove it.") from None
     data = source()
     if isinstance(data.get("rag"), dict):
+        outside = sorted(k for k in data if k in Settings.model_fields)  # other tables are not ours
+        if outside:  # they were ignored without a word, an invalid value too ("top_k = 0")
+            raise InputError(
+                f"{', '.join(outside)} in {path} {'is' if len(outside) == 1 else 'are'} outside its [rag] table, "
+                "where settings are read from when the file has one; move them under [rag]."
+            )
         data = TomlConfigSettingsSource(Settings, toml_file=path, toml_table_header=("rag",))()
     return dict(data)
 

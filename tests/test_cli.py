@@ -151,6 +151,7 @@ TABLE = [  # (env, argv after the command's own arguments, the one line it print
     ({"RAG_TOP_K": "0"}, ["ask", "chatbots?"], "error: RAG_TOP_K=0 is out of range; use a whole number of at least 1"),
     ({"RAG_TOP_K": "many"}, ["ask", "chatbots?"], "error: RAG_TOP_K=many is not a whole number"),
     ({"RAG_ABSTAIN_THRESHOLD": "7"}, ["ask", "chatbots?"], "error: RAG_ABSTAIN_THRESHOLD=7 is out of range; use a number from 0 to 1"),
+    ({"RAG_BM25_WEIGHT": "inf"}, ["search", "chatbots"], "error: RAG_BM25_WEIGHT=inf: input should be a finite number"),
     ({"RAG_CONFIG": "/no/such.toml"}, ["status"], "error: Config file /no/such.toml (RAG_CONFIG) does not exist"),
     ({}, ["status", "--config", "/no/such.toml"], "error: Config file /no/such.toml (--config) does not exist"),
     ({}, ["serve", "--port", "99999"], "error: --port 99999 is out of range; use a whole number from 1 to 65535"),

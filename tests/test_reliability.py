@@ -275,9 +275,13 @@ def test_a_file_that_cannot_be_read_is_reported_and_keeps_its_passages(tmp_path,
 def test_a_copy_that_sorts_before_an_indexed_file_is_not_indexed_twice(tmp_path, capsys):
     s = make_settings(tmp_path)
     update_index(s)
+    before = keys(load_index(s.index_dir))
     (s.seeds_dir / "0_kopie.txt").write_bytes((s.seeds_dir / "a_zorg.txt").read_bytes())
     assert main(["index", *flags(s)]) == 0
-    assert "skipped a_zorg.txt: duplicate of 0_kopie.txt" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    # the indexed file stays, under its own name, and nothing is embedded again (the copy replaced it: a review)
+    assert "skipped 0_kopie.txt: duplicate of a_zorg.txt" in err and "0 added, 0 changed, 0 removed" in out
+    assert keys(load_index(s.index_dir)) == before
     texts = [c.text for c in load_index(s.index_dir).chunks]
     assert len(texts) == len(set(texts)), "the same passage is indexed twice"
 

@@ -43,6 +43,12 @@ def test_settings_may_sit_under_a_rag_table(tmp_path):
     config.write_text('[rag]\ntop_k = 3\nembedder = "hash"\n', encoding="utf-8")
     s = load(config=config)
     assert (s.top_k, s.embedder) == (3, "hash")
+    # another tool's table beside it is not ours; a setting outside [rag] was ignored without a word (top_k = 0 too)
+    config.write_text("[other]\nx = 1\n\n[rag]\ntop_k = 3\n", encoding="utf-8")
+    assert load(config=config).top_k == 3
+    config.write_text("top_k = 0\n\n[rag]\nrescore_top = 3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"top_k in .*rag.toml is outside its \[rag\] table"):
+        load(config=config)
 
 
 def test_an_abstain_threshold_of_auto_or_empty_means_the_calibrated_one():
