@@ -430,3 +430,15 @@ def test_status_names_a_damaged_vectors_file_as_questions_would(tmp_path, capsys
     assert main(["status", *_args(s)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: The index at") and "damaged" in err and "rag index --full" in err
+
+
+def test_an_index_folder_that_is_a_file_says_to_point_at_a_folder(tmp_path, capsys):
+    # It said the index was damaged and to run `rag index --full`, which then failed with "File exists".
+    s = make_settings(tmp_path)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    for command in (["status"], ["ask", "chatbots?"], ["search", "chatbots"]):
+        assert main([*command, "--seeds-dir", str(s.seeds_dir), "--index-dir", str(a_file), "--embedder", "hash"]) == 2
+        err = capsys.readouterr().err
+        assert f"The index folder {a_file} is a file; set RAG_INDEX_DIR or --index-dir to a folder" in err
+        assert "--full" not in err and err.count("\n") == 1

@@ -421,3 +421,12 @@ def test_the_same_text_under_another_name_is_a_duplicate_in_the_index_and_on_upl
     assert assistant.indexed_copy("rapport.pdf", pdf) == ("jaarverslag.pdf", "Jaarverslag klantcontact 2025")
     assert assistant.indexed_copy("nieuw.docx", docx_manual()) is None
     assert assistant.indexed_copy("kapot.pdf", damaged_pdf_bytes()) is None  # the upload then says why
+
+
+def test_a_text_that_mentions_the_pdf_header_is_a_text():
+    from rag.extract.detect import sniff
+
+    # It was refused: "the extension says .txt but the content is a PDF; rename it to .pdf" (a review found it).
+    assert sniff(b"Over bestanden\n\nEen PDF begint altijd met %PDF-1.7, gevolgd door objecten.\n") == "text"
+    assert sniff(pdf_report()) == "pdf"
+    assert sniff(b"junk before the header\n" + pdf_report()) == "pdf"  # readers accept a little junk before it

@@ -34,8 +34,10 @@ _HTML_TAG = re.compile(rb"<(?:html|head|body|article|main|div|p|title|meta|h[1-6
 
 def sniff(data: bytes) -> str:
     """'pdf' | 'docx' | 'zip' | 'damaged-zip' | 'html' | 'text' | 'binary', from the content alone."""
-    head = data[:1024]
-    if b"%PDF-" in head:  # the header may follow a little junk; readers accept it there
+    at = data[:1024].find(b"%PDF-")
+    # The header may follow a little junk (readers accept it there), but then the file ends like a PDF too: a text that
+    # mentions "%PDF-" near its top is a text (it was refused as "the content is a PDF; rename it to .pdf").
+    if at == 0 or (at > 0 and b"%%EOF" in data[-2048:]):
         return "pdf"
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         return _zip_kind(data)

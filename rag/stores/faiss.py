@@ -330,6 +330,10 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
 
 def current_version(index_dir: Path) -> str | None:
     """Name of the active version, or None when no index was ever written."""
+    if index_dir.exists() and not index_dir.is_dir():  # `rag index --full` cannot help there ("File exists")
+        raise InputError(
+            f"The index folder {index_dir} is a file; set RAG_INDEX_DIR or --index-dir to a folder (it may not exist yet)."
+        )
     try:
         name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
     except FileNotFoundError:
