@@ -644,3 +644,27 @@ def test_questions_during_a_reindex_are_answered_from_the_old_index_until_the_sw
             assert source != "new"
         elif before == after:
             assert source != "old"
+
+
+def test_a_second_writer_says_it_waits_for_the_first(tmp_path, caplog):
+    # It waited without a word (minutes at scale); the PostgreSQL backend said so already (a review found it).
+    import logging
+    import threading
+
+    from rag.stores.faiss import write_lock
+
+    entered, release = threading.Event(), threading.Event()
+
+    def first():
+        with write_lock(tmp_path):
+            entered.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    assert entered.wait(10)
+    threading.Timer(0.3, release.set).start()
+    with caplog.at_level(logging.WARNING, logger="rag.stores.faiss"), write_lock(tmp_path):
+        assert release.is_set()  # it got the lock only once the first let go
+    holder.join()
+    assert f"another `rag index` is writing to {tmp_path}; waiting for it to finish" in caplog.text

@@ -193,7 +193,11 @@ def write_lock(index_dir: Path) -> Iterator[None]:
             "you can write to."
         ) from None
     with fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # as on PostgreSQL: say why nothing happens (minutes, at scale)
+            log.warning("another `rag index` is writing to %s; waiting for it to finish", index_dir)
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
