@@ -306,7 +306,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     placeholder="Ask a question in English or Dutch.",
                     autoscroll=False,  # the page's script shows each new question at the top instead (JS above)
                 )
-                with gr.Row():
+                with gr.Row(elem_id="ask-row"):
                     box = gr.Textbox(
                         show_label=False,
                         placeholder="Your question…",

@@ -380,9 +380,11 @@ PHONE_CSS = """
   #main { padding-bottom: 56px; }
   #intro h2 { font-size: 1.2em; margin: 0; }
   #intro p { font-size: .85em; margin: .2em 0 0; }
-  #chat { height: calc(100dvh - 300px) !important; min-height: 260px; }
-  #question { min-width: 120px !important; }
-  #ask, #clear { min-width: 60px !important; }
+  #chat { height: calc(100dvh - 340px) !important; min-height: 240px; }
+  /* the question takes the whole width, the buttons the line below (beside them it was 148 px: 3 words a line) */
+  #ask-row { flex-wrap: wrap !important; }
+  #ask-row > .form, #question { flex: 1 1 100% !important; min-width: 100% !important; }  /* Gradio wraps it in .form */
+  #ask, #clear { flex: 1 1 40% !important; min-width: 60px !important; }
   #side {
     position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 100; margin: 0 !important;
     min-width: 0 !important; width: 100% !important; max-height: 52px; overflow: hidden;

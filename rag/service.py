@@ -39,7 +39,8 @@ def validate_question(question: str, max_chars: int) -> str:
     if len(question) > max_chars:
         raise InputError(
             f"The question is too long ({len(question):,} characters; the limit is {max_chars:,}). "
-            "Ask a shorter question; to add a document, put it in the seeds dir and run `rag index`."
+            "Ask a shorter question; to add a document, add it as an article (in the app: Add article; else put it "
+            "in the seeds dir and run `rag index`)."
         )
     return question
 

@@ -333,6 +333,8 @@ def test_a_citation_shows_its_highlighted_quote_on_screen_without_sideways_scrol
         chat = page.locator("#chat").bounding_box()
         assert chat["y"] >= 0 and chat["y"] + chat["height"] <= viewport["height"], chat  # the chat fits the screen
         assert _visible_in_viewport(page, "#question textarea")  # not hidden behind the sheet's bar
+        if phone:  # the question takes the screen's width, the buttons the line below (beside them it had 148 px)
+            assert page.locator("#question textarea").bounding_box()["width"] >= 0.75 * viewport["width"]
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         page.screenshot(path=str(artifacts_dir / f"browser-{device}-answer.png"))
 
