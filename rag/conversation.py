@@ -50,13 +50,11 @@ POSITION = frozenset(
     "conclude concludes concluded conclusion conclusions concludeert concludeerde concluderen concludeerden conclusie "
     # ... and what a piece of theirs is about, its takeaway ("What is his column about?", "Waar gaat zijn column over?")
     "column columns article articles artikel artikelen takeaway takeaways give gaat "
-    # ... and so is whether they side with another ("Is Rien on the same page as Jan-Hein?", "Steunt Rien het standpunt
-    # dat Jan-Hein inneemt?"; the idioms made of content words, "in line with", "side with", are `SIDING`)
-    "broadly largely fully pushback support supports supported align aligns aligned echo echoes oppose opposes "
-    "opposed contradict contradicts endorse endorses reject rejects rejected respond responds response reply replies "
-    "react reacts reaction seem seems seemed apparently steunt steunen steunde inneemt innemen deelt deelde "
-    "onderschrijft onderschrijven verwerpt verwerpen reageert reageren reageerde reactie tegenspreekt weerspreekt "
-    "lijkt lijken blijkbaar kennelijk stelling stellingen zit zitten zat".split()
+    # ... and so is whether they side with another, said around its verb ("Is Wim broadly in line with Jan-Hein?",
+    # "Is Wim het grotendeels eens met Jan-Hein?"; the idioms made of content words are `SIDING`, the verbs and nouns
+    # that ask it only between writers `SIDING_WORDS`)
+    "broadly largely fully mostly grotendeels helemaal deels pushback seem seems seemed apparently lijkt lijken "
+    "blijkbaar kennelijk stelling stellingen zit zitten zat".split()
 )
 # Idioms for siding with another writer, whose words are content words elsewhere ("the money side", "the same
 # page", "een rode lijn"): here they only ask for a view ("Is Wim broadly in line with Jan-Hein, or does he push back?")
@@ -65,6 +63,18 @@ SIDING = re.compile(
     r"shar(e|es|ed|ing)(?=(\s+[\w'’-]+){0,3}\s+(views?|opinions?|positions?|stance|take|concerns?|standpunt)\b)|"
     r"op (één|een|1) lijn|aan (de )?(\w+ )?kant van|(kies|kiest|kiezen|koos)( [\w-]+){0,3} kant)\b",
     re.IGNORECASE,
+)
+# Words that, in a question naming two writers or more, ask whether one sides with another ("Does Rien support
+# Jan-Hein?", "Steunt Rien het standpunt dat Jan-Hein inneemt?", "Is Rien in Wim's camp?", "Spreekt Wim Jan-Hein
+# tegen?"). With one writer or none they are what it asks about ("What does Rien say about support?", "What about
+# customer support?", "Hoe reageert de klant?"): a review found those answered with a writer's main position.
+SIDING_WORDS = frozenset(
+    "support supports supported align aligns aligned echo echoes oppose opposes opposed contradict contradicts "
+    "endorse endorses reject rejects rejected respond responds response reply replies react reacts reaction side "
+    "sides camp back backs backed along buy buys same page line "
+    "steunt steunen steunde inneemt innemen deelt deelde onderschrijft onderschrijven verwerpt verwerpen reageert "
+    "reageren reageerde reactie tegenspreekt weerspreekt spreekt sluit valt bijval kant staat lijn dezelfde "
+    "golflengte verhaal".split()
 )
 NOT_ASKED = ASKING | POSITION | BACK_REFERENCES
 # A writer's position as a whole, whatever the conversation was about ("What is Wim's main point?", "Summarize
@@ -641,10 +651,12 @@ def without_request(text: str) -> str:
     return rest if rest.strip(" ?.!") else text
 
 
-def own_terms(text: str) -> set[str]:
-    """The stemmed content words of a question, without words that only ask for a view or point back."""
+def own_terms(text: str, between_writers: bool = False) -> set[str]:
+    """The stemmed content words of a question, without words that only ask for a view or point back;
+    `between_writers`: it names two writers or more, so `SIDING_WORDS` ask whether one sides with another."""
     # One letter is what is left of a possessive or contraction ("Wim's view", "isn't"): it asks nothing.
-    words = [w for w in re.findall(r"\w+", SIDING.sub(" ", text).lower()) if w not in NOT_ASKED and len(w) > 1]
+    skip = NOT_ASKED | SIDING_WORDS if between_writers else NOT_ASKED
+    words = [w for w in re.findall(r"\w+", SIDING.sub(" ", text).lower()) if w not in skip and len(w) > 1]
     return set(tokenize(" ".join(words)))
 
 

@@ -102,6 +102,7 @@ def test_a_question_for_a_figure_the_articles_do_not_give_abstains(corpus, quest
         ("Wat kost de CX-opleiding bij Beeckestijn?", None, None),  # it quoted "koud 5 minuten na de start"
         ("What's the price of a Forrester report?", None, None),  # it quoted "draait het om prijs"
         ("How much does a CX programme cost?", None, None),
+        ("Hoeveel kost Netflix?", "€7,99", "€11,99"),  # it abstained: "hoeveel kost" was no price question
     ],
 )
 def test_a_question_what_something_costs_is_answered_with_its_price_or_not_at_all(corpus, question, price, other):
@@ -111,6 +112,32 @@ def test_a_question_what_something_costs_is_answered_with_its_price_or_not_at_al
     else:
         quotes = " ".join(c.quote for c in answer.citations)
         assert not answer.abstained and price in quotes and other not in quotes
+
+
+def test_prices_and_figures_of_year_size_or_free_are_answered(tmp_path):
+    # A review found these abstaining: €1995 and "2000 professionals" read as years, "gratis" as no figure, and
+    # "49,95 per jaar" (no € sign) as no price.
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "opleiding.txt").write_text(
+        "Een opleiding klantbeleving loont\n\nDe leergang Klantbeleving van het Instituut is bedoeld voor "
+        "CX-managers die hun vak willen verdiepen. Deelnemers leren klantreizen ontwerpen en meten wat klanten "
+        "ervaren. De opleiding kost €1995 per deelnemer, inclusief lunch. Het webinar vooraf is gratis voor iedereen "
+        "die zich aanmeldt. Het Instituut traint elk jaar 2000 professionals in klantbeleving. Een abonnement op het "
+        "vakblad kost 49,95 per jaar.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "index")
+    update_index(settings)
+    assistant = Assistant(settings)
+    for question, figure in [
+        ("How much does the course cost?", "€1995"),
+        ("How many professionals does the institute train each year?", "2000 professionals"),
+        ("How much does the webinar cost?", "gratis"),
+        ("Hoeveel kost een abonnement op het vakblad?", "49,95"),
+    ]:
+        answer = assistant.ask(question)
+        assert not answer.abstained and figure in answer.citations[0].quote, question
 
 
 def test_a_question_for_a_figure_the_articles_give_is_answered(corpus):

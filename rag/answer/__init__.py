@@ -29,7 +29,7 @@ from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
 from . import authorship, gate
-from .candidates import candidates, has_number, is_quotable, names_something
+from .candidates import candidates, has_money, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
 from .query import Ask, read, unit
@@ -291,14 +291,15 @@ def _answer(
 
     # a writer it names, or the piece a two-part question's first part found: their own words are the answer
     named = (bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)) or bool(ask.within)
-    if ask.price:
-        chosen = priced(chosen, scored)
+    if ask.cost:  # a price next to a quote is quoted with it; only a question for a price needs one
+        with_price = priced(chosen, scored)
+        chosen = with_price or ([] if ask.price else chosen)
     missing = ask.price and not chosen
     if ask.quantity or ask.product:  # read the quotes as shown: the sentence before may hold the figure or the name
         quoted = [in_context(c.sentence).text for c in chosen]
         missing = (
             missing
-            or (ask.quantity and not any(has_number(t) for t in quoted))
+            or (ask.quantity and not any(has_number(t) or (ask.price and has_money(t)) for t in quoted))
             or (ask.product and not any(names_something(t, question) for t in quoted))
         )
     verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)

@@ -64,19 +64,30 @@ NUMBER = re.compile(
 )
 
 
-YEAR = re.compile(r"\b(19|20)\d\d\b")  # "anno 2025" says when, not how many
+# A year where a text says when ("anno 2025", "in 2025", "sinds 2019", "4 maart 2025"): not how many. A number of that
+# size elsewhere is a figure ("€1995 per deelnemer", "2000 professionals").
+YEAR = re.compile(
+    r"\b(anno|in|sinds|since|from|tot|until|(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
+    r"november|december|january|february|march|june|july|august|october)( \d{1,2},?)?)\s+(19|20)\d\d\b"
+    r"(?!\s+(?!(een|de|het|the|a|an|en|and|of|or|is|was|zijn|waren|werd|were)\b)[^\W\d_]+)",  # "in 2000 winkels" counts
+    re.IGNORECASE,
+)
 
 
 def has_number(text: str) -> bool:
-    """The text states a figure (a year is none)."""
+    """The text states a figure (a year that says when is none: "anno 2025 een rapport", "in 2025 73%")."""
     return bool(NUMBER.search(YEAR.sub(" ", text)))
 
 
-MONEY = re.compile(r"[€$£]\s?\d|\d\s?(euro|eur|dollars?)\b|\b(euros?|dollars?|gratis|free of charge)\b", re.IGNORECASE)
+MONEY = re.compile(
+    r"[€$£]\s?\d|\d\s?(euro|eur|dollars?)\b|\b(euros?|dollars?|gratis|free of charge)\b|"
+    r"\b\d+,\d\d\b(?!\s*%)",  # "49,95 per jaar": cents written the Dutch way
+    re.IGNORECASE,
+)
 
 
 def has_money(text: str) -> bool:
-    """The text states an amount of money ("€11,99", "10 euro", "gratis")."""
+    """The text states an amount of money ("€11,99", "10 euro", "49,95", "gratis")."""
     return bool(MONEY.search(text))
 
 

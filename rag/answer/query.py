@@ -105,10 +105,13 @@ QUANTITY = re.compile(
 # ... of them, questions what something costs: only an amount of money answers them ("Wat kost de opleiding?" is not
 # answered by "koud 5 minuten na de start van mijn college", a figure of time)
 PRICE = re.compile(
-    r"\b((what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*|hoe duur|"
-    r"what(’s|'s| is| was| are| were) the (price|prices|cost|costs) of|wat (is|was) de prijs)\b",
+    r"\b(how much (does|do|did|will|would|is|was|are|were) [\w\s'’-]{1,40}? cost|how much is|how expensive|"
+    r"wat kost\w*|hoeveel (kost|kostte|kosten|betaal|betaalt|betaalde|betalen)\b|hoe duur|wat betaal\w*|"
+    r"what(’s|'s| is| was| are| were) the (price|prices) of|wat (is|was|zijn|waren) de (prijs|prijzen) van)\b",
     re.IGNORECASE,
 )
+# ... and a figure question about what something costs, literally or not ("What does a separate strategy cost?")
+COST = re.compile(r"\b((what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*)\b", re.IGNORECASE)
 # Questions that ask which product or vendor to pick ("Which CRM package suits an insurer best?", "Welke
 # chatbotleverancier raden jullie aan?"). Only a quote that names one answers them; an article that mentions CRM in
 # passing does not. The product nouns are unambiguous ones ("tool" and "solution" also mean a way of working), also at
@@ -142,6 +145,7 @@ class Ask:
     vector: np.ndarray = field(repr=False)  # the query vector retrieval and scoring use
     quantity: bool = False  # it asks for a figure (QUANTITY): only a quote with a number answers it
     price: bool = False  # ... what something costs (PRICE): only a quote with an amount of money answers it
+    cost: bool = False  # a figure question about a cost, literal or not ("What does a separate strategy cost?")
     product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
     terms: float = 0.0  # share of an English question's words that are terms the corpus shares with it (`shared_terms`)
     stranger: str | None = None  # a name the question asks about that no article mentions (`unknown_subject`)
@@ -158,7 +162,8 @@ def intent_of(question: str, query: Query, who_wrote: bool = False, named: tuple
     """What kind of answer the question wants; `who_wrote`: it asks who wrote something (`authorship`); `named`: every
     writer the question names, also those its pronoun does not stand for ("Did Rien agree with Wim, or did he side
     with Jan-Hein?" asks about Rien, and "Wim" and "Jan-Hein" say nothing about content)."""
-    asks_nothing = not own_terms(without_request(without_names(question, tuple(dict.fromkeys(query.authors + named)))))
+    writers = tuple(dict.fromkeys(query.authors + named))
+    asks_nothing = not own_terms(without_request(without_names(question, writers)), between_writers=len(writers) > 1)
     another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
     asked = without_request(question)  # "Thanks! Why?"
     if who_wrote:
@@ -260,6 +265,7 @@ def read(
         vector = unit(vector + FOCUS_WEIGHT * vectors[focus])
     quantity = bool(QUANTITY.search(question))
     price = bool(PRICE.search(question))
+    cost = price or bool(COST.search(question))
     product = bool(PRODUCT_CHOICE.search(question))
     stranger = unknown_subject(question, index, quantity)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
@@ -268,7 +274,9 @@ def read(
     asked = spelled(query.asking or question, index, lang, names)
     named = mentioned_authors(question, index)
     intent = intent_of(" ".join(ORDINAL.sub(" ", asked).split()) if by_order else asked, query, who_wrote, named)
-    return Ask(question, lang, query, intent, concepts, keywords, vector, quantity, price, product, terms, stranger)
+    return Ask(
+        question, lang, query, intent, concepts, keywords, vector, quantity, price, cost, product, terms, stranger
+    )
 
 
 # A name: a capitalised word ("Coolblue", "HubSpot", "KLM"); "What", "Should" are dictionary words.
