@@ -15,8 +15,8 @@ def chunker_id(chunk_size: int, chunk_overlap: int) -> str:
 
     The version counts changes to how files become chunks, parsing included (v2: titles of texts that open with
     a paragraph, one-line sign-offs; v3: PDF, DOCX and HTML extraction, pages, file hashes of the bytes; v4: bylines,
-    "Door Marieke de Vries" names Marieke de Vries; v5: a name alone at the end or after the date is not made of common
-    words only, "Tot Slot" is no writer), so an index built by an older version is rebuilt rather than mixed."""
+    "Door Marieke de Vries" names Marieke de Vries; v5: a name alone at the end or after the date must read as a name,
+    "Tot Slot" is no writer), so an index built by an older version is rebuilt rather than mixed."""
     return f"recursive-v5:size={chunk_size}:overlap={chunk_overlap}"
 
 

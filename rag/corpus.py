@@ -104,18 +104,21 @@ def read_corpus(
     max_bytes: int,
     known: Mapping[str, str] | None = None,
     known_texts: Mapping[str, str] | None = None,
+    indexed: Mapping[str, str] | None = None,
 ) -> Corpus:
     """Read every acceptable file; one whose bytes hash to `known[name]` is not extracted again.
 
     Duplicates are skipped with a reason: the same bytes, or the same extracted text (`known_texts[name]` is the
-    text hash of a file that is not read again), under another name. So are files that cannot be read."""
+    text hash of a file that is not read again), under another name; of the same bytes, the file whose name and bytes
+    were indexed before (`indexed`, else `known`) stays. So are files that cannot be read."""
     files, skipped = scan_seeds(seeds_dir, max_bytes)
     corpus = Corpus(skipped=skipped)
     seen: dict[str, str] = {}
     hashed = [(f, file_hash(f.data)) for f in files]
     # Of files with the same bytes, the one indexed under its name stays, whatever the other's name: a copy named to
     # sort first ("0-copy-x.txt") replaced the indexed original, re-embedded, and its citations pointed at the copy.
-    hashed.sort(key=lambda fd: not (known is not None and known.get(fd[0].doc) == fd[1]))
+    before = indexed if indexed is not None else (known or {})
+    hashed.sort(key=lambda fd: before.get(fd[0].doc) != fd[1])
     for f, digest in hashed:
         if digest in seen:
             corpus.skipped.append(SkippedFile(f.doc, f"duplicate of {seen[digest]}; remove one of the two"))

@@ -35,7 +35,9 @@ def update_index(settings: Settings, full: bool = False, progress: Progress | No
         old, previous, reason = _previous_manifest(store, embedder, chunker, full)
         known = {n: e.sha256 for n, e in old.files.items()} if old is not None else None
         texts = {n: e.text_sha256 for n, e in old.files.items()} if old is not None else None
-        corpus = read_corpus(settings.seeds_dir, settings.max_file_bytes, known, texts)
+        # of two files with the same bytes, the one indexed before stays, also on a full rebuild (`--full`, a new version)
+        before = {n: e.sha256 for n, e in (previous or _indexed_files(store)).items()}
+        corpus = read_corpus(settings.seeds_dir, settings.max_file_bytes, known, texts, before)
         docs, skipped = corpus.documents, corpus.skipped
         full = old is None
         old_files = old.files if old else {}
@@ -129,6 +131,15 @@ def _vectors(
     rows = [reuse.get((c.doc, c.start, c.end, c.text)) for c in chunks]
     vectors = np.vstack([r if r is not None else fresh[c.id] for r, c in zip(rows, chunks)]).astype(np.float32)
     return vectors, len(missing)
+
+
+def _indexed_files(store: Store) -> dict[str, FileEntry]:
+    """The files the store's current index holds, or none when it cannot be read (a full rebuild needs no more)."""
+    try:
+        manifest = store.manifest()
+    except RagError:
+        return {}
+    return manifest.files if manifest is not None else {}
 
 
 def _previous_manifest(

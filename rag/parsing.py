@@ -139,14 +139,24 @@ def infer_author(body: str) -> str | None:
     return None
 
 
+PARTICLES = frozenset("de van der den ter ten te von le la du da di del 't".split())  # "Mark de Jong", "Hans van Dam"
+
+
 def _has_a_name(line: str) -> bool:
-    """Not only common words: a line alone is a writer's name ("Anders Jansen", "Jan de Vries"), not a heading or a
-    link left at the end in title case ("Tot Slot", "Lees Verder", "Customer Experience", "Deel Dit Artikel"), which
-    became the article's author, so that questions with those words asked about a writer (a review found it). A name
-    made of common words only ("Mark Wolf") is lost to it: no author rather than a wrong one. A byline ("Door …")
-    says it is a name, and is not asked."""
+    """A line alone that reads as a writer's name ("Anders Jansen", "Mark de Jong"), not as a heading or a link left at
+    the end in title case ("Tot Slot", "Lees Verder", "Customer Experience", "Deel Dit Artikel", "Share On LinkedIn"),
+    which became the article's author, so that questions with those words asked about a writer (a review found it).
+    After the first name no function word but a particle ("de", "van"); with a particle it is a name; without one,
+    not only common words. A name of common words only ("Hans Klein", "Jack White") is lost to it: no author rather
+    than a wrong one. A byline ("Door …") says it is a name, and is not asked."""
+    from .search import STOPWORDS
     from .wordlists import is_common
 
+    rest = [w.lower() for w in line.split()[1:]]
+    if any(w in STOPWORDS and w not in PARTICLES for w in rest):
+        return False
+    if any(w in PARTICLES for w in rest):
+        return True
     return not all(is_common(part) for word in line.split() for part in word.split("-") if part)
 
 

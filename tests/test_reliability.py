@@ -284,6 +284,10 @@ def test_a_copy_that_sorts_before_an_indexed_file_is_not_indexed_twice(tmp_path,
     assert keys(load_index(s.index_dir)) == before
     texts = [c.text for c in load_index(s.index_dir).chunks]
     assert len(texts) == len(set(texts)), "the same passage is indexed twice"
+    # ... and on a full rebuild too (`--full`, a new chunker version), which reads every file again
+    assert main(["index", "--full", *flags(s)]) == 0
+    assert "skipped 0_kopie.txt: duplicate of a_zorg.txt" in capsys.readouterr().err
+    assert {k[0] for k in keys(load_index(s.index_dir))} == {k[0] for k in before}
 
 
 # ---------------------------------------------------------------- damaged or half-written index
