@@ -94,12 +94,12 @@ def _line_model():
     text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
     class SourceLine(BaseModel):
-        model_config = ConfigDict(strict=True)
+        model_config = ConfigDict(strict=True, extra="forbid")
         doc: text
         author: text | None = None
 
     class EvalLine(BaseModel):
-        model_config = ConfigDict(strict=True)
+        model_config = ConfigDict(strict=True, extra="forbid")  # "histroy": [...] ran the question without it
         id: text | int
         question: text
         lang: str
@@ -116,6 +116,8 @@ def _why(exc) -> str:
     where = ".".join(str(p) for p in first["loc"]) or "the line"
     if first["type"] == "missing":
         return f"missing field '{where}'"
+    if first["type"] == "extra_forbidden":
+        return f"unknown field '{where}'"
     if first["type"] == "json_invalid":
         return f"not JSON: {first['msg']}"
     return f"{where}: {first['msg']}"

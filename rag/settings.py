@@ -192,7 +192,7 @@ def _toml_values(path: Path) -> dict[str, Any]:
         raise InputError(f"Config file {path} is not valid TOML ({exc}). Fix or remove it.") from None
     data = source()
     if isinstance(data.get("rag"), dict):
-        outside = sorted(k for k in data if k in Settings.model_fields)  # other tables are not ours
+        outside = sorted(k for k, v in data.items() if not isinstance(v, dict))  # other tables are not ours
         if outside:  # they were ignored without a word, an invalid value too ("top_k = 0")
             raise InputError(
                 f"{', '.join(outside)} in {path} {'is' if len(outside) == 1 else 'are'} outside its [rag] table, "

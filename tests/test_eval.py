@@ -314,6 +314,7 @@ def test_eval_paths_that_cannot_be_used_are_one_line_each_before_anything_runs(t
         ('"question": null, "lang": "en", "expected": []', "question: Input should be a valid string"),
         ('"question": "  ", "lang": "en", "expected": []', "question: String should have at least 1 character"),
         ('"question": "q?", "lang": "en", "expected": [], "sources": [{"author": "Wim"}]', "missing field 'sources.0"),
+        ('"question": "q?", "lang": "en", "expected": [], "histroy": ["Wat vindt Wim?"]', "unknown field 'histroy'"),
     ],
 )
 def test_an_eval_line_of_the_wrong_shape_is_one_line_naming_its_file_line_and_field(

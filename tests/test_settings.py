@@ -49,6 +49,9 @@ def test_settings_may_sit_under_a_rag_table(tmp_path):
     config.write_text("top_k = 0\n\n[rag]\nrescore_top = 3\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"top_k in .*rag.toml is outside its \[rag\] table"):
         load(config=config)
+    config.write_text("chunk_sise = 5\n\n[rag]\ntop_k = 3\n", encoding="utf-8")  # a misspelled one too
+    with pytest.raises(InputError, match=r"chunk_sise in .*rag.toml is outside its \[rag\] table"):
+        load(config=config)
 
 
 def test_an_abstain_threshold_of_auto_or_empty_means_the_calibrated_one():
