@@ -481,8 +481,10 @@ class _Names:
 
 def _name_forms(author: str) -> list[str]:
     """The full name and each first or last name of three letters or more: particles ("de", "van") only count in
-    the full name, alone they are ordinary words."""
-    return [author, *(p for p in author.split() if len(p) > 2)]
+    the full name, alone they are ordinary words. A hyphenated name also as typed without its hyphen ("Jan Hein" for
+    "Jan-Hein": a review found "Is Rien on the same page as Jan Hein?" asking about Rien alone)."""
+    forms = [author, *(p for p in author.split() if len(p) > 2)]
+    return forms + [f.replace("-", " ") for f in forms if "-" in f]
 
 
 @lru_cache(maxsize=64)  # the index's authors, used for every question, stay; a question's few come and go

@@ -210,6 +210,7 @@ def test_the_letter_writers_asked_as_a_group_or_on_their_debate_each_get_their_s
         # Whether one writer sides with another, however it is put: their positions (each of these abstained).
         ("Steunt Rien het standpunt dat Jan-Hein inneemt?", {"Rien Brus", "Jan-Hein Pierik"}),
         ("Is Rien on the same page as Jan-Hein?", {"Rien Brus", "Jan-Hein Pierik"}),
+        ("Is Rien on the same page as Jan Hein?", {"Rien Brus", "Jan-Hein Pierik"}),  # the hyphen left out
         ("Is Wim broadly in line with Jan-Hein's position, or does he push back?", {"Wim Rampen"}),
         ("Did Rien agree with Wim, or did he side with Jan-Hein?", {"Rien Brus"}),
     ],
