@@ -1123,3 +1123,28 @@ def test_two_answers_join_with_the_seconds_citations_numbered_after_the_firsts()
     assert joined("Wie is Marie en wat zegt zij?", who, same, 2.0).answer == who.answer
     asked_more = joined("Wie is Marie en wat vindt zij van hypotheken?", who, same, 2.0, new=True)
     assert asked_more.answer.endswith("geen antwoord gevonden.") and asked_more.citations == who.citations
+
+
+def test_a_lead_in_with_its_list_is_one_candidate_quoted_whole():
+    from rag.answer.candidates import is_list, listed
+
+    text = (
+        "De valkuilen van cultuurverandering\n"
+        "Cultuur aanpassen is geen sprint, maar een marathon. Dit zijn de grootste valkuilen:\n"
+        "❌ Leiderschap dat niet meedoet – Als managers blijven sturen op oude KPI's, verandert er niets.\n"
+        "❌ Geen ruimte voor experimenteren – Alles ligt vast.\n"
+        "❌ Te snel resultaat willen – Cultuur is geen project met een einddatum.\n"
+        "En nu?\n"
+        "Een zin met een dubbele punt: en de rest van de regel.\n"
+        "Eén punt:\n"
+        "- alleen dit\n"
+    )
+    chunk = chunk_document(parse_document("x.txt", text), 900, 150)[0]
+    found = listed(chunk, split_sentences(chunk))
+    # The pitfalls were found by neither their lead-in (never quoted alone) nor their items (they do not say what
+    # they are items of); a colon inside a line, or a list of one item, is no list.
+    assert len(found) == 1
+    span, read_as = found[0]
+    assert span.text.startswith("Dit zijn de grootste valkuilen:") and span.text.endswith("met een einddatum.")
+    assert chunk.text[span.start - chunk.start : span.end - chunk.start] == span.text  # verbatim, one span
+    assert read_as == "Dit zijn de grootste valkuilen:" and is_list(span)

@@ -140,6 +140,22 @@ def test_prices_and_figures_of_year_size_or_free_are_answered(tmp_path):
         assert not answer.abstained and figure in answer.citations[0].quote, question
 
 
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("Wat zijn de valkuilen van cultuurverandering?", "Dit zijn de grootste valkuilen:"),  # it abstained
+        ("What are the biggest traps when changing a culture?", "Dit zijn de grootste valkuilen:"),
+        ("Welke twee oplossingen geeft het artikel over de boardroom?", "Twee concrete oplossingen om rugwind"),
+    ],
+)
+def test_a_question_for_what_a_list_gives_quotes_the_list_with_its_lead_in(corpus, question, lead):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained and any(c.quote.startswith(lead) for c in answer.citations)
+    # ... but a list is no writer's position: "What is his main point?" after "Who wrote about culture?" quotes none
+    point = Assistant(corpus).ask("What is his main point?", history=["Who wrote about culture?"])
+    assert not any("\n" in c.quote for c in point.citations)
+
+
 def test_a_question_for_a_figure_the_articles_give_is_answered(corpus):
     answer = Assistant(corpus).ask(
         "Hoe lang geleden introduceerden Pine & Gilmore de experience economy, hoeveel jaar?"

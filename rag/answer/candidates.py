@@ -14,7 +14,7 @@ from ..embedders import Embedder
 from ..parsing import PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
 from ..sentences import Sentence, split_sentences
 from ..stores.base import Index
-from ..types import Passage
+from ..types import Chunk, Passage
 
 BULLET_MARKS = "-–•*·▪►✅❌✔✓→"  # what opens a list item, beside a number ("1.", "2)")
 BULLET = re.compile(rf"^\s*([{BULLET_MARKS}]|\d+[.)])\s*")
@@ -148,6 +148,47 @@ def is_quotable(s: Sentence) -> bool:
     return True
 
 
+def is_list(s: Sentence) -> bool:
+    """A lead-in with its list (`listed`): the only candidate that spans lines."""
+    return "\n" in s.text
+
+
+LIST_ITEMS = 5  # items a list is quoted with, at most
+LIST_CHARS = 700
+
+
+def listed(chunk: Chunk, sentences: list[Sentence]) -> list[tuple[Sentence, str]]:
+    """Each lead-in with the list it introduces, as one span ("Dit zijn de grootste valkuilen: ❌ Leiderschap dat niet
+    meedoet – … ❌ Te snel resultaat willen – …"), and what it is read as: the lead-in. The lead-in is never quoted
+    alone and its items do not say what they are items of, so a question for "the pitfalls" found neither."""
+    text, offset = chunk.text, chunk.start
+    out = []
+    for s in sentences:
+        if not s.text.rstrip().endswith(":"):
+            continue
+        pos = s.end - offset
+        if not text[pos:].startswith("\n"):
+            continue  # a colon inside a line introduces the rest of the line, not a list
+        end, items = pos, 0
+        for line in re.finditer(r"[^\n]+", text[pos:]):
+            if (
+                not BULLET.match(line.group())
+                or items == LIST_ITEMS
+                or pos + line.end() - (s.start - offset) > LIST_CHARS
+            ):
+                break
+            end, items = pos + line.end(), items + 1
+        if items < 2:
+            continue
+        start = s.start
+        # read as the lead-in alone: with the heading above it ("De valkuilen van cultuurverandering") it became the
+        # answer to any question about culture (README)
+        lead = s.text
+        span = Sentence(chunk, start, offset + end, text[start - offset : end])
+        out.append((span, lead))
+    return out
+
+
 def _is_title(text: str, s: Sentence) -> bool:
     """The sentence is its document's title line."""
     return text.lstrip("#").strip() == s.chunk.title.strip()
@@ -160,8 +201,13 @@ def candidates(
     cache = index.cache.setdefault("quotable", {})
     todo = [p.chunk for p in passages if p.chunk.id not in cache]
     if todo:
-        split = {c.id: [s for s in split_sentences(c) if is_quotable(s)] for c in todo}
-        vectors = _vectors(index, embedder, [[s.text for s in split[c.id]] for c in todo])
+        split, read = {}, {}
+        for c in todo:
+            sentences = split_sentences(c)
+            lists = listed(c, sentences)
+            split[c.id] = [s for s in sentences if is_quotable(s)] + [span for span, _ in lists]
+            read[c.id] = [s.text for s in sentences if is_quotable(s)] + [lead for _, lead in lists]
+        vectors = _vectors(index, embedder, [read[c.id] for c in todo])
         for c, v in zip(todo, vectors):
             cache[c.id] = (split[c.id], v)
     return {p.chunk.id: cache[p.chunk.id] for p in passages}

@@ -109,6 +109,8 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
         if not (short_question or _in_list_item(current) or DEPENDENT_OPENERS.match(current.text)):
             break
         first -= 1
+    if "\n" in sentence.text:  # a lead-in with its list: quoted as it is (`listed`)
+        return sentence
     if first == last == i:
         return sentence
     start, end = sentences[first].start, sentences[last].end

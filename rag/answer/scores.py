@@ -9,7 +9,7 @@ import numpy as np
 
 from ..sentences import Sentence, is_question, overlap
 from ..types import Passage
-from .candidates import takes_a_stance
+from .candidates import is_list, takes_a_stance
 from .query import Ask
 
 LEXICAL_WEIGHT = 0.35  # share of the sentence score from word overlap, question in the corpus language
@@ -26,6 +26,7 @@ STANCE_BONUS = 1.1  # for a writer asked after in a conversation ("What does Wim
 # judges the unadjusted score. Chosen on the dev side (README: common sentences).
 COMMON_NEIGHBOURS = 2
 COMMON_PENALTY = 0.8
+LISTS_FOR = ("plain", "whether")  # the intents a lead-in with its list may answer ("What are the pitfalls?")
 REASON = re.compile(
     r"\b(omdat|want|doordat|daardoor|daarom|waardoor|zodat|reden|oorzaak|juist daarom|dus|because|since|therefore|"
     r"so that|reason)\b",
@@ -77,6 +78,8 @@ def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str
         sims = vectors @ ask.vector
         context = p.dense if p.dense is not None else float(np.max(sims))
         for s, sim in zip(sentences, sims):
+            if is_list(s) and ask.intent not in LISTS_FOR:
+                continue  # a list is no one's position, and no reason
             value = sentence_score(float(sim), overlap(ask.concepts, s.text), context, len(s.text.split()), lexical)
             if is_question(s.text):
                 value *= QUESTION_PENALTY

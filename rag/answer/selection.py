@@ -15,7 +15,7 @@ import numpy as np
 
 from ..sentences import is_question, jaccard, split_sentences
 from ..types import Passage
-from .candidates import MIN_WORDS, has_money, reports_a_view, takes_a_stance
+from .candidates import MIN_WORDS, has_money, is_list, reports_a_view, takes_a_stance
 from .compose import in_context, source_of
 from .query import Ask
 from .scores import Scored
@@ -64,11 +64,19 @@ def _unanswered(c: Scored) -> bool:
     return not (colon and len(lead.split()) >= MIN_WORDS and "?" not in lead)
 
 
+def _within_list(a, b) -> bool:
+    """One is a list with its lead-in (`listed`) and the other lies inside it: the list says it already."""
+    if a.chunk.doc != b.chunk.doc or ("\n" not in a.text and "\n" not in b.text):
+        return False
+    return a.start < b.end and b.start < a.end
+
+
 def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
     same_passage = sum(x.sentence.chunk.id == c.sentence.chunk.id for x in chosen)
     dup = any(
         (x.sentence.chunk.doc, x.sentence.start) == (c.sentence.chunk.doc, c.sentence.start)
         or jaccard(x.sentence.text, c.sentence.text) > policy.duplicate
+        or _within_list(x.sentence, c.sentence)
         for x in chosen
     )
     return same_passage < policy.per_passage and not dup
@@ -139,7 +147,7 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
     by_writer: dict[str, list] = {}
     for p in passages:
         for s, v in zip(*per_passage[p.chunk.id]):
-            if not is_question(s.text) and not reports_a_view(s.text):  # a position is the writer's own statement
+            if not is_question(s.text) and not reports_a_view(s.text) and not is_list(s):  # their own statement
                 # One writer, however many articles: the centre of all they wrote (an unsigned article on its own).
                 by_writer.setdefault(s.chunk.author or s.chunk.doc, []).append((s, v, p.rank))
     each = quotes if len(by_writer) == 1 else 1
