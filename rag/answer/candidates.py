@@ -180,12 +180,9 @@ def listed(chunk: Chunk, sentences: list[Sentence]) -> list[tuple[Sentence, str]
             end, items = pos + line.end(), items + 1
         if items < 2:
             continue
-        start = s.start
         # read as the lead-in alone: with the heading above it ("De valkuilen van cultuurverandering") it became the
         # answer to any question about culture (README)
-        lead = s.text
-        span = Sentence(chunk, start, offset + end, text[start - offset : end])
-        out.append((span, lead))
+        out.append((Sentence(chunk, s.start, offset + end, text[s.start - offset : end]), s.text))
     return out
 
 
@@ -204,9 +201,8 @@ def candidates(
         split, read = {}, {}
         for c in todo:
             sentences = split_sentences(c)
-            lists = listed(c, sentences)
-            split[c.id] = [s for s in sentences if is_quotable(s)] + [span for span, _ in lists]
-            read[c.id] = [s.text for s in sentences if is_quotable(s)] + [lead for _, lead in lists]
+            pairs = [(s, s.text) for s in sentences if is_quotable(s)] + listed(c, sentences)
+            split[c.id], read[c.id] = [s for s, _ in pairs], [text for _, text in pairs]
         vectors = _vectors(index, embedder, [read[c.id] for c in todo])
         for c, v in zip(todo, vectors):
             cache[c.id] = (split[c.id], v)

@@ -96,10 +96,11 @@ WHY = re.compile(
 MORE = re.compile(r"\b(more|meer)\b", re.IGNORECASE)
 # Questions that ask for a figure: "how many", "hoeveel", an average, a percentage, a rate, a price. A corpus can only
 # answer them with a number; "How long does culture change take?" can be answered without one, so it is not here.
+COST_WORDS = r"(what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*"
 QUANTITY = re.compile(
     r"\b(how many|hoeveel|what percentage|welk percentage|averages?|gemiddeld\w*|"
     r"(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|"  # a rate, not "would you rate"
-    r"(what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*)\b",
+    rf"{COST_WORDS})\b",
     re.IGNORECASE,
 )
 # ... of them, questions what something costs: only an amount of money answers them ("Wat kost de opleiding?" is not
@@ -111,7 +112,7 @@ PRICE = re.compile(
     re.IGNORECASE,
 )
 # ... and a figure question about what something costs, literally or not ("What does a separate strategy cost?")
-COST = re.compile(r"\b((what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*)\b", re.IGNORECASE)
+COST = re.compile(rf"\b({COST_WORDS})\b", re.IGNORECASE)
 # Questions that ask which product or vendor to pick ("Which CRM package suits an insurer best?", "Welke
 # chatbotleverancier raden jullie aan?"). Only a quote that names one answers them; an article that mentions CRM in
 # passing does not. The product nouns are unambiguous ones ("tool" and "solution" also mean a way of working), also at

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..sentences import is_question, jaccard, split_sentences
+from ..sentences import Sentence, is_question, jaccard, split_sentences
 from ..types import Passage
 from .candidates import MIN_WORDS, has_money, is_list, reports_a_view, takes_a_stance
 from .compose import in_context, source_of
@@ -23,8 +23,6 @@ from .scores import Scored
 # How far below a writer's most central statement one that says where they stand is still their main position.
 STANCE_MARGIN = 0.05
 SAME_STATEMENT = 0.85  # cosine above which two of a writer's statements say the same thing
-
-
 PRICE_NEAR = 2  # sentences from a quote that a price for it may stand (`priced`)
 
 
@@ -64,11 +62,9 @@ def _unanswered(c: Scored) -> bool:
     return not (colon and len(lead.split()) >= MIN_WORDS and "?" not in lead)
 
 
-def _within_list(a, b) -> bool:
+def _within_list(a: Sentence, b: Sentence) -> bool:
     """One is a list with its lead-in (`listed`) and the other lies inside it: the list says it already."""
-    if a.chunk.doc != b.chunk.doc or ("\n" not in a.text and "\n" not in b.text):
-        return False
-    return a.start < b.end and b.start < a.end
+    return (is_list(a) or is_list(b)) and a.chunk.doc == b.chunk.doc and a.start < b.end and b.start < a.end
 
 
 def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:

@@ -25,15 +25,20 @@ def bm25_index(index: FaissIndex) -> bm25.Bm25:
     return index.cache["bm25"]
 
 
-def bm25_search(index: FaissIndex, query: str, k: int) -> list[tuple[int, float]]:
-    """Top-k (row, score) by BM25; empty when no query term is in the vocabulary."""
+def bm25_scores(index: FaissIndex, query: str) -> np.ndarray | None:
+    """Every passage's BM25 score for `query`; None when no query term is in the vocabulary (or there are none)."""
     if not index.chunks:
-        return []
+        return None
     model = bm25_index(index)
     terms = [t for t in tokenize(query) if t in model.vocab]
-    if not terms:
+    return model.scores(terms) if terms else None
+
+
+def bm25_search(index: FaissIndex, query: str, k: int) -> list[tuple[int, float]]:
+    """Top-k (row, score) by BM25; empty when no query term is in the vocabulary."""
+    scores = bm25_scores(index, query)
+    if scores is None:
         return []
-    scores = model.scores(terms)
     k = min(k, len(scores))
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.argsort(-scores[top], kind="stable")]
@@ -80,13 +85,8 @@ def _within(index: FaissIndex, request: SearchRequest, pool: int) -> tuple[list,
     if request.vector is not None:
         vectors = index.faiss_index.reconstruct_batch(rows)
         dense = _top(rows, vectors @ request.vector.astype(np.float32), pool)
-    lexical = []
-    if request.use_bm25 and index.chunks:
-        model = bm25_index(index)
-        terms = [t for t in tokenize(request.text) if t in model.vocab]
-        if terms:
-            scores = model.scores(terms)[rows]
-            lexical = [(r, v) for r, v in _top(rows, scores, pool) if v > 0]
+    scores = bm25_scores(index, request.text) if request.use_bm25 else None
+    lexical = [] if scores is None else [(r, v) for r, v in _top(rows, scores[rows], pool) if v > 0]
     return dense, lexical
 
 
