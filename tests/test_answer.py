@@ -246,6 +246,39 @@ def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it():
     assert in_context(_sentence(text, "Dat is bekend")).text == "Dat is bekend uit onderzoek."
 
 
+def test_a_claim_is_quoted_with_the_reason_its_author_gives_next():
+    from rag.answer import in_context
+
+    # "Want ..." and "... namelijk ..." give the reason for the sentence before them, in the same paragraph.
+    text = (
+        "Titel\nCX kun je niet bij Marketing beleggen. Want iedereen heeft invloed op de klantbeleving. Direct of "
+        "indirect.\nCX heeft minder last van deze erosie. CX draait namelijk om het moment.\nDe klant telt.\n"
+        "Nieuwe alinea hier. Want dat lijkt me een goed begin van iets anders."
+    )
+    assert (
+        in_context(_sentence(text, "CX kun je")).text
+        == "CX kun je niet bij Marketing beleggen. Want iedereen heeft invloed op de klantbeleving."
+    )
+    assert in_context(_sentence(text, "CX heeft")).text.endswith("CX draait namelijk om het moment.")
+    # Not across a paragraph, and a sentence without a reason after it stays alone.
+    assert in_context(_sentence(text, "De klant telt")).text == "De klant telt."
+
+
+def test_a_sentence_that_points_back_is_quoted_with_what_it_points_at():
+    from rag.answer import in_context
+
+    # "daarin" and "in zulke gevallen" speak of what the sentence before says; alone, what they mean is missing.
+    text = (
+        "Titel\nWant die strategie is je kompas. CX hoort daarin ingebakken te zitten, niet ernaast geplakt.\n"
+        "Soms ontbreekt de klant in het leiderschap. In zulke gevallen helpt een aparte CX-strategie tijdelijk.\n"
+        "In zulke gevallen kies je zelf.\nDaarin ligt de kern van het verhaal voor iedereen."
+    )
+    assert in_context(_sentence(text, "CX hoort")).text.startswith("Want die strategie is je kompas. CX hoort")
+    assert in_context(_sentence(text, "In zulke")).text.startswith("Soms ontbreekt de klant")
+    # Not across a paragraph: a new paragraph starts its own thought.
+    assert in_context(_sentence(text, "Daarin ligt")).text.startswith("Daarin ligt")
+
+
 def test_a_sentence_that_continues_a_list_item_is_quoted_with_the_item():
     from rag.answer import in_context
 

@@ -58,6 +58,18 @@ DEPENDENT_OPENERS = re.compile(
 # A sentence that opens like this qualifies the one before it ("CX moet geen aparte strategie zijn. Tenzij je die even
 # nodig hebt ..."): that one quoted alone states more than its author does.
 QUALIFIER = re.compile(r"^(tenzij|behalve|mits|unless|except|provided)\b", re.IGNORECASE)
+# A sentence that opens like this, or says "namelijk"/"immers" early on, gives the reason for the one before it ("CX
+# heeft minder last van deze erosie. CX draait namelijk om het moment en de verbinding."): that one quoted alone
+# states a claim without the reason its author gives, in the same paragraph, for it.
+EXPLAINS = re.compile(r"^(want|immers|because)\b|^\W*(\w+\s+){1,3}(namelijk|immers)\b", re.IGNORECASE)
+# A sentence with one of these among its first words points back at the one before it ("Want die strategie ís je
+# kompas. CX hoort daarin ingebakken te zitten, niet ernaast geplakt."; "In zulke gevallen helpt een aparte
+# CX-strategie ..."): quoted alone, what it speaks of is missing.
+POINTS_BACK = re.compile(
+    r"^\W*(\w+\s+){0,3}(daar|hier)(in|mee|van|bij|op|voor|over|uit|aan|binnen|tegen)\b|"
+    r"^\W*in (zulke|zo'n|dat|die|deze|dit soort) (gevallen|geval|situaties|situatie)\b|^\W*in (such|that|those) cases?\b",
+    re.IGNORECASE,
+)
 SHORT_QUESTION_WORDS = 8
 TITLE_CHARS = 80  # an article's title in the answer's lead ("The article “…” says:")
 
@@ -93,6 +105,8 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
         # a question answered in the next paragraph stays answered there; a list item never runs into the next
         if same_line(i, i + 1) or not _in_list_item(sentences[i]):
             last = i + 1
+    elif i + 1 < len(sentences) and EXPLAINS.match(sentences[i + 1].text) and same_line(i, i + 1):
+        last = i + 1  # the reason given next, in the same paragraph
     # "De “customer minute” in meetings – Start elke vergadering met een klantverhaal. Geen cijfers, maar een échte
     # ervaring. Zo wordt de klant vanzelf een prioriteit.": without its last two sentences the habit has no point.
     while _in_list_item(sentences[i]) and last + 1 < len(sentences) and last - i < max_back:
@@ -106,7 +120,8 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
         short_question = is_question(previous.text) and len(previous.text.split()) <= SHORT_QUESTION_WORDS
         # A list item is one thought: "✅ Mini-stages bij klantenservice – Iedereen ... luistert mee. De snelste
         # manier om te begrijpen wat klanten écht ervaren." The second sentence alone names nothing.
-        if not (short_question or _in_list_item(current) or DEPENDENT_OPENERS.match(current.text)):
+        leans = DEPENDENT_OPENERS.match(current.text) or POINTS_BACK.match(current.text)
+        if not (short_question or _in_list_item(current) or leans):
             break
         first -= 1
     if "\n" in sentence.text:  # a lead-in with its list: quoted as it is (`listed`)
