@@ -1148,3 +1148,20 @@ def test_a_lead_in_with_its_list_is_one_candidate_quoted_whole():
     assert span.text.startswith("Dit zijn de grootste valkuilen:") and span.text.endswith("met een einddatum.")
     assert chunk.text[span.start - chunk.start : span.end - chunk.start] == span.text  # verbatim, one span
     assert read_as == "Dit zijn de grootste valkuilen:" and is_list(span)
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("What NPS score should a good customer service team aim for?", True),
+        ("Wat is een goede CSAT-score voor een webwinkel?", True),
+        ("Welk rapportcijfer haalt tegenwoordig bijna iedereen volgens Anders?", True),
+        ("What does NPS measure?", False),  # what a score means is answered in words
+        ("Wat betekent een lage NPS-score voor de klantbeleving?", False),
+        ("Which managers care about customer experience?", False),
+    ],
+)
+def test_a_question_for_a_score_asks_for_a_figure(question, figure):
+    from rag.answer.query import QUANTITY, SCORE
+
+    assert bool(QUANTITY.search(question) or SCORE.search(question)) is figure

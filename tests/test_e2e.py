@@ -87,6 +87,8 @@ def test_naming_a_writer_does_not_make_an_unanswerable_question_answerable(corpu
         "What is the average handling time in a contact centre?",
         # Its quote said "sla anno 2025 een onderzoeksrapport over Netflix open": a year is no figure of subscribers.
         "How many subscribers did Netflix lose after its last price increase?",
+        # Which score to aim for asks for a number: it quoted "Het doel is rust in de operatie ..." (aim -> doel).
+        "What NPS score should a good customer service team aim for?",
     ],
 )
 def test_a_question_for_a_figure_the_articles_do_not_give_abstains(corpus, question):

@@ -103,6 +103,13 @@ QUANTITY = re.compile(
     rf"{COST_WORDS})\b",
     re.IGNORECASE,
 )
+# ... and which score or grade ("What NPS score should we aim for?", "Wat is een goede CSAT-score?", "Welk
+# rapportcijfer ...?"): not what a score means or measures ("What does NPS measure?" can be answered in words).
+SCORE = re.compile(
+    r"\b(what|which|welke?|wat)\b(?![^?.!]*\b(mean|means|meant|measure|measures|measured|stand|stands|betekent|"
+    r"betekenen|bedoeld|meet|meten|gemeten)\b)[^?.!]{0,30}?\b(nps|csat|ces|[\w-]*scores?|rapportcijfers?)\b",
+    re.IGNORECASE,
+)
 # ... of them, questions what something costs: only an amount of money answers them ("Wat kost de opleiding?" is not
 # answered by "koud 5 minuten na de start van mijn college", a figure of time)
 PRICE = re.compile(
@@ -264,7 +271,7 @@ def read(
     vector = unit(vector)
     if focus != query.text:  # ... and without the words every article uses: what it asks beyond the corpus's subject
         vector = unit(vector + FOCUS_WEIGHT * vectors[focus])
-    quantity = bool(QUANTITY.search(question))
+    quantity = bool(QUANTITY.search(question) or SCORE.search(question))
     price = bool(PRICE.search(question))
     cost = price or bool(COST.search(question))
     product = bool(PRODUCT_CHOICE.search(question))
