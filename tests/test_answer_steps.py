@@ -1165,3 +1165,19 @@ def test_a_question_for_a_score_asks_for_a_figure(question, figure):
     from rag.answer.query import QUANTITY, SCORE
 
     assert bool(QUANTITY.search(question) or SCORE.search(question)) is figure
+
+
+def test_a_price_question_is_answered_only_by_quotes_that_name_what_it_prices():
+    from types import SimpleNamespace
+
+    from rag.answer.query import names_what_is_priced
+    from rag.search import tokenize
+
+    def ask(*words):  # the question's concepts, one stemmed form each, as `concepts_of` gives them for Dutch
+        return SimpleNamespace(concepts=tuple(frozenset(tokenize(w)) for w in words))
+
+    mortgage = ask("hoeveel", "kost", "bedrijfshypotheek", "servicecentrum", "gemiddeld", "per", "maand")
+    netflix = ["Oud én vers van de pers en voor €7,99.", "De gemiddelde feedback gaat over Netflix."]
+    assert not names_what_is_priced(mortgage, netflix)  # "gemiddeld" and "maand" ask for the price, not what is priced
+    assert names_what_is_priced(ask("hoeveel", "kost", "netflix"), netflix)
+    assert names_what_is_priced(ask("hoeveel", "kost"), netflix)  # "Hoeveel kost het?" names nothing to look for

@@ -105,6 +105,9 @@ def test_a_question_for_a_figure_the_articles_do_not_give_abstains(corpus, quest
         ("What's the price of a Forrester report?", None, None),  # it quoted "draait het om prijs"
         ("How much does a CX programme cost?", None, None),
         ("Hoeveel kost Netflix?", "€7,99", "€11,99"),  # it abstained: "hoeveel kost" was no price question
+        ("How expensive is Netflix per month?", "€7,99", "€11,99"),
+        # A price of something else is no answer: it quoted Netflix's €7,99 next to "de gemiddelde feedback".
+        ("Hoeveel kost een bedrijfshypotheek voor een servicecentrum gemiddeld per maand?", None, None),
     ],
 )
 def test_a_question_what_something_costs_is_answered_with_its_price_or_not_at_all(corpus, question, price, other):

@@ -32,7 +32,7 @@ from . import authorship, gate
 from .candidates import candidates, has_money, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
-from .query import Ask, read, unit
+from .query import Ask, names_what_is_priced, read, unit
 from .scores import Scored, score
 from .selection import Policy, debated, main_position, priced, quoted_first, select
 
@@ -295,11 +295,12 @@ def _answer(
         with_price = priced(chosen, scored)
         chosen = with_price or ([] if ask.price else chosen)
     missing = ask.price and not chosen
-    if ask.quantity or ask.product:  # read the quotes as shown: the sentence before may hold the figure or the name
+    if ask.quantity or ask.product or ask.price:  # read the quotes as shown: the sentence before may hold the figure
         quoted = [in_context(c.sentence).text for c in chosen]
         missing = (
             missing
             or (ask.quantity and not any(has_number(t) or (ask.price and has_money(t)) for t in quoted))
+            or (ask.price and not names_what_is_priced(ask, quoted))
             or (ask.product and not any(names_something(t, question) for t in quoted))
         )
     verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)

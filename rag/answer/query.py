@@ -118,6 +118,15 @@ PRICE = re.compile(
     r"what(’s|'s| is| was| are| were) the (price|prices) of|wat (is|was|zijn|waren) de (prijs|prijzen) van)\b",
     re.IGNORECASE,
 )
+# The words of a price question that ask for the price, not what is priced ("hoeveel", "kost", "per maand",
+# "expensive"), as stemmed forms (`tokenize`, which also stems the English words a question keeps beside their
+# translations)
+PRICE_FORMS = frozenset(
+    tokenize(
+        "hoeveel kost kosten kostte prijs prijzen duur dure betalen betaal betaalt per maand maanden jaar jaren week dag "
+        "gemiddeld gemiddelde euro much cost costs price prices expensive pay month year average"
+    )
+)
 # ... and a figure question about what something costs, literally or not ("What does a separate strategy cost?")
 COST = re.compile(rf"\b({COST_WORDS})\b", re.IGNORECASE)
 # Questions that ask which product or vendor to pick ("Which CRM package suits an insurer best?", "Welke
@@ -459,6 +468,16 @@ def concepts_of(
             concepts.append(forms)
             words += dutch + own
     return tuple(concepts), " ".join(words)
+
+
+def names_what_is_priced(ask: Ask, texts: list[str]) -> bool:
+    """A price is the price of something: the quotes name what the question asks the price of, one of its words other
+    than those that ask for a price ("Hoeveel kost een bedrijfshypotheek voor een servicecentrum per maand?" is not
+    answered by the price of a Netflix subscription next to a sentence on the "gemiddelde feedback"). True for a
+    question that names nothing but the asking ("How much is it?")."""
+    subject = [c for c in ask.concepts if not c & PRICE_FORMS]
+    tokens = set(tokenize(" ".join(texts)))
+    return not subject or any(c & tokens for c in subject)
 
 
 def acronym_singulars(text: str) -> dict[str, str]:
