@@ -238,6 +238,10 @@ def test_the_passages_of_the_quotes_come_first_in_the_order_the_answer_cites_the
         ("Wat zeggen de cijfers over chatbots?", [], "plain"),  # the figures, not the writers
         ("Wat moet een manager met chatbots doen?", [], "plain"),
         ("Wat zeggen de auteurs over chatbots?", [], "views"),  # the writers asked for in so many words
+        # "they" after a question about managers are the managers: what they do is no view of the writers
+        ("What do they lean on too much?", ["Why do managers distrust chatbots?"], "plain"),
+        ("What do they think?", ["Why do managers distrust chatbots?"], "views"),
+        ("What do the writers rely on?", [], "views"),
     ],
 )
 def test_the_question_is_read_once_for_what_kind_of_answer_it_wants(assistant, question, history, intent):

@@ -44,7 +44,11 @@ from .authorship import (
 # Questions that ask for the writers' positions in so many words: several views are worth quoting side by side.
 VIEWS = re.compile(
     r"\b(do (the )?(authors|writers|experts|they) "
-    r"(agree|disagree|think|say)|what do (the )?(authors|writers|experts|they|people|others)|who (argues|says|thinks|"
+    r"(agree|disagree|think|say)|what do (the )?(authors|writers|experts)|"
+    # "they", "people" and "others" are the writers when asked what they think, not what they do ("What do they lean
+    # on too much?" after a question about boards asks about the boards)
+    r"what do (they|people|others) (think|say|believe|write|argue|suggest|recommend|advise|propose|conclude|feel|"
+    r"make of|mean)|who (argues|says|thinks|"
     r"is|are|wrote|writes|disagrees|agrees)|agree|disagree|views?|opinions?|positions?|perspectives?|debate|"
     r"wie (vindt|zegt|denkt|schrijft|stelt)|eens|oneens|standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|"
     r"denken (de|ze)|(zeggen|schrijven) (ze|de (auteurs|schrijvers|briefschrijvers|experts|deskundigen)))\b",
