@@ -1185,3 +1185,26 @@ def test_a_price_question_is_answered_only_by_quotes_that_name_what_it_prices():
     assert not names_what_is_priced(mortgage, netflix)  # "gemiddeld" and "maand" ask for the price, not what is priced
     assert names_what_is_priced(ask("hoeveel", "kost", "netflix"), netflix)
     assert names_what_is_priced(ask("hoeveel", "kost"), netflix)  # "Hoeveel kost het?" names nothing to look for
+
+
+@pytest.mark.parametrize(
+    ("question", "words", "rest"),
+    [
+        ("What does the culture article say about strategy?", "culture", "What does the article say about strategy?"),
+        (
+            "Wat staat er in het artikel over de Ivoren Toren over de boardroom?",
+            "de Ivoren Toren",
+            "Wat staat er in het artikel over de boardroom?",
+        ),
+        ("Summarize the piece on financial room", "financial room", "Summarize the piece"),
+        ("Wat is het doel volgens het stuk cX-Factor?", "cX-Factor", "Wat is het doel volgens het stuk?"),
+        ("What does the first article say?", None, None),  # which one, not what it is about
+        ("What does the article say?", None, None),
+        ("What do the articles say about the board?", None, None),  # the board is the subject, not the piece's
+    ],
+)
+def test_a_piece_is_named_by_its_title_or_subject(question, words, rest):
+    from rag.answer.authorship import piece_named
+
+    piece = piece_named(question)
+    assert (piece.words, piece.rest) == (words, rest) if words else piece is None

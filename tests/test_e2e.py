@@ -656,3 +656,32 @@ def test_a_writer_asked_after_in_a_conversation_says_where_they_stand_on_the_top
     assert {c.author for c in answer.citations} == {"Wim Rampen"}
     # His answer to it, not only his description of leadership and strategy.
     assert any("hangt af van hoe volwassen" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "phrase"),
+    [
+        # The letters' sentences on strategy were quoted: "culture" named the article, it was searched as a subject.
+        ("What does the culture article say about strategy?", "003_8565abaab8c87e84.txt", "strategie"),
+        # It abstained: "Ivoren Toren" and "boardroom" pulled apart.
+        (
+            "Wat staat er in het artikel over de Ivoren Toren over de boardroom?",
+            "001_771bc69eba534058.txt",
+            "boardroom",
+        ),
+        # A Jan-Hein Pierik quote and the column's opening anecdote came first; the title word drew the opening.
+        (
+            "What example does the cX-Factor column use to show that a technology edge doesn't last?",
+            "004_2af6d0b1b2de466b.txt",
+            "Netflix",
+        ),
+        # An English title is read as Dutch, and a short question about the piece is answered by the sentence that
+        # names what it asks about.
+        ("Does the Ivory Tower article mention Forrester?", "001_771bc69eba534058.txt", "Forrester"),
+    ],
+)
+def test_a_question_that_names_a_piece_is_answered_from_that_piece(corpus, question, doc, phrase):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained
+    assert {c.doc for c in answer.citations} == {doc}
+    assert any(phrase in c.quote for c in answer.citations)

@@ -24,7 +24,7 @@ from ..conversation import (
     without_request,
 )
 from ..embedders import Embedder
-from ..search import search
+from ..search import search, tokenize
 from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
@@ -252,6 +252,43 @@ def _in_two_parts(
     yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, new=bool(own_terms(then)))
 
 
+def _named_piece(index: Index, embedder: Embedder, question: str, settings: Settings) -> tuple[str, str] | None:
+    """The file a question names as a piece of writing (`authorship.piece_named`), and the question without the
+    words that name it: by a word of its title ("the cX-Factor column", "the Ivory Tower article", read as Dutch
+    for an English question), else as the article about those words ("the finance piece": the file of the passage
+    that best matches "finance"). None when it names no piece."""
+    piece = authorship.piece_named(question)
+    if piece is None:
+        return None
+    from ..sentences import guess_language
+    from .query import concepts_of
+
+    lang = guess_language(question)
+    target = settings.corpus_lang if settings.translate_queries else lang
+    keywords = concepts_of(piece.words, lang, target)[1]
+    named = f"{piece.words} {keywords}"
+    docs = authorship.titled(named, index) or authorship.title_words_named(named, index)
+    if len(docs) != 1:
+        passages = search(index, embedder, piece.words, settings, k=1, keywords=keywords)
+        docs = [passages[0].chunk.doc] if passages else []
+    return (docs[0], piece.rest) if docs else None
+
+
+PIECE_FORMS = frozenset(
+    tokenize("article articles artikel artikelen column columns piece pieces stuk stukje rubriek post blog essay")
+)
+
+
+def _spells_out(ask: Ask, chosen: list[Scored], index: Index) -> bool:
+    """A quote from the piece a question names holds every word the question asks about that the piece uses at all
+    (not the noun that names the piece): "Does the article mention Forrester?" is answered by the sentence that
+    does, however little a short question's vector says. Without such a word, the gate decides."""
+    docs = {c.sentence.chunk.doc for c in chosen}
+    used = set(tokenize(" ".join(ch.text for doc in docs for ch in index.chunks_of(doc))))
+    asked = [c for c in ask.concepts if not c & PIECE_FORMS and c & used]
+    return bool(asked) and any(all(c & set(tokenize(in_context(q.sentence).text)) for c in asked) for q in chosen)
+
+
 def _final(events: Iterator[str | Answer]) -> Answer:
     """The final answer of a stream."""
     final = None
@@ -278,9 +315,16 @@ def _answer(
         text = TEXTS[lang]["thanks" if THANKS.search(question) else "hello"]
         yield Answer(question, text, False, (), (), (time.perf_counter() - t0) * 1000, lang)
         return
-    ask = read(question, _as_read(history, index), index, embedder, settings.corpus_lang, settings.translate_queries)
+    read_history = _as_read(history, index)
+    ask = read(question, read_history, index, embedder, settings.corpus_lang, settings.translate_queries)
+    asked = question
+    if not within and ask.intent != "authors" and not ask.query.authors:
+        piece = _named_piece(index, embedder, question, settings)
+        if piece is not None:  # "What does the culture article say about strategy?": that article's say on strategy
+            within, asked = frozenset({piece[0]}), piece[1]
+            ask = read(asked, read_history, index, embedder, settings.corpus_lang, settings.translate_queries)
     ask = replace(ask, within=within)
-    if within and ask.intent == "plain" and not own_terms(without_request(question)):
+    if within and ask.intent == "plain" and not own_terms(without_request(asked)):
         ask = replace(ask, intent="person")  # "… and what is its main message?": the piece's own main position
     ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)
@@ -300,7 +344,9 @@ def _answer(
         missing = (
             missing
             or (ask.quantity and not any(has_number(t) or (ask.price and has_money(t)) for t in quoted))
-            or (ask.price and not names_what_is_priced(ask, quoted))
+            # in the corpus language a question's words are the articles' own; a translation may lack the one the
+            # article uses ("course": cursus, not opleiding)
+            or (ask.price and ask.lang == settings.corpus_lang and not names_what_is_priced(ask, quoted))
             or (ask.product and not any(names_something(t, question) for t in quoted))
         )
     verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)
@@ -314,6 +360,8 @@ def _answer(
         return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
+    if asked is not question and verdict == "abstain" and not missing and _spells_out(ask, chosen, index):
+        verdict = "answer"  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions
         verdict = "abstain"
     if verdict == "abstain":

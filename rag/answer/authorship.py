@@ -536,6 +536,76 @@ def titled(question: str, index: Index) -> list[str]:
     return sorted(doc for doc, n in hits.items() if n and n == best)
 
 
+_WORD = r"[\w'’‘“”&-]+"
+# A piece named by what it is ("the culture article", "the cX-Factor column", "het artikel over de Ivoren Toren", "the
+# piece on culture", "het stuk cX-Factor"): a word of its title or its subject, with a noun for a piece of writing.
+# Letters are named by their writers or their order, not here.
+PIECE_NOUNS = (
+    r"(articles?|columns?|pieces?|posts?|blogs?|blogposts?|essays?|artikel|artikelen|stuk|stukje|rubriek|opiniestuk)"
+)
+_DET = r"(the|this|that|het|dit|dat|de|die)"
+_SUBJECT_ENDS = (
+    r"(about|on|over|say|says|said|zegt|zeggen|zei|think|thinks|vindt|argue|argues|claim|claims|conclude|concludes|"
+    r"recommend|recommends|mean|means|suggest|suggests|use|uses|give|gives|describe|describes|write|writes|mention|"
+    r"mentions|schrijft|stelt|noemt|beschrijft|geeft|is|was|are|staat|staan|and|en|or|of|ge\w+)"
+)
+_PIECE = re.compile(
+    rf"\b{_DET}\s+(?P<before>(?:(?!{_DET}\b){_WORD}\s+){{0,3}}?){PIECE_NOUNS}\b"
+    rf"(?P<after>\s+(?:about|on|over)\s+(?P<subject>(?:(?!{_SUBJECT_ENDS}\b){_WORD}\s*){{1,4}}?)"
+    rf"(?=\s+{_SUBJECT_ENDS}\b|\s*[?.!,;:]|\s*$))?",
+    re.IGNORECASE,
+)
+_PIECE_TITLE = re.compile(  # "volgens het stuk cX-Factor?": a title after the noun, up to the end of the clause
+    rf"\b{PIECE_NOUNS}\s+(?P<title>(?=[‘“'\"]|[\w&-]*(?-i:[A-Z])){_WORD}(?:\s+{_WORD}){{0,3}}?)(?=\s*[?.!,;:]|\s*$)",
+    re.IGNORECASE,
+)
+_NOT_SUBJECT = re.compile(  # "the first article", "the new piece": which one, not what it is about
+    r"\b(first|second|third|last|latest|new|newest|other|same|whole|entire|eerste|tweede|derde|laatste|nieuwe|nieuwste|"
+    r"andere|hele|gehele)\b",
+    re.IGNORECASE,
+)
+
+
+class Piece(NamedTuple):
+    """A piece of writing a question names: the words that name it, and the question without them."""
+
+    words: str  # "culture", "cX-Factor", "de Ivoren Toren"
+    rest: str  # "What does the article say about strategy?"
+
+
+def piece_named(question: str) -> Piece | None:
+    """The piece the question names by a word of its title or its subject ("What does the culture article say about
+    strategy?" names "culture", and asks "What does the article say about strategy?"); None when it names none, or
+    only which one ("the first article")."""
+    m = _PIECE.search(question)
+    if m and (m.group("before").strip() or m.group("subject")):
+        words = " ".join(w for w in (m.group("before"), m.group("subject")) if w)
+        cut = [(m.start("before"), m.end("before"))] + (
+            [(m.start("after"), m.end("after"))] if m.group("after") else []
+        )
+    elif (t := _PIECE_TITLE.search(question)) is not None:
+        words, cut = t.group("title"), [(t.start("title") - 1, t.end("title"))]
+    else:
+        return None
+    words = " ".join(_NOT_SUBJECT.sub(" ", words).split())
+    if not words:
+        return None
+    rest = question
+    for start, end in sorted(cut, reverse=True):
+        rest = rest[:start] + rest[end:]
+    return Piece(words, " ".join(rest.split()).replace(" ?", "?"))
+
+
+def title_words_named(words: str, index: Index) -> list[str]:
+    """The files whose title has a word of `words` that no other title has ("culture": the article titled "… als de
+    cultuur er niet klaar voor is …"), also when other articles use the word in their text (unlike `titled`)."""
+    titled(words, index)  # fills the cache of title words
+    asked = _words(words)
+    hits = {doc: len(asked & own) for doc, own in index.cache["title_words"].items()}
+    best = max(hits.values(), default=0)
+    return sorted(doc for doc, n in hits.items() if n and n == best)
+
+
 def _source(index: Index, doc: str) -> str | None:
     """Where the file appeared, as its metadata says ("Marketingfacts"); None when unknown or no longer indexed."""
     try:
