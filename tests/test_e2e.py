@@ -685,3 +685,16 @@ def test_a_question_that_names_a_piece_is_answered_from_that_piece(corpus, quest
     assert not answer.abstained
     assert {c.doc for c in answer.citations} == {doc}
     assert any(phrase in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question", ["What does the culture article say?", "Wat staat er in het artikel over cultuur?"]
+)
+def test_a_pieces_main_position_is_a_statement_not_an_item_of_its_lists(corpus, question):
+    # It was "In interne meetings praten over processen, KPI's en efficiëntie, maar nooit over klanten.", one of three
+    # examples in a list; "Wat staat er in …" asked about "staat".
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained and {c.doc for c in answer.citations} == {"003_8565abaab8c87e84.txt"}
+    assert not any(
+        c.quote.startswith(("In interne meetings", "Roepen dat", "Medewerkers vragen")) for c in answer.citations
+    )

@@ -78,7 +78,7 @@ TITLE_CHARS = 80  # an article's title in the answer's lead ("The article “…
 LIST_ITEM = re.compile(rf"[ \t]*([{BULLET_MARKS}]|\d+[.)](?=\s))")
 
 
-def _in_list_item(s: Sentence) -> bool:
+def in_list_item(s: Sentence) -> bool:
     """The sentence's line opens a list item (the sentence may be its second or third)."""
     text, offset = s.chunk.text, s.start - s.chunk.start
     return bool(LIST_ITEM.match(text, text.rfind("\n", 0, offset) + 1))
@@ -103,13 +103,13 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
         is_question(sentences[i].text) or reports_a_view(sentences[i].text) or QUALIFIER.match(sentences[i + 1].text)
     ):
         # a question answered in the next paragraph stays answered there; a list item never runs into the next
-        if same_line(i, i + 1) or not _in_list_item(sentences[i]):
+        if same_line(i, i + 1) or not in_list_item(sentences[i]):
             last = i + 1
     elif i + 1 < len(sentences) and EXPLAINS.match(sentences[i + 1].text) and same_line(i, i + 1):
         last = i + 1  # the reason given next, in the same paragraph
     # "De “customer minute” in meetings – Start elke vergadering met een klantverhaal. Geen cijfers, maar een échte
     # ervaring. Zo wordt de klant vanzelf een prioriteit.": without its last two sentences the habit has no point.
-    while _in_list_item(sentences[i]) and last + 1 < len(sentences) and last - i < max_back:
+    while in_list_item(sentences[i]) and last + 1 < len(sentences) and last - i < max_back:
         if not same_line(last, last + 1) or not same_line(i, last):
             break  # the item ends with its line
         last += 1
@@ -121,7 +121,7 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
         # A list item is one thought: "✅ Mini-stages bij klantenservice – Iedereen ... luistert mee. De snelste
         # manier om te begrijpen wat klanten écht ervaren." The second sentence alone names nothing.
         leans = DEPENDENT_OPENERS.match(current.text) or POINTS_BACK.match(current.text)
-        if not (short_question or _in_list_item(current) or leans):
+        if not (short_question or in_list_item(current) or leans):
             break
         first -= 1
     if "\n" in sentence.text:  # a lead-in with its list: quoted as it is (`listed`)

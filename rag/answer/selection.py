@@ -16,7 +16,7 @@ import numpy as np
 from ..sentences import Sentence, is_question, jaccard, split_sentences
 from ..types import Passage
 from .candidates import MIN_WORDS, has_money, is_list, reports_a_view, takes_a_stance
-from .compose import in_context, source_of
+from .compose import in_context, in_list_item, source_of
 from .query import Ask
 from .scores import Scored
 
@@ -167,6 +167,9 @@ def _position(items: list, each: int, taken: list[Scored], policy: Policy) -> li
     order = sorted(range(len(items)), key=lambda i: (-closeness[i], items[i][2], items[i][0].start))
     near = closeness[order[0]] - STANCE_MARGIN
     order.sort(key=lambda i: not (closeness[i] >= near and takes_a_stance(items[i][0].text)))
+    # an item of a list is one example among several ("In interne meetings praten over processen, …, maar nooit over
+    # klanten."), not what the piece holds: statements come first
+    order.sort(key=lambda i: in_list_item(items[i][0]))
     scored = [Scored(s, float(c), float(c), rank) for (s, _, rank), c in zip(items, closeness)]
     own: list[int] = []
     for i in order:
