@@ -688,6 +688,24 @@ def test_a_question_that_names_a_piece_is_answered_from_that_piece(corpus, quest
 
 
 @pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        # "het stuk over X" is as often "what does the piece say about X": a subject no title holds is searched as
+        # usual (a review found the piece's main position given instead)
+        ("Wat zegt het stuk over Netflix?", "Netflix"),
+        ("Wat zegt het artikel over mystery shopping?", "mystery shopping"),
+        # the culture article never speaks of Netflix, the column does: not narrowed to the culture article
+        ("Does the culture article mention Netflix?", "Netflix"),
+        # a subject the piece and others use, and something of its own asked about it
+        ("What does the culture article say about KPIs?", "KPI"),
+    ],
+)
+def test_a_subject_named_with_a_piece_still_finds_what_it_asks_about(corpus, question, phrase):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained and any(phrase in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
     "question", ["What does the culture article say?", "Wat staat er in het artikel over cultuur?"]
 )
 def test_a_pieces_main_position_is_a_statement_not_an_item_of_its_lists(corpus, question):

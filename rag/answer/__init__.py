@@ -253,25 +253,58 @@ def _in_two_parts(
 
 
 def _named_piece(index: Index, embedder: Embedder, question: str, settings: Settings) -> tuple[str, str] | None:
-    """The file a question names as a piece of writing (`authorship.piece_named`), and the question without the
-    words that name it: by a word of its title ("the cX-Factor column", "the Ivory Tower article", read as Dutch
-    for an English question), else as the article about those words ("the finance piece": the file of the passage
-    that best matches "finance"). None when it names no piece."""
+    """The file a question names as a piece of writing (`authorship.piece_named`), and the question to read for it.
+    By a title word no other file uses at all ("the cX-Factor column", "the Ivory Tower article": a name, read as
+    Dutch for an English question) the question is read without those words, which would draw the passage that holds
+    the title. By a subject, a word only its title has and few articles use ("the culture article") or words only
+    that article uses ("the piece on Netflix", "het artikel over mystery shopping"), it is read without them when it
+    asks about something of its own ("What does the culture article say about KPIs?"), else as asked: the subject
+    is what it asks about. None when no one file is named so, or when it asks about something the piece never
+    speaks of and another article does ("Does the culture article mention Netflix?")."""
     piece = authorship.piece_named(question)
     if piece is None:
         return None
     from ..sentences import guess_language
-    from .query import concepts_of
+    from .query import COMMON_SHARE, concepts_of
 
     lang = guess_language(question)
     target = settings.corpus_lang if settings.translate_queries else lang
-    keywords = concepts_of(piece.words, lang, target)[1]
+    concepts, keywords = concepts_of(piece.words, lang, target)
     named = f"{piece.words} {keywords}"
-    docs = authorship.titled(named, index) or authorship.title_words_named(named, index)
-    if len(docs) != 1:
-        passages = search(index, embedder, piece.words, settings, k=1, keywords=keywords)
-        docs = [passages[0].chunk.doc] if passages else []
-    return (docs[0], piece.rest) if docs else None
+    docs = authorship.titled(named, index)
+    if len(docs) == 1:
+        return docs[0], piece.rest
+    docs = authorship.title_words_named(named, index, COMMON_SHARE) or _only_about(
+        index, embedder, piece.words, keywords, concepts, settings
+    )
+    if not docs:
+        return None
+    terms = own_terms(without_request(piece.rest))  # what it asks about, not how it asks ("Wat staat er in …?")
+    asked = [c for c in concepts_of(piece.rest, lang, target)[0] if c & terms and not c & PIECE_FORMS]
+    used = set(tokenize(" ".join(ch.text for ch in index.chunks_of(docs[0]))))
+    elsewhere = index.document_share(set().union(*asked)) if asked else {}
+    if any(not c & used and any(elsewhere.get(f, 0.0) > 0 for f in c) for c in asked):
+        return None
+    return docs[0], (piece.rest if terms else question)
+
+
+def _only_about(
+    index: Index, embedder: Embedder, words: str, keywords: str, concepts: tuple, settings: Settings
+) -> list[str]:
+    """The one file that uses every word of a subject some of which no other file uses ("Netflix", "mystery
+    shopping"): the article about it. [] otherwise ("silo's" in two articles, "AI" in none)."""
+    files = max(len(index.manifest.files), 1)
+    subject = [c for c in concepts if not c & PIECE_FORMS]
+    if not subject:
+        return []
+    share = index.document_share(set().union(*subject))
+    if not any(0 < share.get(f, 0.0) * files <= 1.0 + 1e-9 for c in subject for f in c):
+        return []
+    passages = search(index, embedder, words, settings, k=1, keywords=keywords)
+    if not passages:
+        return []
+    used = set(tokenize(" ".join(ch.text for ch in index.chunks_of(passages[0].chunk.doc))))
+    return [passages[0].chunk.doc] if all(c & used for c in subject) else []
 
 
 PIECE_FORMS = frozenset(

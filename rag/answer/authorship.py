@@ -538,16 +538,14 @@ def titled(question: str, index: Index) -> list[str]:
 
 _WORD = r"[\w'’‘“”&-]+"
 # A piece named by what it is ("the culture article", "the cX-Factor column", "het artikel over de Ivoren Toren", "the
-# piece on culture", "het stuk cX-Factor"): a word of its title or its subject, with a noun for a piece of writing.
-# Letters are named by their writers or their order, not here.
-PIECE_NOUNS = (
-    r"(articles?|columns?|pieces?|posts?|blogs?|blogposts?|essays?|artikel|artikelen|stuk|stukje|rubriek|opiniestuk)"
-)
+# piece on culture", "het stuk cX-Factor"): words of its title, with a noun for one piece of writing. Several ("the
+# articles about strategy") name no one piece; letters are named by their writers or their order, not here.
+PIECE_NOUNS = r"(article|column|piece|post|blog|blogpost|essay|artikel|stuk|stukje|rubriek|opiniestuk)"
 _DET = r"(the|this|that|het|dit|dat|de|die)"
 _SUBJECT_ENDS = (
     r"(about|on|over|say|says|said|zegt|zeggen|zei|think|thinks|vindt|argue|argues|claim|claims|conclude|concludes|"
     r"recommend|recommends|mean|means|suggest|suggests|use|uses|give|gives|describe|describes|write|writes|mention|"
-    r"mentions|schrijft|stelt|noemt|beschrijft|geeft|is|was|are|staat|staan|and|en|or|of|ge\w+)"
+    r"mentions|propose|proposes|schrijft|stelt|noemt|beschrijft|geeft|is|was|are|staat|staan|and|en|or|of|ge\w+)"
 )
 _PIECE = re.compile(
     rf"\b{_DET}\s+(?P<before>(?:(?!{_DET}\b){_WORD}\s+){{0,3}}?){PIECE_NOUNS}\b"
@@ -555,13 +553,22 @@ _PIECE = re.compile(
     rf"(?=\s+{_SUBJECT_ENDS}\b|\s*[?.!,;:]|\s*$))?",
     re.IGNORECASE,
 )
-_PIECE_TITLE = re.compile(  # "volgens het stuk cX-Factor?": a title after the noun, up to the end of the clause
-    rf"\b{PIECE_NOUNS}\s+(?P<title>(?=[‘“'\"]|[\w&-]*(?-i:[A-Z])){_WORD}(?:\s+{_WORD}){{0,3}}?)(?=\s*[?.!,;:]|\s*$)",
+_TITLE_ENDS = r"(over|about|on|in|van|of|voor|for|met|with|bij|at|zegt|says|en|and)"
+_PIECE_TITLE = re.compile(  # "volgens het stuk cX-Factor?", "de rubriek cX-Factor over prijs": a title after the noun
+    rf"\b{PIECE_NOUNS}\s+(?P<title>(?=[‘“'\"]|[\w&-]*(?-i:[A-Z])){_WORD}(?:\s+(?!{_TITLE_ENDS}\b){_WORD}){{0,3}}?)"
+    rf"(?=\s+{_TITLE_ENDS}\b|\s*[?.!,;:]|\s*$)",
     re.IGNORECASE,
 )
 _NOT_SUBJECT = re.compile(  # "the first article", "the new piece": which one, not what it is about
     r"\b(first|second|third|last|latest|new|newest|other|same|whole|entire|eerste|tweede|derde|laatste|nieuwe|nieuwste|"
     r"andere|hele|gehele)\b",
+    re.IGNORECASE,
+)
+# A question that sets a piece beside others asks about more than that piece ("How does the culture article differ
+# from the letters?")
+_BESIDE = re.compile(
+    rf"\b(letters?|brie(f|ven)|correspondenti?e|differ\w*|compare\w*|comparison|versus|vs|than|verschil\w*|"
+    rf"vergele\w*|vergelijk\w*|{PIECE_NOUNS}s|artikelen|stukken|columns|rubrieken)\b",
     re.IGNORECASE,
 )
 
@@ -574,9 +581,11 @@ class Piece(NamedTuple):
 
 
 def piece_named(question: str) -> Piece | None:
-    """The piece the question names by a word of its title or its subject ("What does the culture article say about
-    strategy?" names "culture", and asks "What does the article say about strategy?"); None when it names none, or
-    only which one ("the first article")."""
+    """The piece the question names by words of its title ("What does the cX-Factor column say about Netflix?" names
+    "cX-Factor", and asks "What does the column say about Netflix?"); None when it names none, only which one ("the
+    first article"), several, or one beside others."""
+    if _BESIDE.search(question):
+        return None
     m = _PIECE.search(question)
     if m and (m.group("before").strip() or m.group("subject")):
         words = " ".join(w for w in (m.group("before"), m.group("subject")) if w)
@@ -596,14 +605,19 @@ def piece_named(question: str) -> Piece | None:
     return Piece(words, " ".join(rest.split()).replace(" ?", "?"))
 
 
-def title_words_named(words: str, index: Index) -> list[str]:
-    """The files whose title has a word of `words` that no other title has ("culture": the article titled "… als de
-    cultuur er niet klaar voor is …"), also when other articles use the word in their text (unlike `titled`)."""
+def title_words_named(words: str, index: Index, common: float) -> list[str]:
+    """The file whose title has a word of `words` that no other title has and that fewer than `common` of the
+    articles use ("culture": the article titled "… als de cultuur er niet klaar voor is …"; not "customer", klant,
+    which every article uses and one title has). [] when no one file has the most such words."""
     titled(words, index)  # fills the cache of title words
-    asked = _words(words)
-    hits = {doc: len(asked & own) for doc, own in index.cache["title_words"].items()}
+    asked = _words(words) & {w for own in index.cache["title_words"].values() for w in own}
+    if not asked:
+        return []
+    rare = {w for w, share in index.document_share(asked).items() if share < common}
+    hits = {doc: len(rare & own) for doc, own in index.cache["title_words"].items()}
     best = max(hits.values(), default=0)
-    return sorted(doc for doc, n in hits.items() if n and n == best)
+    docs = [doc for doc, n in hits.items() if n and n == best]
+    return docs if len(docs) == 1 else []
 
 
 def _source(index: Index, doc: str) -> str | None:

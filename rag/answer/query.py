@@ -47,8 +47,9 @@ VIEWS = re.compile(
     r"(agree|disagree|think|say)|what do (the )?(authors|writers|experts)|"
     # "they", "people" and "others" are the writers when asked what they think, not what they do ("What do they lean
     # on too much?" after a question about boards asks about the boards)
-    r"what do (they|people|others) (think|say|believe|write|argue|suggest|recommend|advise|propose|conclude|feel|"
-    r"make of|mean)|who (argues|says|thinks|"
+    r"what do (they|people|others) ((each|both|all) )?(think|say|believe|write|argue|suggest|recommend|advise|"
+    r"propose|conclude|feel|make of|mean|claim|hope|want|expect|see|consider|prefer|favou?r|reckon|have to say|"
+    r"find|stand for)|who (argues|says|thinks|"
     r"is|are|wrote|writes|disagrees|agrees)|agree|disagree|views?|opinions?|positions?|perspectives?|debate|"
     r"wie (vindt|zegt|denkt|schrijft|stelt)|eens|oneens|standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|"
     r"denken (de|ze)|(zeggen|schrijven) (ze|de (auteurs|schrijvers|briefschrijvers|experts|deskundigen)))\b",
@@ -107,11 +108,14 @@ QUANTITY = re.compile(
     rf"{COST_WORDS})\b",
     re.IGNORECASE,
 )
-# ... and which score or grade ("What NPS score should we aim for?", "Wat is een goede CSAT-score?", "Welk
-# rapportcijfer ...?"): not what a score means or measures ("What does NPS measure?" can be answered in words).
+# ... and which value of a score or grade ("What NPS score should we aim for?", "Wat is een goede CSAT-score?", "Welk
+# rapportcijfer ...?", "What is a good score for effort?"): not what a score means or measures ("What does NPS
+# measure?" can be answered in words), nor which score to steer on ("Which scores should operations use?": KPIs).
 SCORE = re.compile(
     r"\b(what|which|welke?|wat)\b(?![^?.!]*\b(mean|means|meant|measure|measures|measured|stand|stands|betekent|"
-    r"betekenen|bedoeld|meet|meten|gemeten)\b)[^?.!]{0,30}?\b(nps|csat|ces|[\w-]*scores?|rapportcijfers?)\b",
+    r"betekenen|bedoeld|meet|meten|gemeten)\b)[^?.!]{0,30}?\b(nps|csat|ces|net promoter score|rapportcijfers?|"
+    r"(good|high|target|average|typical|realistic|normal|healthy|goede|hoge|gemiddelde|normale|realistische|gezonde)"
+    r"\s+[\w-]*scores?)\b",
     re.IGNORECASE,
 )
 # ... of them, questions what something costs: only an amount of money answers them ("Wat kost de opleiding?" is not
