@@ -275,6 +275,9 @@ def test_a_sentence_that_points_back_is_quoted_with_what_it_points_at():
     )
     assert in_context(_sentence(text, "CX hoort")).text.startswith("Want die strategie is je kompas. CX hoort")
     assert in_context(_sentence(text, "In zulke")).text.startswith("Soms ontbreekt de klant")
+    # "Dáár" (there) opening a sentence is the place the sentence before names
+    there = "Titel\nHet WAT is hetzelfde. Het HOE daarentegen. Dáár wordt het verschil gemaakt.\nDaarom telt CX."
+    assert in_context(_sentence(there, "Dáár")).text == "Het HOE daarentegen. Dáár wordt het verschil gemaakt."
     # Not across a paragraph: a new paragraph starts its own thought.
     assert in_context(_sentence(text, "Daarin ligt")).text.startswith("Daarin ligt")
 

@@ -64,9 +64,10 @@ QUALIFIER = re.compile(r"^(tenzij|behalve|mits|unless|except|provided)\b", re.IG
 EXPLAINS = re.compile(r"^(want|immers|because)\b|^\W*(\w+\s+){1,3}(namelijk|immers)\b", re.IGNORECASE)
 # A sentence with one of these among its first words points back at the one before it ("Want die strategie ís je
 # kompas. CX hoort daarin ingebakken te zitten, niet ernaast geplakt."; "In zulke gevallen helpt een aparte
-# CX-strategie ..."): quoted alone, what it speaks of is missing.
+# CX-strategie ..."; "Het HOE daarentegen. Dáár wordt het verschil gemaakt ..."): quoted alone, what it speaks of is
+# missing.
 POINTS_BACK = re.compile(
-    r"^\W*(\w+\s+){0,3}(daar|hier)(in|mee|van|bij|op|voor|over|uit|aan|binnen|tegen)\b|"
+    r"^\W*(\w+\s+){0,3}(daar|hier)(in|mee|van|bij|op|voor|over|uit|aan|binnen|tegen)\b|^\W*(daar|dáár|hier)\b|"
     r"^\W*in (zulke|zo'n|dat|die|deze|dit soort) (gevallen|geval|situaties|situatie)\b|^\W*in (such|that|those) cases?\b",
     re.IGNORECASE,
 )
