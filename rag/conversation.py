@@ -668,27 +668,9 @@ def _points_back(text: str) -> bool:
     return bool(set(re.findall(r"\w+", text.lower())) & BACK_REFERENCES)
 
 
-# Nouns that ask for a part of whatever was just discussed ("Are there exceptions?", "Which mistakes should I avoid?",
-# "Welke risico's zijn er?"): a question made of little more than one of them is elliptical, a follow-up.
-ELLIPTIC = re.compile(
-    r"\b(exceptions?|examples?|risks?|costs?|benefits?|advantages?|disadvantages?|downsides?|drawbacks?|alternatives?|"
-    r"pitfalls?|traps?|mistakes?|errors?|reasons?|steps?|tips?|conditions?|limits?|caveats?|consequences?|"
-    r"uitzondering(en)?|voorbeeld(en)?|risico'?s?|kosten|voordel(en)?|nadel(en)?|alternatie(f|ven)|valkuil(en)?|"
-    r"fout(en)?|reden(en)?|stap(pen)?|tips?|voorwaarden?|grenzen|kanttekening(en)?|gevolg(en)?)\b",
-    re.IGNORECASE,
-)
-
-
 def _is_follow_up(question: str, terms: set[str]) -> bool:
-    """Opens with a connector, asks nothing of its own, points back with a pronoun and adds little, or asks for a
-    part of what was discussed in no more than two words of its own ("Are there exceptions?")."""
-    elliptic = len(terms) <= 2 and bool(ELLIPTIC.search(question))
-    return (
-        bool(FOLLOW_UP_START.search(question.strip()))
-        or not terms
-        or (_points_back(question) and len(terms) <= 3)
-        or elliptic
-    )
+    """Opens with a connector, asks nothing of its own, or points back with a pronoun and adds little."""
+    return bool(FOLLOW_UP_START.search(question.strip())) or not terms or (_points_back(question) and len(terms) <= 3)
 
 
 def _subject(question: str, index: Index) -> tuple[tuple[str, ...], str]:

@@ -1220,20 +1220,3 @@ def test_a_piece_is_named_by_its_title_or_subject(question, words, rest):
 
     piece = piece_named(question)
     assert (piece.words, piece.rest) == (words, rest) if words else piece is None
-
-
-@pytest.mark.parametrize(
-    ("question", "follows"),
-    [
-        ("Are there exceptions?", True),  # of what was just discussed: it quoted "… niet de uitzondering."
-        ("Welke risico's zijn er?", True),
-        ("Any examples?", True),
-        ("What are the exceptions to the rule that chatbots need a human fallback?", False),  # a subject of its own
-        ("Do chatbots work?", False),
-    ],
-)
-def test_a_question_for_a_part_of_what_was_discussed_follows_it(assistant, question, follows):
-    from rag.conversation import read_question
-
-    query = read_question(question, ["Moet je klantcontact automatiseren met chatbots?"], assistant.index())
-    assert query.follows is follows
