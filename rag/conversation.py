@@ -39,7 +39,7 @@ ASKING = frozenset(
 # words, translated and scored. (Stop words are left out by `tokenize` already.)
 POSITION = frozenset(
     "main key central core point points argument arguments message gist thesis take stand summary summarize "
-    "takeaway takeaways essence strekking kernboodschap hoofdboodschap hoofdpunt hoofdpunten essentie teneur "
+    "essence strekking kernboodschap hoofdboodschap hoofdpunt hoofdpunten essentie teneur "
     "summarise sum up letter letters piece agree agrees disagree disagrees agreement disagreement differ differs "
     "where which who whom when each other another one whether explain tell describe more "
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "

@@ -252,7 +252,9 @@ def _in_two_parts(
     yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, new=bool(own_terms(then)))
 
 
-def _named_piece(index: Index, embedder: Embedder, question: str, settings: Settings) -> tuple[str, str] | None:
+def _named_piece(
+    index: Index, embedder: Embedder, question: str, lang: str, settings: Settings
+) -> tuple[str, str] | None:
     """The file a question names as a piece of writing (`authorship.piece_named`), and the question to read for it.
     By a title word no other file uses at all ("the cX-Factor column", "the Ivory Tower article": a name, read as
     Dutch for an English question) the question is read without those words, which would draw the passage that holds
@@ -264,10 +266,8 @@ def _named_piece(index: Index, embedder: Embedder, question: str, settings: Sett
     piece = authorship.piece_named(question)
     if piece is None:
         return None
-    from ..sentences import guess_language
     from .query import COMMON_SHARE, concepts_of
 
-    lang = guess_language(question)
     target = settings.corpus_lang if settings.translate_queries else lang
     concepts, keywords = concepts_of(piece.words, lang, target)
     named = f"{piece.words} {keywords}"
@@ -280,8 +280,8 @@ def _named_piece(index: Index, embedder: Embedder, question: str, settings: Sett
     if not docs:
         return None
     terms = own_terms(without_request(piece.rest))  # what it asks about, not how it asks ("Wat staat er in …?")
-    asked = [c for c in concepts_of(piece.rest, lang, target)[0] if c & terms and not c & PIECE_FORMS]
-    used = set(tokenize(" ".join(ch.text for ch in index.chunks_of(docs[0]))))
+    asked = [c for c in concepts_of(piece.rest, lang, target)[0] if c & terms and not c & authorship.PIECE_FORMS]
+    used = _terms_of(index, docs[0])
     elsewhere = index.document_share(set().union(*asked)) if asked else {}
     if any(not c & used and any(elsewhere.get(f, 0.0) > 0 for f in c) for c in asked):
         return None
@@ -294,7 +294,7 @@ def _only_about(
     """The one file that uses every word of a subject some of which no other file uses ("Netflix", "mystery
     shopping"): the article about it. [] otherwise ("silo's" in two articles, "AI" in none)."""
     files = max(len(index.manifest.files), 1)
-    subject = [c for c in concepts if not c & PIECE_FORMS]
+    subject = [c for c in concepts if not c & authorship.PIECE_FORMS]
     if not subject:
         return []
     share = index.document_share(set().union(*subject))
@@ -303,22 +303,24 @@ def _only_about(
     passages = search(index, embedder, words, settings, k=1, keywords=keywords)
     if not passages:
         return []
-    used = set(tokenize(" ".join(ch.text for ch in index.chunks_of(passages[0].chunk.doc))))
+    used = _terms_of(index, passages[0].chunk.doc)
     return [passages[0].chunk.doc] if all(c & used for c in subject) else []
 
 
-PIECE_FORMS = frozenset(
-    tokenize("article articles artikel artikelen column columns piece pieces stuk stukje rubriek post blog essay")
-)
+def _terms_of(index: Index, doc: str) -> frozenset[str]:
+    """The keyword terms a file uses (as `tokenize` makes them), from its chunks, once per file and loaded index."""
+    terms = index.cache.setdefault("document_terms", {})
+    if doc not in terms:
+        terms[doc] = frozenset(tokenize(" ".join(c.text for c in index.chunks_of(doc))))
+    return terms[doc]
 
 
 def _spells_out(ask: Ask, chosen: list[Scored], index: Index) -> bool:
     """A quote from the piece a question names holds every word the question asks about that the piece uses at all
     (not the noun that names the piece): "Does the article mention Forrester?" is answered by the sentence that
     does, however little a short question's vector says. Without such a word, the gate decides."""
-    docs = {c.sentence.chunk.doc for c in chosen}
-    used = set(tokenize(" ".join(ch.text for doc in docs for ch in index.chunks_of(doc))))
-    asked = [c for c in ask.concepts if not c & PIECE_FORMS and c & used]
+    used = frozenset().union(*(_terms_of(index, doc) for doc in {c.sentence.chunk.doc for c in chosen}))
+    asked = [c for c in ask.concepts if not c & authorship.PIECE_FORMS and c & used]
     return bool(asked) and any(all(c & set(tokenize(in_context(q.sentence).text)) for c in asked) for q in chosen)
 
 
@@ -352,7 +354,7 @@ def _answer(
     ask = read(question, read_history, index, embedder, settings.corpus_lang, settings.translate_queries)
     asked = question
     if not within and ask.intent != "authors" and not ask.query.authors:
-        piece = _named_piece(index, embedder, question, settings)
+        piece = _named_piece(index, embedder, question, ask.lang, settings)
         if piece is not None:  # "What does the culture article say about strategy?": that article's say on strategy
             within, asked = frozenset({piece[0]}), piece[1]
             ask = read(asked, read_history, index, embedder, settings.corpus_lang, settings.translate_queries)

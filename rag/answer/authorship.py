@@ -517,23 +517,34 @@ def _words(text: str) -> set[str]:
     return {w for w in tokenize(text) if len(w) >= 4}
 
 
-def titled(question: str, index: Index) -> list[str]:
-    """Files the question names by a word of their title that no other file uses at all ("the cX-Factor column", "het
-    artikel over de ivoren toren"); a word only one title has but other articles use ("klant", "cultuur") is a
-    subject, searched like any other."""
+def _title_words(index: Index) -> dict[str, set[str]]:
+    """Each file's title words that no other title has, once per loaded index."""
     if "title_words" not in index.cache:
         titles = {doc: _words(entry.title) for doc, entry in index.manifest.files.items() if entry.title}
         counts = Counter(w for words in titles.values() for w in words)
         index.cache["title_words"] = {doc: {w for w in words if counts[w] == 1} for doc, words in titles.items()}
-    titles = index.cache["title_words"]
-    asked = _words(question) & {w for words in titles.values() for w in words}
+    return index.cache["title_words"]
+
+
+def _named_by_title(text: str, index: Index, rare: Callable[[float], bool]) -> list[str]:
+    """The files with the most title words of `text` (words no other title has) whose share of the articles that use
+    them passes `rare`."""
+    titles = _title_words(index)
+    asked = _words(text) & {w for words in titles.values() for w in words}
     if not asked:
         return []
-    files = max(len(index.manifest.files), 1)
-    own = {w for w, share in index.document_share(asked).items() if share * files <= 1.0 + 1e-9}
+    own = {w for w, share in index.document_share(asked).items() if rare(share)}
     hits = {doc: len(words & own) for doc, words in titles.items()}
     best = max(hits.values(), default=0)
     return sorted(doc for doc, n in hits.items() if n and n == best)
+
+
+def titled(question: str, index: Index) -> list[str]:
+    """Files the question names by a word of their title that no other file uses at all ("the cX-Factor column", "het
+    artikel over de ivoren toren"); a word only one title has but other articles use ("klant", "cultuur") is a
+    subject, searched like any other."""
+    files = max(len(index.manifest.files), 1)
+    return _named_by_title(question, index, lambda share: share * files <= 1.0 + 1e-9)
 
 
 _WORD = r"[\w'’‘“”&-]+"
@@ -541,6 +552,10 @@ _WORD = r"[\w'’‘“”&-]+"
 # piece on culture", "het stuk cX-Factor"): words of its title, with a noun for one piece of writing. Several ("the
 # articles about strategy") name no one piece; letters are named by their writers or their order, not here.
 PIECE_NOUNS = r"(article|column|piece|post|blog|blogpost|essay|artikel|stuk|stukje|rubriek|opiniestuk)"
+# ... and the stemmed forms of those nouns, which name the piece and are not what a question asks about it
+PIECE_FORMS = frozenset(
+    tokenize("article articles artikel artikelen column columns piece pieces stuk stukje rubriek post blog essay")
+)
 _DET = r"(the|this|that|het|dit|dat|de|die)"
 _SUBJECT_ENDS = (
     r"(about|on|over|say|says|said|zegt|zeggen|zei|think|thinks|vindt|argue|argues|claim|claims|conclude|concludes|"
@@ -609,14 +624,7 @@ def title_words_named(words: str, index: Index, common: float) -> list[str]:
     """The file whose title has a word of `words` that no other title has and that fewer than `common` of the
     articles use ("culture": the article titled "… als de cultuur er niet klaar voor is …"; not "customer", klant,
     which every article uses and one title has). [] when no one file has the most such words."""
-    titled(words, index)  # fills the cache of title words
-    asked = _words(words) & {w for own in index.cache["title_words"].values() for w in own}
-    if not asked:
-        return []
-    rare = {w for w, share in index.document_share(asked).items() if share < common}
-    hits = {doc: len(rare & own) for doc, own in index.cache["title_words"].items()}
-    best = max(hits.values(), default=0)
-    docs = [doc for doc, n in hits.items() if n and n == best]
+    docs = _named_by_title(words, index, lambda share: share < common)
     return docs if len(docs) == 1 else []
 
 
