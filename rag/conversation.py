@@ -664,13 +664,13 @@ def own_terms(text: str, between_writers: bool = False) -> set[str]:
     return set(tokenize(" ".join(words)))
 
 
-def _points_back(text: str) -> bool:
+def points_back(text: str) -> bool:
     return bool(set(re.findall(r"\w+", text.lower())) & BACK_REFERENCES)
 
 
 def _is_follow_up(question: str, terms: set[str]) -> bool:
     """Opens with a connector, asks nothing of its own, or points back with a pronoun and adds little."""
-    return bool(FOLLOW_UP_START.search(question.strip())) or not terms or (_points_back(question) and len(terms) <= 3)
+    return bool(FOLLOW_UP_START.search(question.strip())) or not terms or (points_back(question) and len(terms) <= 3)
 
 
 def _subject(question: str, index: Index) -> tuple[tuple[str, ...], str]:
@@ -825,7 +825,7 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     authors = one
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)
-    whole = authors and WHOLE.search(question) and not _points_back(text)  # "the main risk of that" is the topic's
+    whole = authors and WHOLE.search(question) and not points_back(text)  # "the main risk of that" is the topic's
     # a pronoun for a writer the question names points at them, not back at the conversation
     if not history or narrowed or not _is_follow_up(question, terms) or whole:
         # "What is Rien's main point?" asks for all he wrote, not the topic
@@ -841,7 +841,7 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     topic = topic_of(history, index)
     if topic is None:
         return Query(question, text, authors, follows=True, earlier_authors=earlier)
-    if FOLLOW_UP_START.search(question.strip()) and len(terms) >= 2 and not _points_back(text):
+    if FOLLOW_UP_START.search(question.strip()) and len(terms) >= 2 and not points_back(text):
         return Query(question, text, authors, topic, shifted=True, follows=True, earlier_authors=earlier)
     # the follow-up as a sentence of its own after the topic: "... strategy? And what does say?" ("Thanks, and what
     # does Wim say?" left "and ...", which the encoder reads farther from Wim's answer)

@@ -716,3 +716,15 @@ def test_a_pieces_main_position_is_a_statement_not_an_item_of_its_lists(corpus, 
     assert not any(
         c.quote.startswith(("In interne meetings", "Roepen dat", "Medewerkers vragen")) for c in answer.citations
     )
+
+
+def test_a_piece_named_mid_conversation_is_its_own_subject(corpus):
+    # A browser check found it abstaining after another question: read as a follow-up of that question ("wat zegt"
+    # opens follow-ups such as "Wat zegt Wim?"), the topic before drowned the boardroom.
+    answer = Assistant(corpus).ask(
+        "Wat zegt het artikel over de Ivoren Toren over de boardroom?",
+        history=["Why can't CX simply be handed to one department?"],
+    )
+    assert not answer.abstained
+    assert {c.doc for c in answer.citations} == {"001_771bc69eba534058.txt"}
+    assert any("boardroom" in c.quote for c in answer.citations)

@@ -19,6 +19,7 @@ from ..conversation import (
     courtesy_language,
     mentioned_authors,
     own_terms,
+    points_back,
     says_nothing,
     squeezed,
     without_request,
@@ -357,7 +358,11 @@ def _answer(
         piece = _named_piece(index, embedder, question, ask.lang, settings)
         if piece is not None:  # "What does the culture article say about strategy?": that article's say on strategy
             within, asked = frozenset({piece[0]}), piece[1]
-            ask = read(asked, read_history, index, embedder, settings.corpus_lang, settings.translate_queries)
+            # the piece it names is its subject: no follow-up of the conversation before, unless it points back at it
+            # ("Wat zegt het artikel over de Ivoren Toren over de boardroom?" after another question abstained, read as
+            # "… Wat zegt het artikel over de boardroom?" after that question)
+            context = read_history if points_back(asked) else []
+            ask = read(asked, context, index, embedder, settings.corpus_lang, settings.translate_queries)
     ask = replace(ask, within=within)
     if within and ask.intent == "plain" and not own_terms(without_request(asked)):
         ask = replace(ask, intent="person")  # "… and what is its main message?": the piece's own main position
