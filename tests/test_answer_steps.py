@@ -528,6 +528,33 @@ def test_a_question_for_a_product_to_pick_is_only_answered_by_a_quote_that_names
     assert gate.decide(strong, 0.25, missing=True) == "abstain"
 
 
+def test_a_product_question_is_answered_only_from_a_passage_about_that_kind_of_product():
+    import numpy as np
+
+    from rag.answer import Ask
+    from rag.answer.query import concepts_of, names_the_kind
+    from rag.conversation import Query
+    from rag.lexicon import english_to_dutch
+
+    def ask(question, lang="nl"):
+        concepts = concepts_of(question, lang, "nl")[0]
+        return Ask(
+            question, lang, Query(question, question), "plain", concepts, question, np.zeros(4, dtype=np.float32)
+        )
+
+    chatbots = ask("Welke chatbot-leverancier raden jullie aan voor de klantenservice?")
+    # The kind, on its own, inflected or at the end of a compound, is spoken of ...
+    assert names_the_kind(chatbots, "Wij kozen na een proef voor de chatbot van Zendesk.")
+    assert names_the_kind(chatbots, "Twee chatbotleveranciers vielen af: Genesys en Sprinklr.")
+    # ... not by a passage on something else that happens to name someone (value strategies, Treacy & Wiersema).
+    assert not names_the_kind(chatbots, "Dit sluit aan op de waardestrategieën van Treacy & Wiersema.")
+    # The words that ask for the choice are no kind ("raden", "beste"), and a question that names none has none.
+    assert not names_the_kind(ask("Welk CRM is het beste?"), "Het beste advies: kies wat bij je past.")
+    assert names_the_kind(ask("Wat kost het?"), "Iets heel anders.")
+    if english_to_dutch():  # an English question's kind is read in its Dutch words too
+        assert names_the_kind(ask("Which CRM system is best for a webshop?", "en"), "Welk systeem past bij u?")
+
+
 def test_another_source_is_quoted_only_on_evidence_of_its_own():
     from rag.answer import Policy, Scored
     from rag.answer.selection import select

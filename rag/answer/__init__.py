@@ -33,7 +33,7 @@ from . import authorship, gate
 from .candidates import candidates, has_money, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
-from .query import Ask, names_what_is_priced, read, unit
+from .query import Ask, names_the_kind, names_what_is_priced, read, unit
 from .scores import Scored, score
 from .selection import Policy, debated, main_position, priced, quoted_first, select
 
@@ -387,7 +387,13 @@ def _answer(
             # in the corpus language a question's words are the articles' own; a translation may lack the one the
             # article uses ("course": cursus, not opleiding)
             or (ask.price and ask.lang == settings.corpus_lang and not names_what_is_priced(ask, quoted))
-            or (ask.product and not any(names_something(t, question) for t in quoted))
+            or (
+                ask.product
+                and not any(
+                    names_something(t, question) and names_the_kind(ask, c.sentence.chunk.text)
+                    for t, c in zip(quoted, chosen)
+                )
+            )
         )
     verdict = gate.decide(scored, bound, named, missing or ask.stranger is not None)
     if ask.intent == "authors":  # who wrote what: from what the index knows of its files, citing where it says so

@@ -155,6 +155,15 @@ PRODUCT_CHOICE = re.compile(
 )
 
 
+# The words of a product question that ask for a choice, not what is chosen ("which", "best", "aanraden"), stemmed
+CHOICE_FORMS = frozenset(
+    tokenize(
+        "which what welk welke wat best beste better beter recommend recommended recommends advise advises aanraden "
+        "aanbevelen aanbevolen raad raadt raden choose pick buy select go for with kiezen kopen meest geschikt"
+    )
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Ask:
     """A question as the answerer reads it."""
@@ -476,6 +485,18 @@ def concepts_of(
             concepts.append(forms)
             words += dutch + own
     return tuple(concepts), " ".join(words)
+
+
+def names_the_kind(ask: Ask, text: str) -> bool:
+    """For a question for a product to pick (PRODUCT_CHOICE): `text` speaks of the kind of product asked for, a word
+    of it or a translation, on its own or at the end of a compound ("Which AI chatbot vendor is best for customer
+    service?": chatbot, leverancier, chatbotleveranciers). A name in a passage about something else is no pick:
+    "Treacy & Wiersema" in a sentence on value strategies does not answer which chatbot vendor to choose. True when the
+    question names no kind."""
+    match = PRODUCT_CHOICE.search(ask.question)
+    words = set(tokenize(match.group())) - CHOICE_FORMS if match else set()
+    kind = {f for c in ask.concepts if c & words for f in c} | words
+    return not kind or any(t.endswith(f) for t in tokenize(text) for f in kind)
 
 
 def names_what_is_priced(ask: Ask, texts: list[str]) -> bool:
