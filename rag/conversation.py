@@ -30,7 +30,7 @@ ASKING = frozenset(
     "advice recommendation recommendations raadt raadde aan aanraden adviseert adviseerde adviseren advies "
     "aanbeveling aanbevelingen "
     "wat zegt zei vindt vond denkt dacht schrijft schreef bedoelt vinden mening standpunt visie over volgens "
-    "en maar ook hoe waarom dan daar daarvan daarover ervan erover zo "
+    "en maar ook hoe waarom dan daar daarvan daarover ervan erover erin daarin hierin zo "
     "staat staan stond".split()  # "Wat staat er in het artikel?": what does it say
 )
 # ... or for their position as a whole ("what is Wim's main point?", "do the letter writers agree?", "summarize

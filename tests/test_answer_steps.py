@@ -1247,3 +1247,28 @@ def test_a_piece_is_named_by_its_title_or_subject(question, words, rest):
 
     piece = piece_named(question)
     assert (piece.words, piece.rest) == (words, rest) if words else piece is None
+
+
+@pytest.mark.parametrize(
+    ("question", "back"),
+    [
+        ("What does it say about KPIs?", True),
+        ("Does it also mention Forrester?", True),
+        ("And what does it recommend?", True),
+        ("Who wrote it?", True),
+        ("What else is in it?", True),
+        ("What does the article conclude?", True),
+        ("Zegt het iets over KPI's?", True),
+        ("Wat staat er nog meer in?", True),
+        ("Wat zegt dit stuk over leiderschap?", True),
+        # "it" that is not the piece, and questions about something else
+        ("Is it worth it?", False),
+        ("Why is it so hard?", False),
+        ("What about Wim?", False),
+        ("Wat vindt Rien ervan?", False),
+    ],
+)
+def test_a_question_that_speaks_of_the_piece_named_before_is_told_from_one_about_something_else(question, back):
+    from rag.answer.authorship import PIECE_BACK
+
+    assert bool(PIECE_BACK.search(question)) is back

@@ -728,3 +728,63 @@ def test_a_piece_named_mid_conversation_is_its_own_subject(corpus):
     assert not answer.abstained
     assert {c.doc for c in answer.citations} == {"001_771bc69eba534058.txt"}
     assert any("boardroom" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "doc", "phrase"),
+    [
+        # It quoted "Cultuur zit in de details.", the article's title passage, read with "the culture article" as topic.
+        (["Tell me about the culture article"], "What does it say about KPIs?", "003_8565abaab8c87e84.txt", "KPI"),
+        # ... over a question between that speaks of the piece too
+        (
+            ["Tell me about the culture article", "Who wrote it?"],
+            "What does it say about meetings?",
+            "003_8565abaab8c87e84.txt",
+            "meetings",
+        ),
+        # A short question about the piece is answered by the sentence that names what it asks about (it abstained).
+        (
+            ["Tell me about the Ivory Tower article"],
+            "Does it mention Forrester?",
+            "001_771bc69eba534058.txt",
+            "Forrester",
+        ),
+        # ... also when that sentence scores a hair below another of the piece's (it abstained, named or not)
+        (
+            ["What does the finance article say about housing?"],
+            "And what does it say about loans?",
+            "000_0781b8cec8b6cca1.txt",
+            "lening",
+        ),
+        (["Wat zegt het stuk over cultuur?"], "Zegt het iets over KPI's?", "003_8565abaab8c87e84.txt", "KPI"),
+    ],
+)
+def test_a_question_about_the_piece_named_before_is_answered_from_that_piece(corpus, history, question, doc, phrase):
+    answer = Assistant(corpus).ask(question, history=history)
+    assert not answer.abstained
+    assert {c.doc for c in answer.citations} == {doc}
+    assert any(phrase in c.quote for c in answer.citations)
+
+
+def test_a_piece_named_before_is_not_carried_past_a_question_about_something_else(corpus):
+    # "What about Wim?" asks about a writer: "it" after it is not the finance article
+    from rag.answer import _piece_before
+
+    assistant = Assistant(corpus)
+    assistant.load()
+    history = ["Tell me about the finance article", "What about Wim?"]
+    assert _piece_before(assistant.index(), assistant.embedder, "What does it say?", history, corpus) is None
+    assert _piece_before(assistant.index(), assistant.embedder, "Is it worth it?", history[:1], corpus) is None
+    assert _piece_before(assistant.index(), assistant.embedder, "What does it say?", history[:1], corpus) == (
+        "000_0781b8cec8b6cca1.txt",
+        "What does it say?",
+    )
+    # the piece it names never speaks of Netflix: nothing to quote from it
+    assert Assistant(corpus).ask("Does it mention Netflix?", history=["Tell me about the culture article"]).abstained
+
+
+def test_what_the_piece_named_before_holds_is_its_main_position(corpus):
+    # "Wat staat erin?" quoted Rien Brus's "Niet erboven, niet ernaast, maar erin.", for sharing "erin" ("in it"),
+    # which asks nothing of its own.
+    answer = Assistant(corpus).ask("Wat staat erin?", history=["Wie schreef het artikel over cultuur?"])
+    assert not answer.abstained and {c.doc for c in answer.citations} == {"003_8565abaab8c87e84.txt"}

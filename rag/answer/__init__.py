@@ -26,6 +26,7 @@ from ..conversation import (
 )
 from ..embedders import Embedder
 from ..search import search, tokenize
+from ..sentences import guess_language
 from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
@@ -289,6 +290,24 @@ def _named_piece(
     return docs[0], (piece.rest if terms else question)
 
 
+def _piece_before(
+    index: Index, embedder: Embedder, question: str, history: list[str], settings: Settings
+) -> tuple[str, str] | None:
+    """The piece the conversation named, for a question that speaks of it without naming it ("What does it say about
+    KPIs?" after "Tell me about the culture article": that article on KPIs, not the culture article's title passage
+    read with KPIs). The latest earlier question that names a piece, over those after it that speak of it too ("Who
+    wrote it?"); none when a question between asks about something else."""
+    if not authorship.PIECE_BACK.search(question):
+        return None
+    for earlier in reversed(history):
+        piece = _named_piece(index, embedder, earlier, guess_language(earlier), settings)
+        if piece is not None:
+            return piece[0], question
+        if not authorship.PIECE_BACK.search(earlier):
+            return None
+    return None
+
+
 def _only_about(
     index: Index, embedder: Embedder, words: str, keywords: str, concepts: tuple, settings: Settings
 ) -> list[str]:
@@ -316,13 +335,24 @@ def _terms_of(index: Index, doc: str) -> frozenset[str]:
     return terms[doc]
 
 
-def _spells_out(ask: Ask, chosen: list[Scored], index: Index) -> bool:
-    """A quote from the piece a question names holds every word the question asks about that the piece uses at all
-    (not the noun that names the piece): "Does the article mention Forrester?" is answered by the sentence that
-    does, however little a short question's vector says. Without such a word, the gate decides."""
-    used = frozenset().union(*(_terms_of(index, doc) for doc in {c.sentence.chunk.doc for c in chosen}))
+def _spelled_out(ask: Ask, chosen: list[Scored], scored: list[Scored], index: Index) -> list[Scored]:
+    """The quotes from the piece a question names that hold every word the question asks about that the piece uses at
+    all (not the noun that names the piece): "Does the article mention Forrester?" is answered by the sentence that
+    does, however little a short question's vector says. The chosen quotes that do, else the best scored sentence of
+    the piece that does ("What does the finance article say about loans?": "… een zakelijke lening …", scored a hair
+    below "De kosten zijn direct …"); none without such a word, and the gate decides."""
+    docs = {c.sentence.chunk.doc for c in [*chosen, *scored]}
+    used = frozenset().union(*(_terms_of(index, doc) for doc in docs))
     asked = [c for c in ask.concepts if not c & authorship.PIECE_FORMS and c & used]
-    return bool(asked) and any(all(c & set(tokenize(in_context(q.sentence).text)) for c in asked) for q in chosen)
+    if not asked:
+        return []
+
+    def spells(q: Scored) -> bool:
+        return all(c & set(tokenize(in_context(q.sentence).text)) for c in asked)
+
+    kept = [q for q in chosen if spells(q)]
+    others = [q for q in scored if spells(q)]
+    return kept or ([max(others, key=lambda q: q.score)] if others else [])
 
 
 def _final(events: Iterator[str | Answer]) -> Answer:
@@ -353,15 +383,17 @@ def _answer(
         return
     read_history = _as_read(history, index)
     ask = read(question, read_history, index, embedder, settings.corpus_lang, settings.translate_queries)
-    asked = question
+    asked, carried = question, None
     if not within and ask.intent != "authors" and not ask.query.authors:
-        piece = _named_piece(index, embedder, question, ask.lang, settings)
+        named = _named_piece(index, embedder, question, ask.lang, settings)
+        carried = None if named else _piece_before(index, embedder, question, history, settings)
+        piece = named or carried
         if piece is not None:  # "What does the culture article say about strategy?": that article's say on strategy
             within, asked = frozenset({piece[0]}), piece[1]
             # the piece it names is its subject: no follow-up of the conversation before, unless it points back at it
             # ("Wat zegt het artikel over de Ivoren Toren over de boardroom?" after another question abstained, read as
-            # "… Wat zegt het artikel over de boardroom?" after that question)
-            context = read_history if points_back(asked) else []
+            # "… Wat zegt het artikel over de boardroom?" after that question); a piece named before is what "it" is
+            context = read_history if named and points_back(asked) else []
             ask = read(asked, context, index, embedder, settings.corpus_lang, settings.translate_queries)
     ask = replace(ask, within=within)
     if within and ask.intent == "plain" and not own_terms(without_request(asked)):
@@ -406,8 +438,10 @@ def _answer(
         return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
-    if asked is not question and verdict == "abstain" and not missing and _spells_out(ask, chosen, index):
-        verdict = "answer"  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
+    of_piece = asked is not question or carried is not None  # a piece named, or named before, and asked about
+    spelled = _spelled_out(ask, chosen, scored, index) if of_piece and verdict == "abstain" and not missing else []
+    if spelled:  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
+        verdict, chosen = "answer", spelled
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions
         verdict = "abstain"
     if verdict == "abstain":

@@ -588,6 +588,24 @@ _BESIDE = re.compile(
 )
 
 
+# A question that speaks of the piece just named without naming it again: as the subject of a verb of saying ("What
+# does it say about KPIs?", "Does it mention Netflix?", "Wat zegt het over KPI's?"), as where something stands ("in
+# it", "Staat er iets in over …?", "erin"), or as "the article" / "dit stuk" with no title. Not any "it": "Is it worth
+# it?" asks about something else.
+_SAYING_EN = (
+    r"(say|mention|talk|write|recommend|suggest|discuss|cover|claim|argue|conclude|describe|propose|offer|give|advise|"
+    r"list|name|tell|explain|think|see|warn)"
+)
+PIECE_BACK = re.compile(
+    rf"\b((does|did|doesn['’]t|didn['’]t|will|would) it (also |really |actually )?{_SAYING_EN}|it {_SAYING_EN}s|"
+    r"according to it|in it|(wrote|writes|write|written) it|(the|this|that) (article|piece|column|post|blog|text)|"
+    r"(zegt|zei|schrijft|schreef|noemt|vindt|beschrijft|stelt|geeft|bespreekt|adviseert|raadt) (het|dit|dat)|"
+    r"staat er|erin|(het|dit) geschreven|"
+    r"(het|dit|dat) (artikel|stuk|stukje|blog)|de (column|rubriek))\b",
+    re.IGNORECASE,
+)
+
+
 class Piece(NamedTuple):
     """A piece of writing a question names: the words that name it, and the question without them."""
 
