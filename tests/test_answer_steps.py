@@ -548,6 +548,8 @@ def test_a_product_question_is_answered_only_from_a_passage_about_that_kind_of_p
     assert names_the_kind(chatbots, "Twee chatbotleveranciers vielen af: Genesys en Sprinklr.")
     # ... not by a passage on something else that happens to name someone (value strategies, Treacy & Wiersema).
     assert not names_the_kind(chatbots, "Dit sluit aan op de waardestrategieën van Treacy & Wiersema.")
+    # The kind is the product noun and the word before it, not the words around them ("voor de klantenservice").
+    assert not names_the_kind(chatbots, "Bij de klantenservice van Coolblue werkt men anders.")
     # The words that ask for the choice are no kind ("raden", "beste"), and a question that names none has none.
     assert not names_the_kind(ask("Welk CRM is het beste?"), "Het beste advies: kies wat bij je past.")
     assert names_the_kind(ask("Wat kost het?"), "Iets heel anders.")
@@ -1261,11 +1263,29 @@ def test_a_piece_is_named_by_its_title_or_subject(question, words, rest):
         ("Zegt het iets over KPI's?", True),
         ("Wat staat er nog meer in?", True),
         ("Wat zegt dit stuk over leiderschap?", True),
+        ("Wat zegt het stuk over KPI's?", True),  # Dutch: what the piece says about KPIs
+        ("Who wrote this?", True),
+        ("Wie is de auteur?", True),
+        ("What's its main point?", True),
+        ("Does it discuss budgets?", True),
+        ("Noemt het ook valkuilen?", True),
+        ("Wat staat erin?", True),
         # "it" that is not the piece, and questions about something else
         ("Is it worth it?", False),
         ("Why is it so hard?", False),
         ("What about Wim?", False),
         ("Wat vindt Rien ervan?", False),
+        ("Does it give companies an edge to invest in CX?", False),  # "it": investing in CX
+        ("What's in it for me?", False),
+        ("Should we invest in it?", False),
+        ("Geloof je erin?", False),
+        ("Wat staat er op het spel?", False),
+        ("Wat vindt het management van klantbeleving?", False),  # "het" as an article
+        ("Stelt het bedrijf de klant centraal?", False),
+        # a noun with what follows it names another piece, unless "this"/"dit" points back
+        ("What does the column by Anders Jansen say?", False),
+        ("What does the post on hybrid work say?", False),
+        ("Wat zegt dit stuk over leiderschap?", True),
     ],
 )
 def test_a_question_that_speaks_of_the_piece_named_before_is_told_from_one_about_something_else(question, back):

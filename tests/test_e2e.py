@@ -779,8 +779,12 @@ def test_a_piece_named_before_is_not_carried_past_a_question_about_something_els
         "000_0781b8cec8b6cca1.txt",
         "What does it say?",
     )
-    # the piece it names never speaks of Netflix: nothing to quote from it
-    assert Assistant(corpus).ask("Does it mention Netflix?", history=["Tell me about the culture article"]).abstained
+    # a question about something the piece never speaks of and another article does is not that piece's: "the
+    # column" here is the cX-Factor column, which speaks of Netflix (it abstained, held to the culture article)
+    culture = ["Tell me about the culture article"]
+    assert _piece_before(assistant.index(), assistant.embedder, "Does it mention Netflix?", culture, corpus) is None
+    answer = Assistant(corpus).ask("What does the column say about Netflix?", history=culture)
+    assert not answer.abstained and any("Netflix" in c.quote for c in answer.citations)
 
 
 def test_what_the_piece_named_before_holds_is_its_main_position(corpus):

@@ -282,12 +282,23 @@ def _named_piece(
     if not docs:
         return None
     terms = own_terms(without_request(piece.rest))  # what it asks about, not how it asks ("Wat staat er in …?")
-    asked = [c for c in concepts_of(piece.rest, lang, target)[0] if c & terms and not c & authorship.PIECE_FORMS]
-    used = _terms_of(index, docs[0])
-    elsewhere = index.document_share(set().union(*asked)) if asked else {}
-    if any(not c & used and any(elsewhere.get(f, 0.0) > 0 for f in c) for c in asked):
+    if _elsewhere(index, docs[0], piece.rest, terms, lang, settings):
         return None
     return docs[0], (piece.rest if terms else question)
+
+
+def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str, settings: Settings) -> bool:
+    """The question asks about something (its own `terms`) that the piece `doc` never speaks of and another article
+    does ("Does the culture article mention Netflix?"): it is not that piece's to answer."""
+    from .query import concepts_of
+
+    target = settings.corpus_lang if settings.translate_queries else lang
+    asked = [c for c in concepts_of(question, lang, target)[0] if c & terms and not c & authorship.PIECE_FORMS]
+    if not asked:
+        return False
+    used = _terms_of(index, doc)
+    elsewhere = index.document_share(set().union(*asked))
+    return any(not c & used and any(elsewhere.get(f, 0.0) > 0 for f in c) for c in asked)
 
 
 def _piece_before(
@@ -296,13 +307,22 @@ def _piece_before(
     """The piece the conversation named, for a question that speaks of it without naming it ("What does it say about
     KPIs?" after "Tell me about the culture article": that article on KPIs, not the culture article's title passage
     read with KPIs). The latest earlier question that names a piece, over those after it that speak of it too ("Who
-    wrote it?"); none when a question between asks about something else."""
+    wrote it?"); none when a question between asks about something else, or when it asks about something the piece
+    never speaks of and another article does ("What does the column say about Netflix?" after the culture article)."""
     if not authorship.PIECE_BACK.search(question):
         return None
     for earlier in reversed(history):
         piece = _named_piece(index, embedder, earlier, guess_language(earlier), settings)
         if piece is not None:
-            return piece[0], question
+            terms = own_terms(without_request(question))
+            return (
+                None
+                if _elsewhere(index, piece[0], question, terms, guess_language(question), settings)
+                else (
+                    piece[0],
+                    question,
+                )
+            )
         if not authorship.PIECE_BACK.search(earlier):
             return None
     return None
@@ -383,17 +403,18 @@ def _answer(
         return
     read_history = _as_read(history, index)
     ask = read(question, read_history, index, embedder, settings.corpus_lang, settings.translate_queries)
-    asked, carried = question, None
+    asked, of_piece = question, False
     if not within and ask.intent != "authors" and not ask.query.authors:
-        named = _named_piece(index, embedder, question, ask.lang, settings)
-        carried = None if named else _piece_before(index, embedder, question, history, settings)
-        piece = named or carried
+        named_piece = _named_piece(index, embedder, question, ask.lang, settings)
+        carried = None if named_piece else _piece_before(index, embedder, question, history, settings)
+        piece = named_piece or carried
         if piece is not None:  # "What does the culture article say about strategy?": that article's say on strategy
             within, asked = frozenset({piece[0]}), piece[1]
             # the piece it names is its subject: no follow-up of the conversation before, unless it points back at it
             # ("Wat zegt het artikel over de Ivoren Toren over de boardroom?" after another question abstained, read as
             # "… Wat zegt het artikel over de boardroom?" after that question); a piece named before is what "it" is
-            context = read_history if named and points_back(asked) else []
+            context = read_history if named_piece and points_back(asked) else []
+            of_piece = carried is not None or asked != question  # a piece, and something asked about it
             ask = read(asked, context, index, embedder, settings.corpus_lang, settings.translate_queries)
     ask = replace(ask, within=within)
     if within and ask.intent == "plain" and not own_terms(without_request(asked)):
@@ -438,8 +459,8 @@ def _answer(
         return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
-    of_piece = asked is not question or carried is not None  # a piece named, or named before, and asked about
-    spelled = _spelled_out(ask, chosen, scored, index) if of_piece and verdict == "abstain" and not missing else []
+    rescue = of_piece and verdict == "abstain" and not missing and ask.stranger is None
+    spelled = _spelled_out(ask, chosen, scored, index) if rescue else []
     if spelled:  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
         verdict, chosen = "answer", spelled
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions

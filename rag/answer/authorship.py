@@ -590,18 +590,31 @@ _BESIDE = re.compile(
 
 # A question that speaks of the piece just named without naming it again: as the subject of a verb of saying ("What
 # does it say about KPIs?", "Does it mention Netflix?", "Wat zegt het over KPI's?"), as where something stands ("in
-# it", "Staat er iets in over …?", "erin"), or as "the article" / "dit stuk" with no title. Not any "it": "Is it worth
-# it?" asks about something else.
+# it", "Staat er iets in over …?", "Wat staat erin?"), as its author or its point ("Who wrote this?", "its main point"),
+# as "this article" / "dit stuk" / "het stuk" (Dutch puts what is asked about after it: "Wat zegt het stuk over
+# KPI's?"), or as "the article" with nothing after it that says which ("the post on hybrid work" names another). Not any "it" or "het": "Is it worth it?", "Does it give us an edge?" (CX), "What's in it for me?", "Wat
+# vindt het management?", "Geloof je erin?".
 _SAYING_EN = (
-    r"(say|mention|talk|write|recommend|suggest|discuss|cover|claim|argue|conclude|describe|propose|offer|give|advise|"
-    r"list|name|tell|explain|think|see|warn)"
+    r"(say|mention|talk|write|recommend|suggest|discuss|cover|claim|argue|conclude|describe|propose|advise|list|name|"
+    r"tell|explain|warn)"
 )
+_SAYS_EN = (
+    r"(says|mentions|talks|writes|recommends|suggests|discusses|covers|claims|argues|concludes|describes|proposes|"
+    r"advises|lists|names|tells|explains|warns)"
+)
+_NOUN_EN = r"(article|piece|column|post|blog|text)"
+_WHICH = r"(?!\s+(on|about|by|from|over|of|van|door|in|op|met|for|voor)\b)"
 PIECE_BACK = re.compile(
-    rf"\b((does|did|doesn['’]t|didn['’]t|will|would) it (also |really |actually )?{_SAYING_EN}|it {_SAYING_EN}s|"
-    r"according to it|in it|(wrote|writes|write|written) it|(the|this|that) (article|piece|column|post|blog|text)|"
-    r"(zegt|zei|schrijft|schreef|noemt|vindt|beschrijft|stelt|geeft|bespreekt|adviseert|raadt) (het|dit|dat)|"
-    r"staat er|erin|(het|dit) geschreven|"
-    r"(het|dit|dat) (artikel|stuk|stukje|blog)|de (column|rubriek))\b",
+    rf"\b((does|did|doesn['’]t|didn['’]t|will|would) it (also |really |actually )?{_SAYING_EN}\b|it {_SAYS_EN}\b|"
+    r"according to it|(?<!invest )(?<!believe )(?<!believes )in it\b(?! for\b)|"
+    r"(wrote|writes|write|written) (it|this)\b|what is it about|what['’]s it about|"
+    r"its (main |key |central )?(point|message|argument|conclusion|author)s?\b|(the|its) author\b|"
+    rf"the {_NOUN_EN}\b{_WHICH}|(this|that) {_NOUN_EN}\b|"
+    r"(zegt|zei|schrijft|schreef|noemt|vindt|beschrijft|stelt|geeft|bespreekt|adviseert|raadt) (het|dit|dat)"
+    r"(?=\s*[?.!,]|\s*$|\s+(ook|iets|nog|er|over|wel|niet|eigenlijk|dan|verder|precies|daar|daarover|nu)\b)|"
+    r"staat er\b(?![^?.!]*\bop het spel\b)|(sta\w*|stond\w*|zit|zat|lees|leest|las) (er )?[^?.!]{0,25}\berin\b|"
+    r"(het|dit) geschreven|(de|het) (auteur|schrijver)\b|"
+    rf"(het|dit|dat) (artikel|stuk|stukje|blog)\b|de (column|rubriek)\b{_WHICH})",
     re.IGNORECASE,
 )
 

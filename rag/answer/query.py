@@ -494,7 +494,10 @@ def names_the_kind(ask: Ask, text: str) -> bool:
     "Treacy & Wiersema" in a sentence on value strategies does not answer which chatbot vendor to choose. True when the
     question names no kind."""
     match = PRODUCT_CHOICE.search(ask.question)
-    words = set(tokenize(match.group())) - CHOICE_FORMS if match else set()
+    # the product noun and the word before it ("AI chatbot vendor"), not the words around them ("for customer
+    # intimacy" in "Which chatbot vendor for customer intimacy would you recommend?")
+    nouns = re.finditer(rf"(\b[\w-]+\s+)?\b{PRODUCT}\b", match.group(), re.IGNORECASE) if match else ()
+    words = set(tokenize(" ".join(m.group() for m in nouns))) - CHOICE_FORMS
     kind = {f for c in ask.concepts if c & words for f in c} | words
     return not kind or any(t.endswith(f) for t in tokenize(text) for f in kind)
 
