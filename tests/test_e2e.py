@@ -757,6 +757,14 @@ def test_a_piece_named_mid_conversation_is_its_own_subject(corpus):
             "lening",
         ),
         (["Wat zegt het stuk over cultuur?"], "Zegt het iets over KPI's?", "003_8565abaab8c87e84.txt", "KPI"),
+        # a subject only one article's words hold, found among the first passages for it, not only the first ("boardroom":
+        # the column's passages came first by their vectors)
+        (
+            ["Tell me about the boardroom article"],
+            "What does this article say about Forrester?",
+            "001_771bc69eba534058.txt",
+            "Forrester",
+        ),
     ],
 )
 def test_a_question_about_the_piece_named_before_is_answered_from_that_piece(corpus, history, question, doc, phrase):

@@ -328,6 +328,9 @@ def _piece_before(
     return None
 
 
+ONLY_ABOUT_K = 5  # passages looked at for the one file a subject's words are only in
+
+
 def _only_about(
     index: Index, embedder: Embedder, words: str, keywords: str, concepts: tuple, settings: Settings
 ) -> list[str]:
@@ -338,13 +341,19 @@ def _only_about(
     if not subject:
         return []
     share = index.document_share(set().union(*subject))
-    if not any(0 < share.get(f, 0.0) * files <= 1.0 + 1e-9 for c in subject for f in c):
+    only = {f for c in subject for f in c if 0 < share.get(f, 0.0) * files <= 1.0 + 1e-9}  # in one file each
+    if not only:
         return []
-    passages = search(index, embedder, words, settings, k=1, keywords=keywords)
-    if not passages:
-        return []
-    used = _terms_of(index, passages[0].chunk.doc)
-    return [passages[0].chunk.doc] if all(c & used for c in subject) else []
+    # the file is the one that uses the words: the first passage found for them, else among the next few the file
+    # that uses a word of the question as asked that only it uses (an English "boardroom" found the column's passages
+    # first, by their vectors, and the Ivory Tower article third; "money" is not the only file with "geld", the letters)
+    own = set(tokenize(words))
+    for k in (1, ONLY_ABOUT_K):
+        for doc in dict.fromkeys(p.chunk.doc for p in search(index, embedder, words, settings, k=k, keywords=keywords)):
+            used = _terms_of(index, doc)
+            if all(c & used for c in subject) and (k == 1 or only & own & used):
+                return [doc]
+    return []
 
 
 def _terms_of(index: Index, doc: str) -> frozenset[str]:
