@@ -1242,6 +1242,10 @@ def test_a_price_question_is_answered_only_by_quotes_that_name_what_it_prices():
         ("How does the culture article differ from the letters?", None, None),
         # a title after the noun ends before what is asked about it
         ("Wat zegt de rubriek cX-Factor over prijs?", "cX-Factor", "Wat zegt de rubriek over prijs?"),
+        # Dutch writes it in one word; "het hoofdartikel" says which one, not what it is about
+        ("Wat is de kern van het cultuurartikel?", "cultuur", "Wat is de kern van het artikel?"),
+        ("Wat zegt het financieringsstuk over leningen?", "financiering", "Wat zegt het stuk over leningen?"),
+        ("Wat zegt het hoofdartikel?", None, None),
     ],
 )
 def test_a_piece_is_named_by_its_title_or_subject(question, words, rest):

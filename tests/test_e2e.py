@@ -757,6 +757,12 @@ def test_a_piece_named_mid_conversation_is_its_own_subject(corpus):
             "lening",
         ),
         (["Wat zegt het stuk over cultuur?"], "Zegt het iets over KPI's?", "003_8565abaab8c87e84.txt", "KPI"),
+        (
+            ["Wat is de kern van het cultuurartikel?"],
+            "Noemt het ook valkuilen?",
+            "003_8565abaab8c87e84.txt",
+            "valkuilen",
+        ),
         # a subject only one article's words hold, found among the first passages for it, not only the first ("boardroom":
         # the column's passages came first by their vectors)
         (

@@ -619,6 +619,15 @@ PIECE_BACK = re.compile(
 )
 
 
+# ... or as Dutch writes it, in one word: "het cultuurartikel", "het financieringsstuk" (a subject of four letters or
+# more, a linking s or e, the noun); not "het hoofdartikel" (the lead article: which one, not what it is about)
+_PIECE_COMPOUND = re.compile(
+    r"\b(het|dit|dat|de|die)\s+(?P<subject>(?!hoofd|voor|slot|opinie)[a-zà-ÿ]{4,}?)(?P<link>s|e)?"
+    r"(artikel|stuk|stukje|column|blog)\b",
+    re.IGNORECASE,
+)
+
+
 class Piece(NamedTuple):
     """A piece of writing a question names: the words that name it, and the question without them."""
 
@@ -640,6 +649,8 @@ def piece_named(question: str) -> Piece | None:
         )
     elif (t := _PIECE_TITLE.search(question)) is not None:
         words, cut = t.group("title"), [(t.start("title") - 1, t.end("title"))]
+    elif (c := _PIECE_COMPOUND.search(question)) is not None:  # "het cultuurartikel": the culture article
+        words, cut = c.group("subject"), [(c.start("subject"), c.end("link") if c.group("link") else c.end("subject"))]
     else:
         return None
     words = " ".join(_NOT_SUBJECT.sub(" ", words).split())
