@@ -787,16 +787,18 @@ def test_a_piece_named_before_is_not_carried_past_a_question_about_something_els
     assistant = Assistant(corpus)
     assistant.load()
     history = ["Tell me about the finance article", "What about Wim?"]
-    assert _piece_before(assistant.index(), assistant.embedder, "What does it say?", history, corpus) is None
-    assert _piece_before(assistant.index(), assistant.embedder, "Is it worth it?", history[:1], corpus) is None
-    assert _piece_before(assistant.index(), assistant.embedder, "What does it say?", history[:1], corpus) == (
+    assert _piece_before(assistant.index(), assistant.embedder, "What does it say?", "en", history, corpus) is None
+    assert _piece_before(assistant.index(), assistant.embedder, "Is it worth it?", "en", history[:1], corpus) is None
+    assert _piece_before(assistant.index(), assistant.embedder, "What does it say?", "en", history[:1], corpus) == (
         "000_0781b8cec8b6cca1.txt",
         "What does it say?",
     )
     # a question about something the piece never speaks of and another article does is not that piece's: "the
     # column" here is the cX-Factor column, which speaks of Netflix (it abstained, held to the culture article)
     culture = ["Tell me about the culture article"]
-    assert _piece_before(assistant.index(), assistant.embedder, "Does it mention Netflix?", culture, corpus) is None
+    assert (
+        _piece_before(assistant.index(), assistant.embedder, "Does it mention Netflix?", "en", culture, corpus) is None
+    )
     answer = Assistant(corpus).ask("What does the column say about Netflix?", history=culture)
     assert not answer.abstained and any("Netflix" in c.quote for c in answer.citations)
 

@@ -302,7 +302,7 @@ def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str
 
 
 def _piece_before(
-    index: Index, embedder: Embedder, question: str, history: list[str], settings: Settings
+    index: Index, embedder: Embedder, question: str, lang: str, history: list[str], settings: Settings
 ) -> tuple[str, str] | None:
     """The piece the conversation named, for a question that speaks of it without naming it ("What does it say about
     KPIs?" after "Tell me about the culture article": that article on KPIs, not the culture article's title passage
@@ -315,14 +315,7 @@ def _piece_before(
         piece = _named_piece(index, embedder, earlier, guess_language(earlier), settings)
         if piece is not None:
             terms = own_terms(without_request(question))
-            return (
-                None
-                if _elsewhere(index, piece[0], question, terms, guess_language(question), settings)
-                else (
-                    piece[0],
-                    question,
-                )
-            )
+            return None if _elsewhere(index, piece[0], question, terms, lang, settings) else (piece[0], question)
         if not authorship.PIECE_BACK.search(earlier):
             return None
     return None
@@ -415,7 +408,7 @@ def _answer(
     asked, of_piece = question, False
     if not within and ask.intent != "authors" and not ask.query.authors:
         named_piece = _named_piece(index, embedder, question, ask.lang, settings)
-        carried = None if named_piece else _piece_before(index, embedder, question, history, settings)
+        carried = None if named_piece else _piece_before(index, embedder, question, ask.lang, history, settings)
         piece = named_piece or carried
         if piece is not None:  # "What does the culture article say about strategy?": that article's say on strategy
             within, asked = frozenset({piece[0]}), piece[1]

@@ -592,16 +592,15 @@ _BESIDE = re.compile(
 # does it say about KPIs?", "Does it mention Netflix?", "Wat zegt het over KPI's?"), as where something stands ("in
 # it", "Staat er iets in over …?", "Wat staat erin?"), as its author or its point ("Who wrote this?", "its main point"),
 # as "this article" / "dit stuk" / "het stuk" (Dutch puts what is asked about after it: "Wat zegt het stuk over
-# KPI's?"), or as "the article" with nothing after it that says which ("the post on hybrid work" names another). Not any "it" or "het": "Is it worth it?", "Does it give us an edge?" (CX), "What's in it for me?", "Wat
-# vindt het management?", "Geloof je erin?".
-_SAYING_EN = (
-    r"(say|mention|talk|write|recommend|suggest|discuss|cover|claim|argue|conclude|describe|propose|advise|list|name|"
-    r"tell|explain|warn)"
-)
-_SAYS_EN = (
-    r"(says|mentions|talks|writes|recommends|suggests|discusses|covers|claims|argues|concludes|describes|proposes|"
-    r"advises|lists|names|tells|explains|warns)"
-)
+# KPI's?"), or as "the article" with nothing after it that says which ("the post on hybrid work" names another). Not
+# any "it" or "het": "Is it worth it?", "Does it give us an edge?" (CX), "What's in it for me?", "Wat vindt het
+# management?", "Geloof je erin?".
+_VERBS_EN = (
+    "say mention talk write recommend suggest discuss cover claim argue conclude describe propose advise list name "
+    "tell explain warn"
+).split()
+_SAYING_EN = f"({'|'.join(_VERBS_EN)})"
+_SAYS_EN = f"({'|'.join(v + ('es' if v.endswith('ss') else 's') for v in _VERBS_EN)})"  # "it discusses"
 _NOUN_EN = r"(article|piece|column|post|blog|text)"
 _WHICH = r"(?!\s+(on|about|by|from|over|of|van|door|in|op|met|for|voor)\b)"
 PIECE_BACK = re.compile(
@@ -650,7 +649,7 @@ def piece_named(question: str) -> Piece | None:
     elif (t := _PIECE_TITLE.search(question)) is not None:
         words, cut = t.group("title"), [(t.start("title") - 1, t.end("title"))]
     elif (c := _PIECE_COMPOUND.search(question)) is not None:  # "het cultuurartikel": the culture article
-        words, cut = c.group("subject"), [(c.start("subject"), c.end("link") if c.group("link") else c.end("subject"))]
+        words, cut = c.group("subject"), [(c.start("subject"), max(c.end("subject"), c.end("link")))]
     else:
         return None
     words = " ".join(_NOT_SUBJECT.sub(" ", words).split())
