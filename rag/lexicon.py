@@ -149,3 +149,10 @@ def dictionary_words() -> frozenset[str]:
 
     table = english_to_dutch()
     return frozenset(table) | {d for ds in table.values() for d in ds} | STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def dutch_words() -> frozenset[str]:
+    """Every one-word Dutch entry of the dictionaries (empty without them): what tells a verb's stem
+    (`candidates.gives_advice`)."""
+    return frozenset(w for words in english_to_dutch().values() for w in words if " " not in w)

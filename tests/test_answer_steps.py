@@ -1296,3 +1296,93 @@ def test_a_question_that_speaks_of_the_piece_named_before_is_told_from_one_about
     from rag.answer.authorship import PIECE_BACK
 
     assert bool(PIECE_BACK.search(question)) is back
+
+
+# The Dutch words a verb's stem is told by (the dictionaries' words in a real run)
+VERBS = frozenset("stoppen zorgen spreken zakken lopen bouwen geven kopen naasten denken laten waren".split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stop met het in splendid isolation ontwikkelen van losse CX-strategieën.",
+        "En zorg dat je aan tafel zit daar waar de organisatiestrategie wordt gevormd.",
+        "Dus mijn boodschap aan CX-managers is helder: Stop met het ontwikkelen van losse strategieën.",
+        "- Vanuit de boardroom: zak af naar de werkvloer.",
+        "Geef medewerkers ruimte om van de regels af te wijken.",
+        "Wie CX serieus neemt, kijkt verder dan de werkvloer en betrekt ook financiering bij beslissingen.",
+    ],
+)
+def test_a_sentence_that_tells_the_reader_what_to_do_gives_advice(text):
+    from rag.answer.candidates import gives_advice
+
+    assert gives_advice(text, VERBS)
+
+
+def test_a_verbs_stem_is_told_by_the_dictionaries():
+    from rag.answer.candidates import gives_advice
+
+    assert not gives_advice("Stop met het ontwikkelen van losse CX-strategieën.", frozenset())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Laat ik het dus zo zeggen: CX is nooit dé strategie.",  # "let me", not advice to the reader
+        "Denk aan nieuwe systemen, training van medewerkers of het herinrichten van processen.",  # "for instance"
+        "Naast systemen en mensen speelt ook huisvesting een rol.",  # a preposition, however "naasten" reads
+        "Zoals het dan gaat: kop warme thee erbij gepakt en we zijn dichter bij elkaar gaan zitten.",  # a story
+        "Waar lopen jullie tegenaan als het gaat om CX-bottlenecks?",  # a question
+        "Cultuur zit in de details, in wat je beloont en wat je negeert.",
+        "Wie bedienen we, waarmee en op welke manier?",
+    ],
+)
+def test_a_statement_a_question_or_a_story_gives_no_advice(text):
+    from rag.answer.candidates import gives_advice
+
+    assert not gives_advice(text, VERBS)
+
+
+@pytest.mark.parametrize(
+    ("question", "advice", "terms"),
+    [
+        ("Welke tips geeft het cultuurartikel?", True, "cultuurartikel"),
+        ("What does it recommend?", True, ""),
+        ("Wat raadt het aan?", True, ""),
+        ("What should we do, according to it?", True, ""),
+        ("What does it recommend about meetings?", True, "meetings"),
+        ("What does it say about loans?", False, "loans"),
+        # "offer" asks something of its own when no advice is asked for
+        ("What do boards offer their staff?", False, "boards offer staff"),
+    ],
+)
+def test_a_question_for_advice_asks_nothing_else_with_its_advice_words_alone(question, advice, terms):
+    from rag.answer.query import ADVICE, asks_own
+    from rag.search import tokenize
+
+    assert bool(ADVICE.search(question)) is advice
+    assert asks_own(question) == set(tokenize(terms))
+
+
+def test_a_sources_advice_is_its_advice_lists_first_then_its_imperatives_in_the_order_written():
+    from rag.answer.candidates import advice_in
+    from rag.answer.selection import Policy, advised
+
+    text = (
+        "Titel van het stuk\n"
+        "Bouw businesscases rond concrete verbeteringen in de customer journey.\n"
+        "Cultuur zit in de details, in wat je beloont en wat je negeert.\n"
+        "Twee concrete oplossingen om rugwind te creëren:\n"
+        "- Vanuit operations: spreek de taal van de boardroom.\n"
+        "- Vanuit de boardroom: zak af naar de werkvloer.\n"
+        "Dit zijn de grootste valkuilen:\n"
+        "❌ Leiderschap dat niet meedoet – als managers sturen op oude KPI’s.\n"
+        "❌ Te snel resultaat willen – cultuur is geen project met een einddatum.\n"
+    )
+    chunk = chunk_document(parse_document("x.txt", text), 2000, 0)[0]
+    chosen = advised(advice_in(chunk, VERBS), Policy())
+    assert [c.sentence.text.split("\n")[0] for c in chosen] == [
+        "Twee concrete oplossingen om rugwind te creëren:",  # the list (its items inside it are not quoted again)
+        "Bouw businesscases rond concrete verbeteringen in de customer journey.",
+    ]
+    assert not advised([], Policy())

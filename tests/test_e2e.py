@@ -808,3 +808,35 @@ def test_what_the_piece_named_before_holds_is_its_main_position(corpus):
     # which asks nothing of its own.
     answer = Assistant(corpus).ask("Wat staat erin?", history=["Wie schreef het artikel over cultuur?"])
     assert not answer.abstained and {c.doc for c in answer.citations} == {"003_8565abaab8c87e84.txt"}
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "doc", "phrase"),
+    [
+        # Each gave the piece's or writer's main position ("Cultuur zit in de details.", "Ik ben het eens met de
+        # stelling …"), not what it advises. The culture article's list of ways is split over two chunks.
+        ([], "What does the culture article recommend?", "003_8565abaab8c87e84.txt", "Een paar simpele manieren"),
+        ([], "Welke tips geeft het cultuurartikel?", "003_8565abaab8c87e84.txt", "customer minute"),
+        (
+            ["Tell me about the Ivory Tower article"],
+            "What does it recommend?",
+            "001_771bc69eba534058.txt",
+            "Twee concrete oplossingen",
+        ),
+        ([], "What does Rien Brus recommend?", "002_edc6ee3ee4973123.txt", "Stop met het in splendid isolation"),
+        ([], "Wat is het advies van Rien Brus?", "002_edc6ee3ee4973123.txt", "zorg dat je aan tafel zit"),
+        ([], "What does the finance article recommend?", "000_0781b8cec8b6cca1.txt", "Wie CX serieus neemt"),
+    ],
+)
+def test_a_question_for_one_sources_advice_is_answered_with_its_advice(corpus, history, question, doc, phrase):
+    answer = Assistant(corpus).ask(question, history=history)
+    assert not answer.abstained
+    assert {c.doc for c in answer.citations} == {doc}
+    assert any(phrase in c.quote for c in answer.citations)
+
+
+def test_a_writer_who_gives_no_advice_is_answered_with_their_main_position(corpus):
+    # "Zoals het dan gaat: kop warme thee erbij gepakt, …" is a story, not an imperative after a colon
+    answer = Assistant(corpus).ask("What does Anders Jansen advise?")
+    assert not answer.abstained and answer.citations
+    assert not any("kop warme thee" in c.quote for c in answer.citations)

@@ -25,18 +25,19 @@ from ..conversation import (
     without_request,
 )
 from ..embedders import Embedder
+from ..lexicon import dutch_words
 from ..search import search, tokenize
 from ..sentences import guess_language
 from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
 from . import authorship, gate
-from .candidates import candidates, has_money, has_number, is_quotable, names_something
+from .candidates import advice_in, candidates, has_money, has_number, is_quotable, names_something, whole_text
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
-from .query import Ask, names_the_kind, names_what_is_priced, read, unit
+from .query import ADVICE, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
 from .scores import Scored, score
-from .selection import Policy, debated, main_position, priced, quoted_first, select
+from .selection import Policy, advised, debated, main_position, priced, quoted_first, select
 
 WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
 WITHIN_WIDER = 5  # retrieved passages a file restriction chooses among, per passage kept
@@ -97,8 +98,10 @@ def _choose(
         ask = replace(ask, intent="views" if debated(scored, policy.floor) else "plain")
         if ask.intent == "views":
             scored = score(ask, passages, per_passage, settings.corpus_lang)
-    if ask.intent == "person":
-        chosen = main_position(passages, per_passage, policy)
+    if ask.intent == "person":  # a writer or a piece as a whole: what it advises when asked, else its main position
+        source = whole_text(index, passages) if ask.advice else None
+        advice = advised(advice_in(source, dutch_words()), policy) if source else []
+        chosen = advice or main_position(passages, per_passage, policy)
         passages = quoted_first(passages, chosen)[:top]
     elif ask.intent == "reasons":
         # "Why is that?" asks about what the previous answers quoted: their sources, not the same sentences again
@@ -281,10 +284,11 @@ def _named_piece(
     )
     if not docs:
         return None
-    terms = own_terms(without_request(piece.rest))  # what it asks about, not how it asks ("Wat staat er in …?")
+    terms = asks_own(without_request(piece.rest))  # what it asks about, not how it asks ("Wat staat er in …?", "tips")
     if _elsewhere(index, docs[0], piece.rest, terms, lang, settings):
         return None
-    return docs[0], (piece.rest if terms else question)
+    # what it asks of the piece: its own terms, or its advice ("What does the culture article recommend?")
+    return docs[0], (piece.rest if terms or ADVICE.search(piece.rest) else question)
 
 
 def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str, settings: Settings) -> bool:
@@ -419,7 +423,7 @@ def _answer(
             of_piece = carried is not None or asked != question  # a piece, and something asked about it
             ask = read(asked, context, index, embedder, settings.corpus_lang, settings.translate_queries)
     ask = replace(ask, within=within)
-    if within and ask.intent == "plain" and not own_terms(without_request(asked)):
+    if within and ask.intent == "plain" and not asks_own(without_request(asked)):
         ask = replace(ask, intent="person")  # "… and what is its main message?": the piece's own main position
     ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)

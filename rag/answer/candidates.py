@@ -186,6 +186,101 @@ def listed(chunk: Chunk, sentences: list[Sentence]) -> list[tuple[Sentence, str]
     return out
 
 
+# A list whose lead-in announces advice: ways, tips, steps, solutions ("Twee concrete oplossingen om rugwind te creëren:",
+# "Een paar simpele manieren om dat te doen:"); not pitfalls or examples ("Dit zijn de grootste valkuilen:").
+ADVICE_LEAD = re.compile(
+    r"\b(manier(en)?|tips?|stap(pen)?|oplossing(en)?|advie(s|zen)|aanbeveling(en)?|lessen|actiepunt(en)?|"
+    r"wat je (kunt|kan|moet) doen|hoe je|zo (doe|pak|aanpak)|ways?|steps?|solutions?|advice|recommendations?|"
+    r"lessons|how to|what to do)\b",
+    re.IGNORECASE,
+)
+# Words that open a Dutch sentence and look like a verb's stem ("naast": "naasten") without being one.
+NOT_VERBS = frozenset(
+    "naast ondanks tijdens binnen buiten langs tussen sinds vanaf volgens waar hoewel zodra terwijl boven achter "
+    "even zelfs alleen vaak soms nooit steeds wel elke ieder iedereen weinig minder eerst daarna kortom".split()
+)
+# What opens a clause before its verb: a connective ("En zorg dat …", "Dus stop met …"), a bullet's mark.
+CONNECTIVE = re.compile(r"^\W*((en|dus|maar|of|dan|ook|vooral|tot slot|daarom)\b\W*)*", re.IGNORECASE)
+# What announces advice before a colon ("Dus mijn boodschap aan CX-managers is helder: Stop met …"); not a narrative
+# ("Zoals het dan gaat: kop warme thee erbij gepakt").
+ANNOUNCES = re.compile(r"\b(boodschap|advies|tip|les|oproep|aanbeveling|raad|kortom|message|advice|tip|lesson)\b", re.I)
+# Advice to whoever does something ("Wie CX serieus neemt, kijkt verder dan de werkvloer en betrekt ook financiering …").
+GENERIC_ADVICE = re.compile(r"^(wie|whoever|anyone who)\b[^,?]{3,80},\s*\w", re.IGNORECASE)
+# Imperatives that do not tell the reader what to do: "Laat ik het zo zeggen" (let me), "Denk aan …" (for instance).
+NOT_ADVICE = re.compile(r"^(laat (ik|we|wij|ons|me|mij)|denk (bijvoorbeeld |maar )?aan)\b", re.IGNORECASE)
+
+
+def _dutch_verb_stem(word: str, dutch: frozenset[str]) -> bool:
+    """`word` is the stem of a Dutch verb the dictionaries list: the stem plus -en ("zorg": zorgen), with its last
+    consonant doubled ("stop": stoppen), its long vowel single ("spreek": spreken) or f/s voiced ("geef": geven)."""
+    forms = {word + "en"}
+    if re.search(r"(^|[^aeiou])[aeiou][^aeiouwyj]$", word):
+        forms.add(word + word[-1] + "en")
+    long = re.fullmatch(r"(.*)(aa|ee|oo|uu)([^aeiou])", word)
+    if long:
+        stem = long.group(1) + long.group(2)[0]
+        forms.add(stem + {"f": "v", "s": "z"}.get(long.group(3), long.group(3)) + "en")
+    return bool(forms & dutch)
+
+
+def gives_advice(text: str, dutch: frozenset[str]) -> bool:
+    """The sentence tells the reader what to do: it opens with a Dutch imperative ("Stop met …", "En zorg dat …",
+    "Spreek de taal van de boardroom."), or the part after a colon does ("Dus mijn boodschap aan CX-managers is helder:
+    Stop met …", "Vanuit de boardroom: zak af naar de werkvloer."). Not a question; not "Laat ik …" or "Denk aan …".
+    `dutch`: the Dutch words of the dictionaries (without them no sentence is read as advice)."""
+    from ..search import STOPWORDS
+
+    text = BULLET.sub("", text.strip())
+    if not text or text.rstrip(" ’'”\"»)").endswith("?"):
+        return False
+    if GENERIC_ADVICE.match(text):
+        return True
+    # after a colon, when what comes before is a label ("Vanuit de boardroom: zak af …") or announces advice
+    after = [
+        rest for lead, rest in re.findall(r"^(.*?):\s+(\S.*)", text) if len(lead.split()) <= 3 or ANNOUNCES.search(lead)
+    ]
+    for clause in [text, *after]:
+        clause = CONNECTIVE.sub("", clause)
+        first = re.match(r"[^\W\d_]+", clause)
+        if first is None or NOT_ADVICE.match(clause):
+            continue
+        word = first.group().lower()
+        if len(word) >= 3 and word not in STOPWORDS and word not in NOT_VERBS and _dutch_verb_stem(word, dutch):
+            return True
+    return False
+
+
+def advises(s: Sentence, dutch: frozenset[str]) -> bool:
+    """The candidate is advice: a list whose lead-in announces it (`ADVICE_LEAD`), or a sentence that gives it."""
+    if is_list(s):
+        return bool(ADVICE_LEAD.search(s.text.split("\n", 1)[0]))
+    return gives_advice(s.text, dutch)
+
+
+def whole_text(index: Index, passages: list[Passage]) -> Chunk | None:
+    """The whole text of the one source the passages come from (an article, or one writer's letter), as one span: a
+    list two chunks split is one list in it ("Een paar simpele manieren om dat te doen:" ends one chunk, its items
+    open the next). None when the passages are of several sources."""
+    units = {(p.chunk.doc, p.chunk.author) for p in passages}
+    if len(units) != 1:
+        return None
+    doc, author = units.pop()
+    own = [c for c in index.chunks_of(doc) if c.author == author]
+    if not own:
+        return None
+    start, end = min(c.start for c in own), max(c.end for c in own)
+    text = index.document(doc).text[start:end]
+    first = own[0]
+    return Chunk(f"{doc}#whole:{start}-{end}", doc, first.section, start, end, text, first.title, author, first.date)
+
+
+def advice_in(chunk: Chunk, dutch: frozenset[str]) -> list[Sentence]:
+    """The advice a text gives (`advises`): its lists that announce advice, and its sentences that give it."""
+    sentences = split_sentences(chunk)
+    found = [s for s, _ in listed(chunk, sentences)] + [s for s in sentences if is_quotable(s)]
+    return [s for s in found if advises(s, dutch)]
+
+
 def _is_title(text: str, s: Sentence) -> bool:
     """The sentence is its document's title line."""
     return text.lstrip("#").strip() == s.chunk.title.strip()

@@ -72,6 +72,35 @@ WHETHER = re.compile(
     r"(is|zijn|zou|lijkt)\b[^?]{0,60}\b" + _VERDICT_NL + r"\b|loont het\b|(heeft|hebben)\b[^?]{0,60}\bzin\b(?! in\b))",
     re.IGNORECASE,
 )
+# Questions that ask what a writer or a piece advises ("What does it recommend?", "What is Rien's advice?", "Welke tips
+# geeft het cultuurartikel?", "Wat raadt Wim aan?", "What should we do, according to the article?"). Asked of one
+# source with nothing else to go on, its advice answers them (`selection.advised`), not its main position.
+ADVICE = re.compile(
+    r"\b(recommend\w*|advi[cs]e[sd]?|advising|suggest\w*|tips?|pointers|propos(e|es|ed|als?)|solutions?|"
+    r"remed(y|ies)|what (should|can|could|must) (we|i|you|they|companies|organi[sz]ations|\w+ managers?) do|"
+    r"aanra(den|dt|adt)|raa?dt?\b[^?]*\baan|raden\b[^?]*\baan|aanbevel\w*|advie(s|zen)|advise(ert|ren|erde)|"
+    r"oplossing(en)?|wat (moet|moeten|kan|kunnen|kun) (we|wij|ik|je|jij|jullie|organisaties|bedrijven)\b[^?]*\bdoen)\b",
+    re.IGNORECASE,
+)
+# ... and the words that ask for it, stemmed as `own_terms` makes them: with them alone a question asks nothing else
+ADVICE_TERMS = frozenset(
+    tokenize(
+        "recommend recommends recommended recommendation recommendations advice advise advises advised suggest "
+        "suggests suggested suggestion suggestions tip tips pointers propose proposes proposed proposal proposals "
+        "solution solutions remedy remedies do should can could must give gives offer offers we us i you they "
+        "aanraden raadt raad aan aanbevelen aanbeveelt aanbeveling aanbevelingen advies adviezen adviseert adviseren "
+        "oplossing oplossingen tip tips doen moet moeten kan kunnen kun geeft geven biedt"
+    )
+)
+
+
+def asks_own(text: str, between_writers: bool = False) -> set[str]:
+    """What a question asks about (`own_terms`), without the words that ask for advice when it does ("Welke tips
+    geeft het cultuurartikel?" asks for the article's advice, nothing else)."""
+    terms = own_terms(text, between_writers)
+    return terms - ADVICE_TERMS if ADVICE.search(text) else terms
+
+
 # English words too general to translate: every Dutch verb of getting or making would become a keyword.
 LIGHT_WORDS = frozenset(
     "i me my mine we us our you your get gets getting got make makes making made go goes going went take takes "
@@ -185,6 +214,7 @@ class Ask:
     stranger: str | None = None  # a name the question asks about that no article mentions (`unknown_subject`)
     # the files it may quote, when not all: the second part of "Who wrote X and what does it say?" quotes X
     within: frozenset[str] = frozenset()
+    advice: bool = False  # it asks what is advised (ADVICE): one source's advice answers it when nothing else is asked
 
     @property
     def writers_at_once(self) -> bool:
@@ -197,7 +227,7 @@ def intent_of(question: str, query: Query, who_wrote: bool = False, named: tuple
     writer the question names, also those its pronoun does not stand for ("Did Rien agree with Wim, or did he side
     with Jan-Hein?" asks about Rien, and "Wim" and "Jan-Hein" say nothing about content)."""
     writers = tuple(dict.fromkeys(query.authors + named))
-    asks_nothing = not own_terms(without_request(without_names(question, writers)), between_writers=len(writers) > 1)
+    asks_nothing = not asks_own(without_request(without_names(question, writers)), between_writers=len(writers) > 1)
     another_writer = bool(set(query.authors) - set(query.earlier_authors))  # "Why does Marie ...?" after Piet
     asked = without_request(question)  # "Thanks! Why?"
     if who_wrote:
@@ -309,7 +339,20 @@ def read(
     named = mentioned_authors(question, index)
     intent = intent_of(" ".join(ORDINAL.sub(" ", asked).split()) if by_order else asked, query, who_wrote, named)
     return Ask(
-        question, lang, query, intent, concepts, keywords, vector, quantity, price, cost, product, terms, stranger
+        question,
+        lang,
+        query,
+        intent,
+        concepts,
+        keywords,
+        vector,
+        quantity,
+        price,
+        cost,
+        product,
+        terms,
+        stranger,
+        advice=bool(ADVICE.search(asked)),
     )
 
 

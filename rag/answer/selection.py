@@ -153,6 +153,23 @@ def main_position(passages: list[Passage], per_passage: dict, policy: Policy, qu
     return chosen[: policy.max_quotes]
 
 
+ADVICE_QUOTES = 3  # pieces of advice quoted at most (a list counts as one)
+
+
+def advised(advice: list[Sentence], policy: Policy) -> list[Scored]:
+    """What one source advises, when asked with nothing else to go on ("What does the Ivory Tower article
+    recommend?", "What is Rien's advice?"): of its `advice` (`candidates.advice_in`), its lists first ("Twee concrete
+    oplossingen om rugwind te creëren: - …"), then its sentences that tell the reader what to do ("Stop met …", "En
+    zorg dat …"), each in the order written, a sentence inside a list quoted with it."""
+    order = sorted(advice, key=lambda s: (not is_list(s), s.start))
+    chosen: list[Scored] = []
+    for s in order:
+        c = Scored(s, 1.0, 1.0, 0)
+        if len(chosen) < min(ADVICE_QUOTES, policy.max_quotes) and _fits(c, chosen, policy):
+            chosen.append(c)
+    return chosen
+
+
 def _position(items: list, each: int, taken: list[Scored], policy: Policy) -> list[Scored]:
     """One writer's `each` statements closest to the centre of their (sentence, vector, passage rank) `items`; near
     the centre, one that says where they stand comes first ("Ik ben het eens met de stelling ..." rather than the
