@@ -840,3 +840,31 @@ def test_a_writer_who_gives_no_advice_is_answered_with_their_main_position(corpu
     answer = Assistant(corpus).ask("What does Anders Jansen advise?")
     assert not answer.abstained and answer.citations
     assert not any("kop warme thee" in c.quote for c in answer.citations)
+
+
+def test_it_after_an_answer_from_one_piece_is_that_piece(corpus):
+    # The first question names no article, but its answer quotes the finance article alone: "it" is that article. It
+    # was read with the conversation's topic and quoted five sentences on financial room, two of them on loans.
+    history = ["Why does CX need financial room?"]
+    answer = Assistant(corpus).ask("What does it say about loans?", history=history)
+    assert not answer.abstained and answer.citations
+    assert all(c.doc == "000_0781b8cec8b6cca1.txt" and "lening" in c.quote for c in answer.citations)
+
+
+def test_it_after_an_answer_from_a_letter_or_about_a_writer_is_no_piece(corpus):
+    from rag.answer import _answered_from
+
+    assistant = Assistant(corpus)
+    assistant.load()
+    index, embedder = assistant.index(), assistant.embedder
+    assert _answered_from(index, embedder, "Why does CX need financial room?", corpus, None, []) == (
+        "000_0781b8cec8b6cca1.txt"
+    )
+    # a writer named: "it" is not their letter, nor the correspondence
+    assert _answered_from(index, embedder, "What does Wim say?", corpus, None, []) is None
+    # answered from one letter of a correspondence: one writer of several is "he", and the file holds them all
+    answer = assistant.ask("Why does customer experience matter for a company?")
+    assert {c.author for c in answer.citations} == {"Rien Brus"}
+    assert (
+        _answered_from(index, embedder, "Why does customer experience matter for a company?", corpus, None, []) is None
+    )

@@ -306,23 +306,53 @@ def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str
 
 
 def _piece_before(
-    index: Index, embedder: Embedder, question: str, lang: str, history: list[str], settings: Settings
+    index: Index,
+    embedder: Embedder,
+    question: str,
+    lang: str,
+    history: list[str],
+    settings: Settings,
+    k: int | None = None,
 ) -> tuple[str, str] | None:
     """The piece the conversation named, for a question that speaks of it without naming it ("What does it say about
     KPIs?" after "Tell me about the culture article": that article on KPIs, not the culture article's title passage
     read with KPIs). The latest earlier question that names a piece, over those after it that speak of it too ("Who
-    wrote it?"); none when a question between asks about something else, or when it asks about something the piece
-    never speaks of and another article does ("What does the column say about Netflix?" after the culture article)."""
+    wrote it?"), or whose answer quoted one piece alone (`_answered_from`: "What does it say about loans?" after "Why
+    does CX need financial room?", answered from the finance article); none when a question between asks about
+    something else, or when it asks about something the piece never speaks of and another article does ("What does
+    the column say about Netflix?" after the culture article)."""
     if not authorship.PIECE_BACK.search(question):
         return None
-    for earlier in reversed(history):
+    for i in range(len(history) - 1, -1, -1):
+        earlier = history[i]
         piece = _named_piece(index, embedder, earlier, guess_language(earlier), settings)
-        if piece is not None:
+        doc = piece[0] if piece else None
+        if doc is None and not authorship.PIECE_BACK.search(earlier):
+            doc = _answered_from(index, embedder, earlier, settings, k, history[:i])
+            if doc is None:
+                return None
+        if doc is not None:
             terms = own_terms(without_request(question))
-            return None if _elsewhere(index, piece[0], question, terms, lang, settings) else (piece[0], question)
-        if not authorship.PIECE_BACK.search(earlier):
-            return None
+            return None if _elsewhere(index, doc, question, terms, lang, settings) else (doc, question)
     return None
+
+
+def _answered_from(
+    index: Index, embedder: Embedder, question: str, settings: Settings, k: int | None, history: list[str]
+) -> str | None:
+    """The one piece the answer to an earlier question quoted, when it names no writer: what "it" in the question
+    after it speaks of. The question answered again, extractively, with at most `WHY_CHAIN` questions before it. None
+    when it quoted several sources or a letter of a correspondence (one writer of several is "he", not "it"), or
+    abstained."""
+    if says_nothing(question) or mentioned_authors(question, index):
+        return None
+    extractive = settings.with_overrides(llm_base_url="")
+    final = _final(answer_question(index, embedder, question, extractive, k, history[-WHY_CHAIN:]))
+    docs = {c.doc for c in final.citations}
+    if len(docs) != 1:
+        return None
+    doc = docs.pop()
+    return doc if len({c.author for c in index.chunks_of(doc)} - {None}) <= 1 else None
 
 
 ONLY_ABOUT_K = 5  # passages looked at for the one file a subject's words are only in
@@ -412,7 +442,7 @@ def _answer(
     asked, of_piece = question, False
     if not within and ask.intent != "authors" and not ask.query.authors:
         named_piece = _named_piece(index, embedder, question, ask.lang, settings)
-        carried = None if named_piece else _piece_before(index, embedder, question, ask.lang, history, settings)
+        carried = None if named_piece else _piece_before(index, embedder, question, ask.lang, history, settings, k)
         piece = named_piece or carried
         if piece is not None:  # "What does the culture article say about strategy?": that article's say on strategy
             within, asked = frozenset({piece[0]}), piece[1]
