@@ -45,13 +45,17 @@ POSITION = frozenset(
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
     "brief brieven stuk oneens verschillen verschil waar welke wanneer elkaar uitleggen vertellen vertel "
     "beschrijven meer ok okay oke oké though right well really actually exactly just nou hoor toch eigenlijk "
-    "precies "
+    "precies personally persoonlijk samenvatten "
+    # ... and the asking of a request the request patterns leave ("Can you summarise the letters?")
+    "can could you kun kunt "
+    # ... and how many of them it asks about ("And what do the three of them conclude?", "Wat vinden ze alle drie?")
+    "two three four both all twee drie vier beide allebei alle "
     # what a writer worries about or cares for is where they stand ("What does Rien Brus worry about?")
     "worry worries worried concern concerns concerned bother bothers bothered fear fears afraid care cares "
     # ... and so is what they conclude ("What does the last letter conclude?")
     "conclude concludes concluded conclusion conclusions concludeert concludeerde concluderen concludeerden conclusie "
     # ... and what a piece of theirs is about, its takeaway ("What is his column about?", "Waar gaat zijn column over?")
-    "column columns article articles artikel artikelen takeaway takeaways give gaat "
+    "column columns article articles artikel artikelen takeaway takeaways give gaat gaan "
     # ... and so is whether they side with another, said around its verb ("Is Wim broadly in line with Jan-Hein?",
     # "Is Wim het grotendeels eens met Jan-Hein?"; the idioms made of content words are `SIDING`, the verbs and nouns
     # that ask it only between writers `SIDING_WORDS`)
@@ -89,15 +93,22 @@ WHOLE = re.compile(
 )
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
 WRITERS_OF_LETTERS = re.compile(
-    r"\b(letter[- ]?writers?|correspondents?|(the )?(three|two|four) (writers|authors|experts|correspondents)|"
-    r"briefschrijvers?|correspondenten|de (drie|twee|vier) (schrijvers|auteurs|experts|briefschrijvers))\b",
+    r"\b(((the|all) )?((three|two|four) )?(letter[- ]?writers?|correspondents?)|"
+    r"(the )?(three|two|four) (writers|authors|experts|correspondents)|"
+    r"((de|alle) )?((drie|twee|vier) )?(briefschrijvers?|correspondenten)|de (drie|twee|vier) (schrijvers|auteurs|experts))\b",
     re.IGNORECASE,
 )
-# ... when the question asks for their positions (else it asks about the correspondence itself, its introduction too).
+# ... when the question asks for their positions or advice (else it asks about the correspondence itself, its
+# introduction too).
 POSITIONS = re.compile(
     r"\b(agree|agrees|disagree|think|thinks|say|says|argue|argues|believe|view|views|opinions?|positions?|stance|"
     r"eens|oneens|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies|"
-    r"conclude|concludes|concluderen|concludeert|conclusions?|conclusies?)\b",
+    r"conclude|concludes|concluderen|concludeert|conclusions?|conclusies?|"
+    # ... and their advice ("What do the letter writers recommend?", "Wat raden de briefschrijvers aan?")
+    r"recommend|recommends|advise|advises|advice|suggest|suggests|tips|raden|raadt|adviseren|adviseert|advies|"
+    r"aanbevelen|aanbevelingen|"
+    # ... or what they hold ("Wat staat er in de brieven over leiderschap?")
+    r"staat|staan|stond)\b",
     re.IGNORECASE,
 )
 # A request to the assistant around the question ("Can you tell me ...", "Give me ...", "Kun je uitleggen ...", "Ik
@@ -438,18 +449,37 @@ def squeezed(text: str) -> str:
     return re.sub(r"[^\S\n]*\n\s*", "\n", re.sub(r"[^\S\n]+", " ", text)).strip()
 
 
+# The letters of a correspondence as a whole ("the letters", "de brieven", "the correspondence"): their writers, when
+# the question asks for what they say ("What do the letters say about culture?") or nothing else ("Tell me about the
+# letters", "Waar gaan de brieven over?").
+THE_LETTERS = re.compile(
+    r"\b(the|these|those|both|all|de|die|deze|beide|alle)\s+(\w+\s+)?(letters|brieven|correspondence|correspondentie)\b",
+    re.IGNORECASE,
+)
+LETTER_WORDS = frozenset(tokenize("letters brieven correspondence correspondentie three drie"))
+
+
+def _the_letters(text: str) -> bool:
+    """The question asks what the letters of a correspondence say, or about them and nothing else."""
+    if not THE_LETTERS.search(text):
+        return False
+    return bool(POSITIONS.search(text)) or not own_terms(without_request(text)) - LETTER_WORDS
+
+
 def mentioned_authors(text: str, index: Index) -> tuple[str, ...]:
     """Authors named in the text by full, first or last name ("Rien", "Brus", "Rien Brus"), and every letter
     writer when the text asks for the positions of them as a group ("do the letter writers agree?", "wat vinden de
     briefschrijvers?")."""
-    if WRITERS_OF_LETTERS.search(text) and POSITIONS.search(text):
+    names = _names(tuple(known_authors(index)))
+    found = {a for *_, authors in _named_spans(text, names) for a in authors}
+    named = tuple(a for a in known_authors(index) if a in found)
+    # "the letters" beside writers it names is where they wrote ("In the letters, where do Jan-Hein and Rien agree?")
+    if (WRITERS_OF_LETTERS.search(text) and POSITIONS.search(text)) or (not named and _the_letters(text)):
         known = set(known_authors(index))
         group = [a for a in letter_writers(index) if a in known]
         if len(group) > 1:
             return tuple(group)
-    names = _names(tuple(known_authors(index)))
-    found = {a for *_, authors in _named_spans(text, names) for a in authors}
-    return tuple(a for a in known_authors(index) if a in found)
+    return named
 
 
 # A question about what someone holds: a name typed in lower case is read as a name only in one ("wat vindt brus?",
@@ -551,10 +581,13 @@ def _named_spans(text: str, names: _Names) -> list[tuple[int, int, tuple[str, ..
 def without_names(text: str, authors: tuple[str, ...]) -> str:
     """The text with the given authors' names removed (they filter retrieval; they say nothing about content)."""
     if authors:
-        for start, end, _ in reversed(_named_spans(text, _names(tuple(authors)))):
+        spans = _named_spans(text, _names(tuple(authors)))
+        for start, end, _ in reversed(spans):
             end += len(POSSESSIVE.match(text, end).group())  # "Rien Brus's concern" -> "concern", not "'s concern"
             text = f"{text[:start]} {text[end:]}"
         text = WRITERS_OF_LETTERS.sub(" ", text)
+        if not spans and _the_letters(text):  # "the letters" named the writers (`mentioned_authors`)
+            text = THE_LETTERS.sub(" ", text)
     return " ".join(text.split())
 
 

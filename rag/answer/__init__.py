@@ -99,8 +99,7 @@ def _choose(
         if ask.intent == "views":
             scored = score(ask, passages, per_passage, settings.corpus_lang)
     if ask.intent == "person":  # a writer or a piece as a whole: what it advises when asked, else its main position
-        source = whole_text(index, passages) if ask.advice else None
-        advice = advised(advice_in(source, dutch_words()), policy) if source else []
+        advice = _advice(index, passages, per_passage, policy) if ask.advice else []
         chosen = advice or main_position(passages, per_passage, policy)
         passages = quoted_first(passages, chosen)[:top]
     elif ask.intent == "reasons":
@@ -111,9 +110,29 @@ def _choose(
         units = {c.unit for c in before}
         same_sources = [c for c in scored if c.unit in units]
         chosen = select(same_sources, ask, policy, exclude) if same_sources else select(scored, ask, policy, exclude)
+    elif ask.advice and ask.query.authors and not ask.within:
+        # "And what's his advice?" after a question on his view: his advice, else the answer on the topic before
+        chosen = _advice(index, passages, per_passage, policy) or select(scored, ask, policy)
     else:
         chosen = select(scored, ask, policy)
     return Choice(ask, passages, scored, chosen, chosen + before)
+
+
+def _advice(index: Index, passages: list[Passage], per_passage: dict, policy: Policy) -> list[Scored]:
+    """What the sources of the passages advise (`selection.advised`), for a question that asks only that: one
+    source's advice; several writers' ("What do they recommend?" after the letters) one piece of advice each, or the
+    main position of one who gives none. [] when none gives advice."""
+    by_source: dict[tuple[str, str | None], list[Passage]] = {}
+    for p in passages:
+        by_source.setdefault((p.chunk.doc, p.chunk.author), []).append(p)
+    each = replace(policy, max_quotes=1) if len(by_source) > 1 else policy
+    chosen, advised_any = [], False
+    for own in by_source.values():
+        source = whole_text(index, own)
+        advice = advised(advice_in(source, dutch_words()), each) if source else []
+        advised_any = advised_any or bool(advice)
+        chosen += advice or (main_position(own, per_passage, each, quotes=1) if len(by_source) > 1 else [])
+    return chosen[: policy.max_quotes] if advised_any else []
 
 
 def _given_before(

@@ -89,7 +89,10 @@ ADVICE_TERMS = frozenset(
         "suggests suggested suggestion suggestions tip tips pointers propose proposes proposed proposal proposals "
         "solution solutions remedy remedies do should can could must give gives offer offers we us i you they "
         "aanraden raadt raad aan aanbevelen aanbeveelt aanbeveling aanbevelingen advies adviezen adviseert adviseren "
-        "oplossing oplossingen tip tips doen moet moeten kan kunnen kun geeft geven biedt"
+        "oplossing oplossingen tip tips doen moet moeten kan kunnen kun geeft geven biedt "
+        # what the advice is called ("What practical steps does it suggest?", "Welke concrete stappen raadt het aan?")
+        "practical concrete simple steps ways actions praktisch praktische concreet concrete simpele eenvoudige stappen "
+        "manieren acties"
     )
 )
 
@@ -214,7 +217,7 @@ class Ask:
     stranger: str | None = None  # a name the question asks about that no article mentions (`unknown_subject`)
     # the files it may quote, when not all: the second part of "Who wrote X and what does it say?" quotes X
     within: frozenset[str] = frozenset()
-    advice: bool = False  # it asks what is advised (ADVICE): one source's advice answers it when nothing else is asked
+    advice: bool = False  # it asks what is advised (ADVICE) and nothing else: its source's advice answers it
 
     @property
     def writers_at_once(self) -> bool:
@@ -352,7 +355,7 @@ def read(
         product,
         terms,
         stranger,
-        advice=bool(ADVICE.search(asked)),
+        advice=bool(ADVICE.search(asked)) and not asks_own(without_request(without_names(asked, named))),
     )
 
 
