@@ -1386,3 +1386,29 @@ def test_a_sources_advice_is_its_advice_lists_first_then_its_imperatives_in_the_
         "Bouw businesscases rond concrete verbeteringen in de customer journey.",
     ]
     assert not advised([], Policy())
+
+
+def test_an_english_derivation_reads_as_the_dutch_one_the_corpus_uses():
+    from rag.answer.query import derived_translations
+    from rag.search import tokenize
+
+    class Corpus:  # the document share of the words the articles use
+        def document_share(self, terms):
+            used = set(tokenize("leiderschap eigenaarschap beschikbaarheid"))
+            return {t: 0.4 if t in used else 0.0 for t in terms}
+
+    table = {
+        "leader": ("leider", "aanvoerder"),
+        "owner": ("eigenaar",),
+        "ownership": ("eigendom",),
+        "available": ("beschikbaar",),
+        "friend": ("vriend",),
+    }
+    words = ["leadership", "ownership", "availability", "friendship", "business", "ship"]
+    # FreeDict has nothing for "leadership" and only eigendom for "ownership"; "friendship" is not in the articles,
+    # "business" is no derivation the dictionary knows the base of, and "ship" has no base at all
+    assert derived_translations(words, table, Corpus()) == {
+        "leadership": ("leiderschap",),
+        "ownership": ("eigenaarschap",),
+        "availability": ("beschikbaarheid",),
+    }

@@ -962,3 +962,10 @@ def test_how_many_of_the_writers_a_follow_up_asks_about_is_no_subject_of_its_own
     )
     assert not answer.abstained
     assert {c.author for c in answer.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
+
+
+def test_leadership_reads_as_leiderschap(corpus):
+    # FreeDict has no "leadership": the letters on leiderschap were not found (it abstained)
+    answer = Assistant(corpus).ask("What do the letters say about leadership?")
+    assert not answer.abstained
+    assert all("leiderschap" in c.quote for c in answer.citations)

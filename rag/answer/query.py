@@ -639,7 +639,7 @@ def nearest_translations(
         return {}
     table = english_to_dutch()
     words = _without_names(content_words(text), names)
-    out = {}
+    out = derived_translations(words, table, index)
     for word, candidates in near.nearest(words).items():
         if not candidates:
             continue
@@ -648,7 +648,42 @@ def nearest_translations(
         given = set(tokenize(" ".join(_dutch_words(word, table) + [word])))
         new = [d for d in candidates if not set(tokenize(d)) <= given]  # a form the dictionary gives adds nothing
         if new:
-            out[word] = (new[0],)
+            out[word] = (*out.get(word, ()), new[0])
+    return out
+
+
+# English and Dutch derive nouns alike: leader-ship is leider-schap, open-ness open-heid, avail-ability beschik-baarheid.
+# (English suffix, what the base ends in instead, Dutch suffix.)
+DERIVATIONS = (
+    ("ship", "", "schap"),
+    ("ness", "", "heid"),
+    ("ability", "able", "heid"),
+    ("ibility", "ible", "heid"),
+    ("icity", "ic", "heid"),
+)
+
+
+def derived_translations(
+    words: list[str], table: dict[str, tuple[str, ...]], index: Index
+) -> dict[str, tuple[str, ...]]:
+    """Each English word derived from another by a suffix that Dutch derives with too ("leadership": leader + ship), the
+    Dutch base's derivations the corpus uses and the dictionary does not give ("leiderschap", "eigenaarschap",
+    "bereikbaarheid"): FreeDict has nothing for "leadership" and only eigendom for "ownership"."""
+    derived: dict[str, list[str]] = {}
+    for word in words:
+        for en, base_end, nl in DERIVATIONS:
+            if word.endswith(en) and len(word) - len(en) >= 3:
+                base = word[: -len(en)] + base_end
+                given = set(_dutch_words(word, table))
+                derived[word] = [d + nl for d in _dutch_words(base, table) if d + nl not in given]
+                break
+    forms = {f for ds in derived.values() for d in ds for f in tokenize(d)}
+    share = index.document_share(forms) if forms else {}
+    out = {}
+    for word, ds in derived.items():
+        stems = {f: d for d in ds for f in tokenize(d) if share.get(f, 0.0) > 0}  # one word per stem the corpus uses
+        if stems:
+            out[word] = tuple(dict.fromkeys(stems.values()))
     return out
 
 
