@@ -969,3 +969,16 @@ def test_leadership_reads_as_leiderschap(corpus):
     answer = Assistant(corpus).ask("What do the letters say about leadership?")
     assert not answer.abstained
     assert all("leiderschap" in c.quote for c in answer.citations)
+
+
+def test_a_pieces_main_position_is_the_centre_of_all_of_it_whatever_the_wording(corpus):
+    # "What does the finance article say?" was read as asking about finance (one sentence on financial strain), the
+    # Dutch question got the centre of the passages it retrieved: two wordings, two main positions
+    assistant = Assistant(corpus)
+    english = assistant.ask("What does the finance article say?")
+    dutch = assistant.ask("Wat is de kern van het artikel over financiële ruimte?")
+    assert not english.abstained and len(english.citations) == 2
+    assert [(c.doc, c.start) for c in english.citations] == [(c.doc, c.start) for c in dutch.citations]
+    # a piece named by a word before the noun is the piece as a whole (it abstained)
+    forrester = assistant.ask("What does the Forrester article say?")
+    assert not forrester.abstained and {c.doc for c in forrester.citations} == {"001_771bc69eba534058.txt"}

@@ -100,7 +100,8 @@ def _choose(
             scored = score(ask, passages, per_passage, settings.corpus_lang)
     if ask.intent == "person":  # a writer or a piece as a whole: what it advises when asked, else its main position
         advice = _advice(index, passages, per_passage, policy) if ask.advice else []
-        chosen = advice or main_position(passages, per_passage, policy)
+        whole = _whole_sources(index, passages)
+        chosen = advice or main_position(whole, candidates(index, embedder, whole), policy)
         passages = quoted_first(passages, chosen)[:top]
     elif ask.intent == "reasons":
         # "Why is that?" asks about what the previous answers quoted: their sources, not the same sentences again
@@ -116,6 +117,23 @@ def _choose(
     else:
         chosen = select(scored, ask, policy)
     return Choice(ask, passages, scored, chosen, chosen + before)
+
+
+def _whole_sources(index: Index, passages: list[Passage]) -> list[Passage]:
+    """Every passage of the sources the retrieved `passages` come from (an article, or a writer's letters), in the
+    order retrieved and then as written: a source's main position is the centre of all it wrote, not of the passages
+    a wording of the question happened to retrieve ("What does the finance article say?" and "Wat is de kern van
+    het artikel over financiële ruimte?" gave different ones)."""
+    units = list(dict.fromkeys((p.chunk.doc, p.chunk.author) for p in passages))
+    have = {p.chunk.id for p in passages}
+    more = [
+        c
+        for doc in dict.fromkeys(d for d, _ in units)
+        for c in index.chunks_of(doc)
+        if (c.doc, c.author) in units and c.id not in have
+    ]
+    rank = len(passages)
+    return [*passages, *(Passage(rank + i + 1, c, 0.0) for i, c in enumerate(more))]
 
 
 def _advice(index: Index, passages: list[Passage], per_passage: dict, policy: Policy) -> list[Scored]:
@@ -298,16 +316,19 @@ def _named_piece(
     docs = authorship.titled(named, index)
     if len(docs) == 1:
         return docs[0], piece.rest
-    docs = authorship.title_words_named(named, index, COMMON_SHARE) or _only_about(
-        index, embedder, piece.words, keywords, concepts, settings
-    )
+    by_title = authorship.title_words_named(named, index, COMMON_SHARE)
+    docs = by_title or _only_about(index, embedder, piece.words, keywords, concepts, settings)
     if not docs:
         return None
     terms = asks_own(without_request(piece.rest))  # what it asks about, not how it asks ("Wat staat er in …?", "tips")
     if _elsewhere(index, docs[0], piece.rest, terms, lang, settings):
         return None
-    # what it asks of the piece: its own terms, or its advice ("What does the culture article recommend?")
-    return docs[0], (piece.rest if terms or ADVICE.search(piece.rest) else question)
+    # what it asks of the piece: its own terms, its advice ("What does the culture article recommend?"), or, named by
+    # words before the noun or of its title, the piece as a whole ("What does the finance article say?": its main
+    # position, whatever the wording); named by what it is about, that is what it asks about ("Wat zegt het stuk over
+    # Netflix?")
+    whole = piece.modified or bool(by_title)
+    return docs[0], (piece.rest if terms or whole or ADVICE.search(piece.rest) else question)
 
 
 def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str, settings: Settings) -> bool:

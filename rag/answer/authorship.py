@@ -632,6 +632,9 @@ class Piece(NamedTuple):
 
     words: str  # "culture", "cX-Factor", "de Ivoren Toren"
     rest: str  # "What does the article say about strategy?"
+    # named by words before the noun, a title or a compound ("the finance article", "het cultuurartikel"), not by
+    # what it is about after it ("het stuk over Netflix", which is as often "what does it say about Netflix?")
+    modified: bool = False
 
 
 def piece_named(question: str) -> Piece | None:
@@ -643,13 +646,15 @@ def piece_named(question: str) -> Piece | None:
     m = _PIECE.search(question)
     if m and (m.group("before").strip() or m.group("subject")):
         words = " ".join(w for w in (m.group("before"), m.group("subject")) if w)
+        modified = not m.group("subject")
         cut = [(m.start("before"), m.end("before"))] + (
             [(m.start("after"), m.end("after"))] if m.group("after") else []
         )
     elif (t := _PIECE_TITLE.search(question)) is not None:
-        words, cut = t.group("title"), [(t.start("title") - 1, t.end("title"))]
+        words, cut, modified = t.group("title"), [(t.start("title") - 1, t.end("title"))], True
     elif (c := _PIECE_COMPOUND.search(question)) is not None:  # "het cultuurartikel": the culture article
         words, cut = c.group("subject"), [(c.start("subject"), max(c.end("subject"), c.end("link")))]
+        modified = True
     else:
         return None
     words = " ".join(_NOT_SUBJECT.sub(" ", words).split())
@@ -658,7 +663,7 @@ def piece_named(question: str) -> Piece | None:
     rest = question
     for start, end in sorted(cut, reverse=True):
         rest = rest[:start] + rest[end:]
-    return Piece(words, " ".join(rest.split()).replace(" ?", "?"))
+    return Piece(words, " ".join(rest.split()).replace(" ?", "?"), modified)
 
 
 def title_words_named(words: str, index: Index, common: float) -> list[str]:
