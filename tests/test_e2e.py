@@ -982,3 +982,24 @@ def test_a_pieces_main_position_is_the_centre_of_all_of_it_whatever_the_wording(
     # a piece named by a word before the noun is the piece as a whole (it abstained)
     forrester = assistant.ask("What does the Forrester article say?")
     assert not forrester.abstained and {c.doc for c in forrester.citations} == {"001_771bc69eba534058.txt"}
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase", "not_quoted"),
+    [
+        # it abstained: "board" is none of the article's words, but its advice speaks of the boardroom
+        ("What should a board do according to the Ivory Tower article?", "zak af naar de werkvloer", None),
+        # the one item on meetings, not the whole list
+        ("What does the culture article recommend about meetings?", "customer minute", "Mini-stages"),
+    ],
+)
+def test_a_sources_advice_on_something_is_its_advice_that_names_it(corpus, question, phrase, not_quoted):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained
+    assert any(phrase in c.quote for c in answer.citations)
+    assert not_quoted is None or not any(not_quoted in c.quote for c in answer.citations)
+
+
+def test_advice_on_something_the_source_never_advises_on_still_abstains(corpus):
+    answer = Assistant(corpus).ask("Which KPIs does the culture article recommend instead of average handling time?")
+    assert answer.abstained

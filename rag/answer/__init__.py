@@ -27,18 +27,19 @@ from ..conversation import (
 from ..embedders import Embedder
 from ..lexicon import dutch_words
 from ..search import search, tokenize
-from ..sentences import guess_language
+from ..sentences import Sentence, guess_language
 from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
 from . import authorship, gate
-from .candidates import advice_in, candidates, has_money, has_number, is_quotable, names_something, whole_text
+from .candidates import advice_in, candidates, has_money, has_number, is_list, is_quotable, names_something, whole_text
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
-from .query import ADVICE, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
+from .query import ADVICE, ADVICE_TERMS, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
 from .scores import Scored, score
 from .selection import Policy, advised, debated, main_position, priced, quoted_first, select
 
+MIN_STEM = 4  # a shorter form of a word asked about is no part of a compound ("bord" is not in "boordevol")
 WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
 WITHIN_WIDER = 5  # retrieved passages a file restriction chooses among, per passage kept
 HISTORY_KEPT = 50  # earlier questions of a conversation read (the latest): more say nothing the last ones do not
@@ -117,6 +118,25 @@ def _choose(
     else:
         chosen = select(scored, ask, policy)
     return Choice(ask, passages, scored, chosen, chosen + before)
+
+
+def _advice_on(index: Index, passages: list[Passage], ask: Ask, policy: Policy) -> list[Scored]:
+    """One source's advice on what the question asks about ("What should a board do according to the Ivory Tower
+    article?", "What does the culture article recommend about meetings?"): its advice (`advice_in`) that itself names every
+    word the question asks about, a translation of it, or a compound of it ("boardroom" for "board"), the sentences
+    that do before a list that does. [] when none does, or the passages are of several sources: the answer is then
+    scored as any other ("Which KPIs does the culture article recommend instead of average handling time?")."""
+    source = whole_text(index, passages)
+    asked = [c for c in ask.concepts if not c & ADVICE_TERMS and not c & authorship.PIECE_FORMS]
+    if source is None or not asked:
+        return []
+
+    def names_all(s: Sentence) -> bool:
+        words = tokenize(s.text)
+        return all(any(f in w for f in c if len(f) >= MIN_STEM for w in words) for c in asked)
+
+    found = [s for s in advice_in(source, dutch_words()) if names_all(s)]
+    return advised([s for s in found if not is_list(s)] or found, policy)
 
 
 def _whole_sources(index: Index, passages: list[Passage]) -> list[Passage]:
@@ -539,6 +559,11 @@ def _answer(
     spelled = _spelled_out(ask, chosen, scored, index) if rescue else []
     if spelled:  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
         verdict, chosen = "answer", spelled
+    one_source = bool(ask.within) or len(ask.query.authors) == 1
+    policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
+    on_it = _advice_on(index, passages, ask, policy) if one_source and ADVICE.search(asked) and not missing else []
+    if on_it:  # "What should a board do according to the Ivory Tower article?": its advice that speaks of boards
+        verdict, chosen = "answer", on_it
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions
         verdict = "abstain"
     if verdict == "abstain":

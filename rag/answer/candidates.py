@@ -206,6 +206,7 @@ CONNECTIVE = re.compile(r"^\W*((en|dus|maar|of|dan|ook|vooral|tot slot|daarom)\b
 ANNOUNCES = re.compile(r"\b(boodschap|advies|tip|les|oproep|aanbeveling|raad|kortom|message|advice|tip|lesson)\b", re.I)
 # Advice to whoever does something ("Wie CX serieus neemt, kijkt verder dan de werkvloer en betrekt ook financiering …").
 GENERIC_ADVICE = re.compile(r"^(wie|whoever|anyone who)\b[^,?]{3,80},\s*\w", re.IGNORECASE)
+ITEM_LABEL = 6  # words a list item's label may have before the dash that opens what it says
 # Imperatives that do not tell the reader what to do: "Laat ik het zo zeggen" (let me), "Denk aan …" (for instance).
 NOT_ADVICE = re.compile(r"^(laat (ik|we|wij|ons|me|mij)|denk (bijvoorbeeld |maar )?aan)\b", re.IGNORECASE)
 
@@ -230,15 +231,19 @@ def gives_advice(text: str, dutch: frozenset[str]) -> bool:
     `dutch`: the Dutch words of the dictionaries (without them no sentence is read as advice)."""
     from ..search import STOPWORDS
 
+    item = bool(BULLET.match(text))
     text = BULLET.sub("", text.strip())
     if not text or text.rstrip(" ’'”\"»)").endswith("?"):
         return False
     if GENERIC_ADVICE.match(text):
         return True
-    # after a colon, when what comes before is a label ("Vanuit de boardroom: zak af …") or announces advice
+    # after a colon, when what comes before is a label ("Vanuit de boardroom: zak af …") or announces advice; in a
+    # list item also after a dash that ends its label ("✅ De “customer minute” in meetings – Start elke vergadering …")
     after = [
         rest for lead, rest in re.findall(r"^(.*?):\s+(\S.*)", text) if len(lead.split()) <= 3 or ANNOUNCES.search(lead)
     ]
+    if item:
+        after += [rest for lead, rest in re.findall(r"^(.*?)\s[–—-]\s+(\S.*)", text) if len(lead.split()) <= ITEM_LABEL]
     for clause in [text, *after]:
         clause = CONNECTIVE.sub("", clause)
         first = re.match(r"[^\W\d_]+", clause)

@@ -77,7 +77,7 @@ WHETHER = re.compile(
 # source with nothing else to go on, its advice answers them (`selection.advised`), not its main position.
 ADVICE = re.compile(
     r"\b(recommend\w*|advi[cs]e[sd]?|advising|suggest\w*|tips?|pointers|propos(e|es|ed|als?)|solutions?|"
-    r"remed(y|ies)|what (should|can|could|must) (we|i|you|they|companies|organi[sz]ations|\w+ managers?) do|"
+    r"remed(y|ies)|what (should|can|could|must) ([\w'’-]+ ){1,3}do|"
     r"aanra(den|dt|adt)|raa?dt?\b[^?]*\baan|raden\b[^?]*\baan|aanbevel\w*|advie(s|zen)|advise(ert|ren|erde)|"
     r"oplossing(en)?|wat (moet|moeten|kan|kunnen|kun) (we|wij|ik|je|jij|jullie|organisaties|bedrijven)\b[^?]*\bdoen)\b",
     re.IGNORECASE,

@@ -162,11 +162,17 @@ def advised(advice: list[Sentence], policy: Policy) -> list[Scored]:
     oplossingen om rugwind te creëren: - …"), then its sentences that tell the reader what to do ("Stop met …", "En
     zorg dat …"), each in the order written, a sentence inside a list quoted with it."""
     order = sorted(advice, key=lambda s: (not is_list(s), s.start))
+    # one source's whole text is one span: as many of its quotes as advice may have, but not one that a quote
+    # chosen shows already (a quote is widened to its whole list item, `in_context`)
+    policy = replace(policy, per_passage=max(policy.per_passage, ADVICE_QUOTES))
     chosen: list[Scored] = []
+    shown: list[Sentence] = []
     for s in order:
-        c = Scored(s, 1.0, 1.0, 0)
-        if len(chosen) < min(ADVICE_QUOTES, policy.max_quotes) and _fits(c, chosen, policy):
+        c, whole = Scored(s, 1.0, 1.0, 0), in_context(s)
+        shown_already = any(x.start <= whole.start and whole.end <= x.end for x in shown)
+        if len(chosen) < min(ADVICE_QUOTES, policy.max_quotes) and not shown_already and _fits(c, chosen, policy):
             chosen.append(c)
+            shown.append(whole)
     return chosen
 
 
