@@ -44,7 +44,7 @@ POSITION = frozenset(
     "where which who whom when each other another one whether explain tell describe more "
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
     "brief brieven stuk oneens verschillen verschil waar welke wanneer elkaar uitleggen vertellen vertel "
-    "beschrijven meer ok okay oke oké though right well really actually exactly just nou hoor toch eigenlijk "
+    "beschrijven meer ok okay oke oké though right well really actually exactly just nou hoor toch eigenlijk welk "
     "precies personally persoonlijk samenvatten "
     # ... and the asking of a request the request patterns leave ("Can you summarise the letters?")
     "can could you kun kunt "

@@ -1415,3 +1415,29 @@ def test_an_english_derivation_reads_as_the_dutch_one_the_corpus_uses():
         "ownership": ("eigenaarschap",),
         "availability": ("beschikbaarheid",),
     }
+
+
+@pytest.mark.parametrize(
+    ("question", "words", "rest"),
+    [
+        ("Wat adviseert het Ivoren Toren-artikel over data?", "Ivoren Toren", "Wat adviseert het artikel over data?"),
+        ("Wat zegt het cX-Factor-stuk over Netflix?", "cX-Factor", "Wat zegt het stuk over Netflix?"),
+    ],
+)
+def test_a_piece_is_named_by_words_joined_to_its_noun_by_a_hyphen(question, words, rest):
+    from rag.answer.authorship import piece_named
+
+    piece = piece_named(question)
+    assert piece is not None and (piece.words, piece.rest, piece.modified) == (words, rest, True)
+    assert piece_named("Wat vindt het management-team?") is None  # a team, not a piece
+
+
+def test_a_label_says_what_a_sentence_is_about():
+    from rag.answer.candidates import label_of
+
+    assert label_of("- Vanuit de boardroom: zak af naar de werkvloer.", True) == "Vanuit de boardroom"
+    assert label_of("✅ De “customer minute” in meetings – Start elke vergadering.", True) == (
+        "De “customer minute” in meetings"
+    )
+    assert label_of("Dus mijn boodschap aan CX-managers is helder: Stop met …", False) == ""  # a clause, no label
+    assert label_of("Cultuur aanpassen is geen sprint – maar een marathon.", False) == ""  # a dash in prose

@@ -987,10 +987,19 @@ def test_a_pieces_main_position_is_the_centre_of_all_of_it_whatever_the_wording(
 @pytest.mark.parametrize(
     ("question", "phrase", "not_quoted"),
     [
-        # it abstained: "board" is none of the article's words, but its advice speaks of the boardroom
-        ("What should a board do according to the Ivory Tower article?", "zak af naar de werkvloer", None),
         # the one item on meetings, not the whole list
         ("What does the culture article recommend about meetings?", "customer minute", "Mini-stages"),
+        # the item whose label names them, not the board's item that mentions "operationele teams" in passing (a
+        # helper's review), nor the operations item for the board
+        ("According to the Ivory Tower article, what should operations teams do?", "spreek de taal", "zak af"),
+        ("What should a board do according to the Ivory Tower article?", "zak af naar de werkvloer", "spreek de taal"),
+        # "welk" asked nothing of its own; "het Ivoren Toren-artikel" names the piece (both were answered otherwise)
+        (
+            "Welk advies geeft het financieringsartikel over huisvesting?",
+            "betrekt ook financiering en huisvesting",
+            None,
+        ),
+        ("Wat adviseert het Ivoren Toren-artikel over data?", "Zorg dat data en meetbaarheid op orde zijn", None),
     ],
 )
 def test_a_sources_advice_on_something_is_its_advice_that_names_it(corpus, question, phrase, not_quoted):

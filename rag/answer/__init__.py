@@ -27,15 +27,25 @@ from ..conversation import (
 from ..embedders import Embedder
 from ..lexicon import dutch_words
 from ..search import search, tokenize
-from ..sentences import Sentence, guess_language
+from ..sentences import guess_language
 from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
 from . import authorship, gate
-from .candidates import advice_in, candidates, has_money, has_number, is_list, is_quotable, names_something, whole_text
-from .compose import TEXTS, compose, in_context, joined
+from .candidates import (
+    advice_in,
+    candidates,
+    has_money,
+    has_number,
+    is_list,
+    is_quotable,
+    label_of,
+    names_something,
+    whole_text,
+)
+from .compose import TEXTS, compose, in_context, in_list_item, joined
 from .generate import generated
-from .query import ADVICE, ADVICE_TERMS, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
+from .query import ADVICE, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
 from .scores import Scored, score
 from .selection import Policy, advised, debated, main_position, priced, quoted_first, select
 
@@ -120,22 +130,26 @@ def _choose(
     return Choice(ask, passages, scored, chosen, chosen + before)
 
 
-def _advice_on(index: Index, passages: list[Passage], ask: Ask, policy: Policy) -> list[Scored]:
+def _advice_on(index: Index, passages: list[Passage], ask: Ask, text: str, policy: Policy) -> list[Scored]:
     """One source's advice on what the question asks about ("What should a board do according to the Ivory Tower
-    article?", "What does the culture article recommend about meetings?"): its advice (`advice_in`) that itself names every
-    word the question asks about, a translation of it, or a compound of it ("boardroom" for "board"), the sentences
-    that do before a list that does. [] when none does, or the passages are of several sources: the answer is then
+    article?", "What does the culture article recommend about meetings?"): its advice (`advice_in`) whose label names a
+    word the question asks about, else that itself names every such word, a translation of it, or a compound of it
+    ("boardroom" for "board"); the sentences that do before a list that does. [] when none does, or the passages are of several sources: the answer is then
     scored as any other ("Which KPIs does the culture article recommend instead of average handling time?")."""
     source = whole_text(index, passages)
-    asked = [c for c in ask.concepts if not c & ADVICE_TERMS and not c & authorship.PIECE_FORMS]
+    terms = asks_own(without_request(text))  # what the question as asked (`text`) asks about, not how it asks
+    asked = [c for c in ask.concepts if c & terms and not c & authorship.PIECE_FORMS]
     if source is None or not asked:
         return []
 
-    def names_all(s: Sentence) -> bool:
-        words = tokenize(s.text)
-        return all(any(f in w for f in c if len(f) >= MIN_STEM for w in words) for c in asked)
+    def names(text: str, concept: frozenset[str]) -> bool:
+        return any(f in w for f in concept if len(f) >= MIN_STEM for w in tokenize(text))
 
-    found = [s for s in advice_in(source, dutch_words()) if names_all(s)]
+    advice = advice_in(source, dutch_words())
+    # an item whose label names a word asked about is advice for it ("what should operations teams do?": "Vanuit
+    # operations: spreek de taal van de boardroom. …", not the item that mentions "operationele teams" in passing)
+    labelled = [s for s in advice if any(names(label_of(s.text, in_list_item(s)), c) for c in asked)]
+    found = labelled or [s for s in advice if all(names(s.text, c) for c in asked)]
     return advised([s for s in found if not is_list(s)] or found, policy)
 
 
@@ -561,7 +575,9 @@ def _answer(
         verdict, chosen = "answer", spelled
     one_source = bool(ask.within) or len(ask.query.authors) == 1
     policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
-    on_it = _advice_on(index, passages, ask, policy) if one_source and ADVICE.search(asked) and not missing else []
+    on_it = (
+        _advice_on(index, passages, ask, asked, policy) if one_source and ADVICE.search(asked) and not missing else []
+    )
     if on_it:  # "What should a board do according to the Ivory Tower article?": its advice that speaks of boards
         verdict, chosen = "answer", on_it
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions

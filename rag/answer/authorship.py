@@ -627,6 +627,13 @@ _PIECE_COMPOUND = re.compile(
 )
 
 
+# ... or joined by a hyphen ("het Ivoren Toren-artikel", "het cX-Factor-stuk")
+_PIECE_HYPHEN = re.compile(
+    r"\b(het|dit|dat|de|die)\s+(?P<subject>(?:[\w&-]+\s+){0,3}[\w&-]+?)(?P<link>-)(artikel|stuk|stukje|column|blog)\b",
+    re.IGNORECASE,
+)
+
+
 class Piece(NamedTuple):
     """A piece of writing a question names: the words that name it, and the question without them."""
 
@@ -652,7 +659,8 @@ def piece_named(question: str) -> Piece | None:
         )
     elif (t := _PIECE_TITLE.search(question)) is not None:
         words, cut, modified = t.group("title"), [(t.start("title") - 1, t.end("title"))], True
-    elif (c := _PIECE_COMPOUND.search(question)) is not None:  # "het cultuurartikel": the culture article
+    elif (c := _PIECE_HYPHEN.search(question) or _PIECE_COMPOUND.search(question)) is not None:
+        # "het cultuurartikel": the culture article; "het Ivoren Toren-artikel": the Ivory Tower article
         words, cut = c.group("subject"), [(c.start("subject"), max(c.end("subject"), c.end("link")))]
         modified = True
     else:

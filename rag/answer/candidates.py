@@ -224,6 +224,18 @@ def _dutch_verb_stem(word: str, dutch: frozenset[str]) -> bool:
     return bool(forms & dutch)
 
 
+def label_of(text: str, item: bool) -> str:
+    """What a sentence opens with to say what it is about, before a colon ("Vanuit de boardroom: zak af …", at most
+    three words) or, in a list item, a dash ("De “customer minute” in meetings – Start …", at most ITEM_LABEL);
+    "" when it has none."""
+    text = BULLET.sub("", text.strip())
+    colon = re.match(r"(.*?):\s+\S", text)
+    if colon and len(colon.group(1).split()) <= 3:
+        return colon.group(1)
+    dash = re.match(r"(.*?)\s[–—-]\s+\S", text) if item else None
+    return dash.group(1) if dash and len(dash.group(1).split()) <= ITEM_LABEL else ""
+
+
 def gives_advice(text: str, dutch: frozenset[str]) -> bool:
     """The sentence tells the reader what to do: it opens with a Dutch imperative ("Stop met …", "En zorg dat …",
     "Spreek de taal van de boardroom."), or the part after a colon does ("Dus mijn boodschap aan CX-managers is helder:
@@ -237,13 +249,12 @@ def gives_advice(text: str, dutch: frozenset[str]) -> bool:
         return False
     if GENERIC_ADVICE.match(text):
         return True
-    # after a colon, when what comes before is a label ("Vanuit de boardroom: zak af …") or announces advice; in a
-    # list item also after a dash that ends its label ("✅ De “customer minute” in meetings – Start elke vergadering …")
-    after = [
-        rest for lead, rest in re.findall(r"^(.*?):\s+(\S.*)", text) if len(lead.split()) <= 3 or ANNOUNCES.search(lead)
-    ]
-    if item:
-        after += [rest for lead, rest in re.findall(r"^(.*?)\s[–—-]\s+(\S.*)", text) if len(lead.split()) <= ITEM_LABEL]
+    # after a label ("Vanuit de boardroom: zak af …", "✅ De “customer minute” in meetings – Start elke …") or a
+    # colon that announces advice ("Dus mijn boodschap aan CX-managers is helder: Stop met …")
+    after = [rest for lead, rest in re.findall(r"^(.*?):\s+(\S.*)", text) if ANNOUNCES.search(lead)]
+    label = label_of(text, item)
+    if label:
+        after.append(text[len(label) :].lstrip(" :–—-\t"))
     for clause in [text, *after]:
         clause = CONNECTIVE.sub("", clause)
         first = re.match(r"[^\W\d_]+", clause)
