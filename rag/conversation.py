@@ -725,12 +725,23 @@ def _only_a_request(text: str) -> bool:
 
 def topic_of(history: list[str], index: Index) -> str | None:
     """The latest earlier question that asks something of its own (names, a request and the articles named around
-    it removed), or None."""
+    it removed), or None; none past a question about writers as a whole ("Tell me about the letters", "Summarize
+    Rien's letter"): what came before it is no longer the subject ("What do they say about culture?" after it asks
+    the letter writers about culture, not about the board question before)."""
     for earlier in reversed(history):
-        _, text = _subject(earlier, index)
+        authors, text = _subject(earlier, index)
         if not _asks_nothing(earlier, text):
             return text
+        if authors and _about_the_whole(earlier, text):
+            return None
     return None
+
+
+def _about_the_whole(question: str, text: str) -> bool:
+    """A question about writers' whole say, not their view of the topic before: "What is Rien's main point?",
+    "Summarize the letters", "Tell me about the letters" (not "What do the letters say?", "And the letters?")."""
+    letters = _the_letters(question) and not POSITIONS.search(question) and not FOLLOW_UP_START.search(question.strip())
+    return bool(WHOLE.search(question) or letters) and not points_back(text)
 
 
 def _named_since_topic(history: list[str], index: Index) -> tuple[str, ...]:
@@ -858,7 +869,9 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     authors = one
     text = text or question
     terms = set() if _only_a_request(question) else own_terms(text)
-    whole = authors and WHOLE.search(question) and not points_back(text)  # "the main risk of that" is the topic's
+    # "the main risk of that" is the topic's; "Tell me about the letters" after a topic asks about the letters as a
+    # whole, as "Summarize the letters" does ("What do the letters say?" and "And the letters?" follow the topic)
+    whole = authors and _about_the_whole(question, text)
     # a pronoun for a writer the question names points at them, not back at the conversation
     if not history or narrowed or not _is_follow_up(question, terms) or whole:
         # "What is Rien's main point?" asks for all he wrote, not the topic

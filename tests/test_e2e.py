@@ -1012,3 +1012,16 @@ def test_a_sources_advice_on_something_is_its_advice_that_names_it(corpus, quest
 def test_advice_on_something_the_source_never_advises_on_still_abstains(corpus):
     answer = Assistant(corpus).ask("Which KPIs does the culture article recommend instead of average handling time?")
     assert answer.abstained
+
+
+def test_the_letters_as_a_whole_after_another_question_are_a_new_subject(corpus):
+    # A browser check found "Tell me about the letters" abstaining after a question about the board: it was read as
+    # the letter writers' view of the board question, and "What do they say about culture?" after it kept that topic.
+    assistant = Assistant(corpus)
+    board = "What should a board do according to the Ivory Tower article?"
+    letters = assistant.ask("Tell me about the letters", history=[board])
+    assert not letters.abstained
+    assert {c.author for c in letters.citations} == {"Jan-Hein Pierik", "Wim Rampen", "Rien Brus"}
+    culture = assistant.ask("What do they say about culture?", history=[board, "Tell me about the letters"])
+    assert not culture.abstained and culture.citations
+    assert all(c.author and "cultuur" in c.quote for c in culture.citations)
