@@ -1025,3 +1025,11 @@ def test_the_letters_as_a_whole_after_another_question_are_a_new_subject(corpus)
     culture = assistant.ask("What do they say about culture?", history=[board, "Tell me about the letters"])
     assert not culture.abstained and culture.citations
     assert all(c.author and "cultuur" in c.quote for c in culture.citations)
+
+
+def test_a_quoted_list_keeps_its_items_on_lines_of_their_own(corpus):
+    # it ran the lead-in and the items into one line ("… om dat te doen: ✅ De “customer minute” … ✅ Mini-stages …")
+    answer = Assistant(corpus).ask("What does the culture article recommend?")
+    assert "om dat te doen:\n✅ De “customer minute” in meetings" in answer.answer
+    assert "\n✅ Mini-stages bij klantenservice" in answer.answer
+    assert all(c.quote in Path(corpus.seeds_dir, c.doc).read_text(encoding="utf-8") for c in answer.citations)

@@ -212,7 +212,8 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
             citations.append(
                 Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)
             )
-            shown = " ".join(s.text.split())
+            # a list keeps its items on lines of their own ("… manieren om dat te doen:\n✅ De “customer minute” …")
+            shown = "\n".join(" ".join(line.split()) for line in s.text.split("\n") if line.strip())
             if s is not bare:  # the writer quotes someone: say so, or the line reads as the writer's own
                 shown = f"‘{shown}’"
             quotes.append(f"“{shown}” [{n}]")
