@@ -1002,6 +1002,9 @@ def test_a_pieces_main_position_is_the_centre_of_all_of_it_whatever_the_wording(
             None,
         ),
         ("Wat adviseert het Ivoren Toren-artikel over data?", "Zorg dat data en meetbaarheid op orde zijn", None),
+        # a writer's advice to the people it names, with the advice that goes on in the next sentence; the writer's
+        # name is no word of the advice, and "CX" is (a helper's review found three of his positions quoted first)
+        ("What does Rien Brus advise CX managers to do?", "En zorg dat je aan tafel zit", "Ik ben het eens"),
     ],
 )
 def test_a_sources_advice_on_something_is_its_advice_that_names_it(corpus, question, phrase, not_quoted):

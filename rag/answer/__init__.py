@@ -22,15 +22,16 @@ from ..conversation import (
     points_back,
     says_nothing,
     squeezed,
+    without_names,
     without_request,
 )
 from ..embedders import Embedder
 from ..lexicon import dutch_words
 from ..search import search, tokenize
-from ..sentences import guess_language
+from ..sentences import Sentence, guess_language
 from ..settings import Settings
 from ..stores.base import Index
-from ..types import Answer, Citation, Passage
+from ..types import Answer, Chunk, Citation, Passage
 from . import authorship, gate
 from .candidates import (
     advice_in,
@@ -49,7 +50,7 @@ from .query import ADVICE, Ask, asks_own, names_the_kind, names_what_is_priced, 
 from .scores import Scored, score
 from .selection import Policy, advised, debated, main_position, priced, quoted_first, select
 
-MIN_STEM = 4  # a shorter form of a word asked about is no part of a compound ("bord" is not in "boordevol")
+MIN_STEM = 4  # a shorter form of a word asked about is only itself, no part of a compound ("cx" is not in "cxo")
 WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
 WITHIN_WIDER = 5  # retrieved passages a file restriction chooses among, per passage kept
 HISTORY_KEPT = 50  # earlier questions of a conversation read (the latest): more say nothing the last ones do not
@@ -137,20 +138,33 @@ def _advice_on(index: Index, passages: list[Passage], ask: Ask, text: str, polic
     ("boardroom" for "board"); the sentences that do before a list that does. [] when none does, or the passages are of several sources: the answer is then
     scored as any other ("Which KPIs does the culture article recommend instead of average handling time?")."""
     source = whole_text(index, passages)
-    terms = asks_own(without_request(text))  # what the question as asked (`text`) asks about, not how it asks
+    # what the question as asked (`text`) asks about: not how it asks, nor whose advice it is ("Rien Brus")
+    terms = asks_own(without_request(without_names(text, ask.query.authors)))
     asked = [c for c in ask.concepts if c & terms and not c & authorship.PIECE_FORMS]
     if source is None or not asked:
         return []
 
+    own = set(tokenize(text))  # the question's own words: a short one ("CX") is named as itself
+
     def names(text: str, concept: frozenset[str]) -> bool:
-        return any(f in w for f in concept if len(f) >= MIN_STEM for w in tokenize(text))
+        words = tokenize(text)
+        return any((f in w if len(f) >= MIN_STEM else f in own and f == w) for f in concept for w in words)
 
     advice = advice_in(source, dutch_words())
     # an item whose label names a word asked about is advice for it ("what should operations teams do?": "Vanuit
     # operations: spreek de taal van de boardroom. …", not the item that mentions "operationele teams" in passing)
     labelled = [s for s in advice if any(names(label_of(s.text, in_list_item(s)), c) for c in asked)]
     found = labelled or [s for s in advice if all(names(s.text, c) for c in asked)]
-    return advised([s for s in found if not is_list(s)] or found, policy)
+    sentences = [s for s in found if not is_list(s)]
+    # advice that goes on in the next sentence goes with it ("Stop met … . En zorg dat je aan tafel zit …")
+    sentences += [s for s in advice if not is_list(s) and any(_goes_on(x, s, source) for x in sentences)]
+    return advised(sorted(set(sentences), key=lambda s: s.start) or found, policy)
+
+
+def _goes_on(first: Sentence, then: Sentence, source: Chunk) -> bool:
+    """`then` follows `first` in the same paragraph, with nothing but spaces between them."""
+    gap = source.text[first.end - source.start : then.start - source.start]
+    return then.start >= first.end and not gap.strip() and "\n" not in gap
 
 
 def _whole_sources(index: Index, passages: list[Passage]) -> list[Passage]:
