@@ -91,6 +91,9 @@ WHOLE = re.compile(
     r"concludeer(t|de|den)|concluderen|takeaways?)\b",
     re.IGNORECASE,
 )
+# Agreeing in Dutch: "het (met elkaar) eens", "eens met", "oneens"; not the particle of "Vertel eens …", "Leg eens
+# uit", "nog eens", "niet eens" (a browser check found "Vertel eens over het stuk …" read as asking for views).
+AGREEING_NL = r"het\b[^?.!]{0,30}?\beens|eens (met|zijn|is|waren|was)\b|oneens"
 # "The letter writers", "de briefschrijvers": everyone who wrote a letter of a correspondence, named at once.
 WRITERS_OF_LETTERS = re.compile(
     r"\b(((the|all) )?((three|two|four) )?(letter[- ]?writers?|correspondents?)|"
@@ -102,7 +105,8 @@ WRITERS_OF_LETTERS = re.compile(
 # introduction too).
 POSITIONS = re.compile(
     r"\b(agree|agrees|disagree|think|thinks|say|says|argue|argues|believe|view|views|opinions?|positions?|stance|"
-    r"eens|oneens|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies|"
+    + AGREEING_NL
+    + r"|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies|"
     r"conclude|concludes|concluderen|concludeert|conclusions?|conclusies?|"
     # ... and their advice ("What do the letter writers recommend?", "Wat raden de briefschrijvers aan?")
     r"recommend|recommends|advise|advises|advice|suggest|suggests|tips|raden|raadt|adviseren|adviseert|advies|"

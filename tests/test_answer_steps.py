@@ -1441,3 +1441,19 @@ def test_a_label_says_what_a_sentence_is_about():
     )
     assert label_of("Dus mijn boodschap aan CX-managers is helder: Stop met …", False) == ""  # a clause, no label
     assert label_of("Cultuur aanpassen is geen sprint – maar een marathon.", False) == ""  # a dash in prose
+
+
+@pytest.mark.parametrize(
+    ("question", "views"),
+    [
+        ("Zijn de briefschrijvers het met elkaar eens?", True),
+        ("Is Wim het eens met Rien?", True),
+        ("Zijn ze het oneens?", True),
+        ("Vertel eens over het stuk over de Ivoren Toren", False),  # a particle: "just tell me"
+        ("Leg eens uit wat CX is", False),
+    ],
+)
+def test_dutch_eens_asks_for_views_only_when_it_means_agreeing(question, views):
+    from rag.answer.query import VIEWS
+
+    assert bool(VIEWS.search(question)) is views

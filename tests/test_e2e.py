@@ -1038,3 +1038,27 @@ def test_a_quoted_list_keeps_its_items_on_lines_of_their_own(corpus):
     assert "om dat te doen:\n✅ De “customer minute” in meetings" in answer.answer
     assert "\n✅ Mini-stages bij klantenservice" in answer.answer
     assert all(c.quote in Path(corpus.seeds_dir, c.doc).read_text(encoding="utf-8") for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "doc", "phrase"),
+    [
+        # a review found it abstaining: "instead" was read as something it asks about
+        (
+            ["What does the culture article say about KPIs?"],
+            "What does it recommend instead?",
+            "003",
+            "customer minute",
+        ),
+        (["Wat zegt het cultuurartikel over KPI's?"], "Wat raadt het in plaats daarvan aan?", "003", "customer minute"),
+        # "Vertel eens" is a particle, not agreeing ("het eens zijn"): it was read as asking for views and abstained
+        ([], "Vertel eens over het stuk over de Ivoren Toren", "001", "Treacy & Wiersema"),
+    ],
+)
+def test_advice_instead_and_a_dutch_request_with_eens_are_answered_from_the_piece(
+    corpus, history, question, doc, phrase
+):
+    answer = Assistant(corpus).ask(question, history=history)
+    assert not answer.abstained
+    assert all(c.doc.startswith(doc) for c in answer.citations)
+    assert any(phrase in c.quote for c in answer.citations)

@@ -420,7 +420,7 @@ def _piece_before(
             if doc is None:
                 return None
         if doc is not None:
-            terms = own_terms(without_request(question))
+            terms = asks_own(without_request(question))
             return None if _elsewhere(index, doc, question, terms, lang, settings) else (doc, question)
     return None
 

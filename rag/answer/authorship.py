@@ -610,7 +610,8 @@ PIECE_BACK = re.compile(
     r"its (main |key |central )?(point|message|argument|conclusion|author)s?\b|(the|its) author\b|"
     rf"the {_NOUN_EN}\b{_WHICH}|(this|that) {_NOUN_EN}\b|"
     r"(zegt|zei|schrijft|schreef|noemt|vindt|beschrijft|stelt|geeft|bespreekt|adviseert|raadt) (het|dit|dat)"
-    r"(?=\s*[?.!,]|\s*$|\s+(ook|iets|nog|er|over|wel|niet|eigenlijk|dan|verder|precies|daar|daarover|nu)\b)|"
+    r"(?=\s*[?.!,]|\s*$|\s+(ook|iets|nog|er|over|wel|niet|eigenlijk|dan|verder|precies|daar|daarover|nu|aan|"
+    r"in plaats)\b)|"
     r"staat er\b(?![^?.!]*\bop het spel\b)|(sta\w*|stond\w*|zit|zat|lees|leest|las) (er )?[^?.!]{0,25}\berin\b|"
     r"(het|dit) geschreven|(de|het) (auteur|schrijver)\b|"
     rf"(het|dit|dat) (artikel|stuk|stukje|blog)\b|de (column|rubriek)\b{_WHICH})",

@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..conversation import (
+    AGREEING_NL,
     ASKING,
     NOT_ASKED,
     TOPIC_WEIGHT,
@@ -51,7 +52,7 @@ VIEWS = re.compile(
     r"propose|conclude|feel|make of|mean|claim|hope|want|expect|see|consider|prefer|favou?r|reckon|have to say|"
     r"find|stand for)|who (argues|says|thinks|"
     r"is|are|wrote|writes|disagrees|agrees)|agree|disagree|views?|opinions?|positions?|perspectives?|debate|"
-    r"wie (vindt|zegt|denkt|schrijft|stelt)|eens|oneens|standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|"
+    r"wie (vindt|zegt|denkt|schrijft|stelt)|" + AGREEING_NL + r"|standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|"
     r"denken (de|ze)|(zeggen|schrijven) (ze|de (auteurs|schrijvers|briefschrijvers|experts|deskundigen)))\b",
     re.IGNORECASE,
 )
@@ -92,7 +93,9 @@ ADVICE_TERMS = frozenset(
         "oplossing oplossingen tip tips doen moet moeten kan kunnen kun geeft geven biedt "
         # what the advice is called ("What practical steps does it suggest?", "Welke concrete stappen raadt het aan?")
         "practical concrete simple steps ways actions praktisch praktische concreet concrete simpele eenvoudige stappen "
-        "manieren acties"
+        "manieren acties "
+        # ... and that it asks for another course ("What does it recommend instead?", "Wat raadt het dan aan?")
+        "instead otherwise alternative alternatives plaats daarvan anders dan"
     )
 )
 
