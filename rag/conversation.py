@@ -457,7 +457,13 @@ def squeezed(text: str) -> str:
 # the question asks for what they say ("What do the letters say about culture?") or nothing else ("Tell me about the
 # letters", "Waar gaan de brieven over?").
 THE_LETTERS = re.compile(
-    r"\b(the|these|those|both|all|de|die|deze|beide|alle)\s+(\w+\s+)?(letters|brieven|correspondence|correspondentie)\b",
+    r"\b(the|these|those|both|all|de|die|deze|beide|alle)\s+((three|two|four|their|drie|twee|vier|hun)\s+)?"
+    r"(letters|brieven|correspondence|correspondentie)\b"
+    # ... as what is asked about, not letters of some other kind ("the letters customers send", "de brieven die
+    # klanten sturen"): at the end, or before what they say or what it is about
+    r"(?=\s*[?.!,]|\s*$|\s+(say|says|said|think|recommend|suggest|advise|argue|conclude|agree|disagree|claim|"
+    r"write|propose|mean|about|on|over|in|zeggen|vinden|denken|schrijven|raden|adviseren|concluderen|stellen|"
+    r"staat|staan)\b)",
     re.IGNORECASE,
 )
 LETTER_WORDS = frozenset(tokenize("letters brieven correspondence correspondentie three drie"))

@@ -1457,3 +1457,48 @@ def test_dutch_eens_asks_for_views_only_when_it_means_agreeing(question, views):
     from rag.answer.query import VIEWS
 
     assert bool(VIEWS.search(question)) is views
+
+
+def test_a_writers_text_is_each_run_of_their_chunks_not_the_letters_between():
+    # A correspondence ordered Jan, Wim, Jan: Jan's text was one span from his first chunk to his last, with Wim's
+    # letter inside it, so Wim's advice came back as Jan's (a review found it).
+    from rag.answer.advice import source_runs
+    from rag.types import Chunk
+
+    text = "Jan schrijft eerst.\nStop met losse plannen, zegt Wim.\nJan schrijft weer.\n"
+    spans = [(0, 19, "Jan"), (20, 53, "Wim"), (54, 72, "Jan")]
+    chunks = [Chunk(f"d#{i}", "d.txt", 0, a, b, text[a:b], "T", who) for i, (a, b, who) in enumerate(spans)]
+
+    class Letters:
+        def chunks_of(self, doc):
+            return chunks
+
+        def document(self, doc):
+            return type("Document", (), {"text": text})()
+
+    runs = source_runs(Letters(), "d.txt", "Jan")
+    assert [(r.start, r.end, r.text) for r in runs] == [(0, 19, "Jan schrijft eerst."), (54, 72, "Jan schrijft weer.")]
+    assert all(r.author == "Jan" for r in runs)
+
+
+def test_a_hyphenated_piece_name_stops_at_an_article_or_preposition():
+    from rag.answer.authorship import piece_named
+
+    piece = piece_named("Wat zegt de klantreis in het cultuur-artikel?")
+    assert (piece.words, piece.rest) == ("cultuur", "Wat zegt de klantreis in het artikel?")
+
+
+def test_a_derivation_needs_a_base_of_the_right_kind():
+    from rag.answer.query import derived_translations
+
+    class Corpus:
+        def document_share(self, terms):
+            return dict.fromkeys(terms, 0.5)  # every word is used: only the rule decides
+
+    # "fairness" read through "fair" -> markt (a fair) gave "marktheid"; -ness is no longer derived, and -heid only
+    # after a -baar adjective
+    table = {"fair": ("markt", "eerlijk"), "available": ("beschikbaar", "vrij"), "leader": ("leider",)}
+    assert derived_translations(["fairness", "availability", "leadership"], table, Corpus()) == {
+        "availability": ("beschikbaarheid",),
+        "leadership": ("leiderschap",),
+    }

@@ -22,35 +22,22 @@ from ..conversation import (
     points_back,
     says_nothing,
     squeezed,
-    without_names,
     without_request,
 )
 from ..embedders import Embedder
-from ..lexicon import dutch_words
 from ..search import search, tokenize
-from ..sentences import Sentence, guess_language
+from ..sentences import guess_language
 from ..settings import Settings
 from ..stores.base import Index
-from ..types import Answer, Chunk, Citation, Passage
-from . import authorship, gate
-from .candidates import (
-    advice_in,
-    candidates,
-    has_money,
-    has_number,
-    is_list,
-    is_quotable,
-    label_of,
-    names_something,
-    whole_text,
-)
-from .compose import TEXTS, compose, in_context, in_list_item, joined
+from ..types import Answer, Citation, Passage
+from . import advice, authorship, gate
+from .candidates import candidates, has_money, has_number, is_quotable, names_something
+from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
 from .query import ADVICE, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
 from .scores import Scored, score
-from .selection import Policy, advised, debated, main_position, priced, quoted_first, select
+from .selection import Policy, debated, main_position, priced, quoted_first, select
 
-MIN_STEM = 4  # a shorter form of a word asked about is only itself, no part of a compound ("cx" is not in "cxo")
 WHY_CHAIN = 3  # "why?" after "why?": the quotes of up to this many earlier answers are not given again
 WITHIN_WIDER = 5  # retrieved passages a file restriction chooses among, per passage kept
 HISTORY_KEPT = 50  # earlier questions of a conversation read (the latest): more say nothing the last ones do not
@@ -111,9 +98,10 @@ def _choose(
         if ask.intent == "views":
             scored = score(ask, passages, per_passage, settings.corpus_lang)
     if ask.intent == "person":  # a writer or a piece as a whole: what it advises when asked, else its main position
-        advice = _advice(index, passages, per_passage, policy) if ask.advice else []
-        whole = _whole_sources(index, passages)
-        chosen = advice or main_position(whole, candidates(index, embedder, whole), policy)
+        chosen = advice.for_sources(index, passages, per_passage, policy) if ask.advice else []
+        if not chosen:
+            whole = _whole_sources(index, passages)
+            chosen = main_position(whole, candidates(index, embedder, whole), policy)
         passages = quoted_first(passages, chosen)[:top]
     elif ask.intent == "reasons":
         # "Why is that?" asks about what the previous answers quoted: their sources, not the same sentences again
@@ -125,80 +113,32 @@ def _choose(
         chosen = select(same_sources, ask, policy, exclude) if same_sources else select(scored, ask, policy, exclude)
     elif ask.advice and ask.query.authors and not ask.within:
         # "And what's his advice?" after a question on his view: his advice, else the answer on the topic before
-        chosen = _advice(index, passages, per_passage, policy) or select(scored, ask, policy)
+        chosen = advice.for_sources(index, passages, per_passage, policy) or select(scored, ask, policy)
     else:
         chosen = select(scored, ask, policy)
     return Choice(ask, passages, scored, chosen, chosen + before)
 
 
-def _advice_on(index: Index, passages: list[Passage], ask: Ask, text: str, policy: Policy) -> list[Scored]:
-    """One source's advice on what the question asks about ("What should a board do according to the Ivory Tower
-    article?", "What does the culture article recommend about meetings?"): its advice (`advice_in`) whose label names a
-    word the question asks about, else that itself names every such word, a translation of it, or a compound of it
-    ("boardroom" for "board"); the sentences that do before a list that does. [] when none does, or the passages are of several sources: the answer is then
-    scored as any other ("Which KPIs does the culture article recommend instead of average handling time?")."""
-    source = whole_text(index, passages)
-    # what the question as asked (`text`) asks about: not how it asks, nor whose advice it is ("Rien Brus")
-    terms = asks_own(without_request(without_names(text, ask.query.authors)))
-    asked = [c for c in ask.concepts if c & terms and not c & authorship.PIECE_FORMS]
-    if source is None or not asked:
-        return []
-
-    own = set(tokenize(text))  # the question's own words: a short one ("CX") is named as itself
-
-    def names(text: str, concept: frozenset[str]) -> bool:
-        words = tokenize(text)
-        return any((f in w if len(f) >= MIN_STEM else f in own and f == w) for f in concept for w in words)
-
-    advice = advice_in(source, dutch_words())
-    # an item whose label names a word asked about is advice for it ("what should operations teams do?": "Vanuit
-    # operations: spreek de taal van de boardroom. …", not the item that mentions "operationele teams" in passing)
-    labelled = [s for s in advice if any(names(label_of(s.text, in_list_item(s)), c) for c in asked)]
-    found = labelled or [s for s in advice if all(names(s.text, c) for c in asked)]
-    sentences = [s for s in found if not is_list(s)]
-    # advice that goes on in the next sentence goes with it ("Stop met … . En zorg dat je aan tafel zit …")
-    sentences += [s for s in advice if not is_list(s) and any(_goes_on(x, s, source) for x in sentences)]
-    return advised(sorted(set(sentences), key=lambda s: s.start) or found, policy)
-
-
-def _goes_on(first: Sentence, then: Sentence, source: Chunk) -> bool:
-    """`then` follows `first` in the same paragraph, with nothing but spaces between them."""
-    gap = source.text[first.end - source.start : then.start - source.start]
-    return then.start >= first.end and not gap.strip() and "\n" not in gap
+WHOLE_PASSAGES = 40  # passages of one source a main position is taken over, at most (a 300-page PDF has thousands)
 
 
 def _whole_sources(index: Index, passages: list[Passage]) -> list[Passage]:
-    """Every passage of the sources the retrieved `passages` come from (an article, or a writer's letters), in the
-    order retrieved and then as written: a source's main position is the centre of all it wrote, not of the passages
-    a wording of the question happened to retrieve ("What does the finance article say?" and "Wat is de kern van
-    het artikel over financiële ruimte?" gave different ones)."""
+    """The passages of the sources the retrieved `passages` come from (an article, or a writer's letters), in the
+    order retrieved and then as written, up to WHOLE_PASSAGES a source: a source's main position is the centre of all
+    it wrote, not of the passages a wording of the question happened to retrieve ("What does the finance article
+    say?" and "Wat is de kern van het artikel over financiële ruimte?" gave different ones)."""
     units = list(dict.fromkeys((p.chunk.doc, p.chunk.author) for p in passages))
     have = {p.chunk.id for p in passages}
-    more = [
-        c
-        for doc in dict.fromkeys(d for d, _ in units)
-        for c in index.chunks_of(doc)
-        if (c.doc, c.author) in units and c.id not in have
-    ]
+    counts = {u: sum((p.chunk.doc, p.chunk.author) == u for p in passages) for u in units}
+    more = []
+    for doc in dict.fromkeys(d for d, _ in units):
+        for c in index.chunks_of(doc):
+            unit = (c.doc, c.author)
+            if unit in counts and c.id not in have and counts[unit] < WHOLE_PASSAGES:
+                counts[unit] += 1
+                more.append(c)
     rank = len(passages)
     return [*passages, *(Passage(rank + i + 1, c, 0.0) for i, c in enumerate(more))]
-
-
-def _advice(index: Index, passages: list[Passage], per_passage: dict, policy: Policy) -> list[Scored]:
-    """What the sources of the passages advise (`selection.advised`), for a question that asks only that: one
-    source's advice; several writers' ("What do they recommend?" after the letters) one piece of advice each, or the
-    main position of one who gives none. [] when none gives advice."""
-    by_source: dict[tuple[str, str | None], list[Passage]] = {}
-    for p in passages:
-        by_source.setdefault((p.chunk.doc, p.chunk.author), []).append(p)
-    each = replace(policy, max_quotes=1) if len(by_source) > 1 else policy
-    chosen, advised_any = [], False
-    for own in by_source.values():
-        source = whole_text(index, own)
-        advice = advised(advice_in(source, dutch_words()), each) if source else []
-        advised_any = advised_any or bool(advice)
-        chosen += advice or (main_position(own, per_passage, each, quotes=1) if len(by_source) > 1 else [])
-    return chosen[: policy.max_quotes] if advised_any else []
 
 
 def _given_before(
@@ -587,13 +527,13 @@ def _answer(
     spelled = _spelled_out(ask, chosen, scored, index) if rescue else []
     if spelled:  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
         verdict, chosen = "answer", spelled
-    one_source = bool(ask.within) or len(ask.query.authors) == 1
-    policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
-    on_it = (
-        _advice_on(index, passages, ask, asked, policy) if one_source and ADVICE.search(asked) and not missing else []
-    )
-    if on_it:  # "What should a board do according to the Ivory Tower article?": its advice that speaks of boards
-        verdict, chosen = "answer", on_it
+    # advice on something, asked of one piece or writer (a writer's own answer is their advice already, `_choose`)
+    of_one = bool(ask.within) or len(ask.query.authors) == 1
+    if of_one and ask.intent != "person" and ADVICE.search(asked) and not missing:
+        policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
+        on_it = advice.on_subject(index, passages, ask, asked, policy)
+        if on_it:  # "What should a board do according to the Ivory Tower article?": its advice that speaks of boards
+            verdict, chosen = "answer", on_it
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions
         verdict = "abstain"
     if verdict == "abstain":

@@ -630,7 +630,8 @@ _PIECE_COMPOUND = re.compile(
 
 # ... or joined by a hyphen ("het Ivoren Toren-artikel", "het cX-Factor-stuk")
 _PIECE_HYPHEN = re.compile(
-    r"\b(het|dit|dat|de|die)\s+(?P<subject>(?:[\w&-]+\s+){0,3}[\w&-]+?)(?P<link>-)(artikel|stuk|stukje|column|blog)\b",
+    r"\b(het|dit|dat|de|die)\s+(?P<subject>(?:(?!(?:het|de|een|van|in|uit|over|op|aan|met|voor|bij)\b)[\w&-]+\s+){0,3}"
+    r"(?!(?:het|de|een|van|in|uit|over|op|aan|met|voor|bij)\b)[\w&-]+?)(?P<link>-)(artikel|stuk|stukje|column|blog)\b",
     re.IGNORECASE,
 )
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..embedders import Embedder
 from ..parsing import PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
+from ..search import STOPWORDS
 from ..sentences import Sentence, split_sentences
 from ..stores.base import Index
 from ..types import Chunk, Passage
@@ -203,7 +204,7 @@ NOT_VERBS = frozenset(
 CONNECTIVE = re.compile(r"^\W*((en|dus|maar|of|dan|ook|vooral|tot slot|daarom)\b\W*)*", re.IGNORECASE)
 # What announces advice before a colon ("Dus mijn boodschap aan CX-managers is helder: Stop met …"); not a narrative
 # ("Zoals het dan gaat: kop warme thee erbij gepakt").
-ANNOUNCES = re.compile(r"\b(boodschap|advies|tip|les|oproep|aanbeveling|raad|kortom|message|advice|tip|lesson)\b", re.I)
+ANNOUNCES = re.compile(r"\b(boodschap|advies|tip|les|oproep|aanbeveling|raad|kortom|message|advice|lesson)\b", re.I)
 # Advice to whoever does something ("Wie CX serieus neemt, kijkt verder dan de werkvloer en betrekt ook financiering …").
 GENERIC_ADVICE = re.compile(r"^(wie|whoever|anyone who)\b[^,?]{3,80},\s*\w", re.IGNORECASE)
 ITEM_LABEL = 6  # words a list item's label may have before the dash that opens what it says
@@ -241,8 +242,6 @@ def gives_advice(text: str, dutch: frozenset[str]) -> bool:
     "Spreek de taal van de boardroom."), or the part after a colon does ("Dus mijn boodschap aan CX-managers is helder:
     Stop met …", "Vanuit de boardroom: zak af naar de werkvloer."). Not a question; not "Laat ik …" or "Denk aan …".
     `dutch`: the Dutch words of the dictionaries (without them no sentence is read as advice)."""
-    from ..search import STOPWORDS
-
     item = bool(BULLET.match(text))
     text = BULLET.sub("", text.strip())
     if not text or text.rstrip(" ’'”\"»)").endswith("?"):
@@ -271,23 +270,6 @@ def advises(s: Sentence, dutch: frozenset[str]) -> bool:
     if is_list(s):
         return bool(ADVICE_LEAD.search(s.text.split("\n", 1)[0]))
     return gives_advice(s.text, dutch)
-
-
-def whole_text(index: Index, passages: list[Passage]) -> Chunk | None:
-    """The whole text of the one source the passages come from (an article, or one writer's letter), as one span: a
-    list two chunks split is one list in it ("Een paar simpele manieren om dat te doen:" ends one chunk, its items
-    open the next). None when the passages are of several sources."""
-    units = {(p.chunk.doc, p.chunk.author) for p in passages}
-    if len(units) != 1:
-        return None
-    doc, author = units.pop()
-    own = [c for c in index.chunks_of(doc) if c.author == author]
-    if not own:
-        return None
-    start, end = min(c.start for c in own), max(c.end for c in own)
-    text = index.document(doc).text[start:end]
-    first = own[0]
-    return Chunk(f"{doc}#whole:{start}-{end}", doc, first.section, start, end, text, first.title, author, first.date)
 
 
 def advice_in(chunk: Chunk, dutch: frozenset[str]) -> list[Sentence]:

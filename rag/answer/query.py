@@ -655,14 +655,14 @@ def nearest_translations(
     return out
 
 
-# English and Dutch derive nouns alike: leader-ship is leider-schap, open-ness open-heid, avail-ability beschik-baarheid.
+# English and Dutch derive nouns alike: leader-ship is leider-schap, avail-ability beschik-baarheid.
 # (English suffix, what the base ends in instead, Dutch suffix.)
+# Only where the Dutch base is certain to be of the right kind: a noun for -schap, a -baar adjective for -heid
+# ("fairness" read through "fair" -> markt, a fair, gave "marktheid"; a review found it).
 DERIVATIONS = (
     ("ship", "", "schap"),
-    ("ness", "", "heid"),
     ("ability", "able", "heid"),
     ("ibility", "ible", "heid"),
-    ("icity", "ic", "heid"),
 )
 
 
@@ -678,7 +678,10 @@ def derived_translations(
             if word.endswith(en) and len(word) - len(en) >= 3:
                 base = word[: -len(en)] + base_end
                 given = set(_dutch_words(word, table))
-                derived[word] = [d + nl for d in _dutch_words(base, table) if d + nl not in given]
+                bases = _dutch_words(base, table)
+                if nl == "heid":  # "available": beschikbaar, a -baar adjective; not a noun of another sense
+                    bases = [d for d in bases if d.endswith("baar")]
+                derived[word] = [d + nl for d in bases if d + nl not in given]
                 break
     forms = {f for ds in derived.values() for d in ds for f in tokenize(d)}
     share = index.document_share(forms) if forms else {}

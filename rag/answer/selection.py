@@ -168,9 +168,13 @@ def advised(advice: list[Sentence], policy: Policy) -> list[Scored]:
     chosen: list[Scored] = []
     shown: list[Sentence] = []
     for s in order:
+        if len(chosen) >= min(ADVICE_QUOTES, policy.max_quotes):
+            break
+        if any(x.start <= s.start and s.end <= x.end for x in shown):
+            continue  # inside a quote chosen already: widening it would show nothing new
         c, whole = Scored(s, 1.0, 1.0, 0), in_context(s)
         shown_already = any(x.start <= whole.start and whole.end <= x.end for x in shown)
-        if len(chosen) < min(ADVICE_QUOTES, policy.max_quotes) and not shown_already and _fits(c, chosen, policy):
+        if not shown_already and _fits(c, chosen, policy):
             chosen.append(c)
             shown.append(whole)
     return chosen
