@@ -217,9 +217,16 @@ def _shown_before(
     if not asked:
         return None
     i = asked[-1]
+    return [(c.doc, c.author) for c in _answered_again(index, embedder, history[i], settings, k, history[:i]).citations]
+
+
+def _answered_again(
+    index: Index, embedder: Embedder, question: str, settings: Settings, k: int | None, history: list[str]
+) -> Answer:
+    """An earlier question answered again, extractively, with at most `WHY_CHAIN` questions before it as its
+    conversation (so that a run of questions each looking back stays shallow): what it cited."""
     extractive = settings.with_overrides(llm_base_url="")
-    final = _final(answer_question(index, embedder, history[i], extractive, k, history[:i][-WHY_CHAIN:]))
-    return [(c.doc, c.author) for c in final.citations]
+    return _final(answer_question(index, embedder, question, extractive, k, history[-WHY_CHAIN:]))
 
 
 def answer_question(
@@ -374,9 +381,7 @@ def _answered_from(
     abstained."""
     if says_nothing(question) or mentioned_authors(question, index):
         return None
-    extractive = settings.with_overrides(llm_base_url="")
-    final = _final(answer_question(index, embedder, question, extractive, k, history[-WHY_CHAIN:]))
-    docs = {c.doc for c in final.citations}
+    docs = {c.doc for c in _answered_again(index, embedder, question, settings, k, history).citations}
     if len(docs) != 1:
         return None
     doc = docs.pop()
