@@ -466,7 +466,7 @@ THE_LETTERS = re.compile(
     r"staat|staan)\b)",
     re.IGNORECASE,
 )
-LETTER_WORDS = frozenset(tokenize("letters brieven correspondence correspondentie three drie"))
+LETTER_WORDS = frozenset(tokenize("letters brieven correspondence correspondentie"))
 
 
 def _the_letters(text: str) -> bool:

@@ -92,7 +92,7 @@ def _choose(
             passages += [p for p in wider if p.chunk.doc in quoted and p.chunk.id not in have][:top]
     per_passage = candidates(index, embedder, passages)
     scored = score(ask, passages, per_passage, settings.corpus_lang)
-    policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
+    policy = _policy(index, settings)
     if ask.intent == "whether":  # "Should we ...?": the writers' positions where they debate it, else the evidence
         ask = replace(ask, intent="views" if debated(scored, policy.floor) else "plain")
         if ask.intent == "views":
@@ -117,6 +117,11 @@ def _choose(
     else:
         chosen = select(scored, ask, policy)
     return Choice(ask, passages, scored, chosen, chosen + before)
+
+
+def _policy(index: Index, settings: Settings) -> Policy:
+    """Selection's knobs for this index's embedder and the settings."""
+    return Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
 
 
 WHOLE_PASSAGES = 40  # passages of one source a main position is taken over, at most (a 300-page PDF has thousands)
@@ -375,10 +380,9 @@ def _piece_before(
 def _answered_from(
     index: Index, embedder: Embedder, question: str, settings: Settings, k: int | None, history: list[str]
 ) -> str | None:
-    """The one piece the answer to an earlier question quoted, when it names no writer: what "it" in the question
-    after it speaks of. The question answered again, extractively, with at most `WHY_CHAIN` questions before it. None
-    when it quoted several sources or a letter of a correspondence (one writer of several is "he", not "it"), or
-    abstained."""
+    """The one piece the answer to an earlier question quoted (`_answered_again`), when it names no writer: what "it"
+    in the question after it speaks of. None when it quoted several sources or a letter of a correspondence (one
+    writer of several is "he", not "it"), or abstained."""
     if says_nothing(question) or mentioned_authors(question, index):
         return None
     docs = {c.doc for c in _answered_again(index, embedder, question, settings, k, history).citations}
@@ -535,7 +539,7 @@ def _answer(
     # advice on something, asked of one piece or writer (a writer's own answer is their advice already, `_choose`)
     of_one = bool(ask.within) or len(ask.query.authors) == 1
     if of_one and ask.intent != "person" and ADVICE.search(asked) and not missing:
-        policy = Policy(floor=gate.floor(index.manifest.embedder), max_quotes=settings.max_sentences)
+        policy = _policy(index, settings)
         on_it = advice.on_subject(index, passages, ask, asked, policy)
         if on_it:  # "What should a board do according to the Ivory Tower article?": its advice that speaks of boards
             verdict, chosen = "answer", on_it

@@ -621,18 +621,16 @@ PIECE_BACK = re.compile(
 
 # ... or as Dutch writes it, in one word: "het cultuurartikel", "het financieringsstuk" (a subject of four letters or
 # more, a linking s or e, the noun); not "het hoofdartikel" (the lead article: which one, not what it is about)
+_DETERMINER = r"\b(het|dit|dat|de|die)\s+"
+_PIECE_NL = r"(artikel|stuk|stukje|column|blog)\b"
 _PIECE_COMPOUND = re.compile(
-    r"\b(het|dit|dat|de|die)\s+(?P<subject>(?!hoofd|voor|slot|opinie)[a-zà-ÿ]{4,}?)(?P<link>s|e)?"
-    r"(artikel|stuk|stukje|column|blog)\b",
-    re.IGNORECASE,
+    _DETERMINER + r"(?P<subject>(?!hoofd|voor|slot|opinie)[a-zà-ÿ]{4,}?)(?P<link>s|e)?" + _PIECE_NL, re.IGNORECASE
 )
-
-
-# ... or joined by a hyphen ("het Ivoren Toren-artikel", "het cX-Factor-stuk")
+# ... or joined by a hyphen ("het Ivoren Toren-artikel", "het cX-Factor-stuk"): up to four words, none of them an
+# article or a preposition ("de klantreis in het cultuur-artikel" names the culture article, not "klantreis in het")
+_NAME_WORD = r"(?!(?:het|de|een|van|in|uit|over|op|aan|met|voor|bij)\b)[\w&-]+"
 _PIECE_HYPHEN = re.compile(
-    r"\b(het|dit|dat|de|die)\s+(?P<subject>(?:(?!(?:het|de|een|van|in|uit|over|op|aan|met|voor|bij)\b)[\w&-]+\s+){0,3}"
-    r"(?!(?:het|de|een|van|in|uit|over|op|aan|met|voor|bij)\b)[\w&-]+?)(?P<link>-)(artikel|stuk|stukje|column|blog)\b",
-    re.IGNORECASE,
+    _DETERMINER + rf"(?P<subject>(?:{_NAME_WORD}\s+){{0,3}}{_NAME_WORD}?)(?P<link>-)" + _PIECE_NL, re.IGNORECASE
 )
 
 

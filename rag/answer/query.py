@@ -90,9 +90,9 @@ ADVICE_TERMS = frozenset(
         "suggests suggested suggestion suggestions tip tips pointers propose proposes proposed proposal proposals "
         "solution solutions remedy remedies do should can could must give gives offer offers we us i you they "
         "aanraden raadt raad aan aanbevelen aanbeveelt aanbeveling aanbevelingen advies adviezen adviseert adviseren "
-        "oplossing oplossingen tip tips doen moet moeten kan kunnen kun geeft geven biedt "
+        "oplossing oplossingen doen moet moeten kan kunnen kun geeft geven biedt "
         # what the advice is called ("What practical steps does it suggest?", "Welke concrete stappen raadt het aan?")
-        "practical concrete simple steps ways actions praktisch praktische concreet concrete simpele eenvoudige stappen "
+        "practical concrete simple steps ways actions praktisch praktische concreet simpele eenvoudige stappen "
         "manieren acties "
         # ... and that it asks for another course ("What does it recommend instead?", "Wat raadt het dan aan?")
         "instead otherwise alternative alternatives plaats daarvan anders dan"

@@ -167,14 +167,17 @@ def advised(advice: list[Sentence], policy: Policy) -> list[Scored]:
     policy = replace(policy, per_passage=max(policy.per_passage, ADVICE_QUOTES))
     chosen: list[Scored] = []
     shown: list[Sentence] = []
+
+    def shown_already(span: Sentence) -> bool:
+        return any(x.start <= span.start and span.end <= x.end for x in shown)
+
     for s in order:
         if len(chosen) >= min(ADVICE_QUOTES, policy.max_quotes):
             break
-        if any(x.start <= s.start and s.end <= x.end for x in shown):
-            continue  # inside a quote chosen already: widening it would show nothing new
+        if shown_already(s):  # inside a quote chosen already: widening it would show nothing new
+            continue
         c, whole = Scored(s, 1.0, 1.0, 0), in_context(s)
-        shown_already = any(x.start <= whole.start and whole.end <= x.end for x in shown)
-        if not shown_already and _fits(c, chosen, policy):
+        if not shown_already(whole) and _fits(c, chosen, policy):
             chosen.append(c)
             shown.append(whole)
     return chosen
