@@ -41,6 +41,7 @@ POSITION = frozenset(
     "main key central core point points argument arguments message gist thesis take stand summary summarize "
     "essence strekking kernboodschap hoofdboodschap hoofdpunt hoofdpunten essentie teneur "
     "summarise sum up letter letters piece agree agrees disagree disagrees agreement disagreement differ differs "
+    "difference differences "
     "where which who whom when each other another one whether explain tell describe more "
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
     "brief brieven stuk oneens verschillen verschil waar welke wanneer elkaar uitleggen vertellen vertel "
@@ -50,6 +51,8 @@ POSITION = frozenset(
     "can could you kun kunt "
     # ... and how many of them it asks about ("And what do the three of them conclude?", "Wat vinden ze alle drie?")
     "two three four both all twee drie vier beide allebei alle "
+    # ... and between whom it is ("the letters between Jan-Hein, Wim and Rien")
+    "between tussen correspondence correspondentie briefwisseling "
     # what a writer worries about or cares for is where they stand ("What does Rien Brus worry about?")
     "worry worries worried concern concerns concerned bother bothers bothered fear fears afraid care cares "
     # ... and so is what they conclude ("What does the last letter conclude?")
@@ -453,6 +456,22 @@ def squeezed(text: str) -> str:
     return re.sub(r"[^\S\n]*\n\s*", "\n", re.sub(r"[^\S\n]+", " ", text)).strip()
 
 
+# The part of a piece before its own text ("Who wrote the introduction to the letters?", "Wie schreef de inleiding?"):
+# in a correspondence, the unsigned opening that introduces the letters, which none of their writers signed. Not a
+# subject written about ("Who wrote about the introduction of the DVD?": `_ABOUT` before it).
+INTRO = re.compile(
+    r"\b(introduction|intro|inleiding|voorwoord|preface|foreword|(opening|introductory|first)\s+paragraph|"
+    r"(eerste|openings)\s*alinea|(the|de|its|this|that|het)\s+opening(?!\s+(letter|brief|reply|response|antwoord)))\b",
+    re.IGNORECASE,
+)
+_ABOUT = re.compile(r"\b(about|on|over|regarding|omtrent)\s+((the|a|an|de|het|een)\s+)?$", re.IGNORECASE)
+
+
+def asks_intro(question: str) -> bool:
+    """The question asks about the introduction of a piece as a part of it (`INTRO`), not about an introduction."""
+    return any(not _ABOUT.search(question[: m.start()]) for m in INTRO.finditer(question))
+
+
 # The letters of a correspondence as a whole ("the letters", "de brieven", "the correspondence"): their writers, when
 # the question asks for what they say ("What do the letters say about culture?") or nothing else ("Tell me about the
 # letters", "Waar gaan de brieven over?").
@@ -471,7 +490,7 @@ LETTER_WORDS = frozenset(tokenize("letters brieven correspondence correspondenti
 
 def _the_letters(text: str) -> bool:
     """The question asks what the letters of a correspondence say, or about them and nothing else."""
-    if not THE_LETTERS.search(text):
+    if not THE_LETTERS.search(text) or asks_intro(text):  # "the introduction to the letters" is a part of them
         return False
     return bool(POSITIONS.search(text)) or not own_terms(without_request(text)) - LETTER_WORDS
 

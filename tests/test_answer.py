@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from rag.conversation import mentioned_authors, read_question, says_nothing
+from rag.conversation import mentioned_authors, own_terms, read_question, says_nothing, without_names
 from rag.errors import InputError
 from rag.indexer import update_index
 from rag.service import Assistant
@@ -599,6 +599,68 @@ def test_who_wrote_what_is_answered_from_the_files_citing_the_passage_that_names
     assert everyone.answer.startswith("3 pieces and their writers:") and len(everyone.citations) == 3
     for answer in (letters, data, care, everyone):
         _verbatim(assistant, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote the introduction to the letters?",
+        "Wie heeft de inleiding van de briefwisseling geschreven?",
+        "Who wrote the intro?",
+        "Who wrote the opening paragraph of the correspondence?",
+    ],
+)
+def test_the_unsigned_introduction_of_letters_is_not_claimed_for_their_writers(assistant, question):
+    # A helper found "Wie heeft de inleiding van de correspondentie geschreven?" answered "... is geschreven door" the
+    # letter writers; "Who wrote the introduction to the letters?" abstained (the introduction was searched for).
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert re.search(r"(introduction|inleiding) of|(names no|noemt geen) (writer|schrijver)", answer.answer)
+    assert "written by" not in answer.answer and "geschreven door" not in answer.answer
+    assert [c.quote for c in answer.citations] == [
+        "In deze briefwisseling schrijven Piet Jansen en Marie Bakker elkaar over automatisering in klantcontact."
+    ]
+    assert answer.citations[0].author is None
+    _verbatim(assistant, answer)
+
+
+def test_an_introduction_as_a_subject_or_of_a_signed_piece_is_answered_as_before(assistant):
+    # A piece of one writer: its introduction is theirs.
+    data = assistant.ask("Who wrote the introduction of the article about data en meetbaarheid?")
+    assert "written by Anna de Vries:" in data.answer
+    # After an answer from an unsigned article: that article's introduction names no author.
+    care = assistant.ask("Who wrote the introduction?", history=["Who wrote the article about wachttijden in de zorg?"])
+    assert "names no author" in care.answer and {c.doc for c in care.citations} == {"a_zorg.txt"}
+    # "Who wrote about the introduction of ...?" asks who wrote about that: the chatbot's is in Piet Jansen's letter.
+    bots = assistant.ask("Who wrote about the introduction of chatbots?")
+    assert "Piet Jansen" in bots.answer and "names no writer" not in bots.answer
+
+
+def test_whether_a_writer_named_wrote_a_piece_is_answered_by_its_writers(assistant):
+    # "Did X write ...?" abstained or quoted X: the piece decides, as for "Was ... written by X?".
+    care = assistant.ask("Did Marie Bakker write the article about wachttijden in de zorg?")
+    assert "names no author" in care.answer and {c.doc for c in care.citations} == {"a_zorg.txt"}
+    intro = assistant.ask("Did Piet write the introduction?")
+    assert "names no writer" in intro.answer and intro.citations[0].author is None
+    data = assistant.ask("Heeft Anna de Vries het stuk over data en meetbaarheid geschreven?")
+    assert "geschreven door Anna de Vries:" in data.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the gist of the letters between Piet Jansen and Marie Bakker?",
+        "What is the difference between Piet and Marie?",
+        "Waar gaat de briefwisseling tussen Piet en Marie over?",
+    ],
+)
+def test_letters_between_writers_or_their_difference_give_each_writers_position(assistant, question):
+    # "between", "difference" and "briefwisseling" were read as what is asked about: a helper found the gist of the
+    # letters between three writers abstaining and their difference answered with "Daar maak je het verschil."
+    assert not own_terms(without_names(question, ("Piet Jansen", "Marie Bakker")))
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert {c.author for c in answer.citations} == {"Piet Jansen", "Marie Bakker"}
 
 
 def test_who_a_writer_is_and_who_wrote_what_was_just_quoted(assistant):

@@ -189,7 +189,9 @@ def _who_wrote(
     found = authorship.target(
         ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored, chosen)
     )
-    text, citations, cited = authorship.compose(index, found.docs, ask.lang, found.writers, found.quotes, found.signed)
+    text, citations, cited = authorship.compose(
+        index, found.docs, ask.lang, found.writers, found.quotes, found.signed, found.intro
+    )
     abstained = bool(not citations or (found.searched and not sure))
     if abstained:
         text, citations, cited = TEXTS[ask.lang]["abstain"], (), []

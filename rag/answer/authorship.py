@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
-from ..conversation import mentioned_authors, without_request
+from ..conversation import INTRO, asks_intro, mentioned_authors, without_request
 from ..errors import InputError
 from ..lexicon import in_dictionary
 from ..render import quoted_title
@@ -25,7 +25,8 @@ from ..types import Chunk, Citation, Passage
 # Nouns for a piece of writing ("the article", "dit stuk", "the letters").
 WRITING = (
     r"(articles?|pieces?|letters?|texts?|posts?|blogs?|columns?|essays?|correspondence|exchange|documents?|"
-    r"artikel(en|s)?|stuk(ken)?|brie(f|ven)|tekst(en)?|column(s)?|correspondentie|briefwisseling|documenten?)"
+    r"artikel(en|s)?|stuk(ken)?|brie(f|ven)|tekst(en)?|column(s)?|correspondentie|briefwisseling|documenten?|"
+    r"introductions?|intro|prefaces?|forewords?|paragraphs?|opening|inleiding(en)?|voorwoord(en)?|alinea(s|['’]s)?)"  # parts
 )
 _WRITING = re.compile(WRITING, re.IGNORECASE)
 THE_WRITING = (
@@ -228,7 +229,7 @@ AROUND = frozenset(
     "to its their exchanged exchange responsible auteursnaam schrijversnaam vermeld first second third fourth "
     "last final opening eerste tweede derde vierde laatste quote sentence passage line citaat zin whose way 1st "
     "2nd 3rd 4th best beste worst slechtste shortest kortste longest langste favourite favorite columnist al hoe "
-    "heet replied responded answered reageerde antwoordde op".split()
+    "heet replied responded answered reageerde antwoordde op ok okay oké above below boven before write".split()
 )
 # The letters of a correspondence, asked about as such ("Who are the letter writers?", "de briefschrijvers").
 LETTERS = re.compile(
@@ -251,15 +252,20 @@ PERSON_BACK = re.compile(r"\b(he|she|him|her|they|them|hij|zij|hem|hen)\b", re.I
 # ("het", "de", "die", "deze" are also Dutch articles: "Wie schreef het beste artikel?" points back at nothing.)
 THING_BACK = re.compile(
     r"\b(that|this|it|those|these)\b|\b(the|het|de)\s+(article|piece|letter|column|text|post|blog|artikel|stuk|brief|"
-    r"tekst|author|writer|columnist|auteur|schrijver|schrijfster)\b|\b(dat|dit|het)\s+(geschreven|ondertekend|gezegd)\b|"
+    r"tekst|author|writer|columnist|auteur|schrijver|schrijfster|introduction|intro|inleiding|voorwoord)\b|\b(dat|dit|het)\s+(geschreven|ondertekend|gezegd)\b|"
     r"\b(dat|dit|het|deze|die)\s*[?.!]*\s*$|\b(is|was)\s+(dat|dit)\b|\b(dit|dat|deze|die)\s+(stuk|artikel|brief|tekst|"
     r"citaat|column)\b",
     re.IGNORECASE,
 )
 # "Was the culture article written by Wim Rampen?": the piece decides, not the writer named.
+_NAME = r"(?-i:[A-Z])[\w'’-]+(\s+(?-i:[A-Z])[\w'’-]+){0,2}"  # "Wim", "Jan-Hein Pierik"
+# "Did Jan-Hein Pierik write the introduction?", "Heeft Anna de Vries het stuk over data geschreven?"
+_DID_WRITE = rf"\b(did|does|has|had)\s+{_NAME}\s+(write|author|pen|written|authored|penned)\s+{THE_WRITING}"
+_HAS_WRITTEN = rf"\b(heeft|had)\s+{_NAME}\s+{THE_WRITING}\b[^?.!]{{0,40}}\bgeschreven\b"
 IS_IT_BY = re.compile(
     r"\b(was|is|were|are|werd|wordt)\s+" + THE_WRITING + r"\b[^?.!]{0,40}\b(written|authored|geschreven)\s+(by|door)\b"
-    r"|(?-i:\b(Is|is|Was|was)\s+)" + THE_WRITING + r"\b[^?.!]{0,40}\bvan\s+(?-i:[A-Z])",  # "Is het stuk ... van Wim?"
+    r"|(?-i:\b(Is|is|Was|was)\s+)" + THE_WRITING + r"\b[^?.!]{0,40}\bvan\s+(?-i:[A-Z])"  # "Is het stuk ... van Wim?"
+    f"|{_DID_WRITE}|{_HAS_WRITTEN}",
     re.IGNORECASE,
 )
 # A letter named by its place in a correspondence ("the first letter", "de laatste brief"): its writer, in the order
@@ -300,6 +306,7 @@ TEXTS = {
         "signed": "{names} wrote this letter of {title}:",
         "some_of": "{names} are among the writers of {title}, with {others}:",
         "unsigned": "{title} names no author",
+        "intro": "The introduction of {title} names no writer; it introduces the letters of {names}:",
         "appeared": "{title} names no author; it appeared on {source}:",
         "and": "and",
         "several": "{n} pieces and their writers:",
@@ -312,6 +319,7 @@ TEXTS = {
         "signed": "{names} schreef deze brief van {title}:",
         "some_of": "{names} zijn schrijvers van {title}, met {others}:",
         "unsigned": "{title} noemt geen auteur",
+        "intro": "De inleiding van {title} noemt geen schrijver; ze leidt de brieven in van {names}:",
         "appeared": "{title} noemt geen auteur; het verscheen bij {source}:",
         "and": "en",
         "several": "{n} stukken en hun schrijvers:",
@@ -377,7 +385,7 @@ def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = 
     names), or who a writer it names is; not a duty ("should", "moet"), a quoted claim, nor letters to someone."""
     if index is not None and title_named(question, index):
         return True
-    if QUOTED_CLAIM.search(question) or LETTERS_TO.search(question):
+    if QUOTED_CLAIM.search(question) or (LETTERS_TO.search(question) and not asks_intro(question)):
         return False
     found = AUTHORSHIP.search(question) or IS_IT_BY.search(question) or (BY_NAME.search(question) if names else None)
     if found:  # a duty before what it asks ("By whom should it be written?"); not "... saying X needs to ..."
@@ -481,8 +489,8 @@ def asks_who_else(question: str, index: Index) -> bool:
 
 def subject(question: str, names: tuple[str, ...] = ()) -> str:
     """What the question is about beyond who wrote: "financial room" in "Who wrote the article about financial
-    room?"; nothing in "Who are the authors?"."""
-    text = question
+    room?"; nothing in "Who are the authors?" nor in "Who wrote the introduction?" (a part of the piece)."""
+    text = INTRO.sub(" ", question) if asks_intro(question) else question
     for name in names:
         for part in name.split():
             text = re.sub(rf"\b{re.escape(part)}(['’]s)?\b", " ", text, flags=re.IGNORECASE)
@@ -511,6 +519,7 @@ class Target(NamedTuple):
     searched: bool  # the files were found by searching for a subject: the answer stands or falls with its evidence
     quotes: tuple[Sentence, ...] = ()  # what answers "Who wrote about Porter?": cited for their writers
     signed: bool = False  # the quotes are the lines that sign the letters asked about ("Groet, Jan-Hein")
+    intro: bool = False  # the question asks who wrote the introduction of the files (`INTRO`)
 
 
 def _words(text: str) -> set[str]:
@@ -724,6 +733,22 @@ def target(
     evidence: list[Sentence],
     about: str | None,
 ) -> Target:
+    """The files and writers an authorship question asks about (`_target`); for "Who wrote the introduction?", marked
+    `intro`: `compose` says which of them open with an introduction none of their writers signed."""
+    found = _target(question, text, named, passages, index, shown, evidence, about)
+    return found._replace(intro=True) if asks_intro(question) else found
+
+
+def _target(
+    question: str,
+    text: str,
+    named: tuple[str, ...],
+    passages: list[Passage],
+    index: Index,
+    shown: Callable[[], list[tuple[str, str | None]] | None],
+    evidence: list[Sentence],
+    about: str | None,
+) -> Target:
     """The files and writers an authorship question asks about:
     - for "Who wrote that?" after an answer, the files and writers it cited (`shown()`: None without an answer
       before; nothing when it cited none, or when "that" points at nothing);
@@ -735,9 +760,9 @@ def target(
       `evidence` (the quotes the answerer chose, best first, when they clear the threshold by `MARGIN`) holds any;
       in a correspondence, with the writers of the quotes from it ("Who wrote about Porter?": Rien Brus, citing his
       sentence; also for a correspondence named by its title)."""
+    own_subject = subject(question, named or mentioned_authors(question, index))
     if IS_IT_BY.search(question):
         named = ()  # the piece is what is asked about: its writers answer whether the one named wrote it
-    own_subject = subject(question, named)
     if not own_subject and not named and points_at_answer(question):
         before = shown()
         if before is not None:
@@ -758,6 +783,9 @@ def target(
             return _letters_signed(Target(letters, writers_by_order(question, index), False), index)
         if UNSIGNED.search(question):
             return Target([d for d in everything if not writers(index, d)], (), False)
+        introduced = [d for d in everything if unsigned_opening(index, d)]
+        if introduced and asks_intro(question):  # "Who wrote the introduction?": that of a correspondence
+            return Target(introduced, (), False)
         return Target(letters if letters and LETTERS.search(question) else everything, (), False)
     by_title = titled(question, index) or sourced(question, passages, index)
     if by_title:
@@ -853,10 +881,23 @@ def _with_lines_above(s: Sentence, names: list[str]) -> Sentence:
     return Sentence(s.chunk, base + start, s.end, text[start : s.end - base])
 
 
-def naming(index: Index, doc: str, names: list[str], also: str | None = None) -> Sentence | None:
-    """The first sentence of the file that names the most of its writers (by full name, else by last name), or, for
-    a file without writers, the line that names where it appeared (`also`), else its first sentence (its title)."""
-    sentences = _sentences(index, doc)
+def unsigned_opening(index: Index, doc: str) -> Chunk | None:
+    """The passage a file of several writers opens with when none of them signed it: the introduction of a
+    correspondence. None for a file of one writer or none (its opening is theirs, or names no one)."""
+    chunks = index.chunks_of(doc)
+    if len(writers(index, doc)) < 2 or not chunks:
+        return None
+    first = min(chunks, key=lambda c: c.start)
+    return first if first.author is None else None
+
+
+def naming(
+    index: Index, doc: str, names: list[str], also: str | None = None, within: Chunk | None = None
+) -> Sentence | None:
+    """The first sentence of the file (or of its passage `within`) that names the most of its writers (by full name,
+    else by last name), or, for a file without writers, the line that names where it appeared (`also`), else its
+    first sentence (its title)."""
+    sentences = [s for s in _sentences(index, doc) if within is None or within.start <= s.start < within.end]
     if not sentences:
         return None
     for key in ((lambda n: n), (lambda n: n.split()[-1])) if names else ():
@@ -885,11 +926,14 @@ def compose(
     asked: tuple[str, ...] = (),
     quotes: tuple[Sentence, ...] = (),
     signed: bool = False,
+    intro: bool = False,
 ) -> tuple[str, tuple[Citation, ...], list[Chunk]]:
     """One line per file: its title, who wrote it, and the passage that says so (the chunks cited, in order). Writers
     `asked` about ("Who is Wim Rampen?", "Who wrote that?" after a quote of his) lead, with the others beside them.
     `quotes` of the writers asked about ("Who wrote about Porter?") are cited instead of the passage naming them:
-    they are theirs, and they show what they wrote."""
+    they are theirs, and they show what they wrote. With `intro`, a file that opens with an introduction none of its
+    writers signed says so, citing the line there that names them ("Who wrote the introduction to the letters?": not
+    its letter writers)."""
     t = TEXTS[lang]
     citations: list[Citation] = []
     cited: list[Chunk] = []
@@ -904,7 +948,10 @@ def compose(
         title = quoted_title(entry.title if entry and entry.title else doc, TITLE_CHARS)
         these = [n for n in names if n in asked]
         others = [n for n in names if n not in these]
-        if these and signed and own:  # "Groet, Jan-Hein" says whose letter it is, not who else wrote
+        if intro and (opening := unsigned_opening(index, doc)) is not None:
+            lead, own = t["intro"].format(title=title, names=_joined(names, t["and"])), []
+            span = naming(index, doc, names, within=opening)
+        elif these and signed and own:  # "Groet, Jan-Hein" says whose letter it is, not who else wrote
             lead = t["signed"].format(names=_joined(these, t["and"]), title=title)
         elif these and others:
             key = "one_of" if len(these) == 1 else "some_of"
