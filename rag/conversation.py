@@ -41,7 +41,8 @@ POSITION = frozenset(
     "main key central core point points argument arguments message gist thesis take stand summary summarize "
     "essence strekking kernboodschap hoofdboodschap hoofdpunt hoofdpunten essentie teneur "
     "summarise sum up letter letters piece agree agrees disagree disagrees agreement disagreement differ differs "
-    "difference differences "
+    "difference differences from than compare compared comparison contrast versus vs vergeleken vergelijk "
+    "vergelijken vergelijking verschilt verschilde verschillend "
     "where which who whom when each other another one whether explain tell describe more "
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
     "brief brieven stuk oneens verschillen verschil waar welke wanneer elkaar uitleggen vertellen vertel "
@@ -736,10 +737,58 @@ def _is_follow_up(question: str, terms: set[str]) -> bool:
 
 
 def _subject(question: str, index: Index) -> tuple[tuple[str, ...], str]:
-    """The authors a question names, and what it asks about: without the names, without a request to the assistant
-    or the articles named around it."""
+    """The authors a question names, and what it asks about: without the names, where and when they wrote, a request
+    to the assistant or the articles named around it."""
     authors = mentioned_authors(question, index)
-    return authors, without_request(without_names(question, authors))
+    return authors, without_request(without_letter_marks(without_names(question, authors), authors, index))
+
+
+MONTHS = (
+    "januari|january|jan",
+    "februari|february|feb",
+    "maart|march|mrt|mar",
+    "april|apr",
+    "mei|may",
+    "juni|june|jun",
+    "juli|july|jul",
+    "augustus|august|aug",
+    "september|sept|sep",
+    "oktober|october|okt|oct",
+    "november|nov",
+    "december|dec",
+)
+
+
+def _letter_marks(authors: tuple[str, ...], index: Index) -> re.Pattern | None:
+    """Where and when the writers wrote their letters ("Helmond", "september 2025", "2025"), as one pattern; None
+    for writers whose text says neither. Read once per index version."""
+    seen = index.cache.setdefault("letter_marks", {})
+    if authors not in seen:
+        wanted = set(authors)
+        places, dates = set(), set()
+        for doc, entry in index.manifest.files.items():
+            if entry.author and wanted & {a.strip() for a in entry.author.split(",")}:
+                for c in index.chunks_of(doc):
+                    if c.author in wanted:
+                        places |= {c.place} if c.place else set()
+                        dates |= {c.date} if c.date else set()
+        parts = [re.escape(p) for p in sorted(places, key=len, reverse=True)]
+        for date in dates:  # "2025-09", "2025-03-04"
+            year, month, *_ = date.split("-") + [""]
+            if month.isdigit() and 1 <= int(month) <= 12:
+                parts.append(rf"(\d{{1,2}}\s+)?({MONTHS[int(month) - 1]})\.?(\s+{re.escape(year)})?")
+            parts.append(re.escape(year))
+        at = r"((from|in|of|on|uit|in|te|van|op)\s+)?"  # "from Helmond", "op 4 maart 2025"
+        seen[authors] = re.compile(rf"\b{at}({'|'.join(parts)})\b", re.IGNORECASE) if parts else None
+    return seen[authors]
+
+
+def without_letter_marks(text: str, authors: tuple[str, ...], index: Index) -> str:
+    """The text without where and when the writers it names wrote ("What did Wim argue in his September 2025 letter
+    from Helmond?" asks what he argued: it abstained, read as a question about Helmond and September)."""
+    marks = _letter_marks(authors, index) if authors else None
+    left, found = marks.subn(" ", text) if marks else (text, 0)
+    return " ".join(left.split()).replace(" ?", "?") if found else text
 
 
 def _asks_nothing(question: str, text: str) -> bool:

@@ -572,6 +572,41 @@ def test_a_name_no_article_mentions_is_what_the_question_asks_about_only_for_its
     assert unknown_subject(question, assistant.index(), bool(QUANTITY.search(question))) == stranger
 
 
+@pytest.mark.parametrize(
+    ("question", "year"),
+    [
+        ("What did the hospitals report for 2027?", "2027"),  # a year no article mentions: nothing answers it
+        ("Did Piet and Marie meet again in 2026?", "2026"),
+        ("Hoeveel patiënten wachtten in januari 2024?", "2024"),
+        ("What did Marketingfacts publish in 2025?", None),  # a year the articles mention
+        ("Should our 2027 plan include chatbots?", None),  # the asker's own thing, not when something happened
+        ("Are chatbots still faster in 2027?", None),  # whether it still holds: the writers' positions answer
+        ("Should we automate our phone lines in 2027?", None),
+    ],
+)
+def test_a_year_no_article_mentions_is_asked_about_only_as_when_something_happened(assistant, question, year):
+    from rag.answer.query import unknown_year
+
+    assert unknown_year(question, assistant.index()) == year
+    if year:  # the articles say nothing of that year: it answered with what they say of another
+        assert assistant.ask(question).abstained
+
+
+def test_where_and_when_a_writer_wrote_say_which_letter_not_what_is_asked(assistant):
+    # "What did Wim Rampen argue in his September 2025 letter from Helmond?" abstained: read as a question about
+    # Helmond and September.
+    index = assistant.index()
+    plain = read_question("What did Piet argue in his letter?", [], index)
+    marked = read_question("What did Piet argue in his October 2025 letter from Amsterdam?", [], index)
+    assert marked.text == plain.text and marked.authors == ("Piet Jansen",)
+    assert (
+        assistant.ask("What did Piet argue in his October 2025 letter from Amsterdam?").citations
+        == assistant.ask("What did Piet argue in his letter?").citations
+    )
+    # Another writer's place, and a year none of them wrote in, are still asked about.
+    assert "Utrecht" in read_question("What does Piet say about Utrecht?", [], index).text
+
+
 def _verbatim(assistant, answer):
     for c in answer.citations:
         assert _file(assistant, c.doc)[c.start : c.end] == c.quote
@@ -652,6 +687,9 @@ def test_whether_a_writer_named_wrote_a_piece_is_answered_by_its_writers(assista
         "What's the gist of the letters between Piet Jansen and Marie Bakker?",
         "What is the difference between Piet and Marie?",
         "Waar gaat de briefwisseling tussen Piet en Marie over?",
+        "How does Piet's view differ from Marie's?",  # "from" was what it asked about: it abstained
+        "Hoe verschilt Piet van Marie?",
+        "Compare Piet and Marie.",
     ],
 )
 def test_letters_between_writers_or_their_difference_give_each_writers_position(assistant, question):

@@ -21,6 +21,7 @@ from ..conversation import (
     mentioned_authors,
     own_terms,
     read_question,
+    without_letter_marks,
     without_names,
     without_request,
 )
@@ -337,12 +338,14 @@ def read(
     price = bool(PRICE.search(question))
     cost = price or bool(COST.search(question))
     product = bool(PRODUCT_CHOICE.search(question))
-    stranger = unknown_subject(question, index, quantity)
+    stranger = unknown_subject(question, index, quantity) or unknown_year(question, index)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
     # "Wim replied to Jan-Hein. What did he say?" asks what its last sentence does; read with its typos as the words
     # meant ("so what exatcly bothers him?" asks nothing of its own)
-    asked = spelled(query.asking or question, index, lang, names)
     named = mentioned_authors(question, index)
+    # ... without where and when the writers wrote ("his September 2025 letter from Helmond")
+    marked = tuple(dict.fromkeys(query.authors + named))
+    asked = without_letter_marks(spelled(query.asking or question, index, lang, names), marked, index)
     intent = intent_of(" ".join(ORDINAL.sub(" ", asked).split()) if by_order else asked, query, who_wrote, named)
     return Ask(
         question,
@@ -379,6 +382,39 @@ def _known_words() -> frozenset[str]:
     """Words that are no names: the dictionaries' words, stop words and the words that ask for a view (built once:
     a union of some 40,000 words is no work for every question)."""
     return dictionary_words() | frozenset(STOPWORDS_EN) | NOT_ASKED
+
+
+# A year the question asks about as when something happened ("in 2026", "for 2027", "sinds 2019", "January 2026"),
+# not one that only names a thing of the asker's ("our 2026 plan": a noun after it).
+WHEN = re.compile(
+    r"\b(in|for|during|since|after|before|by|until|from|anno|tijdens|sinds|na|voor|tot|vanaf|(januari|februari|maart|"
+    r"april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|"
+    r"october)(\s+\d{1,2},?)?)\s+(?P<year>(19|20)\d\d)\b"
+    r"(?!\s+(?!(een|de|het|the|a|an|en|and|of|or|is|was|zijn|waren|werd|were|to|om|op|at|in)\b)[^\W\d_]+)",
+    re.IGNORECASE,
+)
+
+
+# ... but whether something still holds then, or what to do then, the writers' positions answer ("Is a separate CX
+# strategy still needed in 2026?", "Should we have one in 2026?")
+STILL = re.compile(
+    r"\b(still|anymore|any\s+longer|nowadays|today|these\s+days|nog\s+steeds|nog\s+altijd|nog|tegenwoordig|"
+    r"vandaag|meer)\b",
+    re.IGNORECASE,
+)
+
+
+def unknown_year(question: str, index: Index) -> str | None:
+    """A year the question asks about (`WHEN`) that no article mentions, in its text or as the date it was written:
+    "What were Forrester's results for 2027?", "What did Jan-Hein say at the congress in January 2026?". The articles
+    say nothing of that year, so no quote answers it (the first was answered with Forrester's 2025 figures). Not a
+    question whether something still holds then, or what to do (`STILL`, `WHETHER`, `ADVICE`)."""
+    years = {m.group("year") for m in WHEN.finditer(question)}
+    if not years or STILL.search(question) or WHETHER.search(question) or ADVICE.search(question):
+        return None
+    said = index.document_share(years)
+    dated = {(e.date or "")[:4] for e in index.manifest.files.values()}
+    return next((y for y in sorted(years) if not said.get(y) and y not in dated), None)
 
 
 def unknown_subject(question: str, index: Index, quantity: bool = False) -> str | None:
