@@ -701,6 +701,47 @@ def test_letters_between_writers_or_their_difference_give_each_writers_position(
     assert {c.author for c in answer.citations} == {"Piet Jansen", "Marie Bakker"}
 
 
+def test_when_and_where_a_piece_or_letter_was_written_is_answered_from_its_date_and_place(assistant):
+    # Such questions were scored against the sentences, which never state a date: they abstained or quoted the writer.
+    data = assistant.ask("When was the article about data en meetbaarheid published?")
+    assert data.answer == "“Data en meetbaarheid” is dated 4 March 2025: “4 maart 2025” [1]"
+    marie = assistant.ask("Where did Marie write from?")
+    assert marie.answer == "Marie Bakker wrote from Utrecht in October 2025: “Utrecht, oktober 2025” [1]"
+    letters = assistant.ask("Wanneer zijn de brieven geschreven?")
+    assert "Piet Jansen schreef vanuit Amsterdam in oktober 2025: “Amsterdam, oktober 2025” [1]" in letters.answer
+    assert "Marie Bakker schreef vanuit Utrecht in oktober 2025: “Utrecht, oktober 2025” [2]" in letters.answer
+    # "it" after an answer about a piece is that piece
+    care = assistant.ask("When was it written?", history=["Who wrote the article about wachttijden in de zorg?"])
+    assert care.answer.startswith("“Klantreis in de zorg” is dated 4 November 2025:")
+    assert care.citations[0].quote == "dinsdag, 4 november 2025 (07:01) - Marketingfacts"
+    everything = assistant.ask("When were the articles published?")
+    assert everything.answer.startswith("3 pieces and when they were written:") and len(everything.citations) == 4
+    for answer in (data, marie, letters, care, everything):
+        assert not answer.abstained
+        _verbatim(assistant, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("When was the cX-Factor column published?", True),
+        ("Where did Rien write from?", True),
+        ("Vanuit welke plaats schreef Wim zijn brief?", True),
+        ("In welk jaar verscheen de column?", True),
+        ("What is the date of the Marketingfacts article?", True),
+        ("When should a company write its CX strategy?", False),  # a duty
+        ("Where does Wim write about culture?", False),  # where in his text
+        ("When was Netflix released?", False),  # no piece, writer or "it"
+        ("When do customers write complaints?", False),
+    ],
+)
+def test_when_or_where_written_asks_about_a_piece_or_a_writer(question, asks):
+    from rag.answer.authorship import asks_when_written
+
+    names = ("Rien Brus",) if "Rien" in question else ("Wim Rampen",) if "Wim" in question else ()
+    assert asks_when_written(question, names) is asks
+
+
 def test_who_a_writer_is_and_who_wrote_what_was_just_quoted(assistant):
     marie = assistant.ask("Who is Marie Bakker?")
     assert marie.answer.startswith("Marie Bakker is one of the writers of “Briefwisseling over service")

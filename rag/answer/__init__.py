@@ -30,7 +30,7 @@ from ..sentences import guess_language
 from ..settings import Settings
 from ..stores.base import Index
 from ..types import Answer, Citation, Passage
-from . import advice, authorship, gate
+from . import advice, authorship, dated, gate
 from .candidates import candidates, has_money, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
@@ -189,9 +189,12 @@ def _who_wrote(
     found = authorship.target(
         ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored, chosen)
     )
-    text, citations, cited = authorship.compose(
-        index, found.docs, ask.lang, found.writers, found.quotes, found.signed, found.intro
-    )
+    if authorship.asks_when_written(ask.question, named):  # when or where it was written
+        text, citations, cited = dated.compose(index, found, ask.lang)
+    else:
+        text, citations, cited = authorship.compose(
+            index, found.docs, ask.lang, found.writers, found.quotes, found.signed, found.intro
+        )
     abstained = bool(not citations or (found.searched and not sure))
     if abstained:
         text, citations, cited = TEXTS[ask.lang]["abstain"], (), []

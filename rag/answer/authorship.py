@@ -58,6 +58,43 @@ AFTER_WRITER = (
     + END
     + ")"
 )
+# When or where a piece or letter was written ("When was the cX-Factor column published?", "Where did Rien write
+# from?", "Wanneer verscheen het stuk?", "Vanuit welke plaats schreef Wim?"): a fact about the writing, as who wrote
+# it is, answered by `dated` (a question about a piece, a writer or what was just shown: `asks_when_written`).
+_WHEN_EN = r"\b(when|(what|which)\s+(date|day|month|year)|in\s+(what|which)\s+(month|year))\b"
+_WHEN_NL = r"\b(wanneer|welke\s+datum|op\s+welke\s+(datum|dag)|in\s+welke?\s+(jaar|maand))\b"
+_NOT_ABOUT = r"(?!\s+(about|over|on|that|dat)\b)"  # "Where does Wim write about culture?" asks where in his text
+WHEN_WRITTEN = re.compile(
+    _WHEN_EN
+    + r"[^?.!]{0,80}?\b(written|wrote|write|published|publish|appeared|appear|posted|dated|came\s+out|come\s+out|"
+    r"sent|send)\b"
+    + _NOT_ABOUT
+    + r"|\b(where|from\s+where|(which|what)\s+(city|town|place))\b[^?.!]{0,60}?\b(written|wrote|write|writing|"
+    r"sent|send)\b"
+    + _NOT_ABOUT
+    + r"|\bdates?\s+(of|on)\s+"
+    + THE_WRITING
+    + "|"
+    + _WHEN_NL
+    + r"[^?.!]{0,80}?\b(geschreven|schreef|schreven|verscheen|verschenen|gepubliceerd|gedateerd|uitgekomen|"
+    r"geplaatst|verstuurd)\b"
+    + _NOT_ABOUT
+    + r"|\b(waar|vanuit\s+welke\s+(plaats|stad)|uit\s+welke\s+(plaats|stad))\b[^?.!]{0,60}?\b(geschreven|"
+    r"schreef|schreven|vandaan|verstuurd)\b" + _NOT_ABOUT + r"|\bdatum\s+van\s+" + THE_WRITING,
+    re.IGNORECASE,
+)
+_POINTS = re.compile(r"\b(it|that|this|he|she|they|hij|zij|ze|het|dit|dat)\b", re.IGNORECASE)
+
+
+def asks_when_written(question: str, names: tuple[str, ...] = ()) -> bool:
+    """The question asks when or where a piece, a letter or a writer's text was written (`WHEN_WRITTEN`), not when
+    something should be ("When should a company write its CX strategy?")."""
+    found = WHEN_WRITTEN.search(question)
+    if not found or MODAL.search(question[: found.end()]):
+        return False
+    return bool(names or _WRITING.search(question) or _POINTS.search(question))
+
+
 # The question asks who wrote something: "Who wrote the article about ...?", "Who wrote that?", "Who's behind this
 # piece?", "Who is the column by?", "Whose article is this?", "Who are the authors?", "Do we know who the author of
 # ... is?", "Which pieces have no author?", "Is the culture piece signed?", "Wie heeft dit stuk geschreven?", "Van wie
@@ -229,7 +266,9 @@ AROUND = frozenset(
     "to its their exchanged exchange responsible auteursnaam schrijversnaam vermeld first second third fourth "
     "last final opening eerste tweede derde vierde laatste quote sentence passage line citaat zin whose way 1st "
     "2nd 3rd 4th best beste worst slechtste shortest kortste longest langste favourite favorite columnist al hoe "
-    "heet replied responded answered reageerde antwoordde op ok okay oké above below boven before write".split()
+    "heet replied responded answered reageerde antwoordde op ok okay oké above below boven before write when date dates dated day month year published publish appeared appear posted came "
+    "come out released sent send where city town place wanneer datum dag jaar maand verscheen verschenen "
+    "gepubliceerd gedateerd uitgekomen geplaatst verstuurd waar vandaan vanuit uit plaats stad".split()
 )
 # The letters of a correspondence, asked about as such ("Who are the letter writers?", "de briefschrijvers").
 LETTERS = re.compile(
@@ -387,6 +426,8 @@ def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = 
         return True
     if QUOTED_CLAIM.search(question) or (LETTERS_TO.search(question) and not asks_intro(question)):
         return False
+    if asks_when_written(question, names):
+        return True
     found = AUTHORSHIP.search(question) or IS_IT_BY.search(question) or (BY_NAME.search(question) if names else None)
     if found:  # a duty before what it asks ("By whom should it be written?"); not "... saying X needs to ..."
         return not (MODAL.search(question[: found.end()]) and not CREDIT.search(question))

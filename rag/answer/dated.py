@@ -1,0 +1,146 @@
+"""When and where a piece was written ("When was the cX-Factor column published?", "Where did Rien write from?",
+"Wanneer verscheen het artikel over de Ivoren Toren?"): answered from what the index knows of each file, its date and,
+for a letter, the place it was written, citing the line that says so ("Zeist, september 2025", "• 4 maart 2025").
+
+Which files and letters: as for who wrote what (`authorship.target`). Before, such questions were scored against the
+sentences, which never state a date in so many words: they abstained, or quoted what the writer said."""
+
+from __future__ import annotations
+
+import re
+
+from ..render import quoted_title
+from ..sentences import Sentence
+from ..stores.base import Index
+from ..types import Chunk, Citation, Section
+from .authorship import MAX_LISTED, TITLE_CHARS, Target, naming, writers
+
+MONTHS = {
+    "en": "January February March April May June July August September October November December".split(),
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
+}
+# The month names a file may write its date with, Dutch and English, also shortened ("4 mrt. 2025").
+_MONTH_WORDS = re.compile(r"\b(" + "|".join(m[:3] for m in MONTHS["nl"] + MONTHS["en"]) + r")[a-z]*\.?", re.IGNORECASE)
+TEXTS = {
+    "en": {
+        "letter": "{name} wrote from {place} in {when}:",
+        "letter_when": "{name} wrote in {when}:",
+        "letter_where": "{name} wrote from {place}:",
+        "dated": "{title} is dated {when}:",
+        "dated_only": "{title} is dated {when}",
+        "undated": "{title} gives no date",
+        "letters": "The letters of {title}:",
+        "several": "{n} pieces and when they were written:",
+        "more": "… and {n} more pieces.",
+    },
+    "nl": {
+        "letter": "{name} schreef vanuit {place} in {when}:",
+        "letter_when": "{name} schreef in {when}:",
+        "letter_where": "{name} schreef vanuit {place}:",
+        "dated": "{title} is gedateerd {when}:",
+        "dated_only": "{title} is gedateerd {when}",
+        "undated": "{title} noemt geen datum",
+        "letters": "De brieven van {title}:",
+        "several": "{n} stukken en wanneer ze geschreven zijn:",
+        "more": "… en nog {n} stukken.",
+    },
+}
+
+
+def spoken(date: str, lang: str) -> str:
+    """An ISO date as a reader says it: "2025-09" -> "September 2025", "2025-03-04" -> "4 March 2025"."""
+    parts = date.split("-")
+    if len(parts) >= 2 and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
+        month = MONTHS[lang][int(parts[1]) - 1]
+        day = f"{int(parts[2])} " if len(parts) > 2 and parts[2].isdigit() else ""
+        return f"{day}{month} {parts[0]}"
+    return parts[0]
+
+
+def _span(index: Index, doc: str, start: int, end: int) -> Sentence | None:
+    """The text from `start` to `end` as a quote of the passage that holds it; None when no passage does."""
+    chunk = next((c for c in index.chunks_of(doc) if c.start <= start and end <= c.end), None)
+    if chunk is None:
+        return None
+    return Sentence(chunk, start, end, chunk.text[start - chunk.start : end - chunk.start])
+
+
+def _line(text: str, at: int) -> tuple[int, int]:
+    """The line of `text` around offset `at`, without its indentation and bullet ("  • 4 maart 2025")."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    end = len(text) if end < 0 else end
+    line = text[start:end]
+    stripped = line.lstrip(" \t•-*·")
+    start += len(line) - len(stripped)
+    return start, start + len(stripped.rstrip())
+
+
+def date_line(index: Index, doc: str, date: str, text: str) -> Sentence | None:
+    """The line near the top of the file that states its date: its year with a month name ("• 4 maart 2025",
+    "dinsdag, 4 november 2025 (07:01) - Marketingfacts"); None when the text does not say it (a date from front
+    matter)."""
+    year = date.split("-")[0]
+    for m in re.finditer(rf"\b{re.escape(year)}\b", text[:1000]):
+        start, end = _line(text, m.start())
+        if _MONTH_WORDS.search(text[start:end]):
+            return _span(index, doc, start, end)
+    return None
+
+
+def _letters(index: Index, doc: str, asked: tuple[str, ...]) -> tuple[list[Section], str]:
+    """The letters of a file (its sections with a writer), those of the writers `asked` about when there are any,
+    and the file's text."""
+    document = index.document(doc)
+    letters = [s for s in document.sections if s.author and (s.place or s.date)]
+    return [s for s in letters if not asked or s.author in asked], document.text
+
+
+def compose(index: Index, found: Target, lang: str) -> tuple[str, tuple[Citation, ...], list[Chunk]]:
+    """One line per file, or per letter of a correspondence: when (and where) it was written, citing the line that
+    says so; a file that gives no date says that, citing its title."""
+    t = TEXTS[lang]
+    citations: list[Citation] = []
+    cited: list[Chunk] = []
+    lines = [t["several"].format(n=len(found.docs))] if len(found.docs) > 1 else []
+
+    def cite(lead: str, quote: Sentence) -> None:
+        n = len(citations) + 1
+        c = quote.chunk
+        citations.append(Citation(n, c.doc, c.title, c.author, c.date, quote.text, quote.start, quote.end))
+        cited.append(c)
+        lines.append(f"{lead} “{' '.join(quote.text.split())}” [{n}]")
+
+    for doc in found.docs[:MAX_LISTED]:
+        entry = index.manifest.files.get(doc)
+        title = quoted_title(entry.title if entry and entry.title else doc, TITLE_CHARS)
+        letters, text = _letters(index, doc, tuple(w for w in found.writers if w in writers(index, doc)))
+        if letters and len(writers(index, doc)) > 1:
+            if not found.writers and len(letters) > 1:
+                lines.append(t["letters"].format(title=title))
+            for s in letters:
+                when = spoken(s.date, lang) if s.date else ""
+                key = "letter" if s.place and when else "letter_when" if when else "letter_where"
+                quote = _span(index, doc, *_line(text, s.start))
+                if quote is not None:
+                    cite(t[key].format(name=s.author, place=s.place, when=when), quote)
+            continue
+        date = entry.date if entry else None
+        quote = date_line(index, doc, date, text) if date else None
+        if quote is not None:
+            cite(t["dated"].format(title=title, when=spoken(date, lang)), quote)
+            continue
+        head = naming(index, doc, [])  # the piece's first sentence: the citation opens it
+        if head is None:
+            continue
+        n = len(citations) + 1
+        c = head.chunk
+        citations.append(Citation(n, c.doc, c.title, c.author, c.date, head.text, head.start, head.end))
+        cited.append(c)
+        lead = (
+            t["dated_only"].format(title=title, when=spoken(date, lang)) if date else t["undated"].format(title=title)
+        )
+        lines.append(f"{lead} [{n}].")
+    if len(found.docs) > MAX_LISTED:
+        lines.append(t["more"].format(n=len(found.docs) - MAX_LISTED))
+    return "\n\n".join(lines), tuple(citations), cited
