@@ -1080,3 +1080,48 @@ def test_advice_or_letters_the_corpus_does_not_speak_of_still_abstain(corpus, qu
 def test_the_letters_customers_send_are_no_letter_writers(corpus):
     answer = Assistant(corpus).ask("What does the finance article say about the letters customers send?")
     assert not any(c.author for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "phrase"),
+    [
+        # The gate abstained: a short English question's vector says little, and "Forrester", "martech" and
+        # "eigenaarschap" are each used by few articles. A quote that names every word asked (beyond the corpus's
+        # subject) answers, hedged.
+        ("Which article mentions Forrester?", "001_771bc69eba534058.txt", "Forrester"),
+        ("What does the piece on martech say?", "001_771bc69eba534058.txt", "martech"),
+        ("Who talks about ownership?", "002_edc6ee3ee4973123.txt", "eigenaarschap"),
+    ],
+)
+def test_a_quote_naming_every_rare_word_asked_answers_a_question_the_gate_would_abstain_on(
+    corpus, question, doc, phrase
+):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained and {c.doc for c in answer.citations} == {doc}
+    assert all(phrase in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        # what a word the articles use often or never, or a named writer's text, does not answer stays unanswered
+        ("Which company does Wim Rampen work for?", []),
+        ("Wat is een goed recept voor erwtensoep?", []),
+        ("What were Forrester's CX results for 2027?", []),  # a year no article mentions (it gave the 2025 figure)
+        ("Did they reach a consensus at a follow-up meeting in 2026?", ["Tell me about the correspondence"]),
+    ],
+)
+def test_questions_no_quote_answers_still_abstain(corpus, question, history):
+    assert Assistant(corpus).ask(question, history=history).abstained
+
+
+def test_who_wrote_the_introduction_and_when_the_pieces_were_written_on_the_bundled_corpus(corpus):
+    intro = Assistant(corpus).ask("Wie heeft de inleiding van de correspondentie geschreven?")
+    assert "noemt geen schrijver" in intro.answer and "geschreven door" not in intro.answer
+    assert intro.citations[0].author is None and "filosoferen" in intro.citations[0].quote
+    column = Assistant(corpus).ask("When was the cX-Factor column published?")
+    assert column.answer == "“cX-Factor” is dated 4 March 2025: “4 maart 2025” [1]"
+    rien = Assistant(corpus).ask("Where did Rien Brus write from?")
+    assert rien.answer == "Rien Brus wrote from Santpoort-Zuid in September 2025: “Santpoort-Zuid, september 2025” [1]"
+    wim = Assistant(corpus).ask("What did Wim Rampen argue in his September 2025 letter from Helmond?")
+    assert not wim.abstained and {c.author for c in wim.citations} == {"Wim Rampen"}

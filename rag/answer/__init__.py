@@ -34,7 +34,7 @@ from . import advice, authorship, dated, gate
 from .candidates import candidates, has_money, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
-from .query import ADVICE, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
+from .query import ADVICE, COMMON_SHARE, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
 from .scores import Scored, score
 from .selection import Policy, debated, main_position, priced, quoted_first, select
 
@@ -313,7 +313,7 @@ def _named_piece(
     piece = authorship.piece_named(question)
     if piece is None:
         return None
-    from .query import COMMON_SHARE, concepts_of
+    from .query import concepts_of
 
     target = settings.corpus_lang if settings.translate_queries else lang
     concepts, keywords = concepts_of(piece.words, lang, target)
@@ -425,6 +425,17 @@ def _only_about(
     return []
 
 
+RARE_SHARE = 0.4  # a word asked of no piece names what a quote is about when at most this share of the articles use it
+# Who says something, in so many words ("Who talks about ownership?", "What do the writers say about it?"): how it is
+# asked, not what about.
+SAYING = frozenset(
+    tokenize(
+        "talk talks talking speak speaks discuss discusses mention mentions say says write writes writer writers "
+        "author authors anyone anybody someone"
+    )
+)
+
+
 def _terms_of(index: Index, doc: str) -> frozenset[str]:
     """The keyword terms a file uses (as `tokenize` makes them), from its chunks, once per file and loaded index."""
     terms = index.cache.setdefault("document_terms", {})
@@ -433,7 +444,9 @@ def _terms_of(index: Index, doc: str) -> frozenset[str]:
     return terms[doc]
 
 
-def _spelled_out(ask: Ask, chosen: list[Scored], scored: list[Scored], index: Index) -> list[Scored]:
+def _spelled_out(
+    ask: Ask, chosen: list[Scored], scored: list[Scored], index: Index, of_piece: bool = True
+) -> list[Scored]:
     """The quotes from the piece a question names that hold every word the question asks about that the piece uses at
     all (not the noun that names the piece): "Does the article mention Forrester?" is answered by the sentence that
     does, however little a short question's vector says. The chosen quotes that do, else the best scored sentence of
@@ -441,9 +454,23 @@ def _spelled_out(ask: Ask, chosen: list[Scored], scored: list[Scored], index: In
     below "De kosten zijn direct …"); none without such a word, and the gate decides."""
     docs = {c.sentence.chunk.doc for c in [*chosen, *scored]}
     used = frozenset().union(*(_terms_of(index, doc) for doc in docs))
-    asked = [c for c in ask.concepts if not c & authorship.PIECE_FORMS and c & used]
+    about = [c for c in ask.concepts if not c & (authorship.PIECE_FORMS | SAYING)]
+    asked = [c for c in about if c & used]
     if not asked:
         return []
+    if not of_piece:
+        # asked of no piece: a question of its own (no writer, no follow-up), and every word it asks about beyond the
+        # corpus's subject ("CX") used, by few articles ("een recept voor erwtensoep" is not used, "Which company does
+        # Wim work for?" names a writer, "bedrijf" is used by most articles)
+        share = index.document_share(set().union(*about))
+
+        def spread(c: frozenset[str]) -> float:  # the share of articles that use the concept (its widest word)
+            return max((share.get(t, 0.0) for t in c), default=0.0)
+
+        about = [c for c in about if spread(c) < COMMON_SHARE]
+        if ask.query.authors or ask.query.follows or not about or any(not 0 < spread(c) <= RARE_SHARE for c in about):
+            return []
+        asked = about
 
     def spells(q: Scored) -> bool:
         return all(c & set(tokenize(in_context(q.sentence).text)) for c in asked)
@@ -537,10 +564,10 @@ def _answer(
         return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
-    rescue = of_piece and verdict == "abstain" and not missing and ask.stranger is None
-    spelled = _spelled_out(ask, chosen, scored, index) if rescue else []
+    rescue = verdict == "abstain" and not missing and ask.stranger is None
+    spelled = _spelled_out(ask, chosen, scored, index, of_piece) if rescue else []
     if spelled:  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
-        verdict, chosen = "answer", spelled
+        verdict, chosen = ("answer" if of_piece else "hedge"), spelled
     # advice on something, asked of one piece or writer (a writer's own answer is their advice already, `_choose`)
     of_one = bool(ask.within) or len(ask.query.authors) == 1
     if of_one and ask.intent != "person" and ADVICE.search(asked) and not missing:
