@@ -30,7 +30,7 @@ ASKING = frozenset(
     "advice recommendation recommendations raadt raadde aan aanraden adviseert adviseerde adviseren advies "
     "aanbeveling aanbevelingen "
     "wat zegt zei vindt vond denkt dacht schrijft schreef bedoelt vinden mening standpunt visie over volgens "
-    "en maar ook hoe waarom dan daar daarvan daarover ervan erover erin daarin hierin zo "
+    "en maar ook hoe waarom dan daar daarvan daarover ervan erover erin daarin hierin daarop hierop erop zo "
     "staat staan stond".split()  # "Wat staat er in het artikel?": what does it say
 )
 # ... or for their position as a whole ("what is Wim's main point?", "do the letter writers agree?", "summarize
@@ -42,6 +42,7 @@ POSITION = frozenset(
     "essence strekking kernboodschap hoofdboodschap hoofdpunt hoofdpunten essentie teneur "
     "summarise sum up letter letters piece agree agrees disagree disagrees agreement disagreement differ differs "
     "difference differences from than compare compared comparison contrast versus vs vergeleken vergelijk "
+    "standpunten meningen visies views positions opinions "
     "vergelijken vergelijking verschilt verschilde verschillend "
     "where which who whom when each other another one whether explain tell describe more "
     "belangrijkste voornaamste kern kernpunt punt punten argument argumenten boodschap samenvatting vat samen "
@@ -71,7 +72,10 @@ POSITION = frozenset(
 SIDING = re.compile(
     r"\b(in line with|on the same page|(sides?|sided|siding) with|takes? (\w+ )?sides?|push(es|ed)? back|"
     r"shar(e|es|ed|ing)(?=(\s+[\w'’-]+){0,3}\s+(views?|opinions?|positions?|stance|take|concerns?|standpunt)\b)|"
-    r"op (één|een|1) lijn|aan (de )?(\w+ )?kant van|(kies|kiest|kiezen|koos)( [\w-]+){0,3} kant)\b",
+    r"op (één|een|1) lijn|aan (de )?(\w+ )?kant van|(kies|kiest|kiezen|koos)( [\w-]+){0,3} kant|"
+    # a reply to what was just said ("How does Wim respond to that?", "En hoe reageert Wim daarop?")
+    r"(respond(s|ed)?|repl(y|ies|ied)|react(s|ed)?)( to)? (that|this|it|him|her|them)|"
+    r"(reageert|reageerde|reageren|antwoordt|antwoordde)( [\w-]+)? (daarop|hierop|erop|op (hem|haar|hen|dat|dit)))\b",
     re.IGNORECASE,
 )
 # Words that, in a question naming two writers or more, ask whether one sides with another ("Does Rien support

@@ -80,7 +80,12 @@ WHEN_WRITTEN = re.compile(
     r"geplaatst|verstuurd)\b"
     + _NOT_ABOUT
     + r"|\b(waar|vanuit\s+welke\s+(plaats|stad)|uit\s+welke\s+(plaats|stad))\b[^?.!]{0,60}?\b(geschreven|"
-    r"schreef|schreven|vandaan|verstuurd)\b" + _NOT_ABOUT + r"|\bdatum\s+van\s+" + THE_WRITING,
+    r"schreef|schreven|vandaan|verstuurd)\b"
+    + _NOT_ABOUT
+    + r"|\bdatum\s+van\s+"
+    + THE_WRITING
+    # "Van wanneer is het stuk?", "Uit welk jaar stamt de column?"
+    + r"|\b(van\s+wanneer|uit\s+welk\s+jaar)\s+(is|zijn|was|waren|dateert|dateren|stamt|stammen)\b",
     re.IGNORECASE,
 )
 _POINTS = re.compile(r"\b(it|that|this|he|she|they|hij|zij|ze|het|dit|dat)\b", re.IGNORECASE)
@@ -268,7 +273,8 @@ AROUND = frozenset(
     "2nd 3rd 4th best beste worst slechtste shortest kortste longest langste favourite favorite columnist al hoe "
     "heet replied responded answered reageerde antwoordde op ok okay oké above below boven before write when date dates dated day month year published publish appeared appear posted came "
     "come out released sent send where city town place wanneer datum dag jaar maand verscheen verschenen "
-    "gepubliceerd gedateerd uitgekomen geplaatst verstuurd waar vandaan vanuit uit plaats stad".split()
+    "gepubliceerd gedateerd uitgekomen geplaatst verstuurd waar vandaan vanuit uit plaats stad series reeks serie "
+    "correspondentiereeks editie edition start starts begin begins begint dateert".split()
 )
 # The letters of a correspondence, asked about as such ("Who are the letter writers?", "de briefschrijvers").
 LETTERS = re.compile(

@@ -390,9 +390,14 @@ WHEN = re.compile(
     r"\b(in|for|during|since|after|before|by|until|from|anno|tijdens|sinds|na|voor|tot|vanaf|(januari|februari|maart|"
     r"april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|"
     r"october)(\s+\d{1,2},?)?)\s+(?P<year>(19|20)\d\d)\b"
-    r"(?!\s+(?!(een|de|het|the|a|an|en|and|of|or|is|was|zijn|waren|werd|were|to|om|op|at|in)\b)[^\W\d_]+)",
+    r"(?!\s+(?!(een|de|het|the|a|an|en|and|of|or|is|was|zijn|waren|werd|were|to|om|op|at|in|according|volgens|as|"
+    r"than|dan|with|met|by|door|bij|because|omdat|compared|versus|vs|too|also|ook|only|alleen|already|al|still|nog)\b)"
+    r"[^\W\d_]+)",
     re.IGNORECASE,
 )
+# The asker speaking of their own plans ("Ons budget voor 2026 is krap.", "In 2026 I want to ..."): a year there is
+# theirs, not when something the articles might report happened.
+ASKER = re.compile(r"\b(i|i['’]m|me|my|we|we['’]re|our|us|ik|mijn|wij|ons|onze)\b", re.IGNORECASE)
 
 
 # ... but whether something still holds then, or what to do then, the writers' positions answer ("Is a separate CX
@@ -408,8 +413,10 @@ def unknown_year(question: str, index: Index) -> str | None:
     """A year the question asks about (`WHEN`) that no article mentions, in its text or as the date it was written:
     "What were Forrester's results for 2027?", "What did Jan-Hein say at the congress in January 2026?". The articles
     say nothing of that year, so no quote answers it (the first was answered with Forrester's 2025 figures). Not a
-    question whether something still holds then, or what to do (`STILL`, `WHETHER`, `ADVICE`)."""
-    years = {m.group("year") for m in WHEN.finditer(question)}
+    question whether something still holds then, or what to do (`STILL`, `WHETHER`, `ADVICE`), nor a year in a
+    sentence about the asker's own plans (`ASKER`)."""
+    sentences = re.split(r"(?<=[.!?])\s+", question)
+    years = {m.group("year") for s in sentences if not ASKER.search(s) for m in WHEN.finditer(s)}
     if not years or STILL.search(question) or WHETHER.search(question) or ADVICE.search(question):
         return None
     said = index.document_share(years)
