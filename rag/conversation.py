@@ -464,17 +464,19 @@ def squeezed(text: str) -> str:
 # The part of a piece before its own text ("Who wrote the introduction to the letters?", "Wie schreef de inleiding?"):
 # in a correspondence, the unsigned opening that introduces the letters, which none of their writers signed. Not a
 # subject written about ("Who wrote about the introduction of the DVD?": `_ABOUT` before it).
-INTRO = re.compile(
+PIECE_INTRO = re.compile(
     r"\b(introduction|intro|inleiding|voorwoord|preface|foreword|(opening|introductory|first)\s+paragraph|"
-    r"(eerste|openings)\s*alinea|(the|de|its|this|that|het)\s+opening(?!\s+(letter|brief|reply|response|antwoord)))\b",
+    r"(eerste|openings)\s*alinea|(the|de|its|this|that|het)\s+opening"
+    r"(?!\s+(letter|brief|reply|response|antwoord|hours|times|uren|tijden)))\b",
     re.IGNORECASE,
 )
 _ABOUT = re.compile(r"\b(about|on|over|regarding|omtrent)\s+((the|a|an|de|het|een)\s+)?$", re.IGNORECASE)
 
 
-def asks_intro(question: str) -> bool:
-    """The question asks about the introduction of a piece as a part of it (`INTRO`), not about an introduction."""
-    return any(not _ABOUT.search(question[: m.start()]) for m in INTRO.finditer(question))
+def asks_piece_intro(question: str) -> bool:
+    """The question asks about the introduction of a piece as a part of it (`PIECE_INTRO`), not about an introduction
+    ("Who wrote about the introduction of the DVD?": `_ABOUT` just before it)."""
+    return any(not _ABOUT.search(question[max(0, m.start() - 20) : m.start()]) for m in PIECE_INTRO.finditer(question))
 
 
 # The letters of a correspondence as a whole ("the letters", "de brieven", "the correspondence"): their writers, when
@@ -495,7 +497,7 @@ LETTER_WORDS = frozenset(tokenize("letters brieven correspondence correspondenti
 
 def _the_letters(text: str) -> bool:
     """The question asks what the letters of a correspondence say, or about them and nothing else."""
-    if not THE_LETTERS.search(text) or asks_intro(text):  # "the introduction to the letters" is a part of them
+    if not THE_LETTERS.search(text) or asks_piece_intro(text):  # "the introduction to the letters" is a part of them
         return False
     return bool(POSITIONS.search(text)) or not own_terms(without_request(text)) - LETTER_WORDS
 
@@ -747,25 +749,29 @@ def _subject(question: str, index: Index) -> tuple[tuple[str, ...], str]:
     return authors, without_request(without_letter_marks(without_names(question, authors), authors, index))
 
 
+# Month names as a question writes a letter's date ("September 2025", "4 maart"): in full, so that "Jan-Hein" is no
+# January and "may" no May.
 MONTHS = (
-    "januari|january|jan",
-    "februari|february|feb",
-    "maart|march|mrt|mar",
-    "april|apr",
-    "mei|may",
-    "juni|june|jun",
-    "juli|july|jul",
-    "augustus|august|aug",
-    "september|sept|sep",
-    "oktober|october|okt|oct",
-    "november|nov",
-    "december|dec",
+    "januari|january",
+    "februari|february",
+    "maart|march",
+    "april",
+    "mei",
+    "juni|june",
+    "juli|july",
+    "augustus|august",
+    "september|sept",
+    "oktober|october",
+    "november",
+    "december",
 )
+_AT = r"((from|in|of|on|uit|te|van|op)\s+)?"  # "from Helmond", "op 4 maart 2025"
 
 
 def _letter_marks(authors: tuple[str, ...], index: Index) -> re.Pattern | None:
-    """Where and when the writers wrote their letters ("Helmond", "september 2025", "2025"), as one pattern; None
-    for writers whose text says neither. Read once per index version."""
+    """Where and when the writers wrote ("Helmond", "september 2025", "4 maart", a year beside "letter": "his 2025
+    letter", "the letter of 2025"), from their own passages, as one pattern; None for writers whose text says neither.
+    Read once per index version and set of writers."""
     seen = index.cache.setdefault("letter_marks", {})
     if authors not in seen:
         wanted = set(authors)
@@ -776,14 +782,14 @@ def _letter_marks(authors: tuple[str, ...], index: Index) -> re.Pattern | None:
                     if c.author in wanted:
                         places |= {c.place} if c.place else set()
                         dates |= {c.date} if c.date else set()
-        parts = [re.escape(p) for p in sorted(places, key=len, reverse=True)]
+        parts = [_AT + re.escape(p) for p in sorted(places, key=len, reverse=True)]
         for date in dates:  # "2025-09", "2025-03-04"
             year, month, *_ = date.split("-") + [""]
             if month.isdigit() and 1 <= int(month) <= 12:
-                parts.append(rf"(\d{{1,2}}\s+)?({MONTHS[int(month) - 1]})\.?(\s+{re.escape(year)})?")
-            parts.append(re.escape(year))
-        at = r"((from|in|of|on|uit|in|te|van|op)\s+)?"  # "from Helmond", "op 4 maart 2025"
-        seen[authors] = re.compile(rf"\b{at}({'|'.join(parts)})\b", re.IGNORECASE) if parts else None
+                parts.append(rf"{_AT}(\d{{1,2}}\s+)?({MONTHS[int(month) - 1]})\.?(\s+{re.escape(year)})?")
+            after = "|".join(rf"(?<={w} )" for w in ("letter of", "letter from", "brief van", "brief uit"))
+            parts.append(rf"({after}){re.escape(year)}|{re.escape(year)}(?=\s+(letter|brief)\b)")
+        seen[authors] = re.compile(rf"\b({'|'.join(parts)})\b", re.IGNORECASE) if parts else None
     return seen[authors]
 
 

@@ -15,6 +15,8 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from ..conversation import (
+    ASKING,
+    BACK_REFERENCES,
     THANKS,
     courtesy_language,
     mentioned_authors,
@@ -275,7 +277,9 @@ def _in_two_parts(
     ("... and who wrote the culture piece?"). The first part is shown while the second is answered."""
     first, then = parts
     who = _final(_answer(index, embedder, first, settings, k, history, t0))
-    if authorship.asks_who_else(then, index):
+    # ... on its own unless it points back at what the first found ("… and when was it published?", "… and who wrote
+    # it?": the piece just named)
+    if authorship.asks_who_else(then, index) and not authorship.points_at_answer(then):
         if not who.abstained:
             yield who.answer
         rest = _final(_answer(index, embedder, then, settings, k, history, t0))
@@ -296,7 +300,9 @@ def _in_two_parts(
     context = [*history, about or first] if authorship.points_at_answer(first) else [about or first]
     within = frozenset(c.doc for c in who.citations)  # what it says is in the files just named
     rest = _final(_answer(index, embedder, then, settings, k, context, t0, within))
-    yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, new=bool(own_terms(then)))
+    # a date it gives is new even when it cites the line the first did ("dinsdag, 4 november 2025 … - Marketingfacts")
+    dated_too = authorship.asks_when_written(then)
+    yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, new=bool(own_terms(then)), again=dated_too)
 
 
 def _named_piece(
@@ -431,7 +437,10 @@ RARE_SHARE = 0.4  # a word asked of no piece names what a quote is about when at
 SAYING = frozenset(
     tokenize(
         "talk talks talking speak speaks discuss discusses mention mentions say says write writes writer writers "
-        "author authors anyone anybody someone"
+        "author authors anyone anybody someone praat praten spreekt spreken bespreekt bespreken noemt noemen "
+        "vermeldt vermelden zegt zeggen schrijft schrijven schrijver schrijvers auteur auteurs iemand bring brings up "
+        "raise raises refer refers cite cites quote quotes welk welke which tell vertel "
+        + " ".join(ASKING | BACK_REFERENCES)  # ... and the words that only ask ("wat zegt", "staat er", "daarover")
     )
 )
 
@@ -447,30 +456,34 @@ def _terms_of(index: Index, doc: str) -> frozenset[str]:
 def _spelled_out(
     ask: Ask, chosen: list[Scored], scored: list[Scored], index: Index, of_piece: bool = True
 ) -> list[Scored]:
-    """The quotes from the piece a question names that hold every word the question asks about that the piece uses at
-    all (not the noun that names the piece): "Does the article mention Forrester?" is answered by the sentence that
-    does, however little a short question's vector says. The chosen quotes that do, else the best scored sentence of
-    the piece that does ("What does the finance article say about loans?": "… een zakelijke lening …", scored a hair
-    below "De kosten zijn direct …"); none without such a word, and the gate decides."""
-    docs = {c.sentence.chunk.doc for c in [*chosen, *scored]}
-    used = frozenset().union(*(_terms_of(index, doc) for doc in docs))
+    """The quotes that hold every word the question asks about, for a question the gate would abstain on: "Does the
+    article mention Forrester?" is answered by the sentence that does, however little a short question's vector says.
+    The chosen quotes that do, else the best scored sentence that does ("What does the finance article say about
+    loans?": "… een zakelijke lening …", scored a hair below "De kosten zijn direct …"); none without such a word, and
+    the gate decides.
+    - Of a piece the question names (`of_piece`): the words the piece uses at all, not the noun that names it.
+    - Of no piece: a question of its own (no writer named, no follow-up), and every word it asks about beyond the
+      asking (`SAYING`) and the corpus's subject ("CX", words at least `COMMON_SHARE` of the articles use) used, each
+      by at most `RARE_SHARE` of them: "Who talks about ownership?" (eigenaarschap), not "een recept voor erwtensoep"
+      (never used), "Which company does Wim work for?" (a writer) nor "bedrijf" (most articles)."""
     about = [c for c in ask.concepts if not c & (authorship.PIECE_FORMS | SAYING)]
-    asked = [c for c in about if c & used]
-    if not asked:
+    if not about or (not of_piece and (ask.query.authors or ask.query.follows)):
         return []
-    if not of_piece:
-        # asked of no piece: a question of its own (no writer, no follow-up), and every word it asks about beyond the
-        # corpus's subject ("CX") used, by few articles ("een recept voor erwtensoep" is not used, "Which company does
-        # Wim work for?" names a writer, "bedrijf" is used by most articles)
+    if of_piece:
+        docs = {c.sentence.chunk.doc for c in [*chosen, *scored]}
+        used = frozenset().union(*(_terms_of(index, doc) for doc in docs))
+        asked = [c for c in about if c & used]
+    else:
         share = index.document_share(set().union(*about))
 
         def spread(c: frozenset[str]) -> float:  # the share of articles that use the concept (its widest word)
             return max((share.get(t, 0.0) for t in c), default=0.0)
 
-        about = [c for c in about if spread(c) < COMMON_SHARE]
-        if ask.query.authors or ask.query.follows or not about or any(not 0 < spread(c) <= RARE_SHARE for c in about):
+        asked = [c for c in about if spread(c) < COMMON_SHARE]
+        if any(not 0 < spread(c) <= RARE_SHARE for c in asked):
             return []
-        asked = about
+    if not asked:
+        return []
 
     def spells(q: Scored) -> bool:
         return all(c & set(tokenize(in_context(q.sentence).text)) for c in asked)

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
-from ..conversation import INTRO, asks_intro, mentioned_authors, without_request
+from ..conversation import PIECE_INTRO, asks_piece_intro, mentioned_authors, without_request
 from ..errors import InputError
 from ..lexicon import in_dictionary
 from ..render import quoted_title
@@ -63,11 +63,18 @@ AFTER_WRITER = (
 # it is, answered by `dated` (a question about a piece, a writer or what was just shown: `asks_when_written`).
 _WHEN_EN = r"\b(when|(what|which)\s+(date|day|month|year)|in\s+(what|which)\s+(month|year))\b"
 _WHEN_NL = r"\b(wanneer|welke\s+datum|op\s+welke\s+(datum|dag)|in\s+welke?\s+(jaar|maand))\b"
-_NOT_ABOUT = r"(?!\s+(about|over|on|that|dat)\b)"  # "Where does Wim write about culture?" asks where in his text
+# "Where does Wim write about culture?" asks where in his text, "When did Rien write that CX ...?" about a claim; not
+# "When did Rien write that?" nor "... published on Marketingfacts?"
+_NOT_ABOUT = r"(?!\s+(about|over)\b|\s+(that|dat)\s+\w)"
+_PUBLISHED_EN = r"(written|wrote|write|published|publish|appeared|appear|posted|dated|came\s+out|come\s+out|sent|send)"
+_PUBLISHED_NL = (
+    r"(geschreven|schreef|schreven|verscheen|verschenen|gepubliceerd|gedateerd|uitgekomen|geplaatst|verstuurd)"
+)
 WHEN_WRITTEN = re.compile(
     _WHEN_EN
-    + r"[^?.!]{0,80}?\b(written|wrote|write|published|publish|appeared|appear|posted|dated|came\s+out|come\s+out|"
-    r"sent|send)\b"
+    + r"[^?.!]{0,80}?\b"
+    + _PUBLISHED_EN
+    + r"\b"
     + _NOT_ABOUT
     + r"|\b(where|from\s+where|(which|what)\s+(city|town|place))\b[^?.!]{0,60}?\b(written|wrote|write|writing|"
     r"sent|send)\b"
@@ -76,11 +83,12 @@ WHEN_WRITTEN = re.compile(
     + THE_WRITING
     + "|"
     + _WHEN_NL
-    + r"[^?.!]{0,80}?\b(geschreven|schreef|schreven|verscheen|verschenen|gepubliceerd|gedateerd|uitgekomen|"
-    r"geplaatst|verstuurd)\b"
+    + r"[^?.!]{0,80}?\b"
+    + _PUBLISHED_NL
+    + r"\b"
     + _NOT_ABOUT
     + r"|\b(waar|vanuit\s+welke\s+(plaats|stad)|uit\s+welke\s+(plaats|stad))\b[^?.!]{0,60}?\b(geschreven|"
-    r"schreef|schreven|vandaan|verstuurd)\b"
+    r"schreef|schreven|verstuurd)\b"
     + _NOT_ABOUT
     + r"|\bdatum\s+van\s+"
     + THE_WRITING
@@ -88,16 +96,28 @@ WHEN_WRITTEN = re.compile(
     + r"|\b(van\s+wanneer|uit\s+welk\s+jaar)\s+(is|zijn|was|waren|dateert|dateren|stamt|stammen)\b",
     re.IGNORECASE,
 )
-_POINTS = re.compile(r"\b(it|that|this|he|she|they|hij|zij|ze|het|dit|dat)\b", re.IGNORECASE)
+# What was written, pointed at by a pronoun: "When was it published?", "Wanneer is het geschreven?", "Wanneer
+# verscheen dit?" (not "het boek" in "Wanneer verscheen het boek van Pine & Gilmore?", nor "is it best to ...").
+_WRITTEN_BACK = re.compile(
+    r"\b(was|is|were|are|did|does)\s+(it|that|this|he|she|they)\b(?=\s*[?.!,]|\s*$|\s+"
+    + _PUBLISHED_EN
+    + r"\b)|\b(is|was|werd|zijn|waren|schreef|schreven|verscheen|verschenen)\s+(het|dit|dat|hij|zij|ze)\b"
+    r"(?=\s*[?.!,]|\s*$|\s+(eigenlijk\s+)?" + _PUBLISHED_NL + r"\b)",
+    re.IGNORECASE,
+)
 
 
 def asks_when_written(question: str, names: tuple[str, ...] = ()) -> bool:
-    """The question asks when or where a piece, a letter or a writer's text was written (`WHEN_WRITTEN`), not when
-    something should be ("When should a company write its CX strategy?")."""
+    """The question asks when or where a piece, a letter or a writer's text was written (`WHEN_WRITTEN`): the writing
+    named by the question near its verb ("When was the cX-Factor column published?", "When did Anders write his
+    column?"), a writer it names ("Where did Rien write from?") or a pronoun for what was written ("When was it
+    published?"). Not when something should be ("When should a company write its CX strategy?"), nor a question that
+    only mentions an article elsewhere ("When you write to customers, what tone does the article recommend?")."""
     found = WHEN_WRITTEN.search(question)
     if not found or MODAL.search(question[: found.end()]):
         return False
-    return bool(names or _WRITING.search(question) or _POINTS.search(question))
+    near = question[found.start() : found.end() + 40]
+    return bool(names or _WRITING.search(near) or _WRITTEN_BACK.search(question))
 
 
 # The question asks who wrote something: "Who wrote the article about ...?", "Who wrote that?", "Who's behind this
@@ -303,16 +323,30 @@ THING_BACK = re.compile(
     re.IGNORECASE,
 )
 # "Was the culture article written by Wim Rampen?": the piece decides, not the writer named.
-_NAME = r"(?-i:[A-Z])[\w'’-]+(\s+(?-i:[A-Z])[\w'’-]+){0,2}"  # "Wim", "Jan-Hein Pierik"
-# "Did Jan-Hein Pierik write the introduction?", "Heeft Anna de Vries het stuk over data geschreven?"
-_DID_WRITE = rf"\b(did|does|has|had)\s+{_NAME}\s+(write|author|pen|written|authored|penned)\s+{THE_WRITING}"
-_HAS_WRITTEN = rf"\b(heeft|had)\s+{_NAME}\s+{THE_WRITING}\b[^?.!]{{0,40}}\bgeschreven\b"
 IS_IT_BY = re.compile(
     r"\b(was|is|were|are|werd|wordt)\s+" + THE_WRITING + r"\b[^?.!]{0,40}\b(written|authored|geschreven)\s+(by|door)\b"
-    r"|(?-i:\b(Is|is|Was|was)\s+)" + THE_WRITING + r"\b[^?.!]{0,40}\bvan\s+(?-i:[A-Z])"  # "Is het stuk ... van Wim?"
-    f"|{_DID_WRITE}|{_HAS_WRITTEN}",
+    r"|(?-i:\b(Is|is|Was|was)\s+)" + THE_WRITING + r"\b[^?.!]{0,40}\bvan\s+(?-i:[A-Z])",  # "Is het stuk ... van Wim?"
     re.IGNORECASE,
 )
+# ... and, of a writer the question names, "Did Jan-Hein Pierik write the introduction?", "Heeft Wim het
+# cultuurartikel geschreven?" (a piece pointed at: not "Did Wim write a letter about culture?", which asks what he wrote)
+_THE_PIECE = r"(the|this|that|het|dit|dat|de|die)\s+([\w'’-]+\s+){0,3}?[\w-]*?" + WRITING + r"\b"
+DID_WRITE = re.compile(
+    r"\b(did|does|has|had)\b[^?.!]{1,60}?\b(write|author|pen|written|authored|penned)\s+"
+    + _THE_PIECE
+    + r"|\b(heeft|had)\b[^?.!]{1,60}?"
+    + _THE_PIECE
+    + r"[^?.!]{0,40}\bgeschreven\b",
+    re.IGNORECASE,
+)
+
+
+def asks_is_it_by(question: str, names: tuple[str, ...]) -> bool:
+    """The question asks whether a piece is by a writer (`IS_IT_BY`, or `DID_WRITE` of a writer it `names`): the
+    piece decides, and its writers answer."""
+    return bool(IS_IT_BY.search(question) or (names and DID_WRITE.search(question)))
+
+
 # A letter named by its place in a correspondence ("the first letter", "de laatste brief"): its writer, in the order
 # they wrote.
 ORDINAL = re.compile(
@@ -430,11 +464,15 @@ def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = 
     names), or who a writer it names is; not a duty ("should", "moet"), a quoted claim, nor letters to someone."""
     if index is not None and title_named(question, index):
         return True
-    if QUOTED_CLAIM.search(question) or (LETTERS_TO.search(question) and not asks_intro(question)):
+    if QUOTED_CLAIM.search(question) or (LETTERS_TO.search(question) and not asks_piece_intro(question)):
         return False
     if asks_when_written(question, names):
         return True
-    found = AUTHORSHIP.search(question) or IS_IT_BY.search(question) or (BY_NAME.search(question) if names else None)
+    found = (
+        AUTHORSHIP.search(question)
+        or IS_IT_BY.search(question)
+        or (BY_NAME.search(question) or DID_WRITE.search(question) if names else None)
+    )
     if found:  # a duty before what it asks ("By whom should it be written?"); not "... saying X needs to ..."
         return not (MODAL.search(question[: found.end()]) and not CREDIT.search(question))
     return bool(names and WHO_IS.match(question) and not subject(question, names))
@@ -537,7 +575,7 @@ def asks_who_else(question: str, index: Index) -> bool:
 def subject(question: str, names: tuple[str, ...] = ()) -> str:
     """What the question is about beyond who wrote: "financial room" in "Who wrote the article about financial
     room?"; nothing in "Who are the authors?" nor in "Who wrote the introduction?" (a part of the piece)."""
-    text = INTRO.sub(" ", question) if asks_intro(question) else question
+    text = PIECE_INTRO.sub(" ", question) if asks_piece_intro(question) else question
     for name in names:
         for part in name.split():
             text = re.sub(rf"\b{re.escape(part)}(['’]s)?\b", " ", text, flags=re.IGNORECASE)
@@ -566,7 +604,7 @@ class Target(NamedTuple):
     searched: bool  # the files were found by searching for a subject: the answer stands or falls with its evidence
     quotes: tuple[Sentence, ...] = ()  # what answers "Who wrote about Porter?": cited for their writers
     signed: bool = False  # the quotes are the lines that sign the letters asked about ("Groet, Jan-Hein")
-    intro: bool = False  # the question asks who wrote the introduction of the files (`INTRO`)
+    intro: bool = False  # the question asks who wrote the introduction of the files (`PIECE_INTRO`)
 
 
 def _words(text: str) -> set[str]:
@@ -783,7 +821,7 @@ def target(
     """The files and writers an authorship question asks about (`_target`); for "Who wrote the introduction?", marked
     `intro`: `compose` says which of them open with an introduction none of their writers signed."""
     found = _target(question, text, named, passages, index, shown, evidence, about)
-    return found._replace(intro=True) if asks_intro(question) else found
+    return found._replace(intro=True) if asks_piece_intro(question) else found
 
 
 def _target(
@@ -807,8 +845,9 @@ def _target(
       `evidence` (the quotes the answerer chose, best first, when they clear the threshold by `MARGIN`) holds any;
       in a correspondence, with the writers of the quotes from it ("Who wrote about Porter?": Rien Brus, citing his
       sentence; also for a correspondence named by its title)."""
-    own_subject = subject(question, named or mentioned_authors(question, index))
-    if IS_IT_BY.search(question):
+    mentioned = named or mentioned_authors(question, index)
+    own_subject = subject(question, mentioned)
+    if asks_is_it_by(question, mentioned):
         named = ()  # the piece is what is asked about: its writers answer whether the one named wrote it
     if not own_subject and not named and points_at_answer(question):
         before = shown()
@@ -830,9 +869,14 @@ def _target(
             return _letters_signed(Target(letters, writers_by_order(question, index), False), index)
         if UNSIGNED.search(question):
             return Target([d for d in everything if not writers(index, d)], (), False)
-        introduced = [d for d in everything if unsigned_opening(index, d)]
-        if introduced and asks_intro(question):  # "Who wrote the introduction?": that of a correspondence
-            return Target(introduced, (), False)
+        if asks_piece_intro(question):  # "Who wrote the introduction?": that of a correspondence (of the writer named)
+            introduced = [
+                d
+                for d in everything
+                if (not mentioned or set(writers(index, d)) & set(mentioned)) and unsigned_opening(index, d)
+            ]
+            if introduced:
+                return Target(introduced, (), False)
         return Target(letters if letters and LETTERS.search(question) else everything, (), False)
     by_title = titled(question, index) or sourced(question, passages, index)
     if by_title:
@@ -929,13 +973,22 @@ def _with_lines_above(s: Sentence, names: list[str]) -> Sentence:
 
 
 def unsigned_opening(index: Index, doc: str) -> Chunk | None:
-    """The passage a file of several writers opens with when none of them signed it: the introduction of a
-    correspondence. None for a file of one writer or none (its opening is theirs, or names no one)."""
-    chunks = index.chunks_of(doc)
-    if len(writers(index, doc)) < 2 or not chunks:
+    """The passage that holds the introduction of a correspondence: the text before its first letter, which none of
+    its writers signed (`parsing.split_letters` makes it a section of its own). None for a file of one writer or none
+    (its opening is theirs, or names no one), and for letters that follow their title directly."""
+    if len(writers(index, doc)) < 2:
         return None
-    first = min(chunks, key=lambda c: c.start)
-    return first if first.author is None else None
+    try:
+        document = index.document(doc)
+    except InputError:
+        return None
+    intro = next((s for s in document.sections if s.kind == "intro"), None)
+    said = document.text[intro.start : intro.end].strip() if intro else ""
+    if said.startswith(document.title):  # the title alone introduces nothing ("Brieven over loyaliteit")
+        said = said[len(document.title) :].strip()
+    if not said:
+        return None
+    return next((c for c in sorted(index.chunks_of(doc), key=lambda c: c.start) if c.end > intro.start), None)
 
 
 def naming(

@@ -19,12 +19,24 @@ MONTHS = {
     "en": "January February March April May June July August September October November December".split(),
     "nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
 }
-# The month names a file may write its date with, Dutch and English, also shortened ("4 mrt. 2025").
-_MONTH_WORDS = re.compile(r"\b(" + "|".join(m[:3] for m in MONTHS["nl"] + MONTHS["en"]) + r")[a-z]*\.?", re.IGNORECASE)
+# How a text may write a month besides its full name ("4 mrt. 2025", "Sept 2025").
+SHORT = {
+    1: "jan",
+    2: "feb",
+    3: "mrt|mar",
+    4: "apr",
+    6: "jun",
+    7: "jul",
+    8: "aug",
+    9: "sept?",
+    10: "okt|oct",
+    11: "nov",
+    12: "dec",
+}
 TEXTS = {
     "en": {
-        "letter": "{name} wrote from {place} in {when}:",
-        "letter_when": "{name} wrote in {when}:",
+        "letter": "{name} wrote from {place} {when}:",
+        "letter_when": "{name} wrote {when}:",
         "letter_where": "{name} wrote from {place}:",
         "dated": "{title} is dated {when}:",
         "dated_only": "{title} is dated {when}",
@@ -34,8 +46,8 @@ TEXTS = {
         "more": "… and {n} more pieces.",
     },
     "nl": {
-        "letter": "{name} schreef vanuit {place} in {when}:",
-        "letter_when": "{name} schreef in {when}:",
+        "letter": "{name} schreef vanuit {place} {when}:",
+        "letter_when": "{name} schreef {when}:",
         "letter_where": "{name} schreef vanuit {place}:",
         "dated": "{title} is gedateerd {when}:",
         "dated_only": "{title} is gedateerd {when}",
@@ -57,6 +69,14 @@ def spoken(date: str, lang: str) -> str:
     return parts[0]
 
 
+def at(date: str, lang: str) -> str:
+    """When, as a phrase after a verb: "in September 2025", "on 4 March 2025" ("in september 2025", "op 4 maart")."""
+    said = spoken(date, lang)
+    if said[:1].isdigit() and " " in said:  # a day
+        return f"{'on' if lang == 'en' else 'op'} {said}"
+    return f"in {said}"
+
+
 def _span(index: Index, doc: str, start: int, end: int) -> Sentence | None:
     """The text from `start` to `end` as a quote of the passage that holds it; None when no passage does."""
     chunk = next((c for c in index.chunks_of(doc) if c.start <= start and end <= c.end), None)
@@ -76,15 +96,27 @@ def _line(text: str, at: int) -> tuple[int, int]:
     return start, start + len(stripped.rstrip())
 
 
+def _month_words(month: int) -> str:
+    """The ways a text writes the month (Dutch or English, in full or short)."""
+    forms = [MONTHS["nl"][month - 1], MONTHS["en"][month - 1].lower()] + SHORT.get(month, "").split("|")
+    return "|".join(f for f in dict.fromkeys(forms) if f)
+
+
 def date_line(index: Index, doc: str, date: str, text: str) -> Sentence | None:
-    """The line near the top of the file that states its date: its year with a month name ("• 4 maart 2025",
-    "dinsdag, 4 november 2025 (07:01) - Marketingfacts"); None when the text does not say it (a date from front
-    matter)."""
-    year = date.split("-")[0]
+    """The line near the top of the file that states its date: its year with its month ("• 4 maart 2025", "dinsdag,
+    4 november 2025 (07:01) - Marketingfacts"); None when the text does not say it (a date from front matter)."""
+    year, month, *_ = date.split("-") + [""]
+    says_month = (
+        re.compile(rf"\b({_month_words(int(month))})\b\.?", re.IGNORECASE)
+        if month.isdigit() and 1 <= int(month) <= 12
+        else None
+    )
     for m in re.finditer(rf"\b{re.escape(year)}\b", text[:1000]):
         start, end = _line(text, m.start())
-        if _MONTH_WORDS.search(text[start:end]):
-            return _span(index, doc, start, end)
+        if says_month is None or says_month.search(text[start:end]):
+            quote = _span(index, doc, start, end)
+            if quote is not None:
+                return quote
     return None
 
 
@@ -92,7 +124,7 @@ def _letters(index: Index, doc: str, asked: tuple[str, ...]) -> tuple[list[Secti
     """The letters of a file (its sections with a writer), those of the writers `asked` about when there are any,
     and the file's text."""
     document = index.document(doc)
-    letters = [s for s in document.sections if s.author and (s.place or s.date)]
+    letters = [s for s in document.sections if s.kind == "letter" and s.author and (s.place or s.date)]
     return [s for s in letters if not asked or s.author in asked], document.text
 
 
@@ -119,7 +151,7 @@ def compose(index: Index, found: Target, lang: str) -> tuple[str, tuple[Citation
             if not found.writers and len(letters) > 1:
                 lines.append(t["letters"].format(title=title))
             for s in letters:
-                when = spoken(s.date, lang) if s.date else ""
+                when = at(s.date, lang) if s.date else ""
                 key = "letter" if s.place and when else "letter_when" if when else "letter_where"
                 quote = _span(index, doc, *_line(text, s.start))
                 if quote is not None:

@@ -33,10 +33,10 @@ from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
 from ..stores.base import Index
 from .authorship import (
-    IS_IT_BY,
     LETTERS,
     ORDINAL,
     PERSON_BACK,
+    asks_is_it_by,
     asks_who_wrote,
     subject,
     writers_by_order,
@@ -313,7 +313,7 @@ def read(
         # asked about are those it names, else those of the conversation it points back at ("Who is he?"); "Wie
         # zijn de briefschrijvers?" after a question about Wim asks about all of them.
         mentioned = mentioned_authors(question, index)
-        named = () if IS_IT_BY.search(question) else mentioned
+        named = () if asks_is_it_by(question, mentioned) else mentioned
         authors = named or (query.authors if PERSON_BACK.search(question) else ())
         about = subject(without_request(question), mentioned)
         query = replace(query, authors=authors, text=readable(about) if about else query.text)
@@ -387,11 +387,13 @@ def _known_words() -> frozenset[str]:
 # A year the question asks about as when something happened ("in 2026", "for 2027", "sinds 2019", "January 2026"),
 # not one that only names a thing of the asker's ("our 2026 plan": a noun after it).
 WHEN = re.compile(
-    r"\b(in|for|during|since|after|before|by|until|from|anno|tijdens|sinds|na|voor|tot|vanaf|(januari|februari|maart|"
+    r"\b(in|for|during|since|after|before|by|until|from|about|anno|tijdens|sinds|na|voor|tot|vanaf|over|(januari|"
+    r"februari|maart|"
     r"april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|"
     r"october)(\s+\d{1,2},?)?)\s+(?P<year>(19|20)\d\d)\b"
     r"(?!\s+(?!(een|de|het|the|a|an|en|and|of|or|is|was|zijn|waren|werd|were|to|om|op|at|in|according|volgens|as|"
-    r"than|dan|with|met|by|door|bij|because|omdat|compared|versus|vs|too|also|ook|only|alleen|already|al|still|nog)\b)"
+    r"than|dan|with|met|by|door|bij|because|omdat|compared|versus|vs|too|also|ook|only|alleen|already|al|still|nog|"
+    r"about|over|regarding)\b)"
     r"[^\W\d_]+)",
     re.IGNORECASE,
 )
@@ -403,8 +405,8 @@ ASKER = re.compile(r"\b(i|i['’]m|me|my|we|we['’]re|our|us|ik|mijn|wij|ons|on
 # ... but whether something still holds then, or what to do then, the writers' positions answer ("Is a separate CX
 # strategy still needed in 2026?", "Should we have one in 2026?")
 STILL = re.compile(
-    r"\b(still|anymore|any\s+longer|nowadays|today|these\s+days|nog\s+steeds|nog\s+altijd|nog|tegenwoordig|"
-    r"vandaag|meer)\b",
+    r"\b(still|anymore|any\s+longer|nowadays|today|these\s+days|nog\s+steeds|nog\s+altijd|nog\s+wel|niet\s+meer|"
+    r"tegenwoordig|vandaag)\b",
     re.IGNORECASE,
 )
 
@@ -414,14 +416,17 @@ def unknown_year(question: str, index: Index) -> str | None:
     "What were Forrester's results for 2027?", "What did Jan-Hein say at the congress in January 2026?". The articles
     say nothing of that year, so no quote answers it (the first was answered with Forrester's 2025 figures). Not a
     question whether something still holds then, or what to do (`STILL`, `WHETHER`, `ADVICE`), nor a year in a
-    sentence about the asker's own plans (`ASKER`)."""
-    sentences = re.split(r"(?<=[.!?])\s+", question)
-    years = {m.group("year") for s in sentences if not ASKER.search(s) for m in WHEN.finditer(s)}
+    sentence about the asker's own plans (`ASKER`) or outside the sentence that asks ("Pine and Gilmore introduced it
+    in 1998; what does Anders make of that?")."""
+    clauses = [c for c in re.split(r"(?<=[.;!?])\s+", question.strip()) if c]
+    asking = [c for c in clauses if c.rstrip().endswith("?")] or clauses  # "... in 1998; what does Anders make of it?"
+    years = {m.group("year") for c in asking if not ASKER.search(c) for m in WHEN.finditer(c)}
     if not years or STILL.search(question) or WHETHER.search(question) or ADVICE.search(question):
         return None
     said = index.document_share(years)
-    dated = {(e.date or "")[:4] for e in index.manifest.files.values()}
-    return next((y for y in sorted(years) if not said.get(y) and y not in dated), None)
+    if "dated_years" not in index.cache:  # the years the files are dated, once per loaded index
+        index.cache["dated_years"] = frozenset((e.date or "")[:4] for e in index.manifest.files.values())
+    return next((y for y in sorted(years) if not said.get(y) and y not in index.cache["dated_years"]), None)
 
 
 def unknown_subject(question: str, index: Index, quantity: bool = False) -> str | None:
