@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .parsing import MONTHS as DUTCH_MONTHS
+from .parsing import MONTHS_EN
 from .search import STOPWORDS, stem_words, tokenize
 from .stores.base import Index
 
@@ -751,19 +753,9 @@ def _subject(question: str, index: Index) -> tuple[tuple[str, ...], str]:
 
 # Month names as a question writes a letter's date ("September 2025", "4 maart"): in full, so that "Jan-Hein" is no
 # January and "may" no May.
-MONTHS = (
-    "januari|january",
-    "februari|february",
-    "maart|march",
-    "april",
-    "mei",
-    "juni|june",
-    "juli|july",
-    "augustus|august",
-    "september|sept",
-    "oktober|october",
-    "november",
-    "december",
+MONTHS = tuple(
+    "|".join(dict.fromkeys(f for f in (nl, en.lower(), "sept" if en == "September" else "") if f and f != "may"))
+    for nl, en in zip(DUTCH_MONTHS, MONTHS_EN)
 )
 _AT = r"((from|in|of|on|uit|te|van|op)\s+)?"  # "from Helmond", "op 4 maart 2025"
 

@@ -15,6 +15,9 @@ MONTHS = {
         "januari februari maart april mei juni juli augustus september oktober november december".split()
     )
 }
+MONTHS_EN = "January February March April May June July August September October November December".split()
+# Month names in Dutch and English as one alternation for a pattern ("may" left out: as often "might").
+MONTH_WORDS = "|".join(dict.fromkeys([*MONTHS, *(m.lower() for m in MONTHS_EN if m != "May")]))
 _MONTH = "|".join(MONTHS)
 _WEEKDAY = r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag),?\s+"
 # "dinsdag, 4 november 2025", "4 maart 2025"

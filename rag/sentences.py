@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .search import tokenize
-from .types import Chunk
+from .types import Chunk, Citation
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes) before whitespace and a character that can
 # start a sentence (not a lowercase letter, dash or comma: "Dan kan het — tijdelijk! — tóch slim zijn"), or at a
@@ -34,6 +34,11 @@ class Sentence:
     start: int
     end: int
     text: str
+
+    def citation(self, n: int) -> Citation:
+        """The sentence as citation number `n`: its file, title, writer and date, the verbatim text and offsets."""
+        c = self.chunk
+        return Citation(n, c.doc, c.title, c.author, c.date, self.text, self.start, self.end)
 
 
 _ASKS = re.compile(r"\?[!?…]*[\s" + re.escape(CLOSING_MARKS) + r")\]]*$")

@@ -1069,7 +1069,7 @@ def compose(
         for q in own or [span]:
             n = len(citations) + 1
             c = q.chunk
-            citations.append(Citation(n, c.doc, c.title, c.author, c.date, q.text, q.start, q.end))
+            citations.append(q.citation(n))
             cited.append(c)
             shown.append(f"“{' '.join(q.text.split())}” [{n}]")
         if lead.endswith(":"):

@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from ..embedders import Embedder
-from ..parsing import PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
+from ..parsing import MONTH_WORDS, PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
 from ..search import STOPWORDS
 from ..sentences import Sentence, split_sentences
 from ..stores.base import Index
@@ -68,8 +68,7 @@ NUMBER = re.compile(
 # A year where a text says when ("anno 2025", "in 2025", "sinds 2019", "4 maart 2025"): not how many. A number of that
 # size elsewhere is a figure ("€1995 per deelnemer", "2000 professionals").
 YEAR = re.compile(
-    r"\b(anno|in|sinds|since|from|tot|until|(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
-    r"november|december|january|february|march|june|july|august|october)( \d{1,2},?)?)\s+(19|20)\d\d\b"
+    rf"\b(anno|in|sinds|since|from|tot|until|({MONTH_WORDS})( \d{{1,2}},?)?)\s+(19|20)\d\d\b"
     r"(?!\s+(?!(een|de|het|the|a|an|en|and|of|or|is|was|zijn|waren|werd|were)\b)[^\W\d_]+)",  # "in 2000 winkels" counts
     re.IGNORECASE,
 )

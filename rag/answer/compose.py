@@ -209,9 +209,7 @@ def compose(chosen: list[Scored], lang: str, views: bool = False) -> tuple[str, 
             if any(x.doc == s.chunk.doc and x.start < s.end and s.start < x.end for x in citations):
                 continue  # already quoted for another author or article
             n = len(citations) + 1
-            citations.append(
-                Citation(n, s.chunk.doc, s.chunk.title, s.chunk.author, s.chunk.date, s.text, s.start, s.end)
-            )
+            citations.append(s.citation(n))
             # a list keeps its items on lines of their own ("… manieren om dat te doen:\n✅ De “customer minute” …")
             shown = "\n".join(" ".join(line.split()) for line in s.text.split("\n") if line.strip())
             if s is not bare:  # the writer quotes someone: say so, or the line reads as the writer's own

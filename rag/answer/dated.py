@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 
+from ..parsing import MONTHS as DUTCH_MONTHS
+from ..parsing import MONTHS_EN
 from ..render import quoted_title
 from ..sentences import Sentence
 from ..stores.base import Index
 from ..types import Chunk, Citation, Section
 from .authorship import MAX_LISTED, TITLE_CHARS, Target, naming, writers
 
-MONTHS = {
-    "en": "January February March April May June July August September October November December".split(),
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
-}
+MONTHS = {"en": MONTHS_EN, "nl": list(DUTCH_MONTHS)}
 # How a text may write a month besides its full name ("4 mrt. 2025", "Sept 2025").
 SHORT = {
     1: "jan",
@@ -139,7 +138,7 @@ def compose(index: Index, found: Target, lang: str) -> tuple[str, tuple[Citation
     def cite(lead: str, quote: Sentence) -> None:
         n = len(citations) + 1
         c = quote.chunk
-        citations.append(Citation(n, c.doc, c.title, c.author, c.date, quote.text, quote.start, quote.end))
+        citations.append(quote.citation(n))
         cited.append(c)
         lines.append(f"{lead} “{' '.join(quote.text.split())}” [{n}]")
 
@@ -167,7 +166,7 @@ def compose(index: Index, found: Target, lang: str) -> tuple[str, tuple[Citation
             continue
         n = len(citations) + 1
         c = head.chunk
-        citations.append(Citation(n, c.doc, c.title, c.author, c.date, head.text, head.start, head.end))
+        citations.append(head.citation(n))
         cited.append(c)
         lead = (
             t["dated_only"].format(title=title, when=spoken(date, lang)) if date else t["undated"].format(title=title)

@@ -27,6 +27,7 @@ from ..conversation import (
 )
 from ..embedders import Embedder
 from ..lexicon import dictionary_words
+from ..parsing import MONTH_WORDS
 from ..search import STOPWORDS, tokenize
 from ..sentences import guess_language
 from ..spelling import spelled
@@ -387,10 +388,8 @@ def _known_words() -> frozenset[str]:
 # A year the question asks about as when something happened ("in 2026", "for 2027", "sinds 2019", "January 2026"),
 # not one that only names a thing of the asker's ("our 2026 plan": a noun after it).
 WHEN = re.compile(
-    r"\b(in|for|during|since|after|before|by|until|from|about|anno|tijdens|sinds|na|voor|tot|vanaf|over|(januari|"
-    r"februari|maart|"
-    r"april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|"
-    r"october)(\s+\d{1,2},?)?)\s+(?P<year>(19|20)\d\d)\b"
+    r"\b(in|for|during|since|after|before|by|until|from|about|anno|tijdens|sinds|na|voor|tot|vanaf|over|"
+    rf"({MONTH_WORDS})(\s+\d{{1,2}},?)?)\s+(?P<year>(19|20)\d\d)\b"
     r"(?!\s+(?!(een|de|het|the|a|an|en|and|of|or|is|was|zijn|waren|werd|were|to|om|op|at|in|according|volgens|as|"
     r"than|dan|with|met|by|door|bij|because|omdat|compared|versus|vs|too|also|ook|only|alleen|already|al|still|nog|"
     r"about|over|regarding)\b)"
