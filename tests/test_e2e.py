@@ -834,6 +834,9 @@ def test_what_the_piece_named_before_holds_is_its_main_position(corpus):
         # what the advice is called is no subject of its own; a writer's advice whatever the topic before (a helper's
         # review found both answered with a position)
         ([], "What practical steps does the culture piece suggest?", "003_8565abaab8c87e84.txt", "customer minute"),
+        # ... nor "practices", "habits" (a helper's unseen question got the main position)
+        ([], "What practices does the culture article recommend?", "003_8565abaab8c87e84.txt", "customer minute"),
+        ([], "Welke gewoontes raadt het cultuurartikel aan?", "003_8565abaab8c87e84.txt", "customer minute"),
         (
             ["What does Rien Brus think about a separate CX strategy?"],
             "And what's his advice?",

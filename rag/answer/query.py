@@ -95,7 +95,8 @@ ADVICE_TERMS = frozenset(
         "oplossing oplossingen doen moet moeten kan kunnen kun geeft geven biedt "
         # what the advice is called ("What practical steps does it suggest?", "Welke concrete stappen raadt het aan?")
         "practical concrete simple steps ways actions praktisch praktische concreet simpele eenvoudige stappen "
-        "manieren acties "
+        "manieren acties practice practices habit habits method methods tactic tactics measures approaches ideas "
+        "gewoontes methodes maatregelen tactieken ideeën "
         # ... and that it asks for another course ("What does it recommend instead?", "Wat raadt het dan aan?")
         "instead otherwise alternative alternatives plaats daarvan anders dan"
     )
