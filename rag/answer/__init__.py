@@ -18,6 +18,7 @@ from ..conversation import (
     ASKING,
     BACK_REFERENCES,
     THANKS,
+    asks_piece_intro,
     courtesy_language,
     mentioned_authors,
     own_terms,
@@ -194,8 +195,9 @@ def _who_wrote(
     if authorship.asks_when_written(ask.question, named):  # when or where it was written
         text, citations, cited = dated.compose(index, found, ask.lang)
     else:
+        intro = asks_piece_intro(ask.question)  # who wrote the introduction: the letters' is unsigned
         text, citations, cited = authorship.compose(
-            index, found.docs, ask.lang, found.writers, found.quotes, found.signed, found.intro
+            index, found.docs, ask.lang, found.writers, found.quotes, found.signed, intro
         )
     abstained = bool(not citations or (found.searched and not sure))
     if abstained:

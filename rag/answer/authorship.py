@@ -604,7 +604,6 @@ class Target(NamedTuple):
     searched: bool  # the files were found by searching for a subject: the answer stands or falls with its evidence
     quotes: tuple[Sentence, ...] = ()  # what answers "Who wrote about Porter?": cited for their writers
     signed: bool = False  # the quotes are the lines that sign the letters asked about ("Groet, Jan-Hein")
-    intro: bool = False  # the question asks who wrote the introduction of the files (`PIECE_INTRO`)
 
 
 def _words(text: str) -> set[str]:
@@ -809,22 +808,6 @@ def placed(question: str, passages: list[Passage]) -> tuple[list[str], tuple[str
 
 
 def target(
-    question: str,
-    text: str,
-    named: tuple[str, ...],
-    passages: list[Passage],
-    index: Index,
-    shown: Callable[[], list[tuple[str, str | None]] | None],
-    evidence: list[Sentence],
-    about: str | None,
-) -> Target:
-    """The files and writers an authorship question asks about (`_target`); for "Who wrote the introduction?", marked
-    `intro`: `compose` says which of them open with an introduction none of their writers signed."""
-    found = _target(question, text, named, passages, index, shown, evidence, about)
-    return found._replace(intro=True) if asks_piece_intro(question) else found
-
-
-def _target(
     question: str,
     text: str,
     named: tuple[str, ...],
