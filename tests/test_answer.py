@@ -765,6 +765,8 @@ def test_when_and_where_a_piece_or_letter_was_written_is_answered_from_its_date_
         ("In welk jaar verscheen de column?", True),
         ("What is the date of the Marketingfacts article?", True),
         ("Van wanneer is het stuk over cultuur?", True),
+        ("Wanneer publiceerde Rien zijn stuk?", True),  # a helper's unseen questions abstained on these two
+        ("In welke plaats zat Rien toen hij zijn brief schreef?", True),
         ("When should a company write its CX strategy?", False),  # a duty
         ("Where does Wim write about culture?", False),  # where in his text
         ("When was the survey sent?", False),  # no piece, writer or "it"

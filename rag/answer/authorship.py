@@ -68,7 +68,8 @@ _WHEN_NL = r"\b(wanneer|welke\s+datum|op\s+welke\s+(datum|dag)|in\s+welke?\s+(ja
 _NOT_ABOUT = r"(?!\s+(about|over)\b|\s+(that|dat)\s+\w)"
 _PUBLISHED_EN = r"(written|wrote|write|published|publish|appeared|appear|posted|dated|came\s+out|come\s+out|sent|send)"
 _PUBLISHED_NL = (
-    r"(geschreven|schreef|schreven|verscheen|verschenen|gepubliceerd|gedateerd|uitgekomen|geplaatst|verstuurd)"
+    r"(geschreven|schreef|schreven|verscheen|verschenen|verschijnt|gepubliceerd|publiceerde|publiceerden|publiceert|"
+    r"gedateerd|uitgekomen|kwam\s+uit|geplaatst|plaatste|verstuurd|verstuurde)"
 )
 WHEN_WRITTEN = re.compile(
     _WHEN_EN
@@ -87,7 +88,7 @@ WHEN_WRITTEN = re.compile(
     + _PUBLISHED_NL
     + r"\b"
     + _NOT_ABOUT
-    + r"|\b(waar|vanuit\s+welke\s+(plaats|stad)|uit\s+welke\s+(plaats|stad))\b[^?.!]{0,60}?\b(geschreven|"
+    + r"|\b(waar|(vanuit|uit|in)\s+welke\s+(plaats|stad|woonplaats))\b[^?.!]{0,60}?\b(geschreven|"
     r"schreef|schreven|verstuurd)\b"
     + _NOT_ABOUT
     + r"|\bdatum\s+van\s+"
