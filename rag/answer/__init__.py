@@ -433,6 +433,13 @@ def _only_about(
     return []
 
 
+# Words for figures, which a quote holds by stating one ("What are the Forrester numbers?": "… 73% …").
+FIGURES = frozenset(
+    tokenize(
+        "number numbers figure figures statistic statistics stats percentage percentages cijfer cijfers getal getallen "
+        "statistiek statistieken percentages"
+    )
+)
 RARE_SHARE = 0.4  # a word asked of no piece names what a quote is about when at most this share of the articles use it
 # Who says something, in so many words ("Who talks about ownership?", "What do the writers say about it?"): how it is
 # asked, not what about.
@@ -469,6 +476,8 @@ def _spelled_out(
       by at most `RARE_SHARE` of them: "Who talks about ownership?" (eigenaarschap), not "een recept voor erwtensoep"
       (never used), "Which company does Wim work for?" (a writer) nor "bedrijf" (most articles)."""
     about = [c for c in ask.concepts if not c & (authorship.PIECE_FORMS | SAYING)]
+    figures = [c for c in about if c & FIGURES]  # "the Forrester numbers": a quote that states one holds them
+    about = [c for c in about if not c & FIGURES]
     if not about or (not of_piece and (ask.query.authors or ask.query.follows)):
         return []
     if of_piece:
@@ -488,7 +497,8 @@ def _spelled_out(
         return []
 
     def spells(q: Scored) -> bool:
-        return all(c & set(tokenize(in_context(q.sentence).text)) for c in asked)
+        text = in_context(q.sentence).text
+        return all(c & set(tokenize(text)) for c in asked) and (not figures or has_number(text))
 
     kept = [q for q in chosen if spells(q)]
     others = [q for q in scored if spells(q)]
