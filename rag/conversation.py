@@ -116,8 +116,8 @@ WRITERS_OF_LETTERS = re.compile(
 POSITIONS = re.compile(
     r"\b(agree|agrees|disagree|think|thinks|say|says|argue|argues|believe|view|views|opinions?|positions?|stance|"
     + AGREEING_NL
-    + r"|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies|"
-    r"conclude|concludes|concluderen|concludeert|conclusions?|conclusies?|"
+    + r"|vinden|vindt|denken|denkt|zeggen|zegt|mening|meningen|standpunt|standpunten|visie|visies|according\s+to|"
+    r"volgens|conclude|concludes|concluderen|concludeert|conclusions?|conclusies?|"
     # ... and their advice ("What do the letter writers recommend?", "Wat raden de briefschrijvers aan?")
     r"recommend|recommends|advise|advises|advice|suggest|suggests|tips|raden|raadt|adviseren|adviseert|advies|"
     r"aanbevelen|aanbevelingen|"

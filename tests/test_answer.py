@@ -163,6 +163,9 @@ def test_the_letter_writers_named_as_a_group_are_everyone_who_wrote_a_letter(ass
     writers = {"Piet Jansen", "Marie Bakker"}
     assert set(mentioned_authors("Do the letter writers agree about chatbots?", index)) == writers
     assert set(mentioned_authors("Wat vinden de briefschrijvers van automatisering?", index)) == writers
+    # "according to" asks for their say too (a helper's unseen question abstained)
+    assert set(mentioned_authors("What role do chatbots play according to the letter writers?", index)) == writers
+    assert set(mentioned_authors("Welke rol speelt automatisering volgens de briefschrijvers?", index)) == writers
     # Asked about the correspondence itself, not the writers' positions: nobody is named (the introduction counts).
     assert mentioned_authors("What is the letter exchange between the correspondents about?", index) == ()
     answer = assistant.ask("Zijn de briefschrijvers het eens over chatbots?")
