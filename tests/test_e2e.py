@@ -217,6 +217,9 @@ def test_a_question_for_a_product_an_article_names_is_answered(corpus, tmp_path)
         "What do the letter writers disagree about?",
         "Wat vinden de briefschrijvers?",
         "Kun je me vertellen of de briefschrijvers het met elkaar eens zijn?",  # a request around the question
+        # who is for or against it (a helper's unseen question got Rien Brus alone, who is against)
+        "Is anyone in those letters actually in favour of a separate CX strategy?",
+        "Wie is voorstander van een aparte CX-strategie?",
     ],
 )
 def test_the_letter_writers_asked_as_a_group_or_on_their_debate_each_get_their_say(corpus, question):

@@ -55,7 +55,9 @@ VIEWS = re.compile(
     r"find|stand for)|who (argues|says|thinks|"
     r"is|are|wrote|writes|disagrees|agrees)|agree|disagree|views?|opinions?|positions?|perspectives?|debate|"
     r"wie (vindt|zegt|denkt|schrijft|stelt)|" + AGREEING_NL + r"|standpunt(en)?|mening(en)?|visies?|vinden (de|ze)|"
-    r"denken (de|ze)|(zeggen|schrijven) (ze|de (auteurs|schrijvers|briefschrijvers|experts|deskundigen)))\b",
+    r"denken (de|ze)|(zeggen|schrijven) (ze|de (auteurs|schrijvers|briefschrijvers|experts|deskundigen))|"
+    # who is for or against it ("Is anyone in those letters in favour of a separate CX strategy?")
+    r"in favou?r of|opposed to|voorstanders? van|tegenstanders? van)\b",
     re.IGNORECASE,
 )
 # Questions whether to do something: "Should we ...?" when it opens a yes/no question ("What should I ...?" and "Hoe
