@@ -1122,3 +1122,16 @@ def test_an_introduction_and_dates_where_files_differ(tmp_path):
     assert tom.answer == "Tom wrote from Gouda in June 2025: “Gouda, juni 2025” [1]"
     for answer in (intro, piet, eva, trends, tom):
         _verbatim(assistant, answer)
+
+
+def test_the_sentence_that_asks_after_the_askers_own_situation():
+    from rag.answer.query import own_question
+
+    last = "What practices does the culture article recommend?"
+    assert own_question(f"In 2026 I want to make our culture more customer-centric. {last}") == last
+    assert own_question(f"Ons budget is krap. {last}") == last
+    # not after a sentence about something else, or one that asks itself
+    whole = f"Culture eats strategy for breakfast. {last}"
+    assert own_question(whole) == whole
+    assert own_question(f"Do we need a plan? {last}") == f"Do we need a plan? {last}"
+    assert own_question(last) == last

@@ -840,6 +840,14 @@ def test_what_the_piece_named_before_holds_is_its_main_position(corpus):
         # ... nor "practices", "habits" (a helper's unseen question got the main position)
         ([], "What practices does the culture article recommend?", "003_8565abaab8c87e84.txt", "customer minute"),
         ([], "Welke gewoontes raadt het cultuurartikel aan?", "003_8565abaab8c87e84.txt", "customer minute"),
+        # a sentence about the asker's own situation before the question does not make it ask about that
+        (
+            [],
+            "In 2026 I want to make our culture more customer-centric. What practices does the culture article "
+            "recommend?",
+            "003_8565abaab8c87e84.txt",
+            "customer minute",
+        ),
         (
             ["What does Rien Brus think about a separate CX strategy?"],
             "And what's his advice?",

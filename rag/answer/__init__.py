@@ -37,7 +37,7 @@ from . import advice, authorship, dated, gate
 from .candidates import candidates, has_money, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
-from .query import ADVICE, COMMON_SHARE, Ask, asks_own, names_the_kind, names_what_is_priced, read, unit
+from .query import ADVICE, COMMON_SHARE, Ask, asks_own, names_the_kind, names_what_is_priced, own_question, read, unit
 from .scores import Scored, score
 from .selection import Policy, debated, main_position, priced, quoted_first, select
 
@@ -547,7 +547,7 @@ def _answer(
             of_piece = carried is not None or asked != question  # a piece, and something asked about it
             ask = read(asked, context, index, embedder, settings.corpus_lang, settings.translate_queries)
     ask = replace(ask, within=within)
-    if within and ask.intent == "plain" and not asks_own(without_request(asked)):
+    if within and ask.intent == "plain" and not asks_own(without_request(own_question(asked))):
         ask = replace(ask, intent="person")  # "… and what is its main message?": the piece's own main position
     ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
     bound = gate.threshold(settings.abstain_threshold, index.manifest.embedder)

@@ -349,7 +349,7 @@ def read(
     named = mentioned_authors(question, index)
     # ... without where and when the writers wrote ("his September 2025 letter from Helmond")
     marked = tuple(dict.fromkeys(query.authors + named))
-    asked = without_letter_marks(spelled(query.asking or question, index, lang, names), marked, index)
+    asked = without_letter_marks(spelled(query.asking or own_question(question), index, lang, names), marked, index)
     intent = intent_of(" ".join(ORDINAL.sub(" ", asked).split()) if by_order else asked, query, who_wrote, named)
     return Ask(
         question,
@@ -399,6 +399,20 @@ WHEN = re.compile(
     r"[^\W\d_]+)",
     re.IGNORECASE,
 )
+
+
+def own_question(question: str) -> str:
+    """The sentence that asks, after sentences about the asker's own situation ("In 2026 I want to make our culture
+    more customer-centric. What practices does the culture article recommend?"): what kind of answer it wants is
+    said there (the articles' advice), while the sentences before still steer retrieval. The question itself when it
+    is one sentence, or when a sentence before it asks or is not about the asker."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    *before, last = sentences or [question]
+    if before and last.endswith("?") and all(ASKER.search(s) and not s.endswith("?") for s in before):
+        return last
+    return question
+
+
 # The asker speaking of their own plans ("Ons budget voor 2026 is krap.", "In 2026 I want to ..."): a year there is
 # theirs, not when something the articles might report happened.
 ASKER = re.compile(r"\b(i|i['’]m|me|my|we|we['’]re|our|us|ik|mijn|wij|ons|onze)\b", re.IGNORECASE)
