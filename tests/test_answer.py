@@ -565,6 +565,11 @@ def test_a_request_in_an_earlier_question_is_not_the_topic_and_a_request_alone_i
         ("Employees: how much influence do they have on waiting times?", None),
         ("What's the CFO's role in phone budgets?", None),
         ("What is Google's view on chatbots?", None),
+        # what works best for a name no article mentions: a pick no quote makes (a helper's unseen question quoted a
+        # sentence on strategy)
+        ("Which phone strategy works best on TikTok?", "TikTok"),
+        ("Welke aanpak werkt het best voor Zalando?", "Zalando"),
+        ("What works best for patients who wait?", None),
     ],
 )
 def test_a_name_no_article_mentions_is_what_the_question_asks_about_only_for_its_figure_or_a_choice(

@@ -1125,6 +1125,7 @@ def test_a_quote_naming_every_rare_word_asked_answers_a_question_the_gate_would_
         ("Which company does Wim Rampen work for?", []),
         ("Wat is een goed recept voor erwtensoep?", []),
         ("What were Forrester's CX results for 2027?", []),  # a year no article mentions (it gave the 2025 figure)
+        ("Welke marketingstrategie werkt het best op TikTok?", []),  # what works best for a name no article mentions
         ("Did they reach a consensus at a follow-up meeting in 2026?", ["Tell me about the correspondence"]),
     ],
 )

@@ -379,6 +379,13 @@ FIGURE = re.compile(
     r"kosten|rate|percentage|procent|profit|winst|margin|marge|sales|subscribers|abonnees|\d{2,})\b",
     re.IGNORECASE,
 )
+# ... or what works best for it ("Which marketing strategy works best on TikTok?", "Welke aanpak werkt het best voor
+# Zalando?"): a pick for a name the articles never mention, which no quote makes.
+BEST_FOR = re.compile(
+    r"\b(works?\s+best|best\s+(way|approach|strategy|practice)|most\s+effective|werkt\s+(het\s+)?best|beste\s+"
+    r"(manier|aanpak|strategie)|meest\s+effectieve?)\b",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -473,7 +480,7 @@ def unknown_subject(question: str, index: Index, quantity: bool = False) -> str 
         return None
     share = index.document_share({t for m in found for t in tokenize(m.group())})
     strangers = [m for m in found if not any(share.get(t, 0.0) > 0 for t in tokenize(m.group()))]
-    figure = quantity or bool(FIGURE.search(text))
+    figure = quantity or bool(FIGURE.search(text)) or bool(BEST_FOR.search(text))
     for m in strangers:
         chosen = any(
             ALTERNATIVE.search(text[o.end() : m.start()]) or ALTERNATIVE.search(text[m.end() : o.start()] + " ")
