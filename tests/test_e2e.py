@@ -1126,6 +1126,9 @@ def test_a_quote_naming_every_rare_word_asked_answers_a_question_the_gate_would_
         ("Wat is een goed recept voor erwtensoep?", []),
         ("What were Forrester's CX results for 2027?", []),  # a year no article mentions (it gave the 2025 figure)
         ("Welke marketingstrategie werkt het best op TikTok?", []),  # what works best for a name no article mentions
+        # how to compute a figure the articles never give (it quoted a sentence on effort, hedged)
+        ("What's the formula to calculate customer effort score?", []),
+        ("Hoe bereken je de maandlasten van een bedrijfshypotheek?", []),
         ("Did they reach a consensus at a follow-up meeting in 2026?", ["Tell me about the correspondence"]),
     ],
 )
@@ -1143,3 +1146,8 @@ def test_who_wrote_the_introduction_and_when_the_pieces_were_written_on_the_bund
     assert rien.answer == "Rien Brus wrote from Santpoort-Zuid in September 2025: “Santpoort-Zuid, september 2025” [1]"
     wim = Assistant(corpus).ask("What did Wim Rampen argue in his September 2025 letter from Helmond?")
     assert not wim.abstained and {c.author for c in wim.citations} == {"Wim Rampen"}
+
+
+def test_why_something_is_calculated_is_no_question_for_a_figure(corpus):
+    answer = Assistant(corpus).ask("Why calculate a business mortgage beforehand?")
+    assert not answer.abstained and "bedrijfshypotheek te berekenen" in answer.citations[0].quote

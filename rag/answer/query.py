@@ -144,6 +144,10 @@ MORE = re.compile(r"\b(more|meer)\b", re.IGNORECASE)
 COST_WORDS = r"(what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*"
 QUANTITY = re.compile(
     r"\b(how many|hoeveel|what percentage|welk percentage|averages?|gemiddeld\w*|"
+    # ... or how to compute one ("What's the formula to calculate customer effort score?", "Hoe bereken je de CLV?");
+    # not why something is calculated ("Why calculate a business mortgage beforehand?")
+    r"formulas?|formules?|how (do|can|should|would) (i|we|you|one) (calculate|compute|work out)|"
+    r"hoe (bereken|reken) (je|ik|we|jij|u)|"
     r"(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|"  # a rate, not "would you rate"
     rf"{COST_WORDS})\b",
     re.IGNORECASE,
