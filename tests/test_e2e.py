@@ -849,6 +849,12 @@ def test_what_the_piece_named_before_holds_is_its_main_position(corpus):
             "customer minute",
         ),
         (
+            [],
+            "We're a 50-seat contact centre and our budget is tight. What does the finance article advise?",
+            "000_0781b8cec8b6cca1.txt",
+            "Wie CX serieus neemt",
+        ),
+        (
             ["What does Rien Brus think about a separate CX strategy?"],
             "And what's his advice?",
             "002_edc6ee3ee4973123.txt",
@@ -1129,6 +1135,9 @@ def test_a_quote_naming_every_rare_word_asked_answers_a_question_the_gate_would_
         # how to compute a figure the articles never give (it quoted a sentence on effort, hedged)
         ("What's the formula to calculate customer effort score?", []),
         ("Hoe bereken je de maandlasten van een bedrijfshypotheek?", []),
+        # the figures themselves, which no article gives (each was answered with a sentence on the subject)
+        ("What are the customer satisfaction figures for Dutch contact centres?", []),
+        ("Wat zijn de cijfers over personeelsverloop in contactcenters?", []),
         ("Did they reach a consensus at a follow-up meeting in 2026?", ["Tell me about the correspondence"]),
     ],
 )

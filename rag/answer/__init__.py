@@ -333,8 +333,11 @@ def _named_piece(
     docs = by_title or _only_about(index, embedder, piece.words, keywords, concepts, settings)
     if not docs:
         return None
-    terms = asks_own(without_request(piece.rest))  # what it asks about, not how it asks ("Wat staat er in …?", "tips")
-    if _elsewhere(index, docs[0], piece.rest, terms, lang, settings):
+    # what it asks about, not how it asks ("Wat staat er in …?", "tips") nor the asker's own situation before it ("We're
+    # a 50-seat contact centre and our budget is tight. What does the finance article advise?")
+    own = own_question(piece.rest)
+    terms = asks_own(without_request(own))
+    if _elsewhere(index, docs[0], own, terms, lang, settings):
         return None
     # what it asks of the piece: its own terms, its advice ("What does the culture article recommend?"), or, named by
     # words before the noun or of its title, the piece as a whole ("What does the finance article say?": its main
@@ -476,6 +479,10 @@ def _spelled_out(
       by at most `RARE_SHARE` of them: "Who talks about ownership?" (eigenaarschap), not "een recept voor erwtensoep"
       (never used), "Which company does Wim work for?" (a writer) nor "bedrijf" (most articles)."""
     about = [c for c in ask.concepts if not c & (authorship.PIECE_FORMS | SAYING)]
+    own = own_question(ask.question)
+    if own != ask.question:  # not the asker's own situation before it ("Ik ben teamleider in Utrecht. …")
+        asked_words = set(tokenize(own))
+        about = [c for c in about if c & asked_words]
     figures = [c for c in about if c & FIGURES]  # "the Forrester numbers": a quote that states one holds them
     about = [c for c in about if not c & FIGURES]
     if not about or (not of_piece and (ask.query.authors or ask.query.follows)):

@@ -148,6 +148,11 @@ QUANTITY = re.compile(
     # not why something is calculated ("Why calculate a business mortgage beforehand?")
     r"formulas?|formules?|how (do|can|should|would) (i|we|you|one) (calculate|compute|work out)|"
     r"hoe (bereken|reken) (je|ik|we|jij|u)|"
+    # ... or the figures themselves ("What are the customer satisfaction figures for …?", "Wat zijn de cijfers over
+    # personeelsverloop?"), not which ones to watch ("Which KPIs and numbers should a board look at?")
+    r"(what|wat)\s+(are|were|zijn|waren)\s+(the\s+|de\s+)?([\w'’-]+\s+){0,4}?(figures|numbers|statistics|stats|"
+    r"cijfers|getallen|statistieken)|(figures|numbers|statistics|cijfers|getallen|statistieken)\s+(on|about|for|over|"
+    r"van|voor)|"
     r"(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|"  # a rate, not "would you rate"
     rf"{COST_WORDS})\b",
     re.IGNORECASE,
