@@ -676,6 +676,15 @@ def test_the_unsigned_introduction_of_letters_is_not_claimed_for_their_writers(a
     _verbatim(assistant, answer)
 
 
+def test_the_introduction_to_the_letters_after_another_question_is_still_the_letters(assistant):
+    # A browser check found it answered from the question before ("… names no author" of the article just quoted).
+    history = ["Who wrote the article about wachttijden in de zorg?"]
+    for question in ("Who wrote the introduction to the letters?", "Wie schreef de inleiding van de briefwisseling?"):
+        answer = assistant.ask(question, history=history)
+        assert [c.doc for c in answer.citations] == ["c_brieven.txt"], question
+        assert answer.citations[0].author is None
+
+
 def test_an_introduction_as_a_subject_or_of_a_signed_piece_is_answered_as_before(assistant):
     # A piece of one writer: its introduction is theirs.
     data = assistant.ask("Who wrote the introduction of the article about data en meetbaarheid?")

@@ -586,8 +586,11 @@ def subject(question: str, names: tuple[str, ...] = ()) -> str:
 
 
 def points_at_answer(question: str) -> bool:
-    """ "Who wrote that?", "Van wie is dit?", "Who wrote the article?": about what the answer before quoted; not "Who
-    are the letter writers?" nor "Who wrote all the articles?"."""
+    """ "Who wrote that?", "Van wie is dit?", "Who wrote the article?", "Who wrote the introduction?": about what the
+    answer before quoted; not "Who are the letter writers?", "Who wrote all the articles?" nor "Who wrote the
+    introduction to the letters?" (the letters named: a browser check found it answered from the question before)."""
+    if asks_piece_intro(question) and LETTERS.search(question):
+        return False
     return bool(THING_BACK.search(question)) and not GROUP.search(question) and not UNSIGNED.search(question)
 
 
