@@ -753,7 +753,7 @@ def _subject(question: str, index: Index) -> tuple[tuple[str, ...], str]:
 
 # Month names as a question writes a letter's date ("September 2025", "4 maart"): in full, so that "Jan-Hein" is no
 # January and "may" no May.
-MONTHS = tuple(
+LETTER_MONTHS = tuple(
     "|".join(dict.fromkeys(f for f in (nl, en.lower(), "sept" if en == "September" else "") if f and f != "may"))
     for nl, en in zip(DUTCH_MONTHS, MONTHS_EN)
 )
@@ -778,7 +778,7 @@ def _letter_marks(authors: tuple[str, ...], index: Index) -> re.Pattern | None:
         for date in dates:  # "2025-09", "2025-03-04"
             year, month, *_ = date.split("-") + [""]
             if month.isdigit() and 1 <= int(month) <= 12:
-                parts.append(rf"{_AT}(\d{{1,2}}\s+)?({MONTHS[int(month) - 1]})\.?(\s+{re.escape(year)})?")
+                parts.append(rf"{_AT}(\d{{1,2}}\s+)?({LETTER_MONTHS[int(month) - 1]})\.?(\s+{re.escape(year)})?")
             after = "|".join(rf"(?<={w} )" for w in ("letter of", "letter from", "brief van", "brief uit"))
             parts.append(rf"({after}){re.escape(year)}|{re.escape(year)}(?=\s+(letter|brief)\b)")
         seen[authors] = re.compile(rf"\b({'|'.join(parts)})\b", re.IGNORECASE) if parts else None

@@ -440,7 +440,7 @@ def _only_about(
 FIGURES = frozenset(
     tokenize(
         "number numbers figure figures statistic statistics stats percentage percentages cijfer cijfers getal getallen "
-        "statistiek statistieken percentages"
+        "statistiek statistieken"
     )
 )
 RARE_SHARE = 0.4  # a word asked of no piece names what a quote is about when at most this share of the articles use it
@@ -477,7 +477,9 @@ def _spelled_out(
     - Of no piece: a question of its own (no writer named, no follow-up), and every word it asks about beyond the
       asking (`SAYING`) and the corpus's subject ("CX", words at least `COMMON_SHARE` of the articles use) used, each
       by at most `RARE_SHARE` of them: "Who talks about ownership?" (eigenaarschap), not "een recept voor erwtensoep"
-      (never used), "Which company does Wim work for?" (a writer) nor "bedrijf" (most articles)."""
+      (never used), "Which company does Wim work for?" (a writer) nor "bedrijf" (most articles).
+    A word for figures (`FIGURES`) is held by a quote that states one, and the asker's own situation before the
+    question (`own_question`) is not asked about."""
     about = [c for c in ask.concepts if not c & (authorship.PIECE_FORMS | SAYING)]
     own = own_question(ask.question)
     if own != ask.question:  # not the asker's own situation before it ("Ik ben teamleider in Utrecht. …")

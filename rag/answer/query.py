@@ -417,6 +417,11 @@ WHEN = re.compile(
 )
 
 
+# The asker speaking of their own plans ("Ons budget voor 2026 is krap.", "In 2026 I want to ..."): a year there is
+# theirs, not when something the articles might report happened.
+ASKER = re.compile(r"\b(i|i['’]m|me|my|we|we['’]re|our|us|ik|mijn|wij|ons|onze)\b", re.IGNORECASE)
+
+
 def own_question(question: str) -> str:
     """The sentence that asks, after sentences about the asker's own situation ("In 2026 I want to make our culture
     more customer-centric. What practices does the culture article recommend?"): what kind of answer it wants is
@@ -427,11 +432,6 @@ def own_question(question: str) -> str:
     if before and last.endswith("?") and all(ASKER.search(s) and not s.endswith("?") for s in before):
         return last
     return question
-
-
-# The asker speaking of their own plans ("Ons budget voor 2026 is krap.", "In 2026 I want to ..."): a year there is
-# theirs, not when something the articles might report happened.
-ASKER = re.compile(r"\b(i|i['’]m|me|my|we|we['’]re|our|us|ik|mijn|wij|ons|onze)\b", re.IGNORECASE)
 
 
 # ... but whether something still holds then, or what to do then, the writers' positions answer ("Is a separate CX
