@@ -1151,3 +1151,23 @@ def test_who_wrote_the_introduction_and_when_the_pieces_were_written_on_the_bund
 def test_why_something_is_calculated_is_no_question_for_a_figure(corpus):
     answer = Assistant(corpus).ask("Why calculate a business mortgage beforehand?")
     assert not answer.abstained and "bedrijfshypotheek te berekenen" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    "history",
+    [["Which article mentions Forrester?"], ["What were Forrester's CX results for 2027?"]],
+)
+def test_a_comparison_of_named_writers_after_an_unrelated_question_gives_their_positions(corpus, history):
+    # A browser check found it abstaining after the first; after the second it quoted Rien's "Daar maak je het
+    # verschil." alone: read with the topic before, their letters had nothing on it.
+    answer = Assistant(corpus).ask("How does Rien Brus's view differ from Wim Rampen's?", history=history)
+    assert not answer.abstained and {c.author for c in answer.citations} == {"Rien Brus", "Wim Rampen"}
+
+
+def test_a_comparison_that_points_back_or_the_letters_as_a_group_keep_the_topic(corpus):
+    assert Assistant(corpus).ask("Does Wim agree with Rien on that?", history=["Who talks about ownership?"]).abstained
+    letters = Assistant(corpus).ask(
+        "What about the letters?",
+        history=["What does the culture article say about KPIs?", "And the Ivory Tower article?"],
+    )
+    assert letters.abstained

@@ -18,6 +18,8 @@ from ..conversation import (
     ASKING,
     BACK_REFERENCES,
     THANKS,
+    THE_LETTERS,
+    WRITERS_OF_LETTERS,
     asks_piece_intro,
     courtesy_language,
     mentioned_authors,
@@ -25,6 +27,7 @@ from ..conversation import (
     points_back,
     says_nothing,
     squeezed,
+    without_names,
     without_request,
 )
 from ..embedders import Embedder
@@ -514,6 +517,17 @@ def _spelled_out(
     return kept or ([max(others, key=lambda q: q.score)] if others else [])
 
 
+def _compares_writers(index: Index, question: str, ask: Ask) -> bool:
+    """A follow-up that names two writers or more itself and asks nothing of its own beyond their views ("How does
+    Rien's view differ from Wim's?", "Does Wim agree with Rien?"), without pointing back at the topic before ("… on
+    that?", "… daarover?")."""
+    if THE_LETTERS.search(question) or WRITERS_OF_LETTERS.search(question):
+        return False  # "What about the letters?" after a question about KPIs asks what they say about KPIs
+    named = mentioned_authors(question, index)
+    text = without_request(without_names(question, named))
+    return ask.query.follows and len(named) > 1 and not asks_own(text, between_writers=True) and not points_back(text)
+
+
 def _final(events: Iterator[str | Answer]) -> Answer:
     """The final answer of a stream."""
     final = None
@@ -542,6 +556,11 @@ def _answer(
         return
     read_history = _as_read(history, index)
     ask = read(question, read_history, index, embedder, settings.corpus_lang, settings.translate_queries)
+    if history and not within and _compares_writers(index, question, ask):
+        # "How does Rien's view differ from Wim's?" after another question compares the writers it names as a whole:
+        # read with that question's topic it abstained, or quoted Rien's "Daar maak je het verschil." (a browser check)
+        yield from _answer(index, embedder, question, settings, k, [], t0)
+        return
     asked, of_piece = question, False
     if not within and ask.intent != "authors" and not ask.query.authors:
         named_piece = _named_piece(index, embedder, question, ask.lang, settings)
