@@ -51,6 +51,11 @@ POSITION = frozenset(
     "brief brieven stuk oneens verschillen verschil waar welke wanneer elkaar uitleggen vertellen vertel "
     "beschrijven meer ok okay oke oké though right well really actually exactly just nou hoor toch eigenlijk welk "
     "precies personally persoonlijk samenvatten "
+    # ... and someone among those named, asked where they stand ("Does anyone disagree?", "Is iemand het daar niet mee
+    # eens?")
+    "anyone anybody someone somebody iemand mee else "
+    # ... and the examples asked for ("Give me an example", "Welke voorbeelden geeft het artikel over cultuur?")
+    "example examples instance instances voorbeeld voorbeelden "
     # ... and the asking of a request the request patterns leave ("Can you summarise the letters?")
     "can could you kun kunt "
     # ... and how many of them it asks about ("And what do the three of them conclude?", "Wat vinden ze alle drie?")
@@ -122,7 +127,10 @@ POSITIONS = re.compile(
     r"recommend|recommends|advise|advises|advice|suggest|suggests|tips|raden|raadt|adviseren|adviseert|advies|"
     r"aanbevelen|aanbevelingen|"
     # ... or what they hold ("Wat staat er in de brieven over leiderschap?")
-    r"staat|staan|stond)\b",
+    r"staat|staan|stond|"
+    # ... or whether one is for or against it ("Is anyone in the letters in favour of a standalone plan?")
+    r"in\s+favou?r|opposed|support|supports|rejects?|voorstander|voorstanders|tegenstander|tegenstanders|"
+    r"voor\s+of\s+tegen|for\s+or\s+against)\b",
     re.IGNORECASE,
 )
 # A request to the assistant around the question ("Can you tell me ...", "Give me ...", "Kun je uitleggen ...", "Ik
@@ -422,6 +430,11 @@ PLURAL_BACK = re.compile(
     r"|\b(ze|zij)\s+(zijn|vinden|denken|zeggen|schrijven|hebben|willen|staan)\b",
     re.IGNORECASE,
 )
+# ... or to someone among them, when it asks where they stand ("Does anyone disagree?", "Is iemand het er niet mee
+# eens?")
+ANYONE = re.compile(
+    r"\b(anyone|anybody|someone|somebody|iemand|one\s+of\s+them|een\s+van\s+hen|één\s+van\s+hen)\b", re.I
+)
 # ... or to the one person named before ("Does he agree with Rien?" after "What does Anders Jansen say?").
 PERSON_BACK = re.compile(r"\b(he|she|him|her|hij|hem|zij)\b", re.IGNORECASE)
 TOPIC_WEIGHT = 0.15  # share of the topic in the query vector of a follow-up that has a subject of its own
@@ -601,6 +614,8 @@ def _named_spans(text: str, names: _Names) -> list[tuple[int, int, tuple[str, ..
             authors, as_written = names.written.get(key), True
             if authors is None:
                 authors, as_written = names.lowered.get(key.lower()), False
+            if authors is None and n == 1:
+                authors = _misspelled_name(key.lower(), names)
             if authors:
                 spans.append((run[0].start(), run[-1].end(), authors, as_written))
                 i += n
@@ -614,6 +629,28 @@ def _named_spans(text: str, names: _Names) -> list[tuple[int, int, tuple[str, ..
     )
     # A full name in lower case ("wim rampen") is a name wherever it stands.
     return [(a, b, authors) for a, b, authors, w in spans if w or about_people or " " in text[a:b]]
+
+
+MIN_NAME_TYPO = 5  # a shorter word one edit from a name is as often another word ("wim": "win", "him")
+
+
+def _misspelled_name(low: str, names: _Names) -> tuple[str, ...] | None:
+    """The authors of the one-word name `low` is one edit from ("peirik": Pierik, "jansne": Jansen, "rampem": Rampen,
+    "bruss": Brus), when it is no word itself: a helper's "waht does jan hein peirik say about silos" abstained. Only
+    words of MIN_NAME_TYPO letters or more, and one author at most."""
+    from .lexicon import in_dictionary
+    from .spelling import one_edit_from
+
+    if len(low) < MIN_NAME_TYPO or in_dictionary(low):
+        return None
+    forms = {**{f.lower(): a for f, a in names.written.items() if " " not in f}, **names.lowered}
+    found = {a for form in one_edit_from(low) for a in forms.get(form, ())}
+    return tuple(sorted(found)) if len(found) == 1 else None
+
+
+def misspells_a_writer(word: str, index: Index) -> bool:
+    """`word` is a writer's name one edit off ("Rampem"): a name the index knows, not a stranger."""
+    return _misspelled_name(word.lower(), _names(tuple(known_authors(index)))) is not None
 
 
 def without_names(text: str, authors: tuple[str, ...]) -> str:
@@ -688,6 +725,34 @@ DUTCH_COURTESY = re.compile(
     r"oké|oke)\b",
     re.IGNORECASE,
 )
+
+
+# A message that only asks for the answer before in another language ("And in Dutch?", "In het Nederlands graag",
+# "Answer in English please", "Can you translate that into English?"): the question before, answered in that
+# language. The quotes stay as the articles write them; what is said around them changes.
+_PLEASE = r"(please|graag|alsjeblieft|alstublieft|aub)"
+IN_LANGUAGE = re.compile(
+    r"^\W*((and|but|now|ok|okay|oké|en|nu|maar)\W+){0,2}(" + _PLEASE + r"\s+)?((can|could|would|will)\s+you\s+|"
+    r"(kun|kan|kunt|wil)\s+(je|jij|u)\s+((dat|dit|het)\s+)?)?(" + _PLEASE + r"\s+)?((say|give|write|put|repeat|answer|"
+    r"reply|tell\s+me|translate|zeg|geef|schrijf|herhaal|beantwoord|antwoord|vertaal)\s+((that|this|it|the\s+answer|"
+    r"your\s+answer|dat|dit|het|het\s+antwoord)\s+)?)?"
+    # "in Dutch", "into English", "naar het Engels"; a bare "Dutch" only with a please after it ("English please"):
+    # "And Dutch?" after a question about English companies asks about Dutch ones
+    r"(((in|into|to|naar|op)\s+(het\s+)?(?P<lang>dutch|english|nederlands|engels))|"
+    r"(?P<bare>dutch|english|nederlands|engels)(?=,?\s+" + _PLEASE + r"\b))"
+    r"(,?\s+(please|graag|alsjeblieft|alstublieft|aub|too|ook|instead|vertalen|zeggen|geven|schrijven|herhalen|"
+    r"beantwoorden|antwoorden))*\W*$",
+    re.IGNORECASE,
+)
+MAX_LANGUAGE_REQUEST = 80  # characters: a request for another language is short
+LANGUAGES = {"dutch": "nl", "nederlands": "nl", "english": "en", "engels": "en"}
+
+
+def asked_language(text: str) -> str | None:
+    """The language a message asks the answer before in (`IN_LANGUAGE`), "nl" or "en"; None for any other message."""
+    text = " ".join(text.split())
+    m = IN_LANGUAGE.match(text) if len(text) <= MAX_LANGUAGE_REQUEST else None
+    return LANGUAGES[(m.group("lang") or m.group("bare")).lower()] if m else None
 
 
 def courtesy_language(text: str, history: list[str]) -> str:
@@ -959,11 +1024,20 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"
     # and "And Jan-Hein?" asks about both.
     earlier = _one_asked_about(history[-1], mentioned_authors(history[-1], index))[0]
-    if not authors and PLURAL_BACK.search(question):
+    anyone = bool(ANYONE.search(question) and POSITIONS.search(question))
+    others = False  # someone other than the one writer before, among no letter writers: the articles as a whole
+    if not authors and (PLURAL_BACK.search(question) or anyone):
+        # "Do they agree?", and "Does anyone disagree?" among those the conversation named; after one letter writer,
+        # among the letter writers ("Rien Brus says …, right?" then "Does anyone disagree?")
         authors = _named_since_topic(history, index)
+        letters = letter_writers(index)
+        if anyone and len(authors) == 1:  # not the one writer as their own critic ("Does anyone disagree?" after
+            # Anders Jansen quoted him again): the letter writers he wrote among, else the articles as a whole
+            others = authors[0] not in letters
+            authors = () if others else tuple(dict.fromkeys([*authors, *letters]))
     elif authors and earlier and _points_back_before_name(question, index):  # "Is hij het eens met Rien?": both
         authors = tuple(dict.fromkeys(earlier + authors))
-    authors = authors or earlier
+    authors = authors or ((), earlier)[not others]
     topic = topic_of(history, index)
     if topic is None:
         return Query(question, text, authors, follows=True, earlier_authors=earlier)

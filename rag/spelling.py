@@ -106,10 +106,20 @@ def _edits(word: str) -> tuple[set[str], set[str], set[str]]:
     swapped ("busiess", "sepaarte") first, then one letter for another, then one letter too many."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     left_out = {a + c + b for a, b in splits for c in LETTERS}
-    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    swapped = _swaps(word)
     changed = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
     extra = {a + b[1:] for a, b in splits if b}
     return left_out | swapped, changed, extra
+
+
+def _swaps(word: str) -> set[str]:
+    """The words two neighbouring letters of `word` swapped make ("waht": what)."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+
+
+def one_edit_from(word: str) -> set[str]:
+    """Every string one edit from `word` (`_edits`, all tiers)."""
+    return set().union(*_edits(word))
 
 
 def corrected(word: str, index: Index, lang: str) -> str | None:
@@ -132,12 +142,17 @@ def _corrected(low: str, index: Index, lang: str) -> str | None:
     if accented:
         return accented
     other = "nl" if lang == "en" else "en"
-    for tier in _edits(low):
+    # a shorter word only as two letters swapped, into a very common word ("waht": what; "cost" has too many
+    # neighbours one edit away: "coat", "most", "cast")
+    short = len(low) < MIN_LETTERS
+    for tier in [_swaps(low)] if short else _edits(low):
         candidates = {c for c in tier if len(c) >= MIN_LETTERS - 1 and c != low}
-        terms = {c: tokenize(c) for c in candidates}
-        share = index.document_share({t for ts in terms.values() for t in ts})
-        used = {c: max((share.get(t, 0.0) for t in ts), default=0.0) for c, ts in terms.items()}
-        used = {c: v for c, v in used.items() if v > 0 and _checker_knows(c)}
+        used: dict[str, float] = {}
+        if not short:
+            terms = {c: tokenize(c) for c in candidates}
+            share = index.document_share({t for ts in terms.values() for t in ts})
+            used = {c: max((share.get(t, 0.0) for t in ts), default=0.0) for c, ts in terms.items()}
+            used = {c: v for c, v in used.items() if v > 0 and _checker_knows(c)}
         if used:  # a word the articles use, the most widely used first, then the most common form of it
             return max(used, key=lambda c: (used[c], max(checker(x).word_frequency[c] for x in (lang, other)), c))
         # else a very common word of the question's language: a rarer one is as likely the asker's own word, and one
@@ -171,7 +186,8 @@ def _checker_knows(word: str) -> bool:
 
 
 def spelled(text: str, index: Index, lang: str, keep: frozenset[str] = frozenset()) -> str:
-    """`text` with each typo read as the word meant. Lower-case words of MIN_LETTERS to MAX_LETTERS letters only,
+    """`text` with each typo read as the word meant. Lower-case words of MIN_LETTERS to MAX_LETTERS letters only (and
+    of one letter less as two letters swapped into a very common word: "waht"),
     the first MAX_WORDS of them: a capitalised word may be a name wherever it stands ("Gartner", "Genesys" are no
     typos of "Partner", "Genesis"), and a word in `keep` (the writers' names) or with a digit stays as typed."""
 
@@ -180,7 +196,12 @@ def spelled(text: str, index: Index, lang: str, keep: frozenset[str] = frozenset
     def fix(m: re.Match) -> str:
         nonlocal checked
         word = m.group()
-        if not MIN_LETTERS <= len(word) <= MAX_LETTERS or not word.islower() or word in keep or checked >= MAX_WORDS:
+        if (
+            not MIN_LETTERS - 1 <= len(word) <= MAX_LETTERS
+            or not word.islower()
+            or word in keep
+            or checked >= MAX_WORDS
+        ):
             return word
         checked += 1
         right = corrected(word, index, lang)

@@ -1240,6 +1240,23 @@ def test_a_price_question_is_answered_only_by_quotes_that_name_what_it_prices():
         # several pieces, or one set beside others, name no one piece (a review found these narrowed to one file)
         ("Which of the articles about strategy is most critical?", None, None),
         ("How does the culture article differ from the letters?", None, None),
+        # how, not beside what: "differently" set the piece beside others (a helper's question quoted Wim Rampen)
+        (
+            "What does the culture article say leaders should do differently?",
+            "culture",
+            "What does the article say leaders should do differently?",
+        ),
+        (
+            "Wat zegt het cultuurartikel over verschillende afdelingen?",
+            "cultuur",
+            "Wat zegt het artikel over verschillende afdelingen?",
+        ),
+        (
+            "What does the culture article say about different departments?",
+            "culture",
+            "What does the article say about different departments?",
+        ),
+        ("How is the culture article different from the finance one?", None, None),  # set beside another
         # a title after the noun ends before what is asked about it
         ("Wat zegt de rubriek cX-Factor over prijs?", "cX-Factor", "Wat zegt de rubriek over prijs?"),
         # Dutch writes it in one word; "het hoofdartikel" says which one, not what it is about
@@ -1502,3 +1519,77 @@ def test_a_derivation_needs_a_base_of_the_right_kind():
         "availability": ("beschikbaarheid",),
         "leadership": ("leiderschap",),
     }
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("And in Dutch?", "nl"),
+        ("In het Nederlands graag", "nl"),
+        ("Answer in English please", "en"),
+        ("Can you translate that into English?", "en"),
+        ("Kun je dat in het Engels zeggen?", "en"),
+        ("en in het Engels?", "en"),
+        ("In Dutch, please.", "nl"),
+        ("en nu in het Nederlands", "nl"),
+        ("Kun je in het Nederlands antwoorden?", "nl"),
+        ("English please", "en"),
+        ("And Dutch?", None),  # after "How do English companies handle CX?": Dutch companies
+        ("In Dutch" + " please" * 30 + " x", None),  # a long message is no such request (it backtracked for seconds)
+        # a question that names a language asks about something
+        ("What does the English article say?", None),
+        ("Why is the article in Dutch?", None),
+        ("Is it in Dutch?", None),
+    ],
+)
+def test_a_request_for_the_answer_in_another_language_is_told_from_a_question(message, lang):
+    from rag.conversation import asked_language
+
+    assert asked_language(message) == lang
+
+
+@pytest.mark.parametrize(
+    ("question", "beyond"),
+    [
+        ("And what do the other articles say?", True),
+        ("Does anyone else agree?", True),
+        ("En in de brieven?", True),
+        ("and what should leaders do differently then?", False),
+        ("Any other practical ideas?", False),  # other ideas, from the same piece
+    ],
+)
+def test_a_follow_up_that_looks_beyond_the_piece_is_told_from_one_about_it(question, beyond):
+    from rag.answer.authorship import BEYOND_PIECE
+
+    assert bool(BEYOND_PIECE.search(question)) == beyond
+
+
+def test_a_concept_is_named_by_a_compound_that_holds_a_long_form_and_a_short_one_only_as_itself():
+    from rag.answer.query import names_concept
+
+    assert names_concept(["leiderschap"], frozenset({"leider"}))
+    assert names_concept(["boardroom", "werkvloer"], frozenset({"board", "bord"}))
+    assert names_concept(["bedrijfshypothek"], frozenset({"hypothek"}))  # ... or ends with it
+    assert not names_concept(
+        ["alleen"], frozenset({"leen"})
+    )  # a form of four letters: only itself ("loan", not "only")
+    assert names_concept(["leen"], frozenset({"leen"}))
+    assert not names_concept(["cxo"], frozenset({"cx"}))  # shorter than four letters: only itself
+    assert not names_concept(["bijleider"], frozenset({"leid"}))
+    # a form with fewer than four letters beside it: a prefix, not a compound ("staat" (state) is no part of "bestaat")
+    assert not names_concept(["bestaat"], frozenset({"staat"}))
+    assert not names_concept(["verander"], frozenset({"ander"}))
+    assert names_concept(["hybride"], frozenset({"hybrid"}))  # an ending of up to two letters: an inflection
+    assert names_concept(["cx"], frozenset({"cx"}))
+    assert not names_concept(
+        ["cx"], frozenset({"cx"}), own={"klant"}
+    )  # ... and given the question's words, if it has it
+
+
+def test_an_english_plural_no_dictionary_translates_is_also_read_as_its_singular():
+    from rag.answer.query import concepts_of
+
+    concepts, keywords = concepts_of("What does the article say about silos?", "en", "nl")
+    assert any("silo" in c for c in concepts) and "silo" in keywords.split()
+    # not a verb's forms: "planning" is no "plann"
+    assert not any("plann" in c for c in concepts_of("Why is planning hard?", "en", "nl")[0])

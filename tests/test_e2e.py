@@ -1171,3 +1171,187 @@ def test_a_comparison_that_points_back_or_the_letters_as_a_group_keep_the_topic(
         history=["What does the culture article say about KPIs?", "And the Ivory Tower article?"],
     )
     assert letters.abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        # "differently" set the piece beside others (read as "differ"): Wim Rampen's letter was quoted
+        ("What does the culture article say leaders should do differently?", []),
+        # "anders" (differently) is a word of the letters only there ("andere"): the piece was dropped for it
+        ("Wat moeten leiders anders doen volgens het cultuurartikel?", []),
+        # a follow-up that asks something of its own after a named piece stays with that piece (it abstained)
+        ("and what should leaders do differently then?", ["What does the culture article say about KPIs?"]),
+    ],
+)
+def test_what_leaders_should_do_according_to_a_named_piece_is_answered_from_it(corpus, question, history):
+    answer = Assistant(corpus).ask(question, history=history)
+    assert not answer.abstained
+    assert [c.doc for c in answer.citations] == ["003_8565abaab8c87e84.txt"]
+    assert "Leiderschap dat niet meedoet" in answer.citations[0].quote  # "leaders": a part of "Leiderschap"
+
+
+def test_a_named_piece_answers_a_question_it_speaks_of_only_in_part(corpus):
+    # "grootste" is the culture article's word ("de grootste valkuilen"), "blokkades" the Ivory Tower article's: the
+    # question was answered from the culture article, which it does not name
+    answer = Assistant(corpus).ask(
+        "Wat zijn volgens het boardroom-artikel de grootste blokkades voor klantgerichtheid?"
+    )
+    assert {c.doc for c in answer.citations} == {"001_771bc69eba534058.txt"}
+    assert "De belangrijkste blokkades zijn herkenbaar" in answer.citations[0].quote
+    # one that speaks of nothing asked is still not the piece's to answer
+    netflix = Assistant(corpus).ask("Does the culture article mention Netflix?")
+    assert {c.doc for c in netflix.citations} == {"004_2af6d0b1b2de466b.txt"}
+
+
+def test_a_follow_up_that_looks_beyond_the_named_piece_is_not_held_to_it(corpus):
+    other = Assistant(corpus).ask(
+        "And what do the letters say?", history=["What does the culture article say about KPIs?"]
+    )
+    assert all(c.doc != "003_8565abaab8c87e84.txt" for c in other.citations)
+
+
+@pytest.mark.parametrize(
+    "question", ["What does Gartner say about customer experience?", "Wat vindt McKinsey van klantbeleving?"]
+)
+def test_the_view_of_someone_no_article_mentions_is_not_answered_with_a_writers_words(corpus, question):
+    # a helper's unseen question got Rien Brus's words, unhedged, as if they were Gartner's
+    assert Assistant(corpus).ask(question).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("What articles do you have?", "en"),
+        ("Welke artikelen zitten erin?", "nl"),
+        ("List the articles", "en"),
+        # a second helper's wordings
+        ("hi, what can I read here?", "en"),
+        ("Welke teksten zitten er eigenlijk in je database?", "nl"),
+        ("geef me even een lijstje van de bronnen", "nl"),  # "even" quoted Jan-Hein's "… die even nodig hebt …"
+    ],
+)
+def test_what_the_collection_holds_is_listed_with_its_writers(corpus, question, lang):
+    answer = Assistant(corpus).ask(question)
+    assert not answer.abstained and answer.lang == lang
+    assert len({c.doc for c in answer.citations}) == 5  # every piece, each citing where it names its writer or not
+
+
+@pytest.mark.parametrize(
+    ("question", "doc"),
+    [
+        ("What articles do you have about KPIs?", None),  # it was read as who wrote about KPIs ("… names no author")
+        # a review found these answered with the list of all five pieces
+        ("Which articles are there that discuss culture?", "003_8565abaab8c87e84.txt"),
+        ("Welke artikelen heb je die Forrester noemen?", "001_771bc69eba534058.txt"),
+    ],
+)
+def test_which_articles_speak_of_a_subject_is_no_list_of_the_collection(corpus, question, doc):
+    answer = Assistant(corpus).ask(question)
+    assert "author" not in answer.answer and "auteur" not in answer.answer
+    assert (answer.citations[0].doc == doc) if doc else len({c.doc for c in answer.citations}) < 5
+
+
+@pytest.mark.parametrize(
+    ("first", "switch", "lang", "frame"),
+    [
+        ("Why does CX need financial room?", "And in Dutch?", "nl", "Het artikel"),
+        ("Waarom heeft CX financiële ruimte nodig?", "Answer in English please", "en", "The article"),
+        ("Wie schreef de cX-Factor column?", "Kun je dat in het Engels zeggen?", "en", "is written by Anders Jansen"),
+        # both parts of a question in two (the switch gave only the first; a review found it)
+        ("Who wrote the cX-Factor column and what is his main point?", "And in Dutch?", "nl", "Anders Jansen schrijft"),
+    ],
+)
+def test_the_answer_before_is_given_again_in_the_language_asked(corpus, first, switch, lang, frame):
+    # each was read as a question of its own: "Answer in English please" quoted Jan-Hein's "Mijn korte antwoord is: ja."
+    assistant = Assistant(corpus)
+    before = assistant.ask(first)
+    again = assistant.ask(switch, history=[first])
+    assert again.lang == lang and frame in again.answer and again.question == switch
+    assert [c.quote for c in again.citations] == [c.quote for c in before.citations]
+    # a "why?" after it asks about the question it repeated
+    why = assistant.ask("Why?", history=[first, switch])
+    assert why.citations and why.citations[0].doc == before.citations[0].doc
+
+
+def test_whether_anyone_in_the_letters_is_for_something_and_who_disagrees_are_asked_of_the_letter_writers(corpus):
+    # "in favour of" beside "the letters" did not name the letter writers: the finance article was quoted, hedged;
+    # "Does anyone disagree?" after it was read as a question of its own and abstained
+    first = "Is anyone in the letters in favour of a standalone plan, even temporarily?"
+    answer = Assistant(corpus).ask(first)
+    assert answer.citations and all(c.author for c in answer.citations)
+    disagree = Assistant(corpus).ask("Does anyone disagree?", history=[first])
+    assert not disagree.abstained and all(c.author for c in disagree.citations)
+
+
+def test_a_writers_name_one_edit_off_and_an_english_plural_dutch_shares_are_read(corpus):
+    # "peirik" named no one, and "silos" (no FreeDict entry) matched nothing: it quoted "Wat is jullie antwoord op de
+    # stelling?" for Jan-Hein Pierik, or abstained (a helper's unseen question)
+    silos = Assistant(corpus).ask("waht does jan hein peirik say about silos?")
+    assert [c.author for c in silos.citations] == ["Jan-Hein Pierik"] and "silo’s" in silos.citations[0].quote
+    anders = Assistant(corpus).ask("What does Anders Jansne think?")
+    assert anders.citations and {c.author for c in anders.citations} == {"Anders Jansen"}
+    # a name that is a Dutch word ("rampen") or of four letters ("Brus"), typed one letter off; "Rampem" was also read
+    # as a stranger whose view no article gives, and abstained
+    wim = Assistant(corpus).ask("waht does Rampem say about a CX strategy that isnt linked to teh broader strategy?")
+    assert wim.citations and {c.author for c in wim.citations} == {"Wim Rampen"}
+    assert "weggegooid geld" in wim.citations[0].quote
+    rien = Assistant(corpus).ask("what does rien bruss say about window dressing")
+    assert rien.citations and {c.author for c in rien.citations} == {"Rien Brus"}
+
+
+@pytest.mark.parametrize(
+    ("history", "question"),
+    [
+        # the piece before speaks of companies but not of small ones: its KPI sentence was quoted, unhedged
+        (["What's the main argument of the culture article?"], "what about small companies?"),
+        # ... of Forrester but not of the Netherlands: its Forrester sentence was quoted again
+        (
+            ["Tell me about the Forrester figures in the boardroom piece."],
+            "and what did Forrester find for the Netherlands specifically?",
+        ),
+        # a date the piece never mentions: its Forrester sentence ("in 2025") was quoted (a helper's question)
+        (
+            ["Over welke CX-bottlenecks gaat het Marketingfacts-artikel?"],
+            "Welke reacties kwamen er in december 2025 op de vraag aan het eind van het stuk?",
+        ),
+        # a name the named piece never mentions (its board advice was quoted once "board" matched "boardroom")
+        ([], "What should a board do about Netflix according to the Ivory Tower article?"),
+    ],
+)
+def test_a_question_on_what_the_piece_it_follows_or_names_never_speaks_of_abstains(corpus, history, question):
+    assert Assistant(corpus).ask(question, history=history).abstained
+
+
+def test_whether_anyone_disagrees_with_one_letter_writer_asks_the_other_letter_writers(corpus):
+    # it quoted Rien Brus's own agreement again (a third helper's unseen conversation)
+    answer = Assistant(corpus).ask(
+        "does anyone disagree?", history=["Rien Brus says there should be no separate CX strategy, right?"]
+    )
+    assert {c.author for c in answer.citations} >= {"Wim Rampen", "Jan-Hein Pierik"}
+
+
+def test_advice_on_two_words_the_article_writes_as_one_and_a_subject_it_speaks_of_in_part(corpus):
+    # "customer service" is the article's klantenservice: the item labelled "customer minute" names customers only
+    service = Assistant(corpus).ask("What does the culture article suggest about customer service?")
+    assert any("Mini-stages bij klantenservice" in c.quote for c in service.citations)
+    # the article speaks of work but not of remote work: its "manier van werken" answered, unhedged
+    remote = Assistant(corpus).ask("What does the culture article recommend about remote work?")
+    assert remote.abstained or remote.answer.startswith("The articles touch on this only loosely")
+
+
+@pytest.mark.parametrize(
+    ("history", "question"),
+    [
+        # "example" was read as what it asks about: it abstained, or gave the same quotes again
+        (["what does the culture article say about where culture really comes from?"], "give me an example"),
+        (["Why does CX need financial room?"], "Can you give an example?"),
+    ],
+)
+def test_asking_for_an_example_gives_other_quotes_of_the_same_source(corpus, history, question):
+    assistant = Assistant(corpus)
+    before = assistant.ask(history[0])
+    example = assistant.ask(question, history=history)
+    assert not example.abstained
+    assert {c.doc for c in example.citations} == {c.doc for c in before.citations}
+    assert not {c.quote for c in example.citations} & {c.quote for c in before.citations}

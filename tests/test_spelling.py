@@ -20,6 +20,9 @@ from rag.spelling import spelled
         ("Hoe meet je bereikbaarhied?", "nl", "Hoe meet je bereikbaarheid?"),
         # ... each part of a compound
         ("Is a custmer-centric culture enough?", "en", "Is a customer-centric culture enough?"),
+        # a word of four letters as two letters swapped into a very common word (a helper's "waht does … say")
+        ("waht does the board say?", "en", "what does the board say?"),
+        ("Is it tiem to act?", "en", "Is it time to act?"),
     ],
 )
 def test_a_typo_is_read_as_the_word_meant(tiny_assistant, typed, lang, read_as):

@@ -20,8 +20,10 @@ from ..conversation import (
     THANKS,
     THE_LETTERS,
     WRITERS_OF_LETTERS,
+    asked_language,
     asks_piece_intro,
     courtesy_language,
+    known_authors,
     mentioned_authors,
     own_terms,
     points_back,
@@ -40,7 +42,19 @@ from . import advice, authorship, dated, gate
 from .candidates import candidates, has_money, has_number, is_quotable, names_something
 from .compose import TEXTS, compose, in_context, joined
 from .generate import generated
-from .query import ADVICE, COMMON_SHARE, Ask, asks_own, names_the_kind, names_what_is_priced, own_question, read, unit
+from .query import (
+    ADVICE,
+    COMMON_SHARE,
+    Ask,
+    asks_own,
+    named_terms,
+    names_concept,
+    names_the_kind,
+    names_what_is_priced,
+    own_question,
+    read,
+    unit,
+)
 from .scores import Scored, score
 from .selection import Policy, debated, main_position, priced, quoted_first, select
 
@@ -196,19 +210,19 @@ def _who_wrote(
         ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored, chosen)
     )
     if authorship.asks_when_written(ask.question, named):  # when or where it was written
-        text, citations, cited = dated.compose(index, found, ask.lang)
+        text, citations, cited = dated.compose(index, found, ask.answer_lang)
     else:
         intro = asks_piece_intro(ask.question)  # who wrote the introduction: the letters' is unsigned
         text, citations, cited = authorship.compose(
-            index, found.docs, ask.lang, found.writers, found.quotes, found.signed, intro
+            index, found.docs, ask.answer_lang, found.writers, found.quotes, found.signed, intro
         )
     abstained = bool(not citations or (found.searched and not sure))
     if abstained:
-        text, citations, cited = TEXTS[ask.lang]["abstain"], (), []
+        text, citations, cited = TEXTS[ask.answer_lang]["abstain"], (), []
     latency = (time.perf_counter() - t0) * 1000
     about = "" if abstained else authorship.followed_by(index, without_request(ask.question), found)
     passages = authorship.cited_first(passages, cited)
-    yield Answer(ask.question, text, abstained, citations, tuple(passages), latency, ask.lang, about=about)
+    yield Answer(ask.question, text, abstained, citations, tuple(passages), latency, ask.answer_lang, about=about)
 
 
 def _most_evidence(scored: list[Scored], chosen: list[Scored], top: int = 3) -> str | None:
@@ -260,11 +274,20 @@ def answer_question(
     question = squeezed(question)
     # the latest questions of the conversation, each read as a question is (squeezed, at most as long)
     history = [squeezed(asked)[: settings.max_question_chars] for asked in (history or [])[-HISTORY_KEPT:]]
-    parts = authorship.two_parts(question, index)
+    # a request for the answer before in another language ("And in Dutch?") stands for the question it answered again
+    history = functools.reduce(
+        lambda read, asked: [*read, read[-1] if read and asked_language(asked) else asked], history, []
+    )
+    asked, lang = question, asked_language(question)
+    if lang and history:  # "And in Dutch?": the question before, answered again in that language
+        asked, history = history[-1], history[:-1]
+    parts = authorship.two_parts(asked, index)
     if parts:  # "Who wrote the cX-Factor column and what is his main point?": each part, the second as a follow-up
-        yield from _in_two_parts(index, embedder, question, parts, settings, k, history, t0)
-        return
-    yield from _answer(index, embedder, question, settings, k, history, t0)
+        events = _in_two_parts(index, embedder, asked, parts, settings, k, history, t0, lang)
+    else:
+        events = _answer(index, embedder, asked, settings, k, history, t0, lang=lang)
+    for event in events:
+        yield replace(event, question=question) if isinstance(event, Answer) and asked != question else event
 
 
 def _in_two_parts(
@@ -276,18 +299,20 @@ def _in_two_parts(
     k: int | None,
     history: list[str],
     t0: float,
+    lang: str | None = None,
 ) -> Iterator[str | Answer]:
     """Who wrote it, then the second question: as a follow-up to what the first answer found ("his main point" is the
     writer's just named; "what does it conclude?" the letter's), or on its own when it asks who wrote something else
-    ("... and who wrote the culture piece?"). The first part is shown while the second is answered."""
+    ("... and who wrote the culture piece?"). The first part is shown while the second is answered; `lang`: the
+    language to answer in, when the asker chose one."""
     first, then = parts
-    who = _final(_answer(index, embedder, first, settings, k, history, t0))
+    who = _final(_answer(index, embedder, first, settings, k, history, t0, lang=lang))
     # ... on its own unless it points back at what the first found ("… and when was it published?", "… and who wrote
     # it?": the piece just named)
     if authorship.asks_who_else(then, index) and not authorship.points_at_answer(then):
         if not who.abstained:
             yield who.answer
-        rest = _final(_answer(index, embedder, then, settings, k, history, t0))
+        rest = _final(_answer(index, embedder, then, settings, k, history, t0, lang=lang))
         if who.abstained:
             yield replace(rest, question=question, latency_ms=(time.perf_counter() - t0) * 1000)
         else:
@@ -304,7 +329,7 @@ def _in_two_parts(
     about = " ".join(mentioned_authors(who.about, index)) if own_terms(then) else who.about
     context = [*history, about or first] if authorship.points_at_answer(first) else [about or first]
     within = frozenset(c.doc for c in who.citations)  # what it says is in the files just named
-    rest = _final(_answer(index, embedder, then, settings, k, context, t0, within))
+    rest = _final(_answer(index, embedder, then, settings, k, context, t0, within, lang))
     # a date it gives is new even when it cites the line the first did ("dinsdag, 4 november 2025 … - Marketingfacts")
     dated_too = authorship.asks_when_written(then)
     yield joined(question, who, rest, (time.perf_counter() - t0) * 1000, new=bool(own_terms(then)), again=dated_too)
@@ -350,18 +375,34 @@ def _named_piece(
     return docs[0], (piece.rest if terms or whole or ADVICE.search(piece.rest) else question)
 
 
+def _without_writers(concepts: list[frozenset[str]], question: str, index: Index) -> list[frozenset[str]]:
+    """The concepts without the name words of writers the question does not name: "anders" (differently) or "else"
+    read as "ander" is no word of Anders Jansen's name, which a sentence that names him would hold ("Does anyone
+    else agree?" quoted his lecture's "Anders, wat is …"); a concept of a name alone is left out."""
+    named = set(mentioned_authors(question, index))
+    names = set(tokenize(" ".join(a for a in known_authors(index) if a not in named)))
+    return [c - names for c in concepts if c - names]
+
+
 def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str, settings: Settings) -> bool:
     """The question asks about something (its own `terms`) that the piece `doc` never speaks of and another article
-    does ("Does the culture article mention Netflix?"): it is not that piece's to answer."""
+    does ("Does the culture article mention Netflix?"): it is not that piece's to answer. A piece that speaks of any
+    of it is ("Wat zijn volgens het boardroom-artikel de grootste blokkades?": blokkades, though only the culture
+    article says "grootste"). A word that other articles
+    use only as a writer's name it does not name is no subject of theirs ("Wat moeten leiders anders doen volgens het
+    cultuurartikel?": "anders", not Anders Jansen)."""
     from .query import concepts_of
 
     target = settings.corpus_lang if settings.translate_queries else lang
-    asked = [c for c in concepts_of(question, lang, target)[0] if c & terms and not c & authorship.PIECE_FORMS]
+    concepts = [c for c in concepts_of(question, lang, target)[0] if c & terms and not c & authorship.PIECE_FORMS]
+    asked = _without_writers(concepts, question, index)
     if not asked:
         return False
     used = _terms_of(index, doc)
+    if any(c & used for c in asked):  # it speaks of some of it ("de grootste blokkades": blokkades, not grootste)
+        return False
     elsewhere = index.document_share(set().union(*asked))
-    return any(not c & used and any(elsewhere.get(f, 0.0) > 0 for f in c) for c in asked)
+    return any(elsewhere.get(f, 0.0) > 0 for c in asked for f in c)
 
 
 def _piece_before(
@@ -394,6 +435,23 @@ def _piece_before(
             terms = asks_own(without_request(question))
             return None if _elsewhere(index, doc, question, terms, lang, settings) else (doc, question)
     return None
+
+
+def _piece_followed(
+    index: Index, embedder: Embedder, question: str, lang: str, history: list[str], settings: Settings
+) -> tuple[str, str] | None:
+    """The piece the question just before named, for a follow-up that asks something of its own and does not look
+    beyond it ("and what should leaders do differently then?" after "What does the culture article say about
+    KPIs?": that article's say; it abstained, read with the whole corpus). None when it asks nothing of its own
+    ("Why?", "Tell me more": the answer before goes on), looks elsewhere ("And what do the other articles say?"),
+    or asks about something the piece never speaks of and another article does."""
+    terms = asks_own(without_request(own_question(question)))
+    if not terms or not history or authorship.BEYOND_PIECE.search(question):
+        return None
+    piece = _named_piece(index, embedder, history[-1], guess_language(history[-1]), settings)
+    if piece is None or _elsewhere(index, piece[0], question, terms, lang, settings):
+        return None
+    return piece[0], question
 
 
 def _answered_from(
@@ -469,33 +527,50 @@ def _terms_of(index: Index, doc: str) -> frozenset[str]:
 
 
 def _spelled_out(
-    ask: Ask, chosen: list[Scored], scored: list[Scored], index: Index, of_piece: bool = True
-) -> list[Scored]:
+    ask: Ask, chosen: list[Scored], scored: list[Scored], index: Index, of_piece: bool = True, held: bool = False
+) -> tuple[list[Scored], bool]:
     """The quotes that hold every word the question asks about, for a question the gate would abstain on: "Does the
     article mention Forrester?" is answered by the sentence that does, however little a short question's vector says.
     The chosen quotes that do, else the best scored sentence that does ("What does the finance article say about
     loans?": "… een zakelijke lening …", scored a hair below "De kosten zijn direct …"); none without such a word, and
-    the gate decides.
-    - Of a piece the question names (`of_piece`): the words the piece uses at all, not the noun that names it.
+    the gate decides. With them, whether the piece speaks of everything asked (else the answer is hedged).
+    - Of a piece the question names (`of_piece`): the words the piece uses at all, not the noun that names it; none
+      when the piece never mentions a name or date the question writes ("… about Netflix according to the Ivory
+      Tower article?", "… in december 2025 …?"). Of a piece a follow-up is held to (`held`, `_piece_followed`): none
+      when the piece never speaks of one of them ("what about small companies?" after the culture article asks about
+      small companies, the piece was only the context).
     - Of no piece: a question of its own (no writer named, no follow-up), and every word it asks about beyond the
       asking (`SAYING`) and the corpus's subject ("CX", words at least `COMMON_SHARE` of the articles use) used, each
       by at most `RARE_SHARE` of them: "Who talks about ownership?" (eigenaarschap), not "een recept voor erwtensoep"
       (never used), "Which company does Wim work for?" (a writer) nor "bedrijf" (most articles).
     A word for figures (`FIGURES`) is held by a quote that states one, and the asker's own situation before the
     question (`own_question`) is not asked about."""
-    about = [c for c in ask.concepts if not c & (authorship.PIECE_FORMS | SAYING)]
+    about = _without_writers(
+        [c for c in ask.concepts if not c & (authorship.PIECE_FORMS | SAYING)], ask.question, index
+    )
+    # what its own question asks about: not the asker's own situation before it ("Ik ben teamleider in Utrecht. …"),
+    # the topic a follow-up goes on from ("and what should leaders do differently then?" after a question on KPIs:
+    # leaders, not KPIs), nor, of a piece, how it asks for advice ("differently")
     own = own_question(ask.question)
-    if own != ask.question:  # not the asker's own situation before it ("Ik ben teamleider in Utrecht. …")
-        asked_words = set(tokenize(own))
+    if of_piece or own != ask.question or ask.query.follows:
+        asked_words = asks_own(without_request(own))
         about = [c for c in about if c & asked_words]
     figures = [c for c in about if c & FIGURES]  # "the Forrester numbers": a quote that states one holds them
     about = [c for c in about if not c & FIGURES]
     if not about or (not of_piece and (ask.query.authors or ask.query.follows)):
-        return []
-    if of_piece:
+        return [], False
+    complete = True
+    if of_piece:  # in the piece's words, or compounds of them ("leaders": Leiderschap)
         docs = {c.sentence.chunk.doc for c in [*chosen, *scored]}
         used = frozenset().union(*(_terms_of(index, doc) for doc in docs))
-        asked = [c for c in about if c & used]
+        asked = [c for c in about if names_concept(used, c)]
+        missing = [c for c in about if c not in asked]
+        complete = not missing  # else it answers in part ("… about remote work?": work, not remote), hedged
+        # it asks about more than the piece speaks of: after a piece (`held`), or a name or date the piece never
+        # mentions ("What should a board do about Netflix according to the Ivory Tower article?", "Welke reacties
+        # kwamen er in december 2025 op …?")
+        if missing and (held or any(c & named_terms(ask.question) for c in missing)):
+            return [], False
     else:
         share = index.document_share(set().union(*about))
 
@@ -504,17 +579,19 @@ def _spelled_out(
 
         asked = [c for c in about if spread(c) < COMMON_SHARE]
         if any(not 0 < spread(c) <= RARE_SHARE for c in asked):
-            return []
+            return [], False
     if not asked:
-        return []
+        return [], False
 
     def spells(q: Scored) -> bool:
         text = in_context(q.sentence).text
-        return all(c & set(tokenize(text)) for c in asked) and (not figures or has_number(text))
+        words = set(tokenize(text))
+        named = all(names_concept(words, c) if of_piece else c & words for c in asked)
+        return named and (not figures or has_number(text))
 
     kept = [q for q in chosen if spells(q)]
     others = [q for q in scored if spells(q)]
-    return kept or ([max(others, key=lambda q: q.score)] if others else [])
+    return kept or ([max(others, key=lambda q: q.score)] if others else []), complete
 
 
 def _compares_writers(index: Index, question: str, ask: Ask) -> bool:
@@ -547,10 +624,12 @@ def _answer(
     history: list[str],
     t0: float,
     within: frozenset[str] = frozenset(),
+    lang: str | None = None,
 ) -> Iterator[str | Answer]:
-    """One question's answer (`answer_question`); `within`: the files it may quote, when not all."""
+    """One question's answer (`answer_question`); `within`: the files it may quote, when not all; `lang`: the
+    language to answer in, when the asker chose one."""
     if says_nothing(question):  # "Hi!", "Thanks!", "I'm a CX manager at a bank.": nothing to look up
-        lang = courtesy_language(question, history)
+        lang = lang or courtesy_language(question, history)
         text = TEXTS[lang]["thanks" if THANKS.search(question) else "hello"]
         yield Answer(question, text, False, (), (), (time.perf_counter() - t0) * 1000, lang)
         return
@@ -559,22 +638,28 @@ def _answer(
     if history and not within and _compares_writers(index, question, ask):
         # "How does Rien's view differ from Wim's?" after another question compares the writers it names as a whole:
         # read with that question's topic it abstained, or quoted Rien's "Daar maak je het verschil." (a browser check)
-        yield from _answer(index, embedder, question, settings, k, [], t0)
+        yield from _answer(index, embedder, question, settings, k, [], t0, lang=lang)
         return
-    asked, of_piece = question, False
+    asked, of_piece, held = question, False, False
     if not within and ask.intent != "authors" and not ask.query.authors:
         named_piece = _named_piece(index, embedder, question, ask.lang, settings)
         carried = None if named_piece else _piece_before(index, embedder, question, ask.lang, history, settings, k)
-        piece = named_piece or carried
+        followed = None
+        if not named_piece and not carried and ask.query.follows:
+            followed = _piece_followed(index, embedder, question, ask.lang, history, settings)
+        piece = named_piece or carried or followed
+        held = followed is not None
         if piece is not None:  # "What does the culture article say about strategy?": that article's say on strategy
             within, asked = frozenset({piece[0]}), piece[1]
             # the piece it names is its subject: no follow-up of the conversation before, unless it points back at it
             # ("Wat zegt het artikel over de Ivoren Toren over de boardroom?" after another question abstained, read as
-            # "… Wat zegt het artikel over de boardroom?" after that question); a piece named before is what "it" is
-            context = read_history if named_piece and points_back(asked) else []
-            of_piece = carried is not None or asked != question  # a piece, and something asked about it
+            # "… Wat zegt het artikel over de boardroom?" after that question); a piece named before is what "it" is;
+            # so does a follow-up held to the piece before ("What do they need to change?"; not "And what about
+            # housing?", which the question before would drown)
+            context = read_history if (named_piece or followed) and points_back(asked) else []
+            of_piece = named_piece is None or asked != question  # a piece, and something asked about it
             ask = read(asked, context, index, embedder, settings.corpus_lang, settings.translate_queries)
-    ask = replace(ask, within=within)
+    ask = replace(ask, within=within, reply=lang or "")
     if within and ask.intent == "plain" and not asks_own(without_request(own_question(asked))):
         ask = replace(ask, intent="person")  # "… and what is its main message?": the piece's own main position
     ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
@@ -582,7 +667,7 @@ def _answer(
 
     def done(text: str, citations: tuple[Citation, ...], abstained: bool, **extra) -> Answer:
         latency = (time.perf_counter() - t0) * 1000
-        return Answer(question, text, abstained, citations, tuple(passages), latency, ask.lang, **extra)
+        return Answer(question, text, abstained, citations, tuple(passages), latency, ask.answer_lang, **extra)
 
     # a writer it names, or the piece a two-part question's first part found: their own words are the answer
     named = (bool(ask.query.authors) and any(p.chunk.author in ask.query.authors for p in passages)) or bool(ask.within)
@@ -618,9 +703,9 @@ def _answer(
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
     rescue = verdict == "abstain" and not missing and ask.stranger is None
-    spelled = _spelled_out(ask, chosen, scored, index, of_piece) if rescue else []
+    spelled, complete = _spelled_out(ask, chosen, scored, index, of_piece, held) if rescue else ([], False)
     if spelled:  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
-        verdict, chosen = ("answer" if of_piece else "hedge"), spelled
+        verdict, chosen = ("answer" if of_piece and complete else "hedge"), spelled
     # advice on something, asked of one piece or writer (a writer's own answer is their advice already, `_choose`)
     of_one = bool(ask.within) or len(ask.query.authors) == 1
     if of_one and ask.intent != "person" and ADVICE.search(asked) and not missing:
@@ -631,7 +716,7 @@ def _answer(
     if not chosen:  # nothing to quote: a "why?" after everything a writer said was given, or only open questions
         verdict = "abstain"
     if verdict == "abstain":
-        yield done(TEXTS[ask.lang]["abstain"], (), True)
+        yield done(TEXTS[ask.answer_lang]["abstain"], (), True)
         return
     notice = None
     if settings.llm_base_url:
@@ -641,9 +726,9 @@ def _answer(
         notice = yield from generated(settings, ask, passages, embedder, done)
         if notice is None:
             return
-    text, citations = compose(chosen, ask.lang, views=ask.intent == "views" or ask.writers_at_once)
+    text, citations = compose(chosen, ask.answer_lang, views=ask.intent == "views" or ask.writers_at_once)
     if verdict == "hedge":  # close to abstaining: say the quotes may miss
-        text = f"{TEXTS[ask.lang]['hedge']}\n\n{text}"
+        text = f"{TEXTS[ask.answer_lang]['hedge']}\n\n{text}"
     paragraphs = text.split("\n\n")
     for i in range(1, len(paragraphs)):  # stream the answer paragraph by paragraph, like a generator would
         yield "\n\n".join(paragraphs[:i])

@@ -19,11 +19,10 @@ from ..types import Chunk, Passage
 from . import authorship
 from .candidates import advice_in, is_list, label_of
 from .compose import in_list_item
-from .query import Ask, asks_own
+from .query import Ask, asks_own, names_concept
 from .scores import Scored
 from .selection import Policy, advised, main_position
 
-MIN_STEM = 4  # a shorter form of a word asked about is only itself, no part of a compound ("cx" is not in "cxo")
 ADVICE_CACHE = 1_000  # sources whose advice a loaded index keeps
 
 
@@ -106,13 +105,15 @@ def on_subject(index: Index, passages: list[Passage], ask: Ask, question: str, p
     own = set(tokenize(question))  # the question's own words: a short one ("CX") is named as itself
 
     def names(text: str, concept: frozenset[str]) -> bool:
-        words = tokenize(text)
-        return any((f in w if len(f) >= MIN_STEM else f in own and f == w) for f in concept for w in words)
+        return names_concept(tokenize(text), concept, own)
 
     if not all(names(" ".join(run.text for run in runs), c) for c in asked):
         return []  # it asks about something the source never speaks of ("… about Netflix", "… in Japan")
+    # several words the articles write as one ("customer service": klantenservice) name their advice first: the list
+    # with "Mini-stages bij klantenservice", not the item labelled "De “customer minute” …", which names customers only
+    compounds = [s for s in advice if len(asked) > 1 and any(all(names(w, c) for c in asked) for w in tokenize(s.text))]
     labelled = [s for s in advice if any(names(label_of(s.text, in_list_item(s)), c) for c in asked)]
-    found = labelled or [s for s in advice if all(names(s.text, c) for c in asked)]
+    found = compounds or labelled or [s for s in advice if all(names(s.text, c) for c in asked)]
     sentences = [s for s in found if not is_list(s)]
     # advice that goes on in the next sentence goes with it ("Stop met … . En zorg dat je aan tafel zit …")
     sentences += [s for s in advice if not is_list(s) and any(_goes_on(x, s, runs) for x in sentences)]

@@ -128,6 +128,39 @@ def asks_when_written(question: str, names: tuple[str, ...] = ()) -> bool:
 # something, or nothing after it (or a title: `title_named`); a duty ("By whom should the strategy be written?"), a
 # claim ("Who writes that CX is never the strategy?") or a view ("Who is the author arguing against ...?") is no such
 # question (two reviews found 40 that an earlier version misread; they are in the tests).
+# What the collection holds, as the list of its pieces and their writers answers it ("What articles do you have?",
+# "List the articles", "Welke teksten zitten er eigenlijk in je database?"; helpers' unseen questions abstained): the
+# asking, then nothing but words for where or when (`_COLLECTION_TAIL`), not which of them speak of something ("What
+# articles do you have about KPIs?", "Which articles are there that discuss culture?").
+COLLECTION = re.compile(
+    "|".join(
+        [
+            r"\b(what|which)\s+(articles|pieces|texts|documents|sources|columns)\s+(do\s+you\s+have|have\s+you\s+got|"
+            r"are\s+there|are\s+(in|included|indexed|available)|can\s+(i|you)\s+(search|ask|read|use))\b",
+            r"^\W*(please\s+)?(list|show|name)\s+(me\s+)?(all\s+)?(the\s+|your\s+)?(articles|pieces|sources|documents)\b",
+            r"\bwhat['’]?s\s+in\s+(the|your|this)\s+(corpus|collection|library|index|database)\b",
+            r"\b(list|overview)\s+of\s+(the\s+|all\s+|your\s+)?(articles|sources|pieces|documents|texts)\b",
+            r"\b(lijst(je)?|overzicht)\s+(van|met)\s+(de\s+|alle\s+|je\s+|jouw\s+)?(artikelen|bronnen|stukken|teksten|"
+            r"documenten)\b",
+            r"\bwhat\s+can\s+i\s+read\b",
+            r"\bwelke\s+(artikelen|stukken|teksten|bronnen|documenten)\s+(zitten|heb|hebt|hebben|ken|staan|zijn\s+er)\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_COLLECTION_TAIL = frozenset(
+    "here there now currently please in it the your this corpus collection library index database system tool you "
+    "have got all er erin eigenlijk je jouw de het hier nu allemaal graag zitten staan momenteel op dit moment "
+    "databank collectie verzameling".split()
+)
+
+
+def asks_collection(question: str) -> bool:
+    """The question asks what the collection holds (`COLLECTION`, with nothing after it but `_COLLECTION_TAIL`)."""
+    m = COLLECTION.search(question)
+    return m is not None and all(w in _COLLECTION_TAIL for w in re.findall(r"\w+", question[m.end() :].lower()))
+
+
 AUTHORSHIP = re.compile(
     "|".join(
         [
@@ -467,7 +500,7 @@ def asks_who_wrote(question: str, names: tuple[str, ...], index: Index | None = 
         return True
     if QUOTED_CLAIM.search(question) or (LETTERS_TO.search(question) and not asks_piece_intro(question)):
         return False
-    if asks_when_written(question, names):
+    if asks_when_written(question, names) or asks_collection(question):
         return True
     found = (
         AUTHORSHIP.search(question)
@@ -677,10 +710,22 @@ _NOT_SUBJECT = re.compile(  # "the first article", "the new piece": which one, n
     re.IGNORECASE,
 )
 # A question that sets a piece beside others asks about more than that piece ("How does the culture article differ
-# from the letters?")
+# from the letters?"); "differently", "different departments", "verschillende" (various) say how or which, not beside
+# what
 _BESIDE = re.compile(
-    rf"\b(letters?|brie(f|ven)|correspondenti?e|differ\w*|compare\w*|comparison|versus|vs|than|verschil\w*|"
+    rf"\b(letters?|brie(f|ven)|correspondenti?e|differ(?!ently|ent\s+(?!from|than))\w*|compare\w*|comparison|versus|vs|than|"
+    rf"verschil(?!lend)\w*|"
     rf"vergele\w*|vergelijk\w*|{PIECE_NOUNS}s|artikelen|stukken|columns|rubrieken)\b",
+    re.IGNORECASE,
+)
+
+
+# A follow-up that looks beyond the piece the conversation is about ("And what do other articles say?", "Does anyone
+# else agree?", "En in de brieven?")
+BEYOND_PIECE = re.compile(
+    rf"{_BESIDE.pattern}|\b(else|others|anyone|anybody|everyone|elsewhere|in general|generally|iemand|iedereen|"
+    rf"anderen|elders|in het algemeen|(other|andere) ({PIECE_NOUNS}|writer|author|source|people|schrijver|auteur|"
+    rf"bron|mensen)\w*)\b",
     re.IGNORECASE,
 )
 
@@ -847,6 +892,8 @@ def target(
     everything = sorted(index.manifest.files)
     if named:
         return Target([d for d in everything if set(writers(index, d)) & set(named)], named, False)
+    if asks_collection(question):  # "hi, what can I read here?": every piece, whatever it says before
+        return Target(everything, (), False)
     docs, from_there = placed(question, passages)
     if docs:
         return _letters_signed(Target(docs, from_there, False), index)

@@ -17,7 +17,7 @@ def generated(
     """Stream the language model's answer and yield the checked Answer; else return why it fell back."""
     from .. import llm
 
-    lang, query = ask.lang, ask.query
+    lang, query = ask.answer_lang, ask.query
     try:
         checked = None
         for event in llm.generate(settings, query.question, passages, lang, embedder, topic=query.topic):

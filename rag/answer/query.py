@@ -6,6 +6,7 @@ Every later step (candidates, scores, gate, selection, composition) takes this o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -19,6 +20,7 @@ from ..conversation import (
     Query,
     letter_writers,
     mentioned_authors,
+    misspells_a_writer,
     own_terms,
     read_question,
     without_letter_marks,
@@ -82,9 +84,9 @@ WHETHER = re.compile(
 # source with nothing else to go on, its advice answers them (`selection.advised`), not its main position.
 ADVICE = re.compile(
     r"\b(recommend\w*|advi[cs]e[sd]?|advising|suggest\w*|tips?|pointers|propos(e|es|ed|als?)|solutions?|"
-    r"remed(y|ies)|what (should|can|could|must) ([\w'’-]+ ){1,3}do|"
+    r"remed(y|ies)|what (should|can|could|must) ([\w'’-]+ ){1,3}do|(?!who\b)[\w'’-]+ (should|must|ought to) do|"
     r"aanra(den|dt|adt)|raa?dt?\b[^?]*\baan|raden\b[^?]*\baan|aanbevel\w*|advie(s|zen)|advise(ert|ren|erde)|"
-    r"oplossing(en)?|wat (moet|moeten|kan|kunnen|kun) (we|wij|ik|je|jij|jullie|organisaties|bedrijven)\b[^?]*\bdoen)\b",
+    r"oplossing(en)?|wat (moet|moeten|kan|kunnen|kun|zou|zouden) (?!het\b|er\b|dat\b|dit\b)[\w'’-]+\b[^?]*\bdoen)\b",
     re.IGNORECASE,
 )
 # ... and the words that ask for it, stemmed as `own_terms` makes them: with them alone a question asks nothing else
@@ -100,9 +102,32 @@ ADVICE_TERMS = frozenset(
         "manieren acties practice practices habit habits method methods tactic tactics measures approaches ideas "
         "gewoontes methodes maatregelen tactieken ideeën "
         # ... and that it asks for another course ("What does it recommend instead?", "Wat raadt het dan aan?")
-        "instead otherwise alternative alternatives plaats daarvan anders dan"
+        "instead otherwise differently alternative alternatives plaats daarvan anders dan"
     )
 )
+
+
+MIN_STEM = 4  # a shorter form of a word asked about is only itself, and only as the question writes it ("cx")
+# ... one shorter than MIN_PART no part of a compound ("cx" is not in "cxo", "leen" (loan) not in "alleen"), nor one
+# with fewer than MIN_REST letters beside it: a prefix, not a word ("staat" is not in "bestaat", "ander" not in
+# "verander")
+MIN_PART = 5
+MIN_REST = 4
+MAX_ENDING = 2  # ... though an ending of up to two letters after it is an inflection ("hybrid": hybride)
+
+
+def names_concept(words: Iterable[str], concept: frozenset[str], own: set[str] | None = None) -> bool:
+    """One of `words` (stems) is a form of the concept, an inflection of one ("hybride" for "hybrid") or a compound
+    that begins or ends with one ("boardroom" for "board", "leiderschap" for "leider", "bedrijfshypotheek" for
+    "hypotheek"); a form shorter than `MIN_STEM` only as
+    itself and, given the question's `own` words, only when the question writes it ("CX", not a short translation)."""
+    return any(
+        (f == w and (own is None or len(f) >= MIN_STEM or f in own))
+        or (len(f) >= MIN_PART and w.startswith(f) and (len(w) - len(f) >= MIN_REST or len(w) - len(f) <= MAX_ENDING))
+        or (len(f) >= MIN_PART and w.endswith(f) and len(w) - len(f) >= MIN_REST)
+        for f in concept
+        for w in words
+    )
 
 
 def asks_own(text: str, between_writers: bool = False) -> set[str]:
@@ -138,7 +163,8 @@ WHY = re.compile(
     re.IGNORECASE,
 )
 # "Tell me more", "Vertel eens meer", "More?": like "why?", more from the sources just quoted, not the same quotes
-MORE = re.compile(r"\b(more|meer)\b", re.IGNORECASE)
+# ... and one that asks for more of it, or an example of it ("Tell me more", "Give me an example", "Een voorbeeld?")
+MORE = re.compile(r"\b(more|meer|examples?|instances?|voorbeelden|voorbeeld)\b", re.IGNORECASE)
 # Questions that ask for a figure: "how many", "hoeveel", an average, a percentage, a rate, a price. A corpus can only
 # answer them with a number; "How long does culture change take?" can be answered without one, so it is not here.
 COST_WORDS = r"(what|how much) (does|do|did|will|would) [\w\s'’-]{1,40}? cost|wat kost\w*"
@@ -235,6 +261,12 @@ class Ask:
     # the files it may quote, when not all: the second part of "Who wrote X and what does it say?" quotes X
     within: frozenset[str] = frozenset()
     advice: bool = False  # it asks what is advised (ADVICE) and nothing else: its source's advice answers it
+    reply: str = ""  # the language the asker asked the answer in ("And in Dutch?"), when not the question's own
+
+    @property
+    def answer_lang(self) -> str:
+        """The language the answer is written in: the one asked for, else the question's."""
+        return self.reply or self.lang
 
     @property
     def writers_at_once(self) -> bool:
@@ -382,7 +414,7 @@ def read(
 NAME = re.compile(r"\b[A-Z][\w&-]*[A-Za-z]")
 ALTERNATIVE = re.compile(r"\s+(or|of|vs\.?|versus)\s+$", re.IGNORECASE)
 # What a figure about a company is ("Coolblue's NPS", "KLM's customer satisfaction in 2024", "how much does Coolblue
-# spend"); "Google's view on CX" asks for a view, which the articles may hold on the subject.
+# spend").
 FIGURE = re.compile(
     r"\b(nps|score|scores|revenue|turnover|omzet|satisfaction|tevredenheid|churn|budget|spend|spends|spent|costs?|"
     r"kosten|rate|percentage|procent|profit|winst|margin|marge|sales|subscribers|abonnees|\d{2,})\b",
@@ -394,6 +426,30 @@ BEST_FOR = re.compile(
     r"\b(works?\s+best|best\s+(way|approach|strategy|practice)|most\s+effective|werkt\s+(het\s+)?best|beste\s+"
     r"(manier|aanpak|strategie)|meest\s+effectieve?)\b",
     re.IGNORECASE,
+)
+
+
+# ... or whose own view, findings or advice it asks for ("What does Gartner say about CX?", "What is Google's view on
+# chatbots?", "according to McKinsey", "Wat vindt Gartner van CX?"): no quote is theirs, and a writer's quote read as
+# theirs misleads (a helper's unseen question got Rien Brus's words, unhedged)
+_SAYING_VERBS = (
+    r"say|think|write|recommend|argue|believe|advise|suggest|claim|report|find|predict|mean|see|view|make\s+of"
+)
+_VIEW_NOUNS = (
+    r"view|views|opinion|opinions|position|stance|take|verdict|advice|perspective|research|report|findings|data|"
+    r"figures|numbers|study|studies|survey"
+)
+# the name as the subject of a verb of saying after an auxiliary ("What does Gartner say", "Does Gartner really
+# think"), or as the owner of a view ("Google's view"); not "Should a company like Coolblue say sorry?" nor "customers
+# of Ziggo report …"
+VIEW_AFTER = re.compile(
+    rf"^(['’]s?\s+(\w+\s+)?({_VIEW_NOUNS})\b|\s+(really\s+|actually\s+)?({_SAYING_VERBS})\b)", re.IGNORECASE
+)
+VIEW_AUX = re.compile(r"\b(does|did|do|would|will|can|could)\s+$", re.IGNORECASE)
+# ... or after "according to", "volgens", or a Dutch verb of opinion ("Wat vindt Gartner van CX?"; not "Hoe stelt
+# Coolblue zijn klanten centraal?")
+VIEW_BEFORE = re.compile(
+    r"\b(according\s+to|volgens|vindt|vond|denkt|dacht|zegt|zei|adviseert|raadt|beweert)\s+$", re.IGNORECASE
 )
 
 
@@ -461,12 +517,29 @@ def unknown_year(question: str, index: Index) -> str | None:
     return next((y for y in sorted(years) if not said.get(y) and y not in index.cache["dated_years"]), None)
 
 
+_DATE_WORD = re.compile(rf"\b({MONTH_WORDS}|(19|20)\d\d)\b", re.IGNORECASE)
+
+
+def named_terms(question: str) -> set[str]:
+    """The stemmed words of the names and dates the question writes: capitalised words that are no English or Dutch
+    word nor a short acronym ("Netflix", "Forrester"; not "What", "CFO"), months and years ("december 2025")."""
+    from ..lexicon import in_dictionary
+
+    words = _known_words()
+    names = [
+        m.group()
+        for m in NAME.finditer(question)
+        if not (m.group().isupper() and len(m.group()) <= 4) and not in_dictionary(m.group(), words)
+    ]
+    return set(tokenize(" ".join(names + [m.group() for m in _DATE_WORD.finditer(question)])))
+
+
 def unknown_subject(question: str, index: Index, quantity: bool = False) -> str | None:
     """A name the question asks about that no article mentions: its figure ("What was Coolblue's NPS in 2023?", "How
-    much does Coolblue spend on service?"), or a choice between such names ("Zendesk or Genesys?"). The articles do
+    much does Coolblue spend on service?"), its own view (`VIEW_AFTER`, `VIEW_BEFORE`: "What does Gartner say about
+    CX?", "What is Google's view on CX?"), or a choice between such names ("Zendesk or Genesys?"). The articles do
     not treat it, so no quote answers it, however close its words. A name the question only mentions on the way
-    ("Should a company like Coolblue have a separate CX strategy?", "What is Google's view on CX?") asks about the
-    subject. A name is a capitalised word that is no English or Dutch word (in any inflection, "Companies"), no
+    ("Should a company like Coolblue have a separate CX strategy?") asks about the subject. A name is a capitalised word that is no English or Dutch word (in any inflection, "Companies"), no
     function word ("Could", "What", even without the dictionaries), no job title or other short acronym ("CFO",
     "B2B"), no writer's name and not in the index; the first word of a sentence only when it is offered as a choice.
     Read without a request or greeting around the question ("Hi! How much ...")."""
@@ -479,7 +552,12 @@ def unknown_subject(question: str, index: Index, quantity: bool = False) -> str 
     def a_name(m: re.Match) -> bool:
         word = m.group()
         acronym = word.isupper() and len(word) <= 4 or any(c.isdigit() for c in word)
-        return not acronym and word not in writers and not in_dictionary(word, words)
+        return (
+            not acronym
+            and word not in writers
+            and not in_dictionary(word, words)
+            and not misspells_a_writer(word, index)
+        )
 
     def first_of_sentence(m: re.Match) -> bool:
         return not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?:"
@@ -496,7 +574,10 @@ def unknown_subject(question: str, index: Index, quantity: bool = False) -> str 
             for o in strangers
             if o is not m
         )
-        if chosen or (figure and not first_of_sentence(m)):
+        after, before = text[m.end() :], text[: m.start()]
+        owned = after.startswith(("'", "’"))
+        view = bool(VIEW_AFTER.match(after) and (owned or VIEW_AUX.search(before))) or bool(VIEW_BEFORE.search(before))
+        if chosen or ((figure or view) and not first_of_sentence(m)):
             return m.group()
     return None
 
@@ -596,19 +677,22 @@ def concepts_of(
 ) -> tuple[tuple[frozenset[str], ...], str]:
     """The question's content words as sets of stemmed corpus-language forms, and the keyword query built from
     them. A question in the corpus language is its own keywords; an English one is translated word by word (the
-    dictionary's translations, and `nearby`: the nearest Dutch word the dictionary lacks)."""
+    dictionary's translations, and `nearby`: the nearest Dutch word the dictionary lacks; with neither, the word's
+    English base forms, which Dutch may share: "silos", silo's)."""
     singulars = acronym_singulars(text)
     if not reads_as_dutch(lang, corpus_lang):
         plural_of = {t: set(tokenize(s)) for p, s in singulars.items() for t in tokenize(p)[:1]}
         concepts = tuple(frozenset({t} | plural_of.get(t, set())) for t in dict.fromkeys(tokenize(text)))
         return concepts, " ".join([text, *singulars.values()]) if singulars else text
-    from ..lexicon import english_to_dutch
+    from ..lexicon import english_forms, english_to_dutch
 
     table = english_to_dutch()
     concepts, words = [], []
     for word in content_words(text):
         dutch = _translations(word, table, nearby)
         own = [word, singulars[word]] if word in singulars else [word]
+        if not dutch and word.endswith("s"):  # a plural the dictionary lacks may be a noun Dutch shares ("silos":
+            own += english_forms(word)[1:]  # silo's); not a verb's forms ("planning" is no "plann")
         forms = frozenset(tokenize(" ".join(dutch + own)))
         if forms:
             concepts.append(forms)
