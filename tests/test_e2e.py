@@ -1355,3 +1355,9 @@ def test_asking_for_an_example_gives_other_quotes_of_the_same_source(corpus, his
     assert not example.abstained
     assert {c.doc for c in example.citations} == {c.doc for c in before.citations}
     assert not {c.quote for c in example.citations} & {c.quote for c in before.citations}
+
+
+def test_a_rare_phrase_a_named_writer_uses_is_answered_from_their_text(corpus):
+    # the gate abstained on "window dressing" though Rien Brus's sentence names it (a helper's unseen question)
+    answer = Assistant(corpus).ask("what does rien bruss mean by window dressing")
+    assert [c.author for c in answer.citations] == ["Rien Brus"] and "window dressing" in answer.citations[0].quote

@@ -539,7 +539,8 @@ def _spelled_out(
       Tower article?", "… in december 2025 …?"). Of a piece a follow-up is held to (`held`, `_piece_followed`): none
       when the piece never speaks of one of them ("what about small companies?" after the culture article asks about
       small companies, the piece was only the context).
-    - Of no piece: a question of its own (no writer named, no follow-up), and every word it asks about beyond the
+    - Of no piece: a question of its own (no follow-up; a writer it names keeps the quotes to their text: "what does
+      Rien Brus mean by window dressing"), and every word it asks about beyond the
       asking (`SAYING`) and the corpus's subject ("CX", words at least `COMMON_SHARE` of the articles use) used, each
       by at most `RARE_SHARE` of them: "Who talks about ownership?" (eigenaarschap), not "een recept voor erwtensoep"
       (never used), "Which company does Wim work for?" (a writer) nor "bedrijf" (most articles).
@@ -557,7 +558,7 @@ def _spelled_out(
         about = [c for c in about if c & asked_words]
     figures = [c for c in about if c & FIGURES]  # "the Forrester numbers": a quote that states one holds them
     about = [c for c in about if not c & FIGURES]
-    if not about or (not of_piece and (ask.query.authors or ask.query.follows)):
+    if not about or (not of_piece and ask.query.follows):
         return [], False
     complete = True
     if of_piece:  # in the piece's words, or compounds of them ("leaders": Leiderschap)
