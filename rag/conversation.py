@@ -560,6 +560,7 @@ class _Names:
     written: dict[str, tuple[str, ...]]  # a name as written ("Rien", "Brus", "Rien Brus") -> the authors it names
     lowered: dict[str, tuple[str, ...]]  # a form that is no word, lower-cased ("brus", "wim") -> the authors
     longest: int  # words in the longest name
+    authors: tuple[str, ...] = ()  # whose names these are (what a lookup of a misspelled name is cached by)
 
 
 def _name_forms(author: str) -> list[str]:
@@ -596,6 +597,7 @@ def _names(authors: tuple[str, ...]) -> _Names:
         {k: tuple(v) for k, v in written.items()},
         {k: tuple(v) for k, v in lowered.items()},
         max((len(f.split()) for f, _ in forms), default=1),
+        authors,
     )
 
 
@@ -614,8 +616,8 @@ def _named_spans(text: str, names: _Names) -> list[tuple[int, int, tuple[str, ..
             authors, as_written = names.written.get(key), True
             if authors is None:
                 authors, as_written = names.lowered.get(key.lower()), False
-            if authors is None and n == 1:
-                authors = _misspelled_name(key.lower(), names)
+            if authors is None and n == 1 and len(key) >= MIN_NAME_TYPO:
+                authors = _misspelled_name(key.lower(), names.authors)
             if authors:
                 spans.append((run[0].start(), run[-1].end(), authors, as_written))
                 i += n
@@ -634,7 +636,8 @@ def _named_spans(text: str, names: _Names) -> list[tuple[int, int, tuple[str, ..
 MIN_NAME_TYPO = 5  # a shorter word one edit from a name is as often another word ("wim": "win", "him")
 
 
-def _misspelled_name(low: str, names: _Names) -> tuple[str, ...] | None:
+@lru_cache(maxsize=8192)  # a word looked up once a process and set of writers, not once a question
+def _misspelled_name(low: str, writers: tuple[str, ...]) -> tuple[str, ...] | None:
     """The authors of the one-word name `low` is one edit from ("peirik": Pierik, "jansne": Jansen, "rampem": Rampen,
     "bruss": Brus), when it is no word itself: a helper's "waht does jan hein peirik say about silos" abstained. Only
     words of MIN_NAME_TYPO letters or more, and one author at most."""
@@ -643,6 +646,7 @@ def _misspelled_name(low: str, names: _Names) -> tuple[str, ...] | None:
 
     if len(low) < MIN_NAME_TYPO or in_dictionary(low):
         return None
+    names = _names(writers)
     forms = {**{f.lower(): a for f, a in names.written.items() if " " not in f}, **names.lowered}
     found = {a for form in one_edit_from(low) for a in forms.get(form, ())}
     return tuple(sorted(found)) if len(found) == 1 else None
@@ -650,7 +654,7 @@ def _misspelled_name(low: str, names: _Names) -> tuple[str, ...] | None:
 
 def misspells_a_writer(word: str, index: Index) -> bool:
     """`word` is a writer's name one edit off ("Rampem"): a name the index knows, not a stranger."""
-    return _misspelled_name(word.lower(), _names(tuple(known_authors(index)))) is not None
+    return _misspelled_name(word.lower(), tuple(known_authors(index))) is not None
 
 
 def without_names(text: str, authors: tuple[str, ...]) -> str:
