@@ -1361,3 +1361,10 @@ def test_a_rare_phrase_a_named_writer_uses_is_answered_from_their_text(corpus):
     # the gate abstained on "window dressing" though Rien Brus's sentence names it (a helper's unseen question)
     answer = Assistant(corpus).ask("what does rien bruss mean by window dressing")
     assert [c.author for c in answer.citations] == ["Rien Brus"] and "window dressing" in answer.citations[0].quote
+
+
+def test_a_named_piece_that_would_hedge_quotes_its_sentence_naming_what_is_asked(corpus):
+    # it hedged with "Het is niet wat je zegt, maar wat je tolereert." (a helper's unseen question); "stages" is a part
+    # of the article's "Mini-stages bij klantenservice"
+    answer = Assistant(corpus).ask("wat zegt het cultuurartikel over stages?")
+    assert not answer.abstained and "Mini-stages" in answer.citations[0].quote

@@ -703,7 +703,9 @@ def _answer(
         return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"
-    rescue = verdict == "abstain" and not missing and ask.stranger is None
+    # ... or, of a piece, would hedge with quotes that do not name what is asked ("wat zegt het cultuurartikel over
+    # stages?" hedged with "Het is niet wat je zegt, …"; the piece's "Mini-stages bij klantenservice" names it)
+    rescue = (verdict == "abstain" or (verdict == "hedge" and of_piece)) and not missing and ask.stranger is None
     spelled, complete = _spelled_out(ask, chosen, scored, index, of_piece, held) if rescue else ([], False)
     if spelled:  # "Does the Ivory Tower article mention Forrester?": the piece's sentence that names it
         verdict, chosen = ("answer" if of_piece and complete else "hedge"), spelled
