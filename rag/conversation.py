@@ -616,7 +616,7 @@ def _named_spans(text: str, names: _Names) -> list[tuple[int, int, tuple[str, ..
             authors, as_written = names.written.get(key), True
             if authors is None:
                 authors, as_written = names.lowered.get(key.lower()), False
-            if authors is None and n == 1 and len(key) >= MIN_NAME_TYPO:
+            if authors is None and n == 1:
                 authors = _misspelled_name(key.lower(), names.authors)
             if authors:
                 spans.append((run[0].start(), run[-1].end(), authors, as_written))
@@ -1034,14 +1034,14 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
         # "Do they agree?", and "Does anyone disagree?" among those the conversation named; after one letter writer,
         # among the letter writers ("Rien Brus says …, right?" then "Does anyone disagree?")
         authors = _named_since_topic(history, index)
-        letters = letter_writers(index)
         if anyone and len(authors) == 1:  # not the one writer as their own critic ("Does anyone disagree?" after
             # Anders Jansen quoted him again): the letter writers he wrote among, else the articles as a whole
+            letters = letter_writers(index)
             others = authors[0] not in letters
             authors = () if others else tuple(dict.fromkeys([*authors, *letters]))
     elif authors and earlier and _points_back_before_name(question, index):  # "Is hij het eens met Rien?": both
         authors = tuple(dict.fromkeys(earlier + authors))
-    authors = authors or ((), earlier)[not others]
+    authors = authors or (() if others else earlier)
     topic = topic_of(history, index)
     if topic is None:
         return Query(question, text, authors, follows=True, earlier_authors=earlier)

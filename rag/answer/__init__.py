@@ -388,9 +388,8 @@ def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str
     """The question asks about something (its own `terms`) that the piece `doc` never speaks of and another article
     does ("Does the culture article mention Netflix?"): it is not that piece's to answer. A piece that speaks of any
     of it is ("Wat zijn volgens het boardroom-artikel de grootste blokkades?": blokkades, though only the culture
-    article says "grootste"). A word that other articles
-    use only as a writer's name it does not name is no subject of theirs ("Wat moeten leiders anders doen volgens het
-    cultuurartikel?": "anders", not Anders Jansen)."""
+    article says "grootste"). The name words of writers the question does not name are no subject (`_without_writers`:
+    "Wat moeten leiders anders doen volgens het cultuurartikel?" asks "anders", not Anders Jansen)."""
     from .query import concepts_of
 
     target = settings.corpus_lang if settings.translate_queries else lang
@@ -570,7 +569,8 @@ def _spelled_out(
         # it asks about more than the piece speaks of: after a piece (`held`), or a name or date the piece never
         # mentions ("What should a board do about Netflix according to the Ivory Tower article?", "Welke reacties
         # kwamen er in december 2025 op …?")
-        if missing and (held or any(c & named_terms(ask.question) for c in missing)):
+        written = named_terms(ask.question) if missing and not held else set()  # the names and dates it writes
+        if missing and (held or any(c & written for c in missing)):
             return [], False
     else:
         share = index.document_share(set().union(*about))

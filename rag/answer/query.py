@@ -119,8 +119,8 @@ MAX_ENDING = 2  # ... though an ending of up to two letters after it is an infle
 def names_concept(words: Iterable[str], concept: frozenset[str], own: set[str] | None = None) -> bool:
     """One of `words` (stems) is a form of the concept, an inflection of one ("hybride" for "hybrid") or a compound
     that begins or ends with one ("boardroom" for "board", "leiderschap" for "leider", "bedrijfshypotheek" for
-    "hypotheek"); a form shorter than `MIN_STEM` only as
-    itself and, given the question's `own` words, only when the question writes it ("CX", not a short translation)."""
+    "hypotheek"); a form shorter than `MIN_STEM` only as itself and, given the question's `own` words, only when the
+    question writes it ("CX", not a short translation)."""
     return any(
         (f == w and (own is None or len(f) >= MIN_STEM or f in own))
         or (len(f) >= MIN_PART and w.startswith(f) and (len(w) - len(f) >= MIN_REST or len(w) - len(f) <= MAX_ENDING))
@@ -520,17 +520,19 @@ def unknown_year(question: str, index: Index) -> str | None:
 _DATE_WORD = re.compile(rf"\b({MONTH_WORDS}|(19|20)\d\d)\b", re.IGNORECASE)
 
 
-def named_terms(question: str) -> set[str]:
-    """The stemmed words of the names and dates the question writes: capitalised words that are no English or Dutch
-    word nor a short acronym ("Netflix", "Forrester"; not "What", "CFO"), months and years ("december 2025")."""
+def _no_word(word: str) -> bool:
+    """A capitalised `word` (`NAME`) is no English or Dutch word in any inflection, function word, or short acronym or
+    code ("CFO", "B2B"): it may be a name ("Netflix", "Forrester")."""
     from ..lexicon import in_dictionary
 
-    words = _known_words()
-    names = [
-        m.group()
-        for m in NAME.finditer(question)
-        if not (m.group().isupper() and len(m.group()) <= 4) and not in_dictionary(m.group(), words)
-    ]
+    acronym = word.isupper() and len(word) <= 4 or any(c.isdigit() for c in word)
+    return not acronym and not in_dictionary(word, _known_words())
+
+
+def named_terms(question: str) -> set[str]:
+    """The stemmed words of the names and dates the question writes: capitalised words that are no word (`_no_word`:
+    "Netflix", "Forrester"; not "What", "CFO"), months and years ("december 2025")."""
+    names = [m.group() for m in NAME.finditer(question) if _no_word(m.group())]
     return set(tokenize(" ".join(names + [m.group() for m in _DATE_WORD.finditer(question)])))
 
 
@@ -539,25 +541,18 @@ def unknown_subject(question: str, index: Index, quantity: bool = False) -> str 
     much does Coolblue spend on service?"), its own view (`VIEW_AFTER`, `VIEW_BEFORE`: "What does Gartner say about
     CX?", "What is Google's view on CX?"), or a choice between such names ("Zendesk or Genesys?"). The articles do
     not treat it, so no quote answers it, however close its words. A name the question only mentions on the way
-    ("Should a company like Coolblue have a separate CX strategy?") asks about the subject. A name is a capitalised word that is no English or Dutch word (in any inflection, "Companies"), no
-    function word ("Could", "What", even without the dictionaries), no job title or other short acronym ("CFO",
-    "B2B"), no writer's name and not in the index; the first word of a sentence only when it is offered as a choice.
+    ("Should a company like Coolblue have a separate CX strategy?") asks about the subject. A name is a capitalised
+    word that is no English or Dutch word (in any inflection, "Companies"), no function word ("Could", "What", even
+    without the dictionaries), no job title or other short acronym ("CFO", "B2B") (`_no_word`), no writer's name (nor
+    one typed one letter off, "Rampem") and not in the index; the first word of a sentence only when it is offered as
+    a choice.
     Read without a request or greeting around the question ("Hi! How much ...")."""
-    from ..lexicon import in_dictionary
-
     text = without_request(question)
-    words = _known_words()
     writers = {p for author in index.authors() for p in author.split()}
 
     def a_name(m: re.Match) -> bool:
         word = m.group()
-        acronym = word.isupper() and len(word) <= 4 or any(c.isdigit() for c in word)
-        return (
-            not acronym
-            and word not in writers
-            and not in_dictionary(word, words)
-            and not misspells_a_writer(word, index)
-        )
+        return _no_word(word) and word not in writers and not misspells_a_writer(word, index)
 
     def first_of_sentence(m: re.Match) -> bool:
         return not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?:"
