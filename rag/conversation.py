@@ -1028,6 +1028,7 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     # "Why is that?" after "What does Rien think?" still asks about Rien; "Do they agree?" after "What does Wim say?"
     # and "And Jan-Hein?" asks about both.
     earlier = _one_asked_about(history[-1], mentioned_authors(history[-1], index))[0]
+    names_own = bool(authors)  # the writers it names itself ("Wat zegt Anders Jansen over Netflix?")
     anyone = bool(ANYONE.search(question) and POSITIONS.search(question))
     others = False  # someone other than the one writer before, among no letter writers: the articles as a whole
     if not authors and (PLURAL_BACK.search(question) or anyone):
@@ -1045,7 +1046,9 @@ def read_question(question: str, history: list[str], index: Index) -> Query:
     topic = topic_of(history, index)
     if topic is None:
         return Query(question, text, authors, follows=True, earlier_authors=earlier)
-    if FOLLOW_UP_START.search(question.strip()) and len(terms) >= 2 and not points_back(text):
+    # its own subject leads: two words or more, or one beside a writer it names ("Wat zegt Anders Jansen over
+    # Netflix?" after a question about Deloitte abstained, read as that question's follow-up)
+    if FOLLOW_UP_START.search(question.strip()) and (len(terms) >= 2 or names_own and terms) and not points_back(text):
         return Query(question, text, authors, topic, shifted=True, follows=True, earlier_authors=earlier)
     # the follow-up as a sentence of its own after the topic: "... strategy? And what does say?" ("Thanks, and what
     # does Wim say?" left "and ...", which the encoder reads farther from Wim's answer)

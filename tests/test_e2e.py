@@ -1368,3 +1368,12 @@ def test_a_named_piece_that_would_hedge_quotes_its_sentence_naming_what_is_asked
     # of the article's "Mini-stages bij klantenservice"
     answer = Assistant(corpus).ask("wat zegt het cultuurartikel over stages?")
     assert not answer.abstained and "Mini-stages" in answer.citations[0].quote
+
+
+def test_a_follow_up_naming_a_writer_and_a_subject_of_its_own_is_not_read_with_the_topic_before(corpus):
+    # "Wat zegt …" opens follow-ups ("Wat zegt Wim?"); with a writer and "Netflix" of its own it was read with the
+    # Deloitte question before it and abstained (found in the final browser check)
+    answer = Assistant(corpus).ask(
+        "Wat zegt Anders Jansen over Netflix?", history=["What does Deloitte say about customer loyalty?"]
+    )
+    assert [c.author for c in answer.citations] == ["Anders Jansen"] and "Netflix" in answer.citations[0].quote
