@@ -1593,3 +1593,46 @@ def test_an_english_plural_no_dictionary_translates_is_also_read_as_its_singular
     assert any("silo" in c for c in concepts) and "silo" in keywords.split()
     # not a verb's forms: "planning" is no "plann"
     assert not any("plann" in c for c in concepts_of("Why is planning hard?", "en", "nl")[0])
+
+
+def test_the_english_words_of_a_dutch_question_are_read_as_their_dutch_words_too():
+    from rag.answer.query import concepts_of, english_in_dutch
+    from rag.lexicon import english_to_dutch
+    from rag.search import tokenize
+
+    if english_to_dutch():  # the dictionaries tell an English word from a Dutch one
+        assert english_in_dutch("wat zegt Wim about ownership?") == ["ownership"]
+        assert english_in_dutch("hoe zit het met leadership?") == ["leadership"]  # derived: leiderschap
+        # Dutch words and their forms ("klanten", "tips"), a word for the piece and a writer's name are no English
+        assert (
+            english_in_dutch("wat zeggen de klanten over de tips in die column van Anders?", ("Anders Jansen",)) == []
+        )
+        assert english_in_dutch("Hoe meet je klanttevredenheid?") == []  # a verb's stem: meten
+    assert english_in_dutch("") == []
+    concepts, keywords = concepts_of(
+        "wat zegt Wim about ownership?", "nl", "nl", english={"ownership": ["eigenaarschap"]}
+    )
+    assert frozenset({"ownership", *tokenize("eigenaarschap")}) in concepts  # one concept: either form answers it
+    assert "eigenaarschap" in keywords.split()
+    # without English words a Dutch question is its own keywords, as before
+    assert concepts_of("wat zegt Wim over eigenaarschap?", "nl", "nl")[1] == "wat zegt Wim over eigenaarschap?"
+
+
+def test_a_short_question_in_the_text_is_read_with_the_sentence_that_answers_it():
+    from rag.answer.candidates import with_questions
+    from rag.types import Chunk
+
+    text = (
+        "De grootste misvatting? Dat CX een eigen strategie nodig heeft. Waarom is dat zo lastig voor grote organisaties"
+        " met veel afdelingen? Omdat niemand eigenaar is.\nWat betekent dat nu?\nKlantgerichtheid is een manier van werken."
+    )
+    chunk = Chunk("d#0", "d.txt", 0, 100, 100 + len(text), text, "T", None)
+    sentences = split_sentences(chunk)
+    read = with_questions(chunk, sentences)
+    assert len(read) == len(sentences)
+    # a short question leads its answer: one verbatim span
+    assert read[1].text == "De grootste misvatting? Dat CX een eigen strategie nodig heeft."
+    assert text[read[1].start - 100 : read[1].end - 100] == read[1].text
+    # a long question stays apart, and so does one on a line of its own (a heading)
+    assert read[3].text == "Omdat niemand eigenaar is."
+    assert read[-1].text == "Klantgerichtheid is een manier van werken."

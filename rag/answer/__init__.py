@@ -390,10 +390,13 @@ def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str
     of it is ("Wat zijn volgens het boardroom-artikel de grootste blokkades?": blokkades, though only the culture
     article says "grootste"). The name words of writers the question does not name are no subject (`_without_writers`:
     "Wat moeten leiders anders doen volgens het cultuurartikel?" asks "anders", not Anders Jansen)."""
-    from .query import concepts_of
+    from .query import concepts_of, english_read
 
     target = settings.corpus_lang if settings.translate_queries else lang
-    concepts = [c for c in concepts_of(question, lang, target)[0] if c & terms and not c & authorship.PIECE_FORMS]
+    # "het cultuurstuk about leadership": leiderschap
+    english = english_read(question, lang, target, index, names=tuple(known_authors(index)))
+    read = concepts_of(question, lang, target, english=english)[0]
+    concepts = [c for c in read if c & terms and not c & authorship.PIECE_FORMS]
     asked = _without_writers(concepts, question, index)
     if not asked:
         return False

@@ -13,7 +13,7 @@ import numpy as np
 from ..embedders import Embedder
 from ..parsing import MONTH_WORDS, PLACE_DATE_RE, SALUTATION_RE, SIGNOFF_RE
 from ..search import STOPWORDS
-from ..sentences import Sentence, split_sentences
+from ..sentences import Sentence, is_question, split_sentences
 from ..stores.base import Index
 from ..types import Chunk, Passage
 
@@ -211,7 +211,7 @@ ITEM_LABEL = 6  # words a list item's label may have before the dash that opens 
 NOT_ADVICE = re.compile(r"^(laat (ik|we|wij|ons|me|mij)|denk (bijvoorbeeld |maar )?aan)\b", re.IGNORECASE)
 
 
-def _dutch_verb_stem(word: str, dutch: frozenset[str]) -> bool:
+def dutch_verb_stem(word: str, dutch: frozenset[str]) -> bool:
     """`word` is the stem of a Dutch verb the dictionaries list: the stem plus -en ("zorg": zorgen), with its last
     consonant doubled ("stop": stoppen), its long vowel single ("spreek": spreken) or f/s voiced ("geef": geven)."""
     forms = {word + "en"}
@@ -259,7 +259,7 @@ def gives_advice(text: str, dutch: frozenset[str]) -> bool:
         if first is None or NOT_ADVICE.match(clause):
             continue
         word = first.group().lower()
-        if len(word) >= 3 and word not in STOPWORDS and word not in NOT_VERBS and _dutch_verb_stem(word, dutch):
+        if len(word) >= 3 and word not in STOPWORDS and word not in NOT_VERBS and dutch_verb_stem(word, dutch):
             return True
     return False
 
@@ -278,6 +278,31 @@ def advice_in(chunk: Chunk, dutch: frozenset[str]) -> list[Sentence]:
     return [s for s in found if advises(s, dutch)]
 
 
+LEAD_QUESTION_WORDS = (
+    4  # a question this short ("De grootste misvatting?"), answered in its paragraph, leads the answer
+)
+
+
+def with_questions(chunk: Chunk, sentences: list[Sentence]) -> list[Sentence]:
+    """`sentences` with each that answers a short question just before it, in the same paragraph, read as one span with
+    that question: "De grootste misvatting? Dat CX een eigen strategie nodig heeft om belangrijk te zijn." The answer
+    alone never names what it answers (a question for "the biggest misconception" found neither: the question is no
+    candidate and the answer lacks the word); quoted, it is shown with the question anyway (`compose.in_context`)."""
+    out: list[Sentence] = []
+    for before, s in zip([None, *sentences], sentences):
+        if (
+            before is not None
+            and is_question(before.text)
+            and not is_question(s.text)
+            and len(before.text.split()) <= LEAD_QUESTION_WORDS
+            and "\n" not in chunk.text[before.end - chunk.start : s.start - chunk.start]
+        ):
+            text = chunk.text[before.start - chunk.start : s.end - chunk.start]
+            s = Sentence(chunk, before.start, s.end, text)
+        out.append(s)
+    return out
+
+
 def _is_title(text: str, s: Sentence) -> bool:
     """The sentence is its document's title line."""
     return text.lstrip("#").strip() == s.chunk.title.strip()
@@ -293,7 +318,9 @@ def candidates(
         split, read = {}, {}
         for c in todo:
             sentences = split_sentences(c)
-            pairs = [(s, s.text) for s in sentences if is_quotable(s)] + listed(c, sentences)
+            # read as what it says: a short question before it is read by its words (`with_questions`), not its vector
+            pairs = [(q, s.text) for q, s in zip(with_questions(c, sentences), sentences) if is_quotable(s)]
+            pairs += listed(c, sentences)
             split[c.id], read[c.id] = [s for s, _ in pairs], [text for _, text in pairs]
         vectors = _vectors(index, embedder, [read[c.id] for c in todo])
         for c, v in zip(todo, vectors):

@@ -92,6 +92,9 @@ def in_context(sentence: Sentence, max_back: int = 2) -> Sentence:
     sentences either side of the sentence), since an item is one thought."""
     sentences = split_sentences(sentence.chunk)
     i = next((j for j, s in enumerate(sentences) if s.start == sentence.start), None)
+    if i is not None and sentences[i].end < sentence.end:  # a short question with its answer (`with_questions`):
+        # widened from the answer, which takes the question with it
+        i = next((j for j, s in enumerate(sentences) if s.end == sentence.end), i)
     if i is None:
         return sentence
     first = last = i

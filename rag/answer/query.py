@@ -39,6 +39,7 @@ from .authorship import (
     LETTERS,
     ORDINAL,
     PERSON_BACK,
+    PIECE_FORMS,
     asks_is_it_by,
     asks_who_wrote,
     subject,
@@ -364,7 +365,10 @@ def read(
         query = replace(query, authors=authors, text=readable(about) if about else query.text)
     target = corpus_lang if translate else lang
     nearby = nearest_translations(query.text, lang, target, index, embedder, query.authors)
-    concepts, keywords = concepts_of(query.text, lang, target, nearby)
+    # "wat zegt Wim about ownership?": the English words of the question itself (not of a topic carried over from an
+    # English question before it, which was read with its own translations)
+    english = english_read(readable(question), lang, target, index, embedder, query.authors)
+    concepts, keywords = concepts_of(query.text, lang, target, nearby, english)
     focus = focus_of(query.text, lang, target, index, nearby)
     texts = list(
         dict.fromkeys([query.text, keywords, focus] + ([query.topic] if query.shifted and query.topic else []))
@@ -561,20 +565,36 @@ def unknown_subject(question: str, index: Index, quantity: bool = False) -> str 
     if not found:
         return None
     share = index.document_share({t for m in found for t in tokenize(m.group())})
-    strangers = [m for m in found if not any(share.get(t, 0.0) > 0 for t in tokenize(m.group()))]
+    unknown = {m.start() for m in found if not any(share.get(t, 0.0) > 0 for t in tokenize(m.group()))}
     figure = quantity or bool(FIGURE.search(text)) or bool(BEST_FOR.search(text))
-    for m in strangers:
+    # a name of several words is read whole ("What does Shep Hyken say about CX?": neither word alone stands before
+    # the verb), and is a stranger only when the articles use none of its words
+    names = _runs(found, text)
+    strangers = [run for run in names if all(m.start() in unknown for m in run)]
+    for run in strangers:
+        start, end = run[0].start(), run[-1].end()
         chosen = any(
-            ALTERNATIVE.search(text[o.end() : m.start()]) or ALTERNATIVE.search(text[m.end() : o.start()] + " ")
+            ALTERNATIVE.search(text[o[-1].end() : start]) or ALTERNATIVE.search(text[end : o[0].start()] + " ")
             for o in strangers
-            if o is not m
+            if o is not run
         )
-        after, before = text[m.end() :], text[: m.start()]
+        after, before = text[end:], text[:start]
         owned = after.startswith(("'", "’"))
         view = bool(VIEW_AFTER.match(after) and (owned or VIEW_AUX.search(before))) or bool(VIEW_BEFORE.search(before))
-        if chosen or ((figure or view) and not first_of_sentence(m)):
-            return m.group()
+        if chosen or ((figure or view) and not first_of_sentence(run[0])):
+            return " ".join(m.group() for m in run)
     return None
+
+
+def _runs(names: list[re.Match], text: str) -> list[list[re.Match]]:
+    """The names in `text`, those only spaces apart joined as one ("Shep Hyken")."""
+    runs: list[list[re.Match]] = []
+    for m in names:
+        if runs and not text[runs[-1][-1].end() : m.start()].strip(" "):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
 
 
 def with_acronyms(text: str, index: Index) -> str:
@@ -668,17 +688,26 @@ def focus_of(
 
 
 def concepts_of(
-    text: str, lang: str, corpus_lang: str, nearby: dict[str, tuple[str, ...]] | None = None
+    text: str,
+    lang: str,
+    corpus_lang: str,
+    nearby: dict[str, tuple[str, ...]] | None = None,
+    english: dict[str, list[str]] | None = None,
 ) -> tuple[tuple[frozenset[str], ...], str]:
     """The question's content words as sets of stemmed corpus-language forms, and the keyword query built from
-    them. A question in the corpus language is its own keywords; an English one is translated word by word (the
-    dictionary's translations, and `nearby`: the nearest Dutch word the dictionary lacks; with neither, the word's
-    English base forms, which Dutch may share: "silos", silo's)."""
+    them. A question in the corpus language is its own keywords, each English word it mixes in also read as its
+    Dutch words (`english`, from `english_read`); an English one is translated word by word (the dictionary's
+    translations, and `nearby`: the nearest Dutch word the dictionary lacks; with neither, the word's English base
+    forms, which Dutch may share: "silos", silo's)."""
     singulars = acronym_singulars(text)
     if not reads_as_dutch(lang, corpus_lang):
-        plural_of = {t: set(tokenize(s)) for p, s in singulars.items() for t in tokenize(p)[:1]}
-        concepts = tuple(frozenset({t} | plural_of.get(t, set())) for t in dict.fromkeys(tokenize(text)))
-        return concepts, " ".join([text, *singulars.values()]) if singulars else text
+        also = {t: set(tokenize(s)) for p, s in singulars.items() for t in tokenize(p)[:1]}
+        for word, dutch in (english or {}).items():
+            for t in tokenize(word)[:1]:
+                also[t] = also.get(t, set()) | set(tokenize(" ".join(dutch)))
+        concepts = tuple(frozenset({t} | also.get(t, set())) for t in dict.fromkeys(tokenize(text)))
+        added = [*singulars.values(), *(d for dutch in (english or {}).values() for d in dutch)]
+        return concepts, " ".join([text, *added]) if added else text
     from ..lexicon import english_forms, english_to_dutch
 
     table = english_to_dutch()
@@ -693,6 +722,70 @@ def concepts_of(
             concepts.append(forms)
             words += dutch + own
     return tuple(concepts), " ".join(words)
+
+
+def english_in_dutch(text: str, names: tuple[str, ...] = ()) -> list[str]:
+    """The English words a Dutch question mixes in ("wat zegt Wim about ownership?": ownership): words the
+    English-Dutch dictionary translates (or derives: leadership) that are no Dutch word it lists, nor such a word
+    with an ending, no writer's name and no word for a piece ("die cx column": the piece, not a kolom). A loanword
+    Dutch writes too ("management", "workshop") is read as both. Empty without the dictionaries."""
+    from ..lexicon import dutch_words, english_to_dutch, translate
+
+    table = english_to_dutch()
+    if not table:
+        return []
+    dutch = dutch_words()
+    words = [w for w in _without_names(content_words(text), names) if len(w) >= 3 and w.isalpha()]
+    return [
+        w
+        for w in words
+        if not _a_dutch_form(w, dutch) and not set(tokenize(w)) & PIECE_FORMS
+        if translate(w, table) or any(w.endswith(en) for en, _, _ in DERIVATIONS)
+    ]
+
+
+# Endings a Dutch word takes ("tips": tip, "klanten": klant, "werkt": werk): a word that is such a form is Dutch.
+DUTCH_ENDINGS = ("s", "en", "e", "t", "te", "ten", "de", "den")
+
+
+def _a_dutch_form(word: str, dutch: frozenset[str]) -> bool:
+    """`word` is a Dutch word the dictionaries list, such a word with an ending, or a verb's stem ("Hoe meet je …":
+    meten; FreeDict lists the infinitive only)."""
+    from .candidates import dutch_verb_stem
+
+    return (
+        word in dutch
+        or word in STOPWORDS
+        or any(word.endswith(e) and word[: -len(e)] in dutch for e in DUTCH_ENDINGS)
+        or dutch_verb_stem(word, dutch)
+    )
+
+
+def english_read(
+    text: str, lang: str, target: str, index: Index, embedder: Embedder | None = None, names: tuple[str, ...] = ()
+) -> dict[str, list[str]]:
+    """A Dutch question's English words (`english_in_dutch`) -> their Dutch words, as an English question's are read:
+    the dictionary's and, with an `embedder`, the nearest the dictionary lacks; for a word the corpus uses as it is
+    ("operations", "management" in a Dutch sentence), which finds its own passages, only one derived alike
+    ("leadership": leiderschap, though "product leadership" stands in a list): its other senses would draw other
+    sentences ("operatie"). Empty for any other question (an English one is translated whole)."""
+    if lang != target or target != "nl":
+        return {}
+    english = english_in_dutch(text, names)
+    if not english:
+        return {}
+    from ..lexicon import english_to_dutch
+
+    table = english_to_dutch()
+    derived = derived_translations(english, table, index)
+    forms = {w: tokenize(w)[:1] for w in english}
+    share = index.document_share({f for fs in forms.values() for f in fs})
+    used = {w for w in english if any(share.get(f, 0.0) > 0 for f in forms[w])}
+    nearby = (
+        derived if embedder is None else nearest_translations(" ".join(english), "en", target, index, embedder, names)
+    )
+    read = {w: list(derived.get(w, ())) if w in used else _translations(w, table, nearby) for w in english}
+    return {w: dutch for w, dutch in read.items() if dutch}
 
 
 def names_the_kind(ask: Ask, text: str) -> bool:
