@@ -33,7 +33,11 @@ ASKING = frozenset(
     "aanbeveling aanbevelingen "
     "wat zegt zei vindt vond denkt dacht schrijft schreef bedoelt vinden mening standpunt visie over volgens "
     "en maar ook hoe waarom dan daar daarvan daarover ervan erover erin daarin hierin daarop hierop erop zo "
-    "staat staan stond".split()  # "Wat staat er in het artikel?": what does it say
+    "staat staan stond "  # "Wat staat er in het artikel?": what does it say
+    # modal verbs and the asker themselves: "what should I do then?", "wat moeten we dan doen?" ask nothing of their
+    # own (not "us": "And in the US?")
+    "should would could can must might shall will we our you your my me "
+    "moet moeten moest moesten zou zouden mag mogen kan kunnen kun wij jullie mijn onze".split()
 )
 # ... or for their position as a whole ("what is Wim's main point?", "do the letter writers agree?", "summarize
 # Rien's letter", "where does Wim stand?", "tell me more"), or nothing at all ("ok but why though?"). These tell only

@@ -1636,3 +1636,13 @@ def test_a_short_question_in_the_text_is_read_with_the_sentence_that_answers_it(
     # a long question stays apart, and so does one on a line of its own (a heading)
     assert read[3].text == "Omdat niemand eigenaar is."
     assert read[-1].text == "Klantgerichtheid is een manier van werken."
+
+
+def test_asking_what_to_do_asks_nothing_of_its_own():
+    from rag.conversation import own_terms
+
+    # "should" was read as the subject, so "what should I do then?" was no follow-up
+    assert not own_terms("what should I do then?") and not own_terms("So what should we do?")
+    assert not own_terms("Wat moeten we dan doen?")
+    assert own_terms("Should we have a separate CX strategy?") >= {"cx", "strategy"}
+    assert own_terms("And in the US?")  # a country, not the asker

@@ -1417,6 +1417,69 @@ def test_the_view_of_someone_no_article_mentions_named_in_full_abstains(corpus):
     assert not porter.abstained and "Porter" in porter.citations[0].quote
 
 
+def test_who_wrote_a_piece_named_by_its_title_in_english(corpus):
+    # "the ivory tower" is the title's "De Ivoren Toren": it abstained, searching the subject
+    answer = Assistant(corpus).ask("who wrote the piece about the ivory tower?")
+    assert not answer.abstained and "names no author" in answer.answer and "Marketingfacts" in answer.answer
+    assert [c.doc for c in answer.citations] == ["001_771bc69eba534058.txt"]
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "doc"),
+    [
+        # "what should I do then?" was no follow-up at all ("should" read as its subject): a letter was quoted
+        (["What does the culture article say about KPIs?"], "what should I do then?", "003_8565abaab8c87e84.txt"),
+        # after an answer from one piece: its advice, not Anders Jansen's "Dus ‘why CX?’, pak aan #2!"
+        (["Why does CX need financial room?"], "wat moet ik dan doen?", "000_0781b8cec8b6cca1.txt"),
+        # after who wrote it: the piece's recommendation (it abstained)
+        (
+            ["who wrote the piece about the ivory tower?"],
+            "what's their main recommendation?",
+            "001_771bc69eba534058.txt",
+        ),
+    ],
+)
+def test_asking_only_what_to_do_after_a_piece_gives_that_pieces_advice(corpus, history, question, doc):
+    answer = Assistant(corpus).ask(question, history=history)
+    assert not answer.abstained and {c.doc for c in answer.citations} == {doc}
+
+
+@pytest.mark.parametrize("question", ["who recommends it?", "Ok, but who recommends it?"])
+def test_asking_who_recommends_something_is_not_asking_for_the_pieces_advice(corpus, question):
+    # it asks who recommends mystery shopping: the sentence that does, not the whole list of advice
+    answer = Assistant(corpus).ask(question, history=["what is mystery shopping"])
+    assert [c.quote[:40] for c in answer.citations] == ["Vanuit de boardroom: zak af naar de werk"]
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("And what does the culture article recommend?", "customer minute"),
+        ("And the culture article's main message?", ""),
+    ],
+)
+def test_asking_another_piece_for_its_advice_or_message_is_not_asking_the_question_before(corpus, question, words):
+    # the question before is asked again of the named piece only when the follow-up asks nothing else of it
+    answer = Assistant(corpus).ask(question, history=["What does the finance article say about budgets?"])
+    assert not answer.abstained and {c.doc[:3] for c in answer.citations} == {"003"}
+    assert any(words in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "doc", "words"),
+    [
+        # it gave the Ivory Tower article's main position (Treacy & Wiersema), not what it says about KPIs
+        (["What does the culture article say about KPIs?"], "And the Ivory Tower article?", "001", "harde KPI"),
+        # ... what the culture article says of CX strategy, not its KPI habits ("afgerekend op snelheid")
+        (["Should we have a separate CX strategy?"], "And what does the culture article say?", "003", "CX-strategie"),
+    ],
+)
+def test_and_another_piece_asks_the_question_before_of_that_piece(corpus, history, question, doc, words):
+    answer = Assistant(corpus).ask(question, history=history)
+    assert not answer.abstained and {c.doc[:3] for c in answer.citations} == {doc}
+    assert any(words in c.quote for c in answer.citations)
+
+
 def test_an_english_word_a_dutch_question_shares_with_the_articles_is_read_as_they_write_it(corpus):
     # "operations" is the boardroom article's own word ("Vanuit operations: …"): read through FreeDict as "operatie"
     # too, it drew the article's "… directie en operatie elkaar vinden" instead

@@ -9,6 +9,7 @@ An optional language model (generate.py) replaces selection and composition when
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -29,6 +30,7 @@ from ..conversation import (
     points_back,
     says_nothing,
     squeezed,
+    topic_of,
     without_names,
     without_request,
 )
@@ -199,15 +201,17 @@ def _who_wrote(
     shown: Callable[[], list[tuple[str, str | None]] | None],
     chosen: list[Scored],
     scored: list[Scored],
+    piece: str = "",
 ) -> Iterator[Answer]:
     """The writers of the files the question asks about (`authorship.target`): for "Who wrote that?", those of what
     the answer before cited (`shown`); the writers it asks about are those `read` left in `ask.query.authors`. A file
     found by searching for the question's subject, and the quotes that say whose it is, need evidence clearly above
-    the threshold (`sure`): naming a writer is a claim of fact."""
+    the threshold (`sure`): naming a writer is a claim of fact. `piece`: the words that name a piece, as the corpus
+    reads them (`_piece_read`)."""
     named = ask.query.authors
     quotes = [in_context(c.sentence) for c in sorted(chosen, key=lambda c: -c.score)] if sure else []
     found = authorship.target(
-        ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored, chosen)
+        ask.question, ask.query.text, named, passages, index, shown, quotes, _most_evidence(scored, chosen), piece
     )
     if authorship.asks_when_written(ask.question, named):  # when or where it was written
         text, citations, cited = dated.compose(index, found, ask.answer_lang)
@@ -375,6 +379,18 @@ def _named_piece(
     return docs[0], (piece.rest if terms or whole or ADVICE.search(piece.rest) else question)
 
 
+def _piece_read(question: str, lang: str, settings: Settings) -> str:
+    """The words that name a piece in the question (`authorship.piece_named`), with their reading in the corpus's
+    language ("the piece about the ivory tower": ivoren toren); empty when it names none."""
+    piece = authorship.piece_named(question)
+    if piece is None:
+        return ""
+    from .query import concepts_of
+
+    target = settings.corpus_lang if settings.translate_queries else lang
+    return f"{piece.words} {concepts_of(piece.words, lang, target)[1]}"
+
+
 def _without_writers(concepts: list[frozenset[str]], question: str, index: Index) -> list[frozenset[str]]:
     """The concepts without the name words of writers the question does not name: "anders" (differently) or "else"
     read as "ander" is no word of Anders Jansen's name, which a sentence that names him would hold ("Does anyone
@@ -407,6 +423,41 @@ def _elsewhere(index: Index, doc: str, question: str, terms: set[str], lang: str
     return any(elsewhere.get(f, 0.0) > 0 for c in asked for f in c)
 
 
+# "And the Ivory Tower article?", "and what about the boardroom piece?", "En wat zegt het stuk?" (the piece's name taken
+# out, `authorship.piece_named`): a connector, the piece and nothing else asked of it
+SAME_OF = re.compile(
+    r"^\s*(and|but|also|en|maar|ook)\b[\s,]*((what|how)\s+about\s+|wat\s+dacht\s+je\s+van\s+|hoe\s+zit\s+het\s+met\s+|"
+    r"what\s+(does|do)\s+|wat\s+(zegt|zeggen|vindt|vinden)\s+)?(the|this|that|het|de|dat|dit|die)\s+"
+    rf"{authorship.PIECE_NOUNS}(\s+(say|says|think|then|zegt|zeggen|vindt|dan))?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _asked_again(
+    index: Index, piece: tuple[str, str], asked: str, history: list[str], settings: Settings
+) -> str | None:
+    """For "And the Ivory Tower article?" (`asked`: what is left with the piece's name taken out) after "What does the
+    culture article say about KPIs?": the question before, without the piece it named ("What does the article say about
+    KPIs?"), to ask of `piece`. None when it asks anything else (its main message, its advice: `SAME_OF`), when the
+    question before asked nothing of its own (the piece's main position answers), or when the piece never speaks of
+    what it asked and another article does ("And the finance article?" after a question about Netflix)."""
+    if not SAME_OF.search(asked):
+        return None
+    topic = topic_of(history, index)
+    before = authorship.piece_named(topic) if topic else None
+    again = (before.rest if before else topic) or ""
+    terms = asks_own(without_request(own_question(again)))
+    if not terms or _elsewhere(index, piece[0], again, terms, guess_language(again), settings):
+        return None
+    return again
+
+
+SEVERAL_PIECES = re.compile(
+    r"\b(articles|pieces|columns|letters|writers|authors|artikelen|stukken|brieven|schrijvers|auteurs)\b", re.IGNORECASE
+)
+ASKS_WHO = re.compile(r"\b(who|whom|whose|wie)\b", re.IGNORECASE)
+
+
 def _piece_before(
     index: Index,
     embedder: Embedder,
@@ -423,7 +474,16 @@ def _piece_before(
     does CX need financial room?", answered from the finance article); none when a question between asks about
     something else, or when it asks about something the piece never speaks of and another article does ("What does
     the column say about Netflix?" after the culture article)."""
-    if not authorship.PIECE_BACK.search(question):
+    # ... or asks only for advice ("So what should we do?" after "Why does CX need financial room?": the finance
+    # article's advice, not its reasons again; not who gives it: "who recommends it?" after "what is mystery shopping")
+    advice_only = (
+        bool(ADVICE.search(question))
+        and not ASKS_WHO.search(question)
+        and not authorship.BEYOND_PIECE.search(question)
+        and not SEVERAL_PIECES.search(question)  # "What do the articles recommend?": all of them
+        and not asks_own(without_request(own_question(question)))
+    )
+    if not (authorship.PIECE_BACK.search(question) or advice_only):
         return None
     for i in range(len(history) - 1, -1, -1):
         earlier = history[i]
@@ -448,7 +508,10 @@ def _piece_followed(
     ("Why?", "Tell me more": the answer before goes on), looks elsewhere ("And what do the other articles say?"),
     or asks about something the piece never speaks of and another article does."""
     terms = asks_own(without_request(own_question(question)))
-    if not terms or not history or authorship.BEYOND_PIECE.search(question):
+    # asking nothing of its own, only the piece's advice goes on from it ("what's their main recommendation?", "what
+    # should I do then?"; not who gives it); "Why?", "Tell me more" go on from the answer before
+    advice_only = bool(ADVICE.search(question)) and not ASKS_WHO.search(question)
+    if not (terms or advice_only) or not history or authorship.BEYOND_PIECE.search(question):
         return None
     piece = _named_piece(index, embedder, history[-1], guess_language(history[-1]), settings)
     if piece is None or _elsewhere(index, piece[0], question, terms, lang, settings):
@@ -644,7 +707,7 @@ def _answer(
         # read with that question's topic it abstained, or quoted Rien's "Daar maak je het verschil." (a browser check)
         yield from _answer(index, embedder, question, settings, k, [], t0, lang=lang)
         return
-    asked, of_piece, held = question, False, False
+    asked, of_piece, held, same_of = question, False, False, False
     if not within and ask.intent != "authors" and not ask.query.authors:
         named_piece = _named_piece(index, embedder, question, ask.lang, settings)
         carried = None if named_piece else _piece_before(index, embedder, question, ask.lang, history, settings, k)
@@ -660,10 +723,16 @@ def _answer(
             # "… Wat zegt het artikel over de boardroom?" after that question); a piece named before is what "it" is;
             # so does a follow-up held to the piece before ("What do they need to change?"; not "And what about
             # housing?", which the question before would drown)
-            context = read_history if (named_piece or followed) and points_back(asked) else []
+            # ... and so does "And the Ivory Tower article?" after "What does the culture article say about KPIs?",
+            # which asks the same of that piece (it gave the piece's main position)
+            again = _asked_again(index, named_piece, asked, read_history, settings) if named_piece else None
+            same_of = again is not None
+            asked = again or asked
+            context = read_history if (named_piece or followed) and points_back(asked) and not same_of else []
             of_piece = named_piece is None or asked != question  # a piece, and something asked about it
             ask = read(asked, context, index, embedder, settings.corpus_lang, settings.translate_queries)
-    ask = replace(ask, within=within, reply=lang or "")
+    # asked again of another piece, the question before is read, but the answer is in the language of this one
+    ask = replace(ask, within=within, reply=lang or (guess_language(question) if same_of else ""))
     if within and ask.intent == "plain" and not asks_own(without_request(own_question(asked))):
         ask = replace(ask, intent="person")  # "… and what is its main message?": the piece's own main position
     ask, passages, scored, chosen, _ = _choose(index, embedder, ask, settings, k, history)
@@ -702,7 +771,9 @@ def _answer(
             or authorship.spelled_out(ask.query.text, [c.sentence.text for c in chosen])
         )
         shown = functools.partial(_shown_before, index, embedder, settings, k, history)
-        yield from _who_wrote(index, ask, passages, sure, t0, shown, chosen, scored)
+        yield from _who_wrote(
+            index, ask, passages, sure, t0, shown, chosen, scored, _piece_read(question, ask.lang, settings)
+        )
         return
     if ask.intent == "person" and passages:  # a bare name: that writer's main position, whatever the scores
         verdict = "answer"

@@ -865,6 +865,7 @@ def target(
     shown: Callable[[], list[tuple[str, str | None]] | None],
     evidence: list[Sentence],
     about: str | None,
+    piece: str = "",
 ) -> Target:
     """The files and writers an authorship question asks about:
     - for "Who wrote that?" after an answer, the files and writers it cited (`shown()`: None without an answer
@@ -872,7 +873,8 @@ def target(
     - the writers it names (or points back at) and their files; letters named by their place;
     - with no subject of its own: the letters by their order ("the last letter"), the correspondences for "the
       letter writers", the unsigned files for "Which pieces have no author?", else every file;
-    - a file named by its title or where it appeared;
+    - a file named by its title (also as `piece`, the words naming it read in the corpus's language: "the piece about
+      the ivory tower") or where it appeared;
     - else the file `about` the subject (`text`, as retrieval read it: the one with the most evidence), when the
       `evidence` (the quotes the answerer chose, best first, when they clear the threshold by `MARGIN`) holds any;
       in a correspondence, with the writers of the quotes from it ("Who wrote about Porter?": Rien Brus, citing his
@@ -912,7 +914,7 @@ def target(
             if introduced:
                 return Target(introduced, (), False)
         return Target(letters if letters and LETTERS.search(question) else everything, (), False)
-    by_title = titled(question, index) or sourced(question, passages, index)
+    by_title = titled(question, index) or (titled(piece, index) if piece else []) or sourced(question, passages, index)
     if by_title:
         found = _by_order(Target(by_title, (), False), question, index)
         return _theirs(found, question, index, evidence) if len(by_title) == 1 else found
