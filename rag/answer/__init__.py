@@ -353,10 +353,7 @@ def _named_piece(
     piece = authorship.piece_named(question)
     if piece is None:
         return None
-    from .query import concepts_of
-
-    target = settings.corpus_lang if settings.translate_queries else lang
-    concepts, keywords = concepts_of(piece.words, lang, target)
+    concepts, keywords = _piece_words(piece, lang, settings)
     named = f"{piece.words} {keywords}"
     docs = authorship.titled(named, index)
     if len(docs) == 1:
@@ -379,16 +376,19 @@ def _named_piece(
     return docs[0], (piece.rest if terms or whole or ADVICE.search(piece.rest) else question)
 
 
-def _piece_read(question: str, lang: str, settings: Settings) -> str:
-    """The words that name a piece in the question (`authorship.piece_named`), with their reading in the corpus's
-    language ("the piece about the ivory tower": ivoren toren); empty when it names none."""
-    piece = authorship.piece_named(question)
-    if piece is None:
-        return ""
+def _piece_words(piece: authorship.Piece, lang: str, settings: Settings) -> tuple[tuple[frozenset[str], ...], str]:
+    """The concepts and keywords of the words that name a piece, read in the corpus's language ("the piece about the
+    ivory tower": ivoren toren)."""
     from .query import concepts_of
 
-    target = settings.corpus_lang if settings.translate_queries else lang
-    return f"{piece.words} {concepts_of(piece.words, lang, target)[1]}"
+    return concepts_of(piece.words, lang, settings.corpus_lang if settings.translate_queries else lang)
+
+
+def _piece_read(question: str, lang: str, settings: Settings) -> str:
+    """The words that name a piece in the question (`authorship.piece_named`) with their keywords; empty when it names
+    none."""
+    piece = authorship.piece_named(question)
+    return f"{piece.words} {_piece_words(piece, lang, settings)[1]}" if piece else ""
 
 
 def _without_writers(concepts: list[frozenset[str]], question: str, index: Index) -> list[frozenset[str]]:
@@ -458,6 +458,12 @@ SEVERAL_PIECES = re.compile(
 ASKS_WHO = re.compile(r"\b(who|whom|whose|wie)\b", re.IGNORECASE)
 
 
+def _asks_what_to_do(question: str) -> bool:
+    """It asks for advice ("what should I do then?", "what's their main recommendation?"), not who gives it ("who
+    recommends it?")."""
+    return bool(ADVICE.search(question)) and not ASKS_WHO.search(question)
+
+
 def _piece_before(
     index: Index,
     embedder: Embedder,
@@ -477,8 +483,7 @@ def _piece_before(
     # ... or asks only for advice ("So what should we do?" after "Why does CX need financial room?": the finance
     # article's advice, not its reasons again; not who gives it: "who recommends it?" after "what is mystery shopping")
     advice_only = (
-        bool(ADVICE.search(question))
-        and not ASKS_WHO.search(question)
+        _asks_what_to_do(question)
         and not authorship.BEYOND_PIECE.search(question)
         and not SEVERAL_PIECES.search(question)  # "What do the articles recommend?": all of them
         and not asks_own(without_request(own_question(question)))
@@ -510,8 +515,7 @@ def _piece_followed(
     terms = asks_own(without_request(own_question(question)))
     # asking nothing of its own, only the piece's advice goes on from it ("what's their main recommendation?", "what
     # should I do then?"; not who gives it); "Why?", "Tell me more" go on from the answer before
-    advice_only = bool(ADVICE.search(question)) and not ASKS_WHO.search(question)
-    if not (terms or advice_only) or not history or authorship.BEYOND_PIECE.search(question):
+    if not (terms or _asks_what_to_do(question)) or not history or authorship.BEYOND_PIECE.search(question):
         return None
     piece = _named_piece(index, embedder, history[-1], guess_language(history[-1]), settings)
     if piece is None or _elsewhere(index, piece[0], question, terms, lang, settings):

@@ -278,9 +278,8 @@ def advice_in(chunk: Chunk, dutch: frozenset[str]) -> list[Sentence]:
     return [s for s in found if advises(s, dutch)]
 
 
-LEAD_QUESTION_WORDS = (
-    4  # a question this short ("De grootste misvatting?"), answered in its paragraph, leads the answer
-)
+# A question this short ("De grootste misvatting?"), answered in its paragraph, is read with its answer.
+LEAD_QUESTION_WORDS = 4
 
 
 def with_questions(chunk: Chunk, sentences: list[Sentence]) -> list[Sentence]:

@@ -777,15 +777,19 @@ def english_read(
     from ..lexicon import english_to_dutch
 
     table = english_to_dutch()
-    derived = derived_translations(english, table, index)
     forms = {w: tokenize(w)[:1] for w in english}
     share = index.document_share({f for fs in forms.values() for f in fs})
-    used = {w for w in english if any(share.get(f, 0.0) > 0 for f in forms[w])}
-    nearby = (
-        derived if embedder is None else nearest_translations(" ".join(english), "en", target, index, embedder, names)
-    )
-    read = {w: list(derived.get(w, ())) if w in used else _translations(w, table, nearby) for w in english}
-    return {w: dutch for w, dutch in read.items() if dutch}
+    used = [w for w in english if any(share.get(f, 0.0) > 0 for f in forms[w])]
+    new = [w for w in english if w not in used]
+    read = {w: list(ds) for w, ds in derived_translations(used, table, index).items()}
+    if new:
+        nearby = (
+            derived_translations(new, table, index)
+            if embedder is None
+            else nearest_translations(" ".join(new), "en", target, index, embedder, names)
+        )
+        read |= {w: _translations(w, table, nearby) for w in new}
+    return {w: read[w] for w in english if read.get(w)}
 
 
 def names_the_kind(ask: Ask, text: str) -> bool:
