@@ -86,13 +86,14 @@ def guess_language(text: str) -> str:
     return "nl" if nl > en else "en"
 
 
-def overlap(concepts: tuple[frozenset[str], ...], text: str) -> float:
+def overlap(concepts: tuple[frozenset[str], ...], text: str, weights: tuple[float, ...] = ()) -> float:
     """Share of the question's concepts (each a set of stemmed forms: a word, or its translations) that occur in
-    `text`."""
+    `text`, each counted by its weight (all alike when none are given)."""
     if not concepts:
         return 0.0
     tokens = set(tokenize(text))
-    return sum(bool(c & tokens) for c in concepts) / len(concepts)
+    weights = weights or (1.0,) * len(concepts)
+    return sum(w for c, w in zip(concepts, weights) if c & tokens) / sum(weights)
 
 
 def jaccard(a: str, b: str) -> float:
@@ -101,3 +102,12 @@ def jaccard(a: str, b: str) -> float:
     if not ta or not tb:
         return 0.0
     return len(ta & tb) / len(ta | tb)
+
+
+def repeats(a: str, b: str) -> bool:
+    """One repeats the other word for word: the shorter, without the quotation marks around it, stands in the longer
+    (a pull quote repeating a sentence: "‘There can only be one strategy.’" beside "De beroemde Michael Porter zei
+    het al: ‘There can only be one strategy.’")."""
+    short, long = sorted((a, b), key=len)
+    inner = " ".join(short.strip().strip(OPENING_MARKS + CLOSING_MARKS).split()).lower()
+    return bool(inner) and inner in " ".join(long.split()).lower()

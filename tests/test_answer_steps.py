@@ -407,6 +407,17 @@ def test_the_gate_weighs_the_best_score_and_the_best_cosine_and_a_named_writer_n
         ("How much does culture matter?", False),
         ("How would you rate our customer focus?", False),  # "rate" the verb
         ("Why do pilots stall?", False),
+        # by how much something changed, figures offered to choose from, an interest rate, a ratio (a helper's
+        # unanswerable questions were answered: "how much did Netflix churn go up …?" with "… Netflix open …")
+        ("How much did Netflix churn go up after the price increase?", True),
+        ("how much has turnover dropped since then?", True),
+        ("How much has the customer changed according to Anders?", False),  # answerable in words
+        ("What AHT target is reasonable, like 4 or 6 minutes?", True),
+        ("Is 20 tot 30 procent realistisch?", True),
+        ("Wat is een normale rente op een zakelijke lening?", True),
+        ("Wat is de ideale verhouding thuiswerken vs kantoor?", True),
+        ("What's a healthy ratio of agents to team leads?", True),
+        ("Hoe is de verhouding tussen directie en operatie?", False),  # a relation, not a ratio
     ],
 )
 def test_a_question_for_a_figure_is_only_answered_by_a_quote_that_states_one(question, figure):
@@ -1646,3 +1657,73 @@ def test_asking_what_to_do_asks_nothing_of_its_own():
     assert not own_terms("Wat moeten we dan doen?")
     assert own_terms("Should we have a separate CX strategy?") >= {"cx", "strategy"}
     assert own_terms("And in the US?")  # a country, not the asker
+
+
+@pytest.mark.parametrize(
+    ("question", "entity"),
+    [
+        ("Which company does Wim Rampen hold up as an example of excellent CX?", True),
+        ("Which clients has Rien Brus helped with their strategy?", True),
+        ("Welke bedrijven noemt Anders Jansen als voorbeeld?", True),
+        ("Welke klanten heeft Rien geholpen?", True),
+        ("Which companies fail to improve their CX?", False),  # companies in general: a share of them answers
+        ("Why do companies need a CX strategy?", False),
+    ],
+)
+def test_a_question_which_companies_someone_names_needs_a_quote_that_names_one(question, entity):
+    from rag.answer.candidates import names_something
+    from rag.answer.query import ENTITY
+
+    assert bool(ENTITY.search(question)) is entity
+    assert names_something("Maar sla een onderzoeksrapport over Netflix open.", question)
+    assert not names_something("Geen enkele CX-aanpak overleeft het als die losstaat van keuzes.", question)
+
+
+class _Shares:
+    """An index as `weights_of` reads it: five files and the share of them that use each term."""
+
+    def __init__(self, shares: dict[str, float], files: int = 5):
+        self.shares = shares
+        self.manifest = dataclasses.make_dataclass("M", ["files"])(files=[f"{i}.txt" for i in range(files)])
+
+    def document_share(self, terms):
+        return {t: self.shares.get(t, 0.0) for t in terms}
+
+
+def test_a_rare_word_weighs_more_in_the_word_overlap_than_one_every_article_uses():
+    from rag.answer.query import concepts_of, weights_of
+    from rag.search import tokenize
+    from rag.sentences import overlap
+
+    question = "Wat heeft huisvesting nou met klantbeleving te maken?"
+    concepts = concepts_of(question, "nl", "nl")[0]
+    [housing] = tokenize("huisvesting")
+    [experience] = tokenize("klantbeleving")
+    [well] = tokenize("nou")
+    shares = {housing: 0.2, experience: 1.0, well: 0.2}
+    weights = dict(zip((next(iter(c)) for c in concepts), weights_of(concepts, question, "nl", _Shares(shares))))
+    # one article of five uses "huisvesting": it weighs most; every article uses "klantbeleving": it weighs 1
+    assert weights[housing] > 1.3 and weights[experience] == 1.0
+    # "nou" is as rare among the articles, but among the most frequent Dutch words: it weighs (about) 1
+    assert weights[well] < 1.05
+    # a concept no article uses weighs 1 (it lowers every sentence's overlap alike)
+    assert all(w == 1.0 for c, w in weights.items() if shares.get(c, 0.0) == 0.0)
+    # the sentence naming the rare word now overlaps more than the one naming the common word; unweighted, equally
+    w = weights_of(concepts, question, "nl", _Shares(shares))
+    rare, common = "Naast systemen speelt ook huisvesting een rol.", "Goede klantbeleving ontstaat niet vanzelf."
+    assert overlap(concepts, rare, w) > overlap(concepts, common, w)
+    assert overlap(concepts, rare) == overlap(concepts, common)
+    # too few articles to tell what is rare: all alike
+    assert weights_of(concepts, question, "nl", _Shares(shares, files=3)) == ()
+
+
+def test_a_pull_quote_repeating_a_chosen_sentence_is_not_quoted_again():
+    # The weighted overlap raised Rien Brus's Porter sentence next to the pull quote that repeats its quotation:
+    # a reviewer found "… zei het al: ‘There can only be one strategy.’" [3] “‘There can only be one strategy.’” [4].
+    from rag.sentences import repeats
+
+    sentence = "De beroemde Michael Porter zei het al: ‘There can only be one strategy.’"
+    assert repeats("‘There can only be one strategy.’", sentence)
+    assert repeats(sentence, "‘There can only be one strategy.’")
+    # Two sentences on one subject say different things, however many words they share.
+    assert not repeats("Er zou géén aparte CX-strategie moeten zijn.", "Dus of CX een aparte strategie moet zijn?")

@@ -89,6 +89,14 @@ def test_naming_a_writer_does_not_make_an_unanswerable_question_answerable(corpu
         "How many subscribers did Netflix lose after its last price increase?",
         # Which score to aim for asks for a number: it quoted "Het doel is rust in de operatie ..." (aim -> doel).
         "What NPS score should a good customer service team aim for?",
+        # A helper's questions that were answered: with "… een onderzoeksrapport over Netflix …", "Mijn korte
+        # antwoord is: ja.", "Het vraagt om mensen, systemen …" and Anders Jansen's "De verbinding maken …".
+        "How much has Netflix churn risen since the price went up?",
+        "Is a 20 or 30 second answer time target realistic for our phone line?",
+        "Wat is een redelijke rente voor een lening voor een nieuw klantsysteem?",
+        "Wat is een gezonde verhouding tussen vaste en flexibele agents?",
+        # ... and which companies someone names: "Geen enkele CX-aanpak, …" names none (Wim names no company)
+        "Which clients does Wim Rampen mention as examples of good CX?",
     ],
 )
 def test_a_question_for_a_figure_the_articles_do_not_give_abstains(corpus, question):

@@ -752,7 +752,8 @@ def _answer(
         with_price = priced(chosen, scored)
         chosen = with_price or ([] if ask.price else chosen)
     missing = ask.price and not chosen
-    if ask.quantity or ask.product or ask.price:  # read the quotes as shown: the sentence before may hold the figure
+    # read the quotes as shown: the sentence before may hold the figure
+    if ask.quantity or ask.product or ask.price or ask.entity:
         quoted = [in_context(c.sentence).text for c in chosen]
         missing = (
             missing
@@ -760,6 +761,7 @@ def _answer(
             # in the corpus language a question's words are the articles' own; a translation may lack the one the
             # article uses ("course": cursus, not opleiding)
             or (ask.price and ask.lang == settings.corpus_lang and not names_what_is_priced(ask, quoted))
+            or (ask.entity and not any(names_something(t, question) for t in quoted))
             or (
                 ask.product
                 and not any(

@@ -5,6 +5,7 @@ Every later step (candidates, scores, gate, selection, composition) takes this o
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -152,6 +153,13 @@ MAX_TRANSLATIONS = 15  # a word with more senses than this says little about the
 # question asks about it; the question is also read without them, so that its own subject leads (tuned on dev).
 COMMON_SHARE = 0.8  # a word used by at least this share of the articles is common
 MIN_DOCUMENTS = 5  # in fewer articles than this, sharing a word says little
+# In the word overlap a concept counts 1 + RARITY_WEIGHT x ln(1 / the share of articles that use it), scaled by how
+# rare its word is in the language at large: 0 below PLAIN_COMMON (ln of the word list's total over its count: "welke",
+# "nou", "maken"), in full from PLAIN_COMMON + PLAIN_SPAN ("huisvesting", "valkuilen") (`weights_of`; chosen on the dev
+# side, README: rare words weigh more)
+RARITY_WEIGHT = 0.5
+PLAIN_COMMON = 8.0
+PLAIN_SPAN = 4.0
 FOCUS_WEIGHT = 1.0  # weight of the question without its common words, next to the whole question's vector
 # An acronym's plural as English writes it ("KPIs") or Dutch does ("KPI’s", "KPI's"): read as the acronym too, so that
 # the one matches the other in BM25 and in the word overlap (the index keeps its terms; only the question is read).
@@ -180,7 +188,16 @@ QUANTITY = re.compile(
     r"(what|wat)\s+(are|were|zijn|waren)\s+(the\s+|de\s+)?([\w'’-]+\s+){0,4}?(figures|numbers|statistics|stats|"
     r"cijfers|getallen|statistieken)|(figures|numbers|statistics|cijfers|getallen|statistieken)\s+(on|about|for|over|"
     r"van|voor)|"
-    r"(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|"  # a rate, not "would you rate"
+    r"(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|rente|rentes|"  # a rate, not "would you rate"
+    # ... or a ratio ("de ideale verhouding thuiswerken vs kantoor?"), not a relation ("de verhouding tussen directie
+    # en operatie")
+    r"ratios?|(ideale|juiste|goede|normale|gemiddelde|aanbevolen|gezonde)\s+verhouding|"
+    # ... or by how much something changed ("How much did Netflix churn go up after the price increase?")
+    r"how much\b[^?.!]{0,50}?\b(go up|went up|gone up|go down|went down|rise|rose|risen|increased?|decreased?|grow|grew|"
+    r"grown|drop|dropped|fall|fell|fallen|declined?)|"
+    # ... or offers figures to choose from ("like 4 or 6 minutes?", "20 of 30 procent?")
+    r"\d+([.,]\d+)?\s*(or|of|to|tot|-|–)\s*\d+([.,]\d+)?\s*(%|procent|percent|min|minutes?|minuten|seconds?|"
+    r"seconden|sec|hours?|uur|days?|dagen|weeks?|weken|months?|maanden|euros?|€)|"
     rf"{COST_WORDS})\b",
     re.IGNORECASE,
 )
@@ -231,6 +248,19 @@ PRODUCT_CHOICE = re.compile(
 )
 
 
+# Questions that ask which companies or clients someone names or worked with ("Which company does Wim hold up as an
+# example?", "Welke klanten heeft Rien geholpen?"): only a quote that names one answers them (`names_something`), not
+# one about companies in general
+ENTITY = re.compile(
+    r"\b(which|what|welke?|wat voor)\s+([\w-]+\s+)?(companies|company|firms?|brands?|clients?|customers|"
+    r"organi[sz]ations?|bedrijven|bedrijf|merken|merk|klanten|opdrachtgevers|organisaties)\b[^?.!]{0,80}?\b("
+    r"examples?|voorbeelden|voorbeeld|hold up|holds up|held up|names?|named|mention\w*|noemt|noemen|genoemd|"
+    r"cites?|cited|work(s|ed)? (for|with)|werkt|werkte|helped|helps|geholpen|helpt|advised|advises|adviseert|"
+    r"adviseerde)\b",
+    re.IGNORECASE,
+)
+
+
 # The words of a product question that ask for a choice, not what is chosen ("which", "best", "aanraden"), stemmed
 CHOICE_FORMS = frozenset(
     tokenize(
@@ -257,11 +287,14 @@ class Ask:
     price: bool = False  # ... what something costs (PRICE): only a quote with an amount of money answers it
     cost: bool = False  # a figure question about a cost, literal or not ("What does a separate strategy cost?")
     product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
+    # per concept, how much matching it counts in the word overlap: the rarer among the articles, the more (`weights_of`)
+    weights: tuple[float, ...] = ()
     terms: float = 0.0  # share of an English question's words that are terms the corpus shares with it (`shared_terms`)
     stranger: str | None = None  # a name the question asks about that no article mentions (`unknown_subject`)
     # the files it may quote, when not all: the second part of "Who wrote X and what does it say?" quotes X
     within: frozenset[str] = frozenset()
     advice: bool = False  # it asks what is advised (ADVICE) and nothing else: its source's advice answers it
+    entity: bool = False  # it asks which companies or clients someone names (ENTITY): only a quote naming one answers
     reply: str = ""  # the language the asker asked the answer in ("And in Dutch?"), when not the question's own
 
     @property
@@ -408,9 +441,11 @@ def read(
         price,
         cost,
         product,
-        terms,
-        stranger,
+        terms=terms,
+        stranger=stranger,
+        weights=weights_of(concepts, query.text, lang, index),
         advice=bool(ADVICE.search(asked)) and not asks_own(without_request(without_names(asked, named))),
+        entity=bool(ENTITY.search(question)),
     )
 
 
@@ -685,6 +720,36 @@ def focus_of(
         if not (used and min(used) >= COMMON_SHARE):
             kept.append(word)
     return " ".join(kept) if kept and len(kept) < len(words) else text
+
+
+def weights_of(concepts: tuple[frozenset[str], ...], text: str, lang: str, index: Index) -> tuple[float, ...]:
+    """Each concept's weight in the word overlap: 1 + RARITY_WEIGHT x ln(1 / share) x how rare its word is in the
+    question's language at large (`_plain_rarity`: "welke", "nou" are rare among articles, not in Dutch), share being
+    the largest share of the articles that use one of its forms; a concept no article uses weighs 1. Uniform in a
+    corpus too small to tell (MIN_DOCUMENTS)."""
+    if len(index.manifest.files) < MIN_DOCUMENTS or not concepts:
+        return ()
+    from ..wordlists import checker
+
+    frequency = checker("en" if lang == "en" else "nl").word_frequency
+    total = max(frequency.total_words, 1)
+    stems: dict[str, list[str]] = {}
+    for word in dict.fromkeys(re.findall(r"[\w'’-]+", text.lower())):
+        for stem in tokenize(word)[:1]:
+            stems.setdefault(stem, []).append(word)
+    share = index.document_share(set().union(*concepts))
+    out = []
+    for c in concepts:
+        used = max((share.get(f, 0.0) for f in c), default=0.0)
+        words = [w for f in c for w in stems.get(f, ())]
+        plain = max((_plain_rarity(frequency[w], total) for w in words), default=1.0)
+        out.append(1.0 + RARITY_WEIGHT * plain * math.log(1.0 / used) if used > 0 else 1.0)
+    return tuple(out)
+
+
+def _plain_rarity(count: int, total: int) -> float:
+    """0 for a word among the most frequent of its language, 1 for a rare one, in between by log frequency."""
+    return min(1.0, max(0.0, (math.log(total / max(count, 1)) - PLAIN_COMMON) / PLAIN_SPAN))
 
 
 def concepts_of(

@@ -80,7 +80,9 @@ def score(ask: Ask, passages: list[Passage], per_passage: dict, corpus_lang: str
         for s, sim in zip(sentences, sims):
             if is_list(s) and ask.intent not in LISTS_FOR:
                 continue  # a list is no one's position, and no reason
-            value = sentence_score(float(sim), overlap(ask.concepts, s.text), context, len(s.text.split()), lexical)
+            value = sentence_score(
+                float(sim), overlap(ask.concepts, s.text, ask.weights), context, len(s.text.split()), lexical
+            )
             if is_question(s.text):
                 value *= QUESTION_PENALTY
             if ask.intent == "reasons" and REASON.search(s.text):

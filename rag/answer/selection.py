@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..sentences import Sentence, is_question, jaccard, split_sentences
+from ..sentences import Sentence, is_question, jaccard, repeats, split_sentences
 from ..types import Passage
 from .candidates import MIN_WORDS, has_money, is_list, reports_a_view, takes_a_stance
 from .compose import in_context, in_list_item, source_of
@@ -72,6 +72,7 @@ def _fits(c: Scored, chosen: list[Scored], policy: Policy) -> bool:
     dup = any(
         (x.sentence.chunk.doc, x.sentence.start) == (c.sentence.chunk.doc, c.sentence.start)
         or jaccard(x.sentence.text, c.sentence.text) > policy.duplicate
+        or repeats(x.sentence.text, c.sentence.text)
         or _within_list(x.sentence, c.sentence)
         for x in chosen
     )
