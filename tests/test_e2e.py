@@ -1496,3 +1496,11 @@ def test_an_english_word_a_dutch_question_shares_with_the_articles_is_read_as_th
         history=["How should executives get closer to the front line?"],
     )
     assert answer.citations[0].quote.startswith("Vanuit operations")
+
+
+def test_a_rare_word_only_the_keyword_retriever_finds_is_read(corpus):
+    # "chefsache" is in one passage of the boardroom article; fusion ranked it below eight passages that both
+    # retrievers found (one of them writes "bedoeld"), and the letters were quoted four times.
+    answer = Assistant(corpus).ask("wat wordt bedoeld met cx als chefsache")
+    assert not answer.abstained and answer.citations
+    assert all("chefsache" in c.quote for c in answer.citations)

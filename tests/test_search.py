@@ -2,7 +2,7 @@ import pytest
 
 from rag.errors import IndexMismatchError
 from rag.indexer import update_index
-from rag.search import bm25_weight, diversified, rescored, rrf, search, tokenize
+from rag.search import bm25_weight, diversified, rescored, rrf, search, tokenize, with_keyword_best
 from rag.service import Assistant
 from rag.store import load_index
 from rag.types import Chunk, Passage
@@ -170,3 +170,17 @@ def test_an_index_built_with_other_chunk_settings_is_refused_and_rebuilt_only_at
     report = stale.ensure_index(rebuild_stale=True)  # the app's start-up does
     assert report is not None and report.full and "chunker settings changed" in report.reason
     assert stale.search("chatbots")
+
+
+def test_the_keyword_retrievers_best_passages_are_always_read():
+    # Fusion ranks c9 (only the keyword retriever found it, by a rare word) and c7 below the window of 6.
+    fused = [_scored(i, 0.3, 0.1 if i < 7 else None) for i in range(1, 7)]
+    fused += [_scored(7, 0.2, 1.5), _scored(8, 0.2, None), _scored(9, None, 2.0)]
+    out = with_keyword_best(fused, window=6)
+    # The two best keyword passages take the last two places, in keyword order; the head is fusion's.
+    assert [p.chunk.id for p in out] == ["c1", "c2", "c3", "c4", "c9", "c7"]
+    assert [p.rank for p in out] == list(range(1, 7))
+    # Already in the window: the window as it was; one best only: one place.
+    assert [p.chunk.id for p in with_keyword_best(fused, window=6, best=1)] == ["c1", "c2", "c3", "c4", "c5", "c9"]
+    assert [p.chunk.id for p in with_keyword_best(fused[:6], window=6)] == [f"c{i}" for i in range(1, 7)]
+    assert [p.chunk.id for p in with_keyword_best(fused, window=6, best=0)] == [f"c{i}" for i in range(1, 7)]
