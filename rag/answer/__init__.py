@@ -38,7 +38,7 @@ from ..embedders import Embedder
 from ..search import search, tokenize
 from ..sentences import guess_language
 from ..settings import Settings
-from ..stores.base import Index
+from ..stores.base import Index, SearchRequest
 from ..types import Answer, Citation, Passage
 from . import advice, authorship, dated, gate
 from .candidates import candidates, has_money, has_number, is_quotable, names_something
@@ -47,6 +47,7 @@ from .generate import generated
 from .query import (
     ADVICE,
     COMMON_SHARE,
+    MIN_DOCUMENTS,
     Ask,
     asks_own,
     named_terms,
@@ -54,6 +55,7 @@ from .query import (
     names_the_kind,
     names_what_is_priced,
     own_question,
+    rarity,
     read,
     unit,
 )
@@ -75,7 +77,54 @@ def retrieve(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: 
     )
     if q.authors and not passages:  # the named person wrote nothing that matches: search everything
         passages = search(index, embedder, q.text, settings, k=k, query_vector=ask.vector, keywords=ask.keywords)
-    return passages
+    return _with_rare_words(index, ask, passages, settings)
+
+
+def _rare(ask: Ask, index: Index) -> list[frozenset[str]]:
+    """The question's rare words: concepts that at most RARE_SHARE of the articles use (and some do) and that are
+    no frequent words of its language (`query.rarity` at least RARE_PLAIN: "huisvesting", "chefsache", "martech",
+    not "welke"); none in a corpus too small to tell."""
+    if len(index.manifest.files) < MIN_DOCUMENTS:
+        return []
+    return [
+        c
+        for c, (used, plain) in zip(ask.concepts, rarity(ask.concepts, ask.query.text, ask.lang, index))
+        if 0 < used <= RARE_SHARE and plain >= RARE_PLAIN
+    ]
+
+
+def _with_rare_words(index: Index, ask: Ask, passages: list[Passage], settings: Settings) -> list[Passage]:
+    """`passages` and, for each rare word of the question (`_rare`, at most RARE_ADDED) that none of them holds, the
+    passage the keyword retriever ranks first for it, after them. Fusion ranks a passage that shares one rare word
+    with the question and little else below the passages the answerer reads ("we spent a lot on martech …": the one
+    passage that says martech; "cx budget cuts boardroom?": the one that says "budgetten"). Of a named writer's
+    text when the passages are theirs."""
+    if not passages:
+        return passages
+    held = [set(tokenize(p.chunk.text)) for p in passages]
+    missing = [c for c in _rare(ask, index) if not any(c & words for words in held)]
+    authors = (
+        ask.query.authors if ask.query.authors and all(p.chunk.author in ask.query.authors for p in passages) else ()
+    )
+    seen = {p.chunk.id for p in passages}
+    added: list[Passage] = []
+    for concept in missing[:RARE_ADDED]:
+        request = SearchRequest(
+            text=" ".join(sorted(concept)),
+            vector=None,
+            k=1,
+            pool=settings.retrieve_k,
+            bm25_weight=1.0,
+            use_bm25=settings.use_bm25,
+            authors=authors,
+        )
+        for p in index.search(request) if settings.use_bm25 else []:
+            if p.chunk.id not in seen:
+                seen.add(p.chunk.id)
+                added.append(p)
+    if not added:
+        return passages
+    return passages + [replace(p, rank=len(passages) + i) for i, p in enumerate(added, start=1)]
 
 
 class Choice(NamedTuple):
@@ -574,6 +623,8 @@ FIGURES = frozenset(
     )
 )
 RARE_SHARE = 0.4  # a word asked of no piece names what a quote is about when at most this share of the articles use it
+RARE_PLAIN = 0.5  # ... and is at least this rare in its language (`query.rarity`): not a frequent word ("welke")
+RARE_ADDED = 2  # passages added for rare words no retrieved passage holds (`_with_rare_words`)
 # Who says something, in so many words ("Who talks about ownership?", "What do the writers say about it?"): how it is
 # asked, not what about.
 SAYING = frozenset(
@@ -663,6 +714,13 @@ def _spelled_out(
     kept = [q for q in chosen if spells(q)]
     others = [q for q in scored if spells(q)]
     return kept or ([max(others, key=lambda q: q.score)] if others else []), complete
+
+
+def _figure_of_subject(ask: Ask, quoted: list[str], index: Index) -> bool:
+    """One quote states a figure and names every rare word the question asks about (`_rare`, not a word for
+    figures), or the question has none."""
+    rare = [c for c in _rare(ask, index) if not c & FIGURES]
+    return not rare or any(has_number(t) and all(c & set(tokenize(t)) for c in rare) for t in quoted)
 
 
 def _compares_writers(index: Index, question: str, ask: Ask) -> bool:
@@ -758,6 +816,9 @@ def _answer(
         missing = (
             missing
             or (ask.quantity and not any(has_number(t) or (ask.price and has_money(t)) for t in quoted))
+            # ... and the figure is of what it asks about: "What was the average Forrester CX Index score for Dutch
+            # brands?" is not answered by Forrester's share of companies that failed (no "brands" there)
+            or (ask.quantity and not ask.price and not _figure_of_subject(ask, quoted, index))
             # in the corpus language a question's words are the articles' own; a translation may lack the one the
             # article uses ("course": cursus, not opleiding)
             or (ask.price and ask.lang == settings.corpus_lang and not names_what_is_priced(ask, quoted))

@@ -729,6 +729,15 @@ def weights_of(concepts: tuple[frozenset[str], ...], text: str, lang: str, index
     corpus too small to tell (MIN_DOCUMENTS)."""
     if len(index.manifest.files) < MIN_DOCUMENTS or not concepts:
         return ()
+    return tuple(
+        1.0 + RARITY_WEIGHT * plain * math.log(1.0 / used) if used > 0 else 1.0
+        for used, plain in rarity(concepts, text, lang, index)
+    )
+
+
+def rarity(concepts: tuple[frozenset[str], ...], text: str, lang: str, index: Index) -> list[tuple[float, float]]:
+    """Per concept: the largest share of the articles that use one of its forms, and how rare its word (as `text`
+    writes it) is in the question's language at large, 0 (among the most frequent) to 1 (`_plain_rarity`)."""
     from ..wordlists import checker
 
     frequency = checker("en" if lang == "en" else "nl").word_frequency
@@ -737,14 +746,13 @@ def weights_of(concepts: tuple[frozenset[str], ...], text: str, lang: str, index
     for word in dict.fromkeys(re.findall(r"[\w'’-]+", text.lower())):
         for stem in tokenize(word)[:1]:
             stems.setdefault(stem, []).append(word)
-    share = index.document_share(set().union(*concepts))
+    share = index.document_share(set().union(*concepts)) if concepts else {}
     out = []
     for c in concepts:
         used = max((share.get(f, 0.0) for f in c), default=0.0)
         words = [w for f in c for w in stems.get(f, ())]
-        plain = max((_plain_rarity(frequency[w], total) for w in words), default=1.0)
-        out.append(1.0 + RARITY_WEIGHT * plain * math.log(1.0 / used) if used > 0 else 1.0)
-    return tuple(out)
+        out.append((used, max((_plain_rarity(frequency[w], total) for w in words), default=1.0)))
+    return out
 
 
 def _plain_rarity(count: int, total: int) -> float:
