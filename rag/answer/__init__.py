@@ -717,9 +717,12 @@ def _spelled_out(
 
 
 def _figure_of_subject(ask: Ask, quoted: list[str], index: Index) -> bool:
-    """One quote states a figure and names every rare word the question asks about (`_rare`, not a word for
-    figures), or the question has none."""
-    rare = [c for c in _rare(ask, index) if not c & FIGURES]
+    """One quote states a figure and names every rare word the question asks about (`_rare`), or the question has
+    none. Not a word for figures, nor one that says whose figure it is: a writer's name or the words naming a piece
+    ("What percentage of companies failed, per the Marketingfacts article?")."""
+    piece = authorship.piece_named(ask.question)
+    source = set(tokenize(" ".join([*known_authors(index), piece.words if piece else ""])))
+    rare = [c for c in _rare(ask, index) if not c & (FIGURES | source | authorship.PIECE_FORMS)]
     return not rare or any(has_number(t) and all(c & set(tokenize(t)) for c in rare) for t in quoted)
 
 
