@@ -58,10 +58,7 @@ def rrf(ranked_lists: list[list[tuple[int, float]]], weights: list[float], k: in
 
 def bm25_weight(query: str, settings: Settings) -> float:
     """BM25's weight in fusion: full in the corpus language, `bm25_weight_cross` for other languages."""
-    from .sentences import guess_language
-
-    same = guess_language(query) == settings.corpus_lang
-    return settings.bm25_weight if same else settings.bm25_weight_cross
+    return settings.bm25_weight if same_language(query, settings) else settings.bm25_weight_cross
 
 
 def search(
@@ -94,14 +91,14 @@ def search(
         authors=authors,
     )
     weight = request.bm25_weight if request.use_bm25 else 0.0
-    if request.use_bm25 and weight > 0 and _same_language(query, settings):
+    if request.use_bm25 and weight > 0 and same_language(query, settings):
         fused = with_keyword_best(index.search(replace(request, k=request.pool)), window)
     else:
         fused = index.search(request)
     return diversified(rescored(fused, weight, settings.rescore_top, settings.top_k))[:k]
 
 
-def _same_language(query: str, settings: Settings) -> bool:
+def same_language(query: str, settings: Settings) -> bool:
     """The question is in the corpus language: the keyword retriever reads its own words, not translations."""
     from .sentences import guess_language
 
@@ -109,11 +106,11 @@ def _same_language(query: str, settings: Settings) -> bool:
 
 
 def with_keyword_best(passages: list[Passage], window: int, best: int = KEYWORD_BEST) -> list[Passage]:
-    """The first `window` passages of the fused list, with the keyword retriever's `best` passages among them (in
-    place of the last ones, in their keyword order) when fusion ranked them lower. Rank fusion rewards a passage both
-    retrievers rank well; one that only the keyword retriever finds, by a rare word the question writes ("wat wordt
-    bedoeld met cx als chefsache": one passage says "chefsache", and the embedder does not rank it), fell out of the
-    passages the answerer reads. The head of the list is fusion's as before (README: Retrieval)."""
+    """The first `window` passages of the fused list, with the keyword retriever's `best` passages of the fused pool
+    among them: those fusion ranked lower take the places of the last others (the keyword retriever's own stay where
+    they are). Rank fusion rewards a passage both retrievers rank well; one that only the keyword retriever finds, by a
+    rare word the question writes ("wat wordt bedoeld met cx als chefsache": one passage says "chefsache", and the
+    embedder does not rank it), fell out of the passages the answerer reads. The first places stay fusion's."""
     head = passages[:window]
     if len(passages) <= window or best < 1:
         return head
@@ -121,7 +118,14 @@ def with_keyword_best(passages: list[Passage], window: int, best: int = KEYWORD_
     missing = [p for p in keyword if not any(h is p for h in head)][: max(window - 1, 0)]
     if not missing:
         return head
-    return _renumbered(head, head[: window - len(missing)] + missing)
+    dropped: list[Passage] = []
+    for p in reversed(head):
+        if len(dropped) == len(missing):
+            break
+        if not any(p is k for k in keyword):
+            dropped.append(p)
+    kept = [p for p in head if not any(p is d for d in dropped)]
+    return _renumbered(head, kept + missing)
 
 
 def _scaled(values: list[float | None]) -> list[float]:

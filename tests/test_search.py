@@ -184,3 +184,30 @@ def test_the_keyword_retrievers_best_passages_are_always_read():
     assert [p.chunk.id for p in with_keyword_best(fused, window=6, best=1)] == ["c1", "c2", "c3", "c4", "c5", "c9"]
     assert [p.chunk.id for p in with_keyword_best(fused[:6], window=6)] == [f"c{i}" for i in range(1, 7)]
     assert [p.chunk.id for p in with_keyword_best(fused, window=6, best=0)] == [f"c{i}" for i in range(1, 7)]
+    # A keyword-best passage already in the last place stays; the other one takes the place of the last other passage
+    # (a review found the best one dropped for the second best).
+    late = [_scored(i, 0.3, None) for i in range(1, 6)] + [_scored(6, 0.2, 3.0), _scored(7, None, 2.0)]
+    assert [p.chunk.id for p in with_keyword_best(late, window=6)] == ["c1", "c2", "c3", "c4", "c6", "c7"]
+
+
+def test_the_keyword_retrievers_best_are_read_only_for_a_question_in_the_corpus_language(tmp_path):
+    # For an English question BM25 reads translations: its best passages are not forced in.
+    settings = make_settings(tmp_path)
+    update_index(settings)
+    index = Assistant(settings).index()
+    calls = []
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(index, name)
+
+        def search(self, request):
+            calls.append(request.k)
+            return index.search(request)
+
+    search(Spy(), Assistant(settings).embedder, "Waarom heeft klantbeleving financiële ruimte nodig?", settings, k=3)
+    search(Spy(), Assistant(settings).embedder, "Why does customer experience need money?", settings, k=3)
+    assert calls == [settings.retrieve_k, settings.top_k]  # the whole pool in Dutch, the window in English
+    off = settings.with_overrides(use_bm25=False)
+    search(Spy(), Assistant(off).embedder, "Waarom heeft klantbeleving financiële ruimte nodig?", off, k=3)
+    assert calls[-1] == off.top_k

@@ -35,7 +35,7 @@ from ..conversation import (
     without_request,
 )
 from ..embedders import Embedder
-from ..search import search, tokenize
+from ..search import TOKEN_RE, search, tokenize
 from ..sentences import guess_language
 from ..settings import Settings
 from ..stores.base import Index, SearchRequest
@@ -47,7 +47,6 @@ from .generate import generated
 from .query import (
     ADVICE,
     COMMON_SHARE,
-    MIN_DOCUMENTS,
     Ask,
     asks_own,
     named_terms,
@@ -55,7 +54,6 @@ from .query import (
     names_the_kind,
     names_what_is_priced,
     own_question,
-    rarity,
     read,
     unit,
 )
@@ -80,17 +78,25 @@ def retrieve(index: Index, embedder: Embedder, ask: Ask, settings: Settings, k: 
     return _with_rare_words(index, ask, passages, settings)
 
 
-def _rare(ask: Ask, index: Index) -> list[frozenset[str]]:
-    """The question's rare words: concepts that at most RARE_SHARE of the articles use (and some do) and that are
-    no frequent words of its language (`query.rarity` at least RARE_PLAIN: "huisvesting", "chefsache", "martech",
-    not "welke"); none in a corpus too small to tell."""
-    if len(index.manifest.files) < MIN_DOCUMENTS:
-        return []
-    return [
-        c
-        for c, (used, plain) in zip(ask.concepts, rarity(ask.concepts, ask.query.text, ask.lang, index))
-        if 0 < used <= RARE_SHARE and plain >= RARE_PLAIN
+def _rare(ask: Ask, own: bool = False) -> list[frozenset[str]]:
+    """The question's rare words, rarest first: concepts that at most RARE_SHARE of the articles use (and some do)
+    and that are no frequent words of its language (`Ask.rarity`, read once with the question: "huisvesting",
+    "chefsache", "martech", not "welke"); not the asker's situation before the question ("Our CX budget is tight. What
+    percentage …?"). `own`: only those its own question asks about, not a topic a follow-up goes on from. None in a
+    corpus too small to tell."""
+    question = own_question(ask.question)
+    asked = asks_own(without_request(question))
+    situation = set(tokenize(ask.question)) - set(tokenize(question))
+
+    def kept(c: frozenset[str]) -> bool:
+        return bool(c & asked) if own else not (c & situation and not c & asked)
+
+    rare = [
+        (used, c)
+        for c, (used, plain) in zip(ask.concepts, ask.rarity)
+        if 0 < used <= RARE_SHARE and plain >= RARE_PLAIN and kept(c)
     ]
+    return [c for _, c in sorted(rare, key=lambda x: x[0])]
 
 
 def _with_rare_words(index: Index, ask: Ask, passages: list[Passage], settings: Settings) -> list[Passage]:
@@ -98,11 +104,14 @@ def _with_rare_words(index: Index, ask: Ask, passages: list[Passage], settings: 
     passage the keyword retriever ranks first for it, after them. Fusion ranks a passage that shares one rare word
     with the question and little else below the passages the answerer reads ("we spent a lot on martech …": the one
     passage that says martech; "cx budget cuts boardroom?": the one that says "budgetten"). Of a named writer's
-    text when the passages are theirs."""
-    if not passages:
+    text when the passages are theirs. Found by keywords alone, it has no passage cosine: its sentences are scored
+    with their best cosine as the passage's (`scores.score`, as for any passage without one). Scored with its own
+    passage cosine instead, which is low (that is why fusion ranked it low), its sentences were not quoted: "What
+    tends to happen to CX when budgets shrink?" quoted Anders Jansen's "CX heeft minder last van deze erosie." """
+    if not passages or not settings.use_bm25:
         return passages
-    held = [set(tokenize(p.chunk.text)) for p in passages]
-    missing = [c for c in _rare(ask, index) if not any(c & words for words in held)]
+    held = [set(tokenize(f"{p.chunk.title} {p.chunk.text}")) for p in passages]
+    missing = [c for c in _rare(ask) if not any(c & words for words in held)]
     authors = (
         ask.query.authors if ask.query.authors and all(p.chunk.author in ask.query.authors for p in passages) else ()
     )
@@ -110,21 +119,28 @@ def _with_rare_words(index: Index, ask: Ask, passages: list[Passage], settings: 
     added: list[Passage] = []
     for concept in missing[:RARE_ADDED]:
         request = SearchRequest(
-            text=" ".join(sorted(concept)),
+            text=_searched(concept, ask, settings),
             vector=None,
             k=1,
             pool=settings.retrieve_k,
             bm25_weight=1.0,
-            use_bm25=settings.use_bm25,
             authors=authors,
         )
-        for p in index.search(request) if settings.use_bm25 else []:
-            if p.chunk.id not in seen:
+        for p in index.search(request):
+            if p.chunk.id not in seen and p.bm25 is not None:
                 seen.add(p.chunk.id)
                 added.append(p)
     if not added:
         return passages
     return passages + [replace(p, rank=len(passages) + i) for i, p in enumerate(added, start=1)]
+
+
+def _searched(concept: frozenset[str], ask: Ask, settings: Settings) -> str:
+    """What the keyword retriever is asked for a concept: in the corpus language the question's own words for it (a
+    stem stemmed again may change: the stemmer is not idempotent), else (and when it has none) its forms, the Dutch
+    words an English question is read as."""
+    own = [w for w in TOKEN_RE.findall(ask.question.lower()) if set(tokenize(w)) & concept]
+    return " ".join(own) if own and ask.lang == settings.corpus_lang else " ".join(sorted(concept))
 
 
 class Choice(NamedTuple):
@@ -622,6 +638,12 @@ FIGURES = frozenset(
         "statistiek statistieken"
     )
 )
+# ... and the words that ask for a figure, which a quote holds by stating one ("What percent …", "gemiddeld")
+FIGURE_WORDS = FIGURES | frozenset(
+    tokenize(
+        "percent procent average averages gemiddeld gemiddelde rate rates ratio ratios verhouding rente score scores"
+    )
+)
 RARE_SHARE = 0.4  # a word asked of no piece names what a quote is about when at most this share of the articles use it
 RARE_PLAIN = 0.5  # ... and is at least this rare in its language (`query.rarity`): not a frequent word ("welke")
 RARE_ADDED = 2  # passages added for rare words no retrieved passage holds (`_with_rare_words`)
@@ -716,13 +738,16 @@ def _spelled_out(
     return kept or ([max(others, key=lambda q: q.score)] if others else []), complete
 
 
-def _figure_of_subject(ask: Ask, quoted: list[str], index: Index) -> bool:
-    """One quote states a figure and names every rare word the question asks about (`_rare`), or the question has
-    none. Not a word for figures, nor one that says whose figure it is: a writer's name or the words naming a piece
-    ("What percentage of companies failed, per the Marketingfacts article?")."""
-    piece = authorship.piece_named(ask.question)
-    source = set(tokenize(" ".join([*known_authors(index), piece.words if piece else ""])))
-    rare = [c for c in _rare(ask, index) if not c & (FIGURES | source | authorship.PIECE_FORMS)]
+def _figure_of_subject(ask: Ask, quoted: list[str], chosen: list[Scored], index: Index) -> bool:
+    """One quote states a figure and names every rare word its own question asks about (`_rare`), or it asks about
+    none. Not a word for figures ("percent", "gemiddeld"), nor the asker's situation before the question, nor one
+    that says whose figure it is: a writer it names or the title or source of a quote's piece ("What percentage of
+    companies failed, per the Marketingfacts article?")."""
+    source = set(tokenize(" ".join(mentioned_authors(ask.question, index))))
+    for doc in {c.sentence.chunk.doc for c in chosen}:
+        entry = index.document(doc)
+        source |= set(tokenize(f"{entry.title} {entry.source or ''}"))
+    rare = [c for c in _rare(ask, own=True) if not c & (FIGURE_WORDS | source | authorship.PIECE_FORMS)]
     return not rare or any(has_number(t) and all(c & set(tokenize(t)) for c in rare) for t in quoted)
 
 
@@ -821,7 +846,7 @@ def _answer(
             or (ask.quantity and not any(has_number(t) or (ask.price and has_money(t)) for t in quoted))
             # ... and the figure is of what it asks about: "What was the average Forrester CX Index score for Dutch
             # brands?" is not answered by Forrester's share of companies that failed (no "brands" there)
-            or (ask.quantity and not ask.price and not _figure_of_subject(ask, quoted, index))
+            or (ask.quantity and not ask.price and not _figure_of_subject(ask, quoted, chosen, index))
             # in the corpus language a question's words are the articles' own; a translation may lack the one the
             # article uses ("course": cursus, not opleiding)
             or (ask.price and ask.lang == settings.corpus_lang and not names_what_is_priced(ask, quoted))

@@ -691,8 +691,10 @@ _SUBJECT_ENDS = (
     r"(about|on|over|say|says|said|zegt|zeggen|zei|think|thinks|vindt|argue|argues|claim|claims|conclude|concludes|"
     r"recommend|recommends|mean|means|suggest|suggests|use|uses|give|gives|describe|describes|write|writes|mention|"
     r"mentions|propose|proposes|schrijft|stelt|noemt|beschrijft|geeft|is|was|are|staat|staan|and|en|or|of|ge\w+|"
-    # ... or a clause of the question's own after it ("… dat stuk over cultuur als je de cultuur wil veranderen")
-    r"als|wanneer|when|if|omdat|because|terwijl|while|zodat|waarin|waar|where)"
+    # ... or a clause of the question's own after it ("… dat stuk over cultuur als je de cultuur wil veranderen"), not
+    # a phrase of the subject ("het artikel over CX als chefsache")
+    r"(als|wanneer|when|if)\s+(je|jij|we|wij|ik|u|men|jullie|ze|zij|you|i|they|one|it|het|er|there)|omdat|because|"
+    r"terwijl|while|zodat)"
 )
 _PIECE = re.compile(
     rf"\b{_DET}\s+(?P<before>(?:(?!{_DET}\b){_WORD}\s+){{0,3}}?){PIECE_NOUNS}\b"

@@ -31,7 +31,7 @@ from ..conversation import (
 from ..embedders import Embedder
 from ..lexicon import dictionary_words
 from ..parsing import MONTH_WORDS
-from ..search import STOPWORDS, tokenize
+from ..search import STOPWORDS, TOKEN_RE, stem_words, tokenize
 from ..sentences import guess_language
 from ..spelling import spelled
 from ..stopwords import STOPWORDS_EN
@@ -188,16 +188,22 @@ QUANTITY = re.compile(
     r"(what|wat)\s+(are|were|zijn|waren)\s+(the\s+|de\s+)?([\w'’-]+\s+){0,4}?(figures|numbers|statistics|stats|"
     r"cijfers|getallen|statistieken)|(figures|numbers|statistics|cijfers|getallen|statistieken)\s+(on|about|for|over|"
     r"van|voor)|"
-    r"(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|rente|rentes|"  # a rate, not "would you rate"
-    # ... or a ratio ("de ideale verhouding thuiswerken vs kantoor?"), not a relation ("de verhouding tussen directie
-    # en operatie")
-    r"ratios?|(ideale|juiste|goede|normale|gemiddelde|aanbevolen|gezonde)\s+verhouding|"
-    # ... or by how much something changed ("How much did Netflix churn go up after the price increase?")
-    r"how much\b[^?.!]{0,50}?\b(go up|went up|gone up|go down|went down|rise|rose|risen|increased?|decreased?|grow|grew|"
-    r"grown|drop|dropped|fall|fell|fallen|declined?)|"
-    # ... or offers figures to choose from ("like 4 or 6 minutes?", "20 of 30 procent?")
-    r"\d+([.,]\d+)?\s*(or|of|to|tot|-|–)\s*\d+([.,]\d+)?\s*(%|procent|percent|min|minutes?|minuten|seconds?|"
-    r"seconden|sec|hours?|uur|days?|dagen|weeks?|weken|months?|maanden|euros?|€)|"
+    r"(?!(you|we|i|they|to|would|should|do|does)\b)\w+ rate|"  # a rate, not "would you rate"
+    # ... or an interest rate asked for ("een normale rente op een lening?"), not one spoken of ("de stijgende rente")
+    r"(normale|gemiddelde|redelijke|gangbare|gebruikelijke|welke|hoeveel|hoge|lage)\s+(\w+\s+)?rente|"
+    # ... or a ratio ("de ideale verhouding thuiswerken vs kantoor?", "what's a healthy ratio of agents to leads?"),
+    # not a relation ("een goede verhouding met je klanten") nor a rationale ("de ratio achter een aparte strategie")
+    r"(ideale|gemiddelde|normale|aanbevolen)\s+verhouding|(what|which)\b[^?.!]{0,40}?\bratios?|"
+    # ... or by how much something changed ("How much did Netflix churn go up after the price increase?"), not how much
+    # something matters when another thing changes ("How much does culture matter when budgets go down?")
+    r"how much (has|have|had|did|does|do|will|would)\s+(?:(?!(when|if|as|while|because)\b)[\w'’-]+\s+){0,4}?(go up|"
+    r"went up|gone up|go down|went down|rise|rose|risen|increased?|decreased?|grow|grew|grown|drop|dropped|fall|fell|"
+    r"fallen|declined?)|"
+    # ... or offers figures to choose from ("like 4 or 6 minutes?", "20 tot 30%?"; the unit is looked ahead at, so
+    # that "%" needs no word boundary after it)
+    r"\d+([.,]\d+)?\s*(or|of|to|tot|-|–)\s*\d+([.,]\d+)?(?=\s*(%|€|procent\b|percent\b|min\b|minutes?\b|"
+    r"minuten\b|seconds?\b|seconden\b|sec\b|hours?\b|uur\b|days?\b|dagen\b|weeks?\b|weken\b|months?\b|"
+    r"maanden\b|euros?\b))|"
     rf"{COST_WORDS})\b",
     re.IGNORECASE,
 )
@@ -248,14 +254,24 @@ PRODUCT_CHOICE = re.compile(
 )
 
 
-# Questions that ask which companies or clients someone names or worked with ("Which company does Wim hold up as an
-# example?", "Welke klanten heeft Rien geholpen?"): only a quote that names one answers them (`names_something`), not
-# one about companies in general
+# Questions that ask which companies or clients someone names ("Which company does Wim hold up as an example?",
+# "Welke bedrijven noemt Anders als voorbeeld?"): only a quote that names one answers them (`names_something`), not one
+# about companies in general. The noun follows the question word (an adjective between: "which other companies"), not
+# an auxiliary ("What do customers mention most?" asks what they say). Which ones someone worked with or helped
+# (`ENTITY_WORK`) only of a writer the question names ("Welke klanten heeft Rien geholpen?"; not "Welke klanten helpt
+# een chatbot het meest?").
+_ENTITY = (
+    r"\b(which|what|welke?|wat voor)\s+((other|specific|particular|real|dutch|andere|specifieke|concrete|echte|"
+    r"nederlandse)\s+)?(companies|company|firms?|brands?|clients?|customers|organi[sz]ations?|bedrijven|bedrijf|merken|"
+    r"merk|klanten|opdrachtgevers|organisaties)\b[^?.!]{0,80}?\b"
+)
 ENTITY = re.compile(
-    r"\b(which|what|welke?|wat voor)\s+([\w-]+\s+)?(companies|company|firms?|brands?|clients?|customers|"
-    r"organi[sz]ations?|bedrijven|bedrijf|merken|merk|klanten|opdrachtgevers|organisaties)\b[^?.!]{0,80}?\b("
-    r"examples?|voorbeelden|voorbeeld|hold up|holds up|held up|names?|named|mention\w*|noemt|noemen|genoemd|"
-    r"cites?|cited|work(s|ed)? (for|with)|werkt|werkte|helped|helps|geholpen|helpt|advised|advises|adviseert|"
+    _ENTITY + r"(hold up|holds up|held up|names?|named|mention(s|ed)?|noemt|noemen|noemde|genoemd|cites?|cited|"
+    r"as (an )?examples?|als voorbeeld(en)?)\b",
+    re.IGNORECASE,
+)
+ENTITY_WORK = re.compile(
+    _ENTITY + r"(work(s|ed)? (for|with)|werkt|werkte|helped|helps|geholpen|helpt|hielp|advised|advises|adviseert|"
     r"adviseerde)\b",
     re.IGNORECASE,
 )
@@ -289,6 +305,9 @@ class Ask:
     product: bool = False  # it asks which product or vendor to pick (PRODUCT_CHOICE): only a quote naming one answers
     # per concept, how much matching it counts in the word overlap: the rarer among the articles, the more (`weights_of`)
     weights: tuple[float, ...] = ()
+    # per concept, the share of the articles that use it and how rare its word is in its language (`rarity`); empty in
+    # a corpus too small to tell
+    rarity: tuple[tuple[float, float], ...] = ()
     terms: float = 0.0  # share of an English question's words that are terms the corpus shares with it (`shared_terms`)
     stranger: str | None = None  # a name the question asks about that no article mentions (`unknown_subject`)
     # the files it may quote, when not all: the second part of "Who wrote X and what does it say?" quotes X
@@ -422,6 +441,7 @@ def read(
     product = bool(PRODUCT_CHOICE.search(question))
     stranger = unknown_subject(question, index, quantity) or unknown_year(question, index)
     terms = shared_terms(query.text, lang, target, index, nearby, query.authors)
+    rare = rarity(concepts, query.text, lang, index)
     # "Wim replied to Jan-Hein. What did he say?" asks what its last sentence does; read with its typos as the words
     # meant ("so what exatcly bothers him?" asks nothing of its own)
     named = mentioned_authors(question, index)
@@ -443,9 +463,10 @@ def read(
         product,
         terms=terms,
         stranger=stranger,
-        weights=weights_of(concepts, query.text, lang, index),
+        weights=weights_of(rare),
+        rarity=rare,
         advice=bool(ADVICE.search(asked)) and not asks_own(without_request(without_names(asked, named))),
-        entity=bool(ENTITY.search(question)),
+        entity=bool(ENTITY.search(question) or (named and ENTITY_WORK.search(question))),
     )
 
 
@@ -722,37 +743,35 @@ def focus_of(
     return " ".join(kept) if kept and len(kept) < len(words) else text
 
 
-def weights_of(concepts: tuple[frozenset[str], ...], text: str, lang: str, index: Index) -> tuple[float, ...]:
-    """Each concept's weight in the word overlap: 1 + RARITY_WEIGHT x ln(1 / share) x how rare its word is in the
-    question's language at large (`_plain_rarity`: "welke", "nou" are rare among articles, not in Dutch), share being
-    the largest share of the articles that use one of its forms; a concept no article uses weighs 1. Uniform in a
-    corpus too small to tell (MIN_DOCUMENTS)."""
+def weights_of(rare: tuple[tuple[float, float], ...]) -> tuple[float, ...]:
+    """Each concept's weight in the word overlap, from its `rarity` (share of the articles that use it, rarity of its
+    word in the language at large): 1 + RARITY_WEIGHT x ln(1 / share) x that rarity ("welke", "nou" are rare among
+    articles, not in Dutch); a concept no article uses weighs 1. Uniform when `rare` is empty."""
+    return tuple(1.0 + RARITY_WEIGHT * plain * math.log(1.0 / used) if used > 0 else 1.0 for used, plain in rare)
+
+
+def rarity(concepts: tuple[frozenset[str], ...], text: str, lang: str, index: Index) -> tuple[tuple[float, float], ...]:
+    """Per concept: the largest share of the articles that use one of its forms, and how rare its word (as `text`
+    writes it, split as `tokenize` splits it) is in the question's language at large, 0 (among the most frequent) to
+    1 (`_plain_rarity`). Empty in a corpus too small to tell (MIN_DOCUMENTS)."""
     if len(index.manifest.files) < MIN_DOCUMENTS or not concepts:
         return ()
-    return tuple(
-        1.0 + RARITY_WEIGHT * plain * math.log(1.0 / used) if used > 0 else 1.0
-        for used, plain in rarity(concepts, text, lang, index)
-    )
-
-
-def rarity(concepts: tuple[frozenset[str], ...], text: str, lang: str, index: Index) -> list[tuple[float, float]]:
-    """Per concept: the largest share of the articles that use one of its forms, and how rare its word (as `text`
-    writes it) is in the question's language at large, 0 (among the most frequent) to 1 (`_plain_rarity`)."""
     from ..wordlists import checker
 
     frequency = checker("en" if lang == "en" else "nl").word_frequency
     total = max(frequency.total_words, 1)
+    words = list(dict.fromkeys(TOKEN_RE.findall(text.lower())))
     stems: dict[str, list[str]] = {}
-    for word in dict.fromkeys(re.findall(r"[\w'’-]+", text.lower())):
-        for stem in tokenize(word)[:1]:
+    for word, stem in zip(words, stem_words(words)):
+        if stem:
             stems.setdefault(stem, []).append(word)
-    share = index.document_share(set().union(*concepts)) if concepts else {}
+    share = index.document_share(set().union(*concepts))
     out = []
     for c in concepts:
         used = max((share.get(f, 0.0) for f in c), default=0.0)
-        words = [w for f in c for w in stems.get(f, ())]
-        out.append((used, max((_plain_rarity(frequency[w], total) for w in words), default=1.0)))
-    return out
+        own = [w for f in c for w in stems.get(f, ())]
+        out.append((float(used), max((_plain_rarity(frequency[w], total) for w in own), default=1.0)))
+    return tuple(out)
 
 
 def _plain_rarity(count: int, total: int) -> float:
