@@ -56,3 +56,27 @@ def test_a_writers_name_is_kept(tiny_assistant):
     assert spelled("wat vindt jansen van bots?", tiny_assistant.index(), "nl", frozenset({"jansen"})).startswith(
         "wat vindt jansen"
     )
+
+
+def test_word_frequencies_are_read_from_a_cache_the_first_use_writes(tmp_path, monkeypatch):
+    import json
+
+    from rag.wordlists import checker, frequencies
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    frequencies.cache_clear()
+    try:
+        counts, total = frequencies("nl")
+        reference = checker("nl").word_frequency
+        assert total == reference.total_words and counts["welke"] == reference["welke"] > counts["huisvesting"] > 0
+        [cache] = (tmp_path / "rag-cx").glob("wordfreq-nl-*.json")
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        data["total"] = 7  # the next process reads the cache, not the word list
+        cache.write_text(json.dumps(data), encoding="utf-8")
+        frequencies.cache_clear()
+        assert frequencies("nl")[1] == 7
+        cache.write_text("not json", encoding="utf-8")  # a damaged cache is rebuilt
+        frequencies.cache_clear()
+        assert frequencies("nl")[1] == reference.total_words
+    finally:
+        frequencies.cache_clear()

@@ -756,10 +756,10 @@ def rarity(concepts: tuple[frozenset[str], ...], text: str, lang: str, index: In
     1 (`_plain_rarity`). Empty in a corpus too small to tell (MIN_DOCUMENTS)."""
     if len(index.manifest.files) < MIN_DOCUMENTS or not concepts:
         return ()
-    from ..wordlists import checker
+    from ..wordlists import frequencies
 
-    frequency = checker("en" if lang == "en" else "nl").word_frequency
-    total = max(frequency.total_words, 1)
+    counts, total = frequencies("en" if lang == "en" else "nl")
+    total = max(total, 1)
     words = list(dict.fromkeys(TOKEN_RE.findall(text.lower())))
     stems: dict[str, list[str]] = {}
     for word, stem in zip(words, stem_words(words)):
@@ -770,7 +770,7 @@ def rarity(concepts: tuple[frozenset[str], ...], text: str, lang: str, index: In
     for c in concepts:
         used = max((share.get(f, 0.0) for f in c), default=0.0)
         own = [w for f in c for w in stems.get(f, ())]
-        out.append((float(used), max((_plain_rarity(frequency[w], total) for w in own), default=1.0)))
+        out.append((float(used), max((_plain_rarity(counts.get(w, 0), total) for w in own), default=1.0)))
     return tuple(out)
 
 
