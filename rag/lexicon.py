@@ -14,13 +14,13 @@ import gzip
 import hashlib
 import json
 import logging
-import os
 import re
 import unicodedata
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from .caches import save_json
 from .settings import cache_root
 
 log = logging.getLogger(__name__)
@@ -131,13 +131,7 @@ def english_to_dutch(folder: Path = DICT_DIR) -> dict[str, tuple[str, ...]]:
     except (OSError, ValueError, KeyError, AttributeError):
         pass
     table = build(read_dictd(stems[0]), read_dictd(stems[1]))
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"stamp": stamp, "table": table}, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError as exc:  # a read-only home: work without the cache
-        log.info("Cannot cache the word list at %s (%s).", cache, exc)
+    save_json(cache, {"stamp": stamp, "table": table}, "word list")
     return table
 
 

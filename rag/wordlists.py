@@ -6,11 +6,7 @@ language (`frequencies`, rag/answer/query.py)."""
 from __future__ import annotations
 
 import json
-import logging
-import os
 from functools import lru_cache
-
-log = logging.getLogger(__name__)
 
 COMMON = 5_000  # a word this frequent in either list is a common word ("customer" 18,618; "Jansen" 50, "Rien" 50)
 
@@ -36,6 +32,7 @@ def frequencies(lang: str) -> tuple[dict[str, int], int]:
     0.3 s a language, on every `rag ask`; the cache about 0.1 s)."""
     from importlib.metadata import version
 
+    from .caches import save_json
     from .settings import cache_root
 
     cache = cache_root() / f"wordfreq-{lang}-{version('pyspellchecker')}.json"
@@ -46,11 +43,5 @@ def frequencies(lang: str) -> tuple[dict[str, int], int]:
         pass
     frequency = checker(lang).word_frequency
     counts, total = dict(frequency.dictionary), int(frequency.total_words)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"total": total, "counts": counts}, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError as exc:  # a read-only home: work without the cache
-        log.info("Cannot cache the word frequencies at %s (%s).", cache, exc)
+    save_json(cache, {"total": total, "counts": counts}, "word frequencies")
     return counts, total
